@@ -1,0 +1,30 @@
+import { PGlite } from '@electric-sql/pglite';
+import { postgis } from '@electric-sql/pglite-postgis';
+import type { Db, QueryResult, Queryable, Row } from './port.js';
+import { parsers } from './types.js';
+
+function wrap(q: Pick<PGlite, 'query' | 'exec'>): Queryable {
+  return {
+    async query<T = Row>(sql: string, params: readonly unknown[] = []): Promise<QueryResult<T>> {
+      const r = await q.query<T>(sql, params as unknown[]);
+      return { rows: r.rows, rowCount: r.affectedRows ?? r.rows.length };
+    },
+    async exec(sql: string): Promise<void> {
+      await q.exec(sql);
+    },
+  };
+}
+
+/** Embedded PostgreSQL (WASM) with PostGIS, data kept in `dataDir` (or in memory when undefined). */
+export async function openPglite(dataDir?: string): Promise<Db> {
+  const pg = await PGlite.create({ dataDir, extensions: { postgis }, parsers });
+  await pg.exec('CREATE EXTENSION IF NOT EXISTS postgis');
+  const base = wrap(pg);
+  return {
+    backend: 'pglite',
+    query: base.query,
+    exec: base.exec,
+    transaction: (fn) => pg.transaction((tx) => fn(wrap(tx))),
+    close: () => pg.close(),
+  };
+}

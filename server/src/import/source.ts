@@ -1,0 +1,57 @@
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { basename } from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import iconv from 'iconv-lite';
+import { ImportError } from './errors.js';
+
+/** A file as read for an import: decoded text plus what the import log records. */
+export interface SourceText {
+  fileName: string;
+  text: string;
+  checksum: string;
+  encoding: 'utf-8' | 'latin1';
+}
+
+/**
+ * Decodes an input file's bytes: gunzips when gzip-compressed (by magic number, whatever the name),
+ * strips a UTF-8 BOM, and falls back to latin-1 (ISO-8859-1 / Windows-1252) when the bytes are not valid UTF-8.
+ */
+export function decodeSource(bytes: Buffer, fileName: string, encoding: 'auto' | 'utf-8' | 'latin1' = 'auto'): SourceText {
+  const checksum = createHash('sha256').update(bytes).digest('hex');
+  let raw = bytes;
+  if (bytes[0] === 0x1f && bytes[1] === 0x8b) {
+    try {
+      raw = gunzipSync(bytes);
+    } catch (e) {
+      throw new ImportError([{ file: fileName, message: `not a complete gzip file (${(e as Error).message}); the file may be truncated` }]);
+    }
+  }
+  let enc: 'utf-8' | 'latin1' = encoding === 'latin1' ? 'latin1' : 'utf-8';
+  if (encoding === 'auto' && !isUtf8(raw)) enc = 'latin1';
+  if (encoding === 'utf-8' && !isUtf8(raw)) {
+    throw new ImportError([{ file: fileName, message: 'the file is not valid UTF-8 (use --encoding latin1 for a latin-1 file)' }]);
+  }
+  let text = enc === 'utf-8' ? raw.toString('utf8') : iconv.decode(raw, 'win1252');
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  return { fileName, text, checksum, encoding: enc };
+}
+
+export async function readSource(path: string, encoding: 'auto' | 'utf-8' | 'latin1' = 'auto'): Promise<SourceText> {
+  let bytes: Buffer;
+  try {
+    bytes = await readFile(path);
+  } catch (e) {
+    throw new ImportError([{ file: path, message: `cannot read the file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})` }]);
+  }
+  return decodeSource(bytes, basename(path), encoding);
+}
+
+function isUtf8(b: Buffer): boolean {
+  try {
+    new TextDecoder('utf-8', { fatal: true }).decode(b);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,51 @@
+// Builds the migrated template databases once per test run; each suite starts from a copy
+// (PGlite: a copy of the data folder; PostGIS: CREATE DATABASE … TEMPLATE).
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdir, rename, rm } from 'node:fs/promises';
+import pg from 'pg';
+import { migrate, readMigrations } from '../../server/src/db/migrate.js';
+import { openPglite } from '../../server/src/db/pglite.js';
+import { openPg } from '../../server/src/db/pg.js';
+import { CACHE_DIR, PG_TEMPLATE, pgliteTemplateDir, testDatabaseUrl, withDatabase } from './db-config.js';
+
+export default async function setup(): Promise<void> {
+  const hash = createHash('sha256')
+    .update((await readMigrations()).map((m) => m.checksum).join())
+    .digest('hex')
+    .slice(0, 12);
+  process.env.PGLITE_TEMPLATE = pgliteTemplateDir(hash);
+  const dir = process.env.PGLITE_TEMPLATE;
+  if (!existsSync(dir)) {
+    await mkdir(CACHE_DIR, { recursive: true });
+    const tmp = `${dir}.tmp-${process.pid}`;
+    await rm(tmp, { recursive: true, force: true });
+    const db = await openPglite(tmp);
+    await migrate(db);
+    await db.close();
+    await rename(tmp, dir);
+  }
+
+  const url = testDatabaseUrl();
+  if (!url) {
+    console.warn('\n*** TEST_DATABASE_URL is not set: the PostGIS tests are SKIPPED; only PGlite is tested. ***\n');
+    return;
+  }
+  const admin = new pg.Client({ connectionString: url });
+  await admin.connect();
+  try {
+    await admin.query(`DROP DATABASE IF EXISTS ${PG_TEMPLATE} WITH (FORCE)`);
+    await admin.query(`CREATE DATABASE ${PG_TEMPLATE}`);
+  } finally {
+    await admin.end();
+  }
+  const tmplUrl = withDatabase(url, PG_TEMPLATE);
+  const c = new pg.Client({ connectionString: tmplUrl });
+  await c.connect();
+  await c.query('CREATE EXTENSION IF NOT EXISTS postgis');
+  await c.end();
+  const db = await openPg(tmplUrl);
+  await migrate(db);
+  await db.close();
+  console.warn(`PostGIS tests run on ${withDatabase(url, PG_TEMPLATE).replace(/:[^:@/]*@/, ':***@')} and copies of it.`);
+}
