@@ -1,0 +1,93 @@
+// The application shell: header (home, journeys, search), the journey panel and the map.
+import { useEffect, useState } from 'react';
+import { getConfig } from './api.js';
+import { Home, JOURNEY_INFO } from './Home.js';
+import { MapLayout, useMap, useMapClick } from './MapView.js';
+import { SearchBox, type SearchPick } from './SearchBox.js';
+import { JOURNEYS, parseSel, patchUrl, useUrl, type Journey } from './url.js';
+import { ArsPanel } from './ars/ArsPanel.js';
+import { UrpsPanel } from './urps/UrpsPanel.js';
+import { PharmacistPanel } from './pharmacien/PharmacistPanel.js';
+import { showPopup } from './popup.js';
+
+export function App() {
+  const [basemap, setBasemap] = useState<string | null | undefined>(undefined);
+  useEffect(() => {
+    // the map works without the config: no answer means no basemap
+    getConfig().then(
+      (c) => setBasemap(c.basemapStyleUrl),
+      () => setBasemap(null),
+    );
+  }, []);
+  const [url] = useUrl();
+  const j = url.get('j') as Journey | null;
+  const journey = j && JOURNEYS.includes(j) ? j : null;
+
+  useEffect(() => {
+    document.title = journey ? `${JOURNEY_INFO[journey].title} — CPTS territoires` : 'CPTS territoires';
+  }, [journey]);
+
+  if (basemap === undefined) return <div className="boot">Chargement de la carte…</div>;
+  return (
+    <MapLayout basemapStyleUrl={basemap} header={<Header journey={journey} />}>
+      <DefaultClick />
+      {journey === null && <Home open={(x) => patchUrl({ j: x, tab: null, sel: null })} />}
+      {journey === 'ars' && <ArsPanel />}
+      {journey === 'urps' && <UrpsPanel />}
+      {journey === 'pharmacien' && <PharmacistPanel />}
+    </MapLayout>
+  );
+}
+
+function Header({ journey }: { journey: Journey | null }) {
+  return (
+    <header className="top">
+      <a className="brand" href="#" onClick={() => patchUrl({ j: null, tab: null, sel: null })} data-testid="home-link">
+        CPTS territoires
+      </a>
+      <nav aria-label="Parcours">
+        {JOURNEYS.map((x) => (
+          <a
+            key={x}
+            href={`#j=${x}`}
+            className="nav-link"
+            aria-current={journey === x ? 'page' : undefined}
+            onClick={(e) => {
+              e.preventDefault();
+              patchUrl({ j: x, tab: null, sel: null });
+            }}
+            data-testid={`nav-${x}`}
+          >
+            {JOURNEY_INFO[x].title}
+          </a>
+        ))}
+      </nav>
+      <SearchBox onPick={openSearchPick} />
+    </header>
+  );
+}
+
+/** Where a search result leads, depending on the journey the user is in. */
+function openSearchPick(p: SearchPick): void {
+  const cur = new URLSearchParams(window.location.hash.slice(1)).get('j');
+  if (p.kind === 'cpts') patchUrl({ j: 'ars', tab: 'cpts', sel: `cpts:${p.id}` });
+  else if (p.kind === 'pharmacie') patchUrl({ j: cur === 'urps' ? 'urps' : 'pharmacien', sel: `pharmacie:${p.id}` });
+  else if (p.kind === 'commune') patchUrl(cur === 'ars' ? { sel: `commune:${p.id}` } : { j: 'pharmacien', sel: `commune:${p.id}` });
+  else patchUrl({ sel: `structure:${p.id}`, j: cur ?? 'pharmacien' });
+}
+
+/** Outside a journey-specific mode, a click on the map opens a popup describing what is under the cursor. */
+function DefaultClick() {
+  const ctl = useMap();
+  const [url] = useUrl();
+  const sel = parseSel(url.get('sel'));
+  useMapClick((ll, pick, all) => {
+    if (!ctl) return;
+    showPopup(ctl, ll, pick, all);
+  });
+  useEffect(() => {
+    if (!ctl) return;
+    ctl.highlightStructures(sel?.kind === 'structure' ? [sel.id] : []);
+  }, [ctl, sel?.kind, sel?.id]);
+  return null;
+}

@@ -1,0 +1,3 @@
+export function ArsPanel() {
+  return <p>…</p>;
+}

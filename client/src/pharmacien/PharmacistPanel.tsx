@@ -1,0 +1,3 @@
+export function PharmacistPanel() {
+  return <p>…</p>;
+}

@@ -1,0 +1,3 @@
+export function UrpsPanel() {
+  return <p>…</p>;
+}

@@ -1,0 +1,140 @@
+// Overlaps between CPTS, computed on the membership table (not on geometry): two CPTS overlap when they
+// share at least one commune. Touching along a border shares no commune, so it is no overlap.
+import type { Queryable } from '../db/port.js';
+
+export interface OverlapFilter {
+  departement?: string;
+  region?: string;
+  /** Only the pairs this CPTS belongs to (CPTS sheet). */
+  cptsId?: string;
+}
+
+export interface OverlapSide {
+  id: string;
+  nom: string;
+  statut: string;
+  perimetre: string;
+  /** Population of the whole CPTS (sum over its member communes). */
+  population: number;
+  /** Share of this CPTS's population living in the shared communes, %, 1 decimal (null if population 0). */
+  partEnLitigePct: number | null;
+}
+
+export interface OverlapPair {
+  a: OverlapSide;
+  b: OverlapSide;
+  nbCommunes: number;
+  communes: { code: string; nom: string; population: number | null }[];
+  /** Population of the shared communes (whole communes). */
+  population: number;
+  /** Σ area_km2 × least(part_a, part_b) over the shared communes, 2 decimals. */
+  superficieKm2: number;
+}
+
+/**
+ * `pairs`: every (a, b) with a < b (byte order) sharing a commune, one row per shared commune, from the
+ * self-join of cpts_commune on commune_code (index cpts_commune_commune_idx). With a filter, a pair is kept
+ * when either CPTS has a member commune in the département / région asked for.
+ */
+const PAIRS_CTE = `
+  touched AS (
+    SELECT DISTINCT m.cpts_id FROM cpts_commune m JOIN commune c ON c.code = m.commune_code
+     WHERE ($1::text IS NOT NULL OR $2::text IS NOT NULL)
+       AND ($1::text IS NULL OR c.departement = $1) AND ($2::text IS NULL OR c.region = $2)
+  ),
+  pairs AS (
+    SELECT a.cpts_id AS a_id, b.cpts_id AS b_id, a.commune_code AS code, least(a.part_surface, b.part_surface) AS part
+      FROM cpts_commune a
+      JOIN cpts_commune b ON b.commune_code = a.commune_code AND a.cpts_id COLLATE "C" < b.cpts_id COLLATE "C"
+     WHERE (($1::text IS NULL AND $2::text IS NULL)
+            OR a.cpts_id IN (SELECT cpts_id FROM touched) OR b.cpts_id IN (SELECT cpts_id FROM touched))
+       AND ($3::text IS NULL OR a.cpts_id = $3 OR b.cpts_id = $3)
+  ),
+  involved AS (SELECT a_id AS id FROM pairs UNION SELECT b_id FROM pairs),
+  pop AS (
+    SELECT m.cpts_id, coalesce(sum(c.population), 0)::bigint AS population
+      FROM cpts_commune m JOIN involved i ON i.id = m.cpts_id JOIN commune c ON c.code = m.commune_code
+     GROUP BY m.cpts_id
+  )`;
+
+const PAIR_COLUMNS = `
+  p.a_id, ka.nom AS a_nom, ka.statut AS a_statut, ka.perimetre AS a_perimetre, pa.population AS a_population,
+  p.b_id, kb.nom AS b_nom, kb.statut AS b_statut, kb.perimetre AS b_perimetre, pb.population AS b_population,
+  count(*)::int AS nb_communes,
+  coalesce(sum(c.population), 0)::bigint AS population,
+  round(sum(c.area_km2 * p.part)::numeric, 2) AS superficie_km2,
+  round(100 * coalesce(sum(c.population), 0)::numeric / nullif(pa.population, 0), 1) AS a_part,
+  round(100 * coalesce(sum(c.population), 0)::numeric / nullif(pb.population, 0), 1) AS b_part`;
+
+const PAIR_FROM = `
+  FROM pairs p
+  JOIN commune c ON c.code = p.code
+  JOIN cpts ka ON ka.id = p.a_id JOIN cpts kb ON kb.id = p.b_id
+  JOIN pop pa ON pa.cpts_id = p.a_id JOIN pop pb ON pb.cpts_id = p.b_id
+  GROUP BY p.a_id, ka.nom, ka.statut, ka.perimetre, pa.population, p.b_id, kb.nom, kb.statut, kb.perimetre, pb.population`;
+
+const ORDER = `ORDER BY population DESC, p.a_id COLLATE "C", p.b_id COLLATE "C"`;
+
+const params = (f: OverlapFilter) => [f.departement ?? null, f.region ?? null, f.cptsId ?? null];
+
+interface PairRow {
+  a_id: string;
+  a_nom: string;
+  a_statut: string;
+  a_perimetre: string;
+  a_population: number;
+  a_part: number | null;
+  b_id: string;
+  b_nom: string;
+  b_statut: string;
+  b_perimetre: string;
+  b_population: number;
+  b_part: number | null;
+  nb_communes: number;
+  population: number;
+  superficie_km2: number;
+  communes: { code: string; nom: string; population: number | null }[];
+}
+
+function toPair(r: PairRow): OverlapPair {
+  return {
+    a: { id: r.a_id, nom: r.a_nom, statut: r.a_statut, perimetre: r.a_perimetre, population: r.a_population, partEnLitigePct: r.a_part },
+    b: { id: r.b_id, nom: r.b_nom, statut: r.b_statut, perimetre: r.b_perimetre, population: r.b_population, partEnLitigePct: r.b_part },
+    nbCommunes: r.nb_communes,
+    communes: r.communes,
+    population: r.population,
+    superficieKm2: r.superficie_km2,
+  };
+}
+
+/** Every pair of CPTS sharing at least one commune, by shared population (desc) then ids. One query. */
+export async function overlapPairs(db: Queryable, f: OverlapFilter = {}): Promise<OverlapPair[]> {
+  const r = await db.query<PairRow>(
+    `WITH ${PAIRS_CTE}
+     SELECT ${PAIR_COLUMNS},
+            json_agg(json_build_object('code', c.code, 'nom', c.nom, 'population', c.population) ORDER BY c.code COLLATE "C") AS communes
+     ${PAIR_FROM}
+     ${ORDER}`,
+    params(f),
+  );
+  return r.rows.map(toPair);
+}
+
+export interface OverlapFeature extends OverlapPair {
+  /** GeoJSON text of the union of the shared communes (normalised, 6 decimals). */
+  geometry: string;
+}
+
+/** The same pairs with the union of their shared communes, for the map. */
+export async function overlapGeometries(db: Queryable, f: OverlapFilter = {}): Promise<OverlapFeature[]> {
+  const r = await db.query<PairRow & { geometry: string }>(
+    `WITH ${PAIRS_CTE}
+     SELECT ${PAIR_COLUMNS},
+            json_agg(json_build_object('code', c.code, 'nom', c.nom, 'population', c.population) ORDER BY c.code COLLATE "C") AS communes,
+            ST_AsGeoJSON(ST_Normalize(ST_Multi(ST_Union(c.geom))), 6) AS geometry
+     ${PAIR_FROM}
+     ${ORDER}`,
+    params(f),
+  );
+  return r.rows.map((x) => ({ ...toPair(x), geometry: x.geometry }));
+}

@@ -1,0 +1,103 @@
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import express, { type Express, type RequestHandler, Router } from 'express';
+import helmet from 'helmet';
+import type { Logger } from 'pino';
+import type { Config } from './config.js';
+import type { Db } from './db/port.js';
+import { healthRoutes } from './api/health.js';
+import { healthPaths, openApiDocument, openApiRoutes, type OpenApiPaths } from './api/openapi.js';
+import { errorHandler, unknownRoute } from './http/errors.js';
+
+export interface AppDeps {
+  db: Db;
+  log: Logger;
+  config: Pick<Config, 'basemapStyleUrl'>;
+}
+
+/** The built map client (`npm run build:client`), served at `/` with an index.html fallback for client-side views. */
+const CLIENT_DIST = fileURLToPath(new URL('../../client/dist/', import.meta.url));
+
+function clientRoutes(config: AppDeps['config']): Router {
+  const r = Router();
+  r.get('/api/config', (_req, res) => {
+    res.json({ basemapStyleUrl: config.basemapStyleUrl ?? null });
+  });
+  r.use(
+    express.static(CLIENT_DIST, {
+      index: 'index.html',
+      setHeaders: (res, path) => {
+        // hashed bundles never change; index.html must be revalidated to pick up a new build
+        res.setHeader('Cache-Control', /[\\/]assets[\\/]/.test(path) ? 'public, max-age=31536000, immutable' : 'no-cache');
+      },
+    }),
+  );
+  r.get(/^(?!\/(api|tiles)(\/|$)).*/, (req, res, next) => {
+    if (!req.accepts('html')) return next();
+    if (!existsSync(CLIENT_DIST + 'index.html')) {
+      res
+        .status(503)
+        .type('text/plain; charset=utf-8')
+        .send('La carte n’est pas encore construite : lancez `npm run build:client`, puis rechargez cette page.\nL’API reste disponible sous /api (voir /api/openapi.json).\n');
+      return;
+    }
+    res.setHeader('Cache-Control', 'no-cache');
+    res.sendFile(CLIENT_DIST + 'index.html');
+  });
+  return r;
+}
+
+export const configPaths: OpenApiPaths = {
+  '/api/config': {
+    get: {
+      summary: 'Configuration de la carte : fond de carte en ligne facultatif (null par défaut, carte hors ligne)',
+      responses: {
+        '200': {
+          description: 'OK',
+          content: { 'application/json': { schema: { type: 'object', properties: { basemapStyleUrl: { type: ['string', 'null'] } } } } },
+        },
+      },
+    },
+  },
+};
+
+/** One structured log line per request. */
+function requestLog(log: Logger): RequestHandler {
+  return (req, res, next) => {
+    const t0 = process.hrtime.bigint();
+    res.on('finish', () => {
+      const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+      log.info({ method: req.method, url: req.originalUrl, status: res.statusCode, ms: Math.round(ms * 10) / 10 }, 'request');
+    });
+    next();
+  };
+}
+
+export function createApp(deps: AppDeps): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', 'strong');
+  app.set('query parser', 'simple');
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        directives: {
+          // MapLibre builds its workers from blobs; an optional online basemap may load remote tiles.
+          workerSrc: ["'self'", 'blob:'],
+          childSrc: ["'self'", 'blob:'],
+          imgSrc: ["'self'", 'data:', 'blob:', ...(deps.config.basemapStyleUrl ? ['https:'] : [])],
+          connectSrc: ["'self'", ...(deps.config.basemapStyleUrl ? ['https:'] : [])],
+        },
+      },
+    }),
+  );
+  app.use(requestLog(deps.log));
+  app.use(express.json({ limit: '2mb' }));
+  app.use(healthRoutes(deps));
+  app.use(openApiRoutes(openApiDocument([healthPaths, configPaths])));
+  app.use(clientRoutes(deps.config));
+  app.use('/api', unknownRoute);
+  app.use('/tiles', unknownRoute);
+  app.use(errorHandler(deps.log));
+  return app;
+}

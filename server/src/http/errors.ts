@@ -1,0 +1,53 @@
+import type { ErrorRequestHandler, RequestHandler } from 'express';
+import type { Logger } from 'pino';
+import { ZodError } from 'zod';
+import { ImportError } from '../import/errors.js';
+
+/** An error whose message is meant for the API user (French, plain), with its HTTP status. */
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly details?: unknown,
+  ) {
+    super(message);
+  }
+}
+
+export const notFound = (what: string) => new HttpError(404, `${what} introuvable`);
+
+export function zodMessage(e: ZodError): string {
+  return e.issues
+    .map((i) => (i.path.length ? `${i.path.join('.')} : ${i.message}` : i.message))
+    .join(' ; ');
+}
+
+export const unknownRoute: RequestHandler = (req, _res, next) => next(new HttpError(404, `Aucune ressource à ${req.path}`));
+
+/** Turns every error into a JSON answer; user errors are 4xx with a message, never a stack trace. */
+export function errorHandler(log: Logger): ErrorRequestHandler {
+  return (err, req, res, _next) => {
+    let status = 500;
+    let body: { error: string; details?: unknown };
+    if (err instanceof HttpError) {
+      status = err.status;
+      body = { error: err.message, details: err.details };
+    } else if (err instanceof ZodError) {
+      status = 400;
+      body = { error: `Paramètre invalide : ${zodMessage(err)}` };
+    } else if (err instanceof ImportError) {
+      status = 400;
+      body = { error: 'Fichier refusé, rien n’a été importé', details: err.issues };
+    } else if (typeof err?.status === 'number' && err.status >= 400 && err.status < 500) {
+      // body-parser and friends: too large (413), malformed JSON (400), unsupported charset (415)
+      status = err.status;
+      body = { error: err.type === 'entity.too.large' ? 'Requête trop volumineuse' : `Requête invalide : ${err.message}` };
+    } else {
+      body = { error: 'Erreur interne du serveur' };
+    }
+    if (status >= 500) log.error({ err, url: req.originalUrl }, 'request failed');
+    else log.debug({ status, url: req.originalUrl, msg: body.error }, 'client error');
+    if (res.headersSent) return;
+    res.status(status).json(body);
+  };
+}

@@ -1,0 +1,538 @@
+// Commune outlines: GeoJSON FeatureCollections of any COG vintage, reconciled to the current COG
+// (communes merged since are dissolved into their current commune) and stored with INSEE attributes.
+import { createHash } from 'node:crypto';
+import { readdir, stat } from 'node:fs/promises';
+import { basename, resolve } from 'node:path';
+import type { Db } from '../db/port.js';
+import { insertJson } from './bulk.js';
+import { COG_SOURCE, REFERENCE_SQL, cog } from './cog.js';
+import { ImportError, type InputIssue } from './errors.js';
+import { logImport } from './log.js';
+import { readSource, type SourceText } from './source.js';
+import type { CommonImportOptions, ImportReport } from './types.js';
+
+// ---------------------------------------------------------------------------------------------
+// Parsing and reconciliation (pure)
+// ---------------------------------------------------------------------------------------------
+
+export type Position = [number, number];
+export interface PolygonGeometry {
+  type: 'Polygon';
+  coordinates: Position[][];
+}
+export interface MultiPolygonGeometry {
+  type: 'MultiPolygon';
+  coordinates: Position[][][];
+}
+export type OutlineGeometry = PolygonGeometry | MultiPolygonGeometry;
+
+/** One input feature: a commune outline under the code of the vintage it was drawn in. */
+export interface OutlinePiece {
+  /** The code as read (COG of the source's vintage). */
+  sourceCode: string;
+  /** The name as read, if any (only used in messages; stored names come from the current COG). */
+  sourceName?: string;
+  file: string;
+  /** 1-based index of the feature in its file's `features`. */
+  feature: number;
+  /** 2D, structurally checked (closed rings of ≥ 4 numeric positions); not necessarily valid (OGC). */
+  geometry: OutlineGeometry;
+}
+
+/** A current commune and the outlines it is made of (one, or several for a commune nouvelle). */
+export interface CurrentCommuneOutline {
+  code: string;
+  nom: string;
+  departement: string;
+  pieces: OutlinePiece[];
+  sourceCodes: string[];
+}
+
+export interface ParsedCommuneOutlines {
+  /** One entry per current commune with at least one outline, ordered by code. */
+  communes: CurrentCommuneOutline[];
+  /** Outlines whose code maps to no current commune (not imported). */
+  unmatched: OutlinePiece[];
+  /** Current communes of the départements present in the input that got no outline. */
+  missing: { code: string; nom: string; departement: string }[];
+  /** Départements (current COG) present in the input. */
+  departements: string[];
+  /** Features read, all files together. */
+  features: number;
+  /** Per file: features read and the property the code was taken from. */
+  files: { file: string; features: number; codeProperty: string }[];
+  /** One line each: unmatched outlines, then missing communes. */
+  warnings: string[];
+}
+
+/** Property names accepted for the INSEE code, most specific first (matched case-insensitively). */
+export const CODE_PROPERTIES = ['insee_com', 'code_insee', 'codgeo', 'insee', 'code'] as const;
+const NAME_PROPERTIES = ['nom_com', 'nom', 'libgeo', 'libelle', 'name'];
+const INSEE_CODE = /^(?:\d{5}|2[AB]\d{3})$/;
+
+/**
+ * Reads commune outlines from GeoJSON FeatureCollections (one or several files, e.g. one per
+ * département) and groups them under the current COG commune each belongs to.
+ * Throws an ImportError listing every structural problem of every file.
+ */
+export function parseCommuneOutlines(sources: SourceText[]): ParsedCommuneOutlines {
+  const issues: InputIssue[] = [];
+  const parsed = collectCommuneOutlines(sources, issues);
+  if (issues.length) throw new ImportError(issues);
+  return parsed;
+}
+
+/** As parseCommuneOutlines, but appends the problems to `issues` instead of throwing. */
+function collectCommuneOutlines(sources: SourceText[], issues: InputIssue[]): ParsedCommuneOutlines {
+  const c = cog();
+  const pieces: OutlinePiece[] = [];
+  const files: ParsedCommuneOutlines['files'] = [];
+  const firstSeen = new Map<string, { file: string; feature: number }>();
+  let features = 0;
+
+  for (const src of sources) {
+    const add = (message: string, line?: number, field?: string) => issues.push({ file: src.fileName, line, field, message });
+    const fc = parseFeatureCollection(src, add);
+    if (!fc) continue;
+    features += fc.length;
+
+    const codeKey = detectProperty(fc, CODE_PROPERTIES);
+    const nameKey = detectProperty(fc, NAME_PROPERTIES);
+    if (!codeKey) {
+      add(
+        `no commune code property in any feature: expected one of ${CODE_PROPERTIES.map((k) => `properties.${k}`).join(', ')} (any case)`,
+        undefined,
+        'properties',
+      );
+    }
+    files.push({ file: src.fileName, features: fc.length, codeProperty: codeKey ?? '' });
+
+    fc.forEach((raw, i) => {
+      const n = i + 1;
+      if (!isObject(raw) || raw.type !== 'Feature') {
+        add(`feature ${n} is not a GeoJSON Feature (type ${describe(isObject(raw) ? raw.type : raw)})`, n, 'type');
+        return;
+      }
+      const props = isObject(raw.properties) ? raw.properties : {};
+      const name = nameKey !== undefined && typeof props[nameKey] === 'string' ? (props[nameKey] as string) : undefined;
+      const label = `feature ${n}${name ? ` (${name})` : ''}`;
+
+      let code: string | undefined;
+      if (codeKey) {
+        const value = props[codeKey];
+        code = normaliseCode(value);
+        if (value === undefined || value === null || value === '') {
+          add(`${label} has no commune code`, n, `properties.${codeKey}`);
+        } else if (!code) {
+          add(`${label}: ${describe(value)} is not an INSEE commune code (5 characters, e.g. 49092 or 2A004)`, n, `properties.${codeKey}`);
+        }
+      }
+
+      const geometry = readGeometry(raw.geometry, (msg, field) => add(`${label}${code ? `, code ${code}` : ''}: ${msg}`, n, field));
+
+      if (code) {
+        const prior = firstSeen.get(code);
+        if (prior) {
+          add(`duplicate commune code ${code}: already given by ${prior.file}, feature ${prior.feature}`, n, `properties.${codeKey}`);
+          return;
+        }
+        firstSeen.set(code, { file: src.fileName, feature: n });
+      }
+      if (code && geometry) pieces.push({ sourceCode: code, sourceName: name, file: src.fileName, feature: n, geometry });
+    });
+  }
+
+  // Reconcile with the current COG.
+  const groups = new Map<string, CurrentCommuneOutline>();
+  const unmatched: OutlinePiece[] = [];
+  for (const p of pieces) {
+    const current = c.toCurrent(p.sourceCode);
+    const commune = current ? c.communes.get(current) : undefined;
+    if (!commune) {
+      unmatched.push(p);
+      continue;
+    }
+    let g = groups.get(commune.code);
+    if (!g) {
+      g = { code: commune.code, nom: commune.nom, departement: commune.departement, pieces: [], sourceCodes: [] };
+      groups.set(commune.code, g);
+    }
+    g.pieces.push(p);
+    g.sourceCodes.push(p.sourceCode);
+  }
+  const communes = [...groups.values()].sort((a, b) => cmp(a.code, b.code));
+  for (const g of communes) g.sourceCodes.sort(cmp);
+
+  const departements = [...new Set(communes.map((g) => g.departement))].sort(cmp);
+  const present = new Set(departements);
+  const missing = [...c.communes.values()]
+    .filter((x) => present.has(x.departement) && !groups.has(x.code))
+    .map((x) => ({ code: x.code, nom: x.nom, departement: x.departement }))
+    .sort((a, b) => cmp(a.code, b.code));
+
+  const warnings = [
+    ...unmatched.map(
+      (p) =>
+        `${p.file}, feature ${p.feature}: code ${p.sourceCode}${p.sourceName ? ` (${p.sourceName})` : ''} is no commune of the current COG ${COG_SOURCE.cogYear}; outline not imported`,
+    ),
+    ...missing.map((m) => `${m.code} ${m.nom}: no outline in the input (département ${m.departement})`),
+  ];
+  return { communes, unmatched, missing, departements, features, files, warnings };
+}
+
+/** The file's `features`, or undefined after recording why it is not a FeatureCollection. */
+function parseFeatureCollection(src: SourceText, add: (m: string, line?: number, field?: string) => void): unknown[] | undefined {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(src.text);
+  } catch (e) {
+    const msg = (e as Error).message;
+    const pos = /position (\d+)/.exec(msg);
+    const line = pos ? src.text.slice(0, Number(pos[1])).split('\n').length : undefined;
+    add(`not valid JSON (${msg}); expected a GeoJSON FeatureCollection`, line);
+    return undefined;
+  }
+  if (!isObject(doc) || doc.type !== 'FeatureCollection') {
+    add(`not a GeoJSON FeatureCollection (top-level type ${describe(isObject(doc) ? doc.type : doc)})`, undefined, 'type');
+    return undefined;
+  }
+  if (!Array.isArray(doc.features)) {
+    add('a FeatureCollection needs a "features" array', undefined, 'features');
+    return undefined;
+  }
+  // GeoJSON 2008 allowed a named CRS; RFC 7946 files are WGS84 longitude/latitude.
+  const crsName = isObject(doc.crs) && isObject(doc.crs.properties) ? doc.crs.properties.name : undefined;
+  if (typeof crsName === 'string' && !/(?:CRS84|EPSG::?4326)$/i.test(crsName)) {
+    add(`coordinates are in ${crsName}; expected WGS84 longitude/latitude (EPSG:4326, as RFC 7946 requires)`, undefined, 'crs');
+    return undefined;
+  }
+  return doc.features;
+}
+
+/** The first candidate (in priority order) present as a property key of some feature, in the file's own case. */
+function detectProperty(features: unknown[], candidates: readonly string[]): string | undefined {
+  const keys = new Map<string, string>();
+  for (const f of features) {
+    if (isObject(f) && isObject(f.properties)) {
+      for (const k of Object.keys(f.properties)) if (!keys.has(k.toLowerCase())) keys.set(k.toLowerCase(), k);
+    }
+  }
+  for (const c of candidates) {
+    const k = keys.get(c);
+    if (k !== undefined) return k;
+  }
+  return undefined;
+}
+
+function normaliseCode(v: unknown): string | undefined {
+  if (typeof v === 'number' && Number.isInteger(v) && v >= 1000 && v <= 99999) return String(v).padStart(5, '0');
+  if (typeof v !== 'string') return undefined;
+  const s = v.trim().toUpperCase();
+  return INSEE_CODE.test(s) ? s : undefined;
+}
+
+/**
+ * Checks a Polygon/MultiPolygon structurally and returns a 2D copy, or undefined after reporting the
+ * first problem (and how many more there are). OGC validity (self-intersections…) is PostGIS's job.
+ */
+function readGeometry(g: unknown, report: (message: string, field: string) => void): OutlineGeometry | undefined {
+  if (g === null || g === undefined) {
+    report('no geometry; expected a Polygon or MultiPolygon', 'geometry');
+    return undefined;
+  }
+  if (!isObject(g) || (g.type !== 'Polygon' && g.type !== 'MultiPolygon')) {
+    report(`geometry type ${describe(isObject(g) ? g.type : g)}; expected Polygon or MultiPolygon`, 'geometry.type');
+    return undefined;
+  }
+  const problems: string[] = [];
+  const multi = g.type === 'MultiPolygon';
+  const polys: unknown[] = multi ? (Array.isArray(g.coordinates) ? g.coordinates : []) : [g.coordinates];
+  if (!Array.isArray(g.coordinates)) problems.push('coordinates is not an array');
+  else if (polys.length === 0) problems.push('the MultiPolygon has no polygon');
+  const out: Position[][][] = [];
+  polys.forEach((poly, pi) => {
+    const where = multi ? `polygon ${pi + 1}, ` : '';
+    if (!Array.isArray(poly) || poly.length === 0) {
+      problems.push(`${where}no ring (expected an array of linear rings)`);
+      return;
+    }
+    const rings: Position[][] = [];
+    poly.forEach((ring, ri) => {
+      const at = `${where}ring ${ri + 1}`;
+      if (!Array.isArray(ring)) {
+        problems.push(`${at} is not an array of positions`);
+        return;
+      }
+      const positions: Position[] = [];
+      for (let k = 0; k < ring.length; k++) {
+        const p: unknown = ring[k];
+        if (!Array.isArray(p) || p.length < 2 || !isFiniteNumber(p[0]) || !isFiniteNumber(p[1])) {
+          problems.push(`${at}, position ${k + 1}: ${describe(p)} is not a [longitude, latitude] pair of numbers`);
+          return;
+        }
+        const x = p[0] as number;
+        const y = p[1] as number;
+        if (x < -180 || x > 180 || y < -90 || y > 90) {
+          problems.push(`${at}, position ${k + 1}: [${x}, ${y}] is outside longitude/latitude ranges (projected coordinates? expected WGS84)`);
+          return;
+        }
+        positions.push([x, y]);
+      }
+      if (positions.length < 4) {
+        problems.push(`${at} has ${positions.length} position(s); a linear ring needs at least 4`);
+        return;
+      }
+      const first = positions[0]!;
+      const last = positions[positions.length - 1]!;
+      if (first[0] !== last[0] || first[1] !== last[1]) {
+        problems.push(`${at} is not closed: first position [${first.join(', ')}] differs from last [${last.join(', ')}]`);
+        return;
+      }
+      rings.push(positions);
+    });
+    out.push(rings);
+  });
+  if (problems.length) {
+    report(problems[0]! + (problems.length > 1 ? ` (and ${problems.length - 1} more problem(s) in this geometry)` : ''), 'geometry.coordinates');
+    return undefined;
+  }
+  return multi ? { type: 'MultiPolygon', coordinates: out } : { type: 'Polygon', coordinates: out[0]! };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Import into the database
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * Expands the paths given on the command line: a folder stands for its *.geojson and *.geojson.gz
+ * files (departements-*, regions-* excluded), in name order. Returns absolute paths without duplicates,
+ * or throws an ImportError for paths that cannot be read.
+ */
+export async function listCommuneFiles(paths: string[]): Promise<{ files: string[]; label: string }> {
+  const issues: InputIssue[] = [];
+  const files: string[] = [];
+  const labels: string[] = [];
+  for (const p of paths) {
+    let isDir = false;
+    try {
+      isDir = (await stat(p)).isDirectory();
+    } catch (e) {
+      issues.push({ file: p, message: `cannot read the file or folder (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})` });
+      continue;
+    }
+    if (!isDir) {
+      files.push(resolve(p));
+      labels.push(basename(p));
+      continue;
+    }
+    const inside = (await readdir(p))
+      .filter((f) => /\.geojson(?:\.gz)?$/i.test(f) && !/^(?:departements|regions)-/i.test(f))
+      .sort(cmp);
+    if (inside.length === 0) {
+      issues.push({ file: p, message: 'the folder holds no *.geojson or *.geojson.gz file (departements-* and regions-* are skipped)' });
+      continue;
+    }
+    files.push(...inside.map((f) => resolve(p, f)));
+    labels.push(`${basename(resolve(p))}/ (${inside.length} file${inside.length > 1 ? 's' : ''})`);
+  }
+  if (issues.length) throw new ImportError(issues);
+  const unique = [...new Set(files)];
+  const label =
+    labels.length > 4 ? `${labels[0]} … ${labels[labels.length - 1]} (${unique.length} files)` : labels.join(', ');
+  return { files: unique, label };
+}
+
+/**
+ * Imports commune outlines (files and/or folders) into `commune`, in one transaction:
+ * references, outlines made valid and dissolved per current commune, INSEE attributes, import log.
+ */
+export async function importCommunes(db: Db, paths: string[], opts: CommonImportOptions = {}): Promise<ImportReport> {
+  const progress = opts.onProgress ?? (() => {});
+  const { files, label } = await listCommuneFiles(paths);
+
+  // Read every file, keeping going after a bad one so that all problems are reported together.
+  const issues: InputIssue[] = [];
+  const sources: SourceText[] = [];
+  let read = 0;
+  for (const f of files) {
+    try {
+      sources.push(await readSource(f, opts.encoding ?? 'auto'));
+    } catch (e) {
+      if (!(e instanceof ImportError)) throw e;
+      issues.push(...e.issues);
+    }
+    progress('read', ++read, files.length);
+  }
+  progress('parse', 0, 1);
+  const parsed = collectCommuneOutlines(sources, issues);
+  if (issues.length) throw new ImportError(issues);
+  progress('parse', 1, 1);
+
+  const c = cog();
+  const checksum = createHash('sha256')
+    .update(sources.map((s) => s.checksum).sort().join('\n'))
+    .digest('hex');
+  const source = `${label}, mapped to INSEE COG ${COG_SOURCE.cogYear} (${COG_SOURCE.name}, populations ${COG_SOURCE.populationYear})`;
+  const fileIndex = new Map(sources.map((s, i) => [s.fileName, i]));
+  const pieceRows = parsed.communes.flatMap((g) =>
+    g.pieces.map((p) => ({ c: g.code, s: p.sourceCode, f: fileIndex.get(p.file)!, n: p.feature, g: JSON.stringify(p.geometry) })),
+  );
+  const where = (file: number, feature: number) => ({ file: sources[file]!.fileName, line: feature });
+
+  return db.transaction(async (tx) => {
+    await tx.query(REFERENCE_SQL.regions, [JSON.stringify([...c.regions.values()])]);
+    await tx.query(REFERENCE_SQL.departements, [JSON.stringify([...c.departements.values()])]);
+
+    // 1. Outlines as read, each made valid on its own (repairs reported).
+    await tx.exec(PIECE_TABLE);
+    await insertJson(tx, LOAD_PIECES, pieceRows, { chunk: 1000, onProgress: (d, t) => progress('load outlines', d, t) });
+    const bad = await tx.query<{ code: string; src: string; file: number; feature: number; reason: string | null; empty: boolean }>(
+      `SELECT code, src, file, feature, reason, (geom IS NULL OR ST_IsEmpty(geom)) AS empty
+         FROM import_commune_piece WHERE reason IS NOT NULL OR geom IS NULL OR ST_IsEmpty(geom) ORDER BY file, feature`,
+    );
+    const errors: InputIssue[] = [];
+    const repaired: string[] = [];
+    for (const b of bad.rows) {
+      const name = c.communes.get(b.code)?.nom ?? '';
+      const was = b.src === b.code ? '' : ` (outline of ${b.src})`;
+      if (b.empty) {
+        errors.push({
+          ...where(b.file, b.feature),
+          field: 'geometry',
+          message: `commune ${b.code} ${name}${was}: the outline is empty once made valid (${b.reason ?? 'unreadable geometry'}); it has no area to import`,
+        });
+      } else {
+        repaired.push(
+          `${b.code} ${name}${was}: invalid outline in ${sources[b.file]!.fileName}, feature ${b.feature} (${b.reason}); repaired with ST_MakeValid`,
+        );
+      }
+    }
+    if (errors.length) throw new ImportError(errors);
+
+    // 2. One geometry per current commune; pieces of a commune nouvelle are dissolved.
+    progress('dissolve', 0, 1);
+    await tx.exec(DISSOLVE);
+    const broken = await tx.query<{ code: string; files: number[]; features: number[] }>(
+      `SELECT g.code, array_agg(p.file ORDER BY p.file, p.feature) AS files, array_agg(p.feature ORDER BY p.file, p.feature) AS features
+         FROM import_commune_geom g JOIN import_commune_piece p USING (code)
+        WHERE g.geom IS NULL OR ST_IsEmpty(g.geom) OR NOT ST_IsValid(g.geom) OR GeometryType(g.geom) <> 'MULTIPOLYGON'
+        GROUP BY g.code ORDER BY g.code`,
+    );
+    if (broken.rows.length) {
+      throw new ImportError(
+        broken.rows.map((b) => ({
+          ...where(b.files[0]!, b.features[0]!),
+          field: 'geometry',
+          message: `commune ${b.code} ${c.communes.get(b.code)?.nom ?? ''}: dissolving its outline(s) (${b.files
+            .map((f, i) => `${sources[f]!.fileName} feature ${b.features[i]}`)
+            .join(', ')}) gives no valid non-empty MultiPolygon`,
+        })),
+      );
+    }
+    progress('dissolve', 1, 1);
+
+    // 3. Log, then upsert communes with their INSEE attributes and derived geometries.
+    const counts = {
+      files: sources.length,
+      features: parsed.features,
+      communes: parsed.communes.length,
+      merged: parsed.communes.filter((g) => g.pieces.length > 1).length,
+      unmatched: parsed.unmatched.length,
+      missing: parsed.missing.length,
+      repaired: repaired.length,
+    };
+    const warnings = [...repaired, ...parsed.warnings];
+    const importId = await logImport(
+      tx,
+      'communes',
+      { fileName: label, checksum },
+      parsed.features,
+      { encoding: opts.encoding ?? 'auto' },
+      {
+        counts,
+        warnings,
+        cog: COG_SOURCE,
+        files: sources.map((s) => {
+          const f = parsed.files.find((x) => x.file === s.fileName);
+          return { name: s.fileName, checksum: s.checksum, features: f?.features, codeProperty: f?.codeProperty };
+        }),
+      },
+    );
+    const attrRows = parsed.communes.map((g) => {
+      const x = c.communes.get(g.code)!;
+      return { code: x.code, nom: x.nom, departement: x.departement, region: x.region, epci: x.epci, population: x.population, anciens: x.anciensCodes };
+    });
+    const stored = await insertJson(tx, UPSERT_COMMUNES, attrRows, {
+      chunk: 2000,
+      extraParams: [COG_SOURCE.populationYear, source, importId],
+      onProgress: (d, t) => progress('store', d, t),
+    });
+    if (stored !== attrRows.length) throw new Error(`communes import: ${stored} rows stored for ${attrRows.length} communes`);
+    return { kind: 'communes', file: label, importId, rows: parsed.features, counts, warnings } satisfies ImportReport;
+  });
+}
+
+const PIECE_TABLE = `CREATE TEMP TABLE import_commune_piece (
+  code    text NOT NULL,     -- current commune
+  src     text NOT NULL,     -- code as read
+  file    integer NOT NULL,  -- index in the file list
+  feature integer NOT NULL,
+  geom    geometry,          -- made valid (polygonal part) when the input was invalid
+  reason  text               -- ST_IsValidReason of the input, when invalid
+) ON COMMIT DROP`;
+
+// ST_GeomFromGeoJSON once per row (OFFSET 0 keeps the planner from inlining it into each use).
+const LOAD_PIECES = `INSERT INTO import_commune_piece (code, src, file, feature, geom, reason)
+SELECT r.c, r.s, r.f, r.n,
+       CASE WHEN v.ok THEN v.g ELSE ST_CollectionExtract(ST_MakeValid(v.g), 3) END,
+       CASE WHEN v.ok THEN NULL ELSE coalesce(ST_IsValidReason(v.g), 'unreadable geometry') END
+  FROM jsonb_to_recordset($1::jsonb) AS r(c text, s text, f integer, n integer, g text)
+ CROSS JOIN LATERAL (
+       SELECT x.g, coalesce(ST_IsValid(x.g), false) AS ok
+         FROM (SELECT ST_Force2D(ST_SetSRID(ST_GeomFromGeoJSON(r.g), 4326)) AS g OFFSET 0) x
+       ) v`;
+
+// Single outlines are kept as they are (already valid); only communes nouvelles go through ST_Union.
+const DISSOLVE = `CREATE TEMP TABLE import_commune_geom ON COMMIT DROP AS
+SELECT code, ST_Multi(ST_CollectionExtract(ST_MakeValid(
+         CASE WHEN cardinality(geoms) = 1 THEN geoms[1] ELSE ST_Union(geoms) END), 3)) AS geom
+  FROM (SELECT code, array_agg(geom ORDER BY file, feature) AS geoms FROM import_commune_piece GROUP BY code) p;
+CREATE UNIQUE INDEX ON import_commune_geom (code)`;
+
+const UPSERT_COMMUNES = `INSERT INTO commune (code, nom, departement, region, epci, population, population_annee, anciens_codes,
+                     area_km2, geom, geom_3857, geom_3857_low, source, import_id)
+SELECT r.code, r.nom, r.departement, r.region, r.epci, r.population, $2::integer,
+       ARRAY(SELECT jsonb_array_elements_text(r.anciens)),
+       ST_Area(g.geom::geography) / 1e6, g.geom, t.g3857,
+       CASE WHEN l.low IS NULL OR ST_IsEmpty(l.low) THEN t.g3857 ELSE l.low END,
+       $3::text, $4::integer
+  FROM jsonb_to_recordset($1::jsonb) AS r(code text, nom text, departement text, region text, epci text, population integer, anciens jsonb)
+  JOIN import_commune_geom g ON g.code = r.code
+ CROSS JOIN LATERAL (SELECT ST_Transform(g.geom, 3857) AS g3857 OFFSET 0) t
+ CROSS JOIN LATERAL (SELECT ST_Multi(ST_CollectionExtract(ST_MakeValid(ST_SimplifyPreserveTopology(t.g3857, 250)), 3)) AS low OFFSET 0) l
+ON CONFLICT (code) DO UPDATE SET
+  nom = EXCLUDED.nom, departement = EXCLUDED.departement, region = EXCLUDED.region, epci = EXCLUDED.epci,
+  population = EXCLUDED.population, population_annee = EXCLUDED.population_annee, anciens_codes = EXCLUDED.anciens_codes,
+  area_km2 = EXCLUDED.area_km2, geom = EXCLUDED.geom, geom_3857 = EXCLUDED.geom_3857, geom_3857_low = EXCLUDED.geom_3857_low,
+  source = EXCLUDED.source, import_id = EXCLUDED.import_id`;
+
+// ---------------------------------------------------------------------------------------------
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function isFiniteNumber(v: unknown): boolean {
+  return typeof v === 'number' && Number.isFinite(v);
+}
+
+function describe(v: unknown): string {
+  if (v === undefined) return 'missing';
+  const s = JSON.stringify(v) ?? String(v);
+  return s.length > 40 ? `${s.slice(0, 37)}…` : s;
+}
+
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+

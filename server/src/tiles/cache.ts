@@ -1,0 +1,182 @@
+// The tile cache: gzip-compressed tiles in memory, least recently used first out, bounded by bytes, and emptied
+// whenever the data changes.
+//
+// How "the data changed" is known, even when the import ran in another process (the CLI against the same
+// PostGIS database): every successful import adds a row to import_log in its own transaction, and a failed one
+// rolls its row back with its data. The data version is therefore `max(import_log.id)` and `count(*)` of that
+// table, read at most once per `ttlMs` (1 s) and shared by concurrent requests. Because the log row commits
+// together with the data, a version is never visible before its data: a tile rendered after reading version V
+// shows data at least as new as V. A tile whose version changed while it was being rendered is not stored.
+// When the version differs from the one the cache holds, the whole cache is dropped. So a new import shows on
+// the map at most `ttlMs` after its commit (plus the clients' own HTTP cache, which the `v` query parameter of
+// the tile URLs in /tiles/layers.json busts). The count guards against a log row being deleted and another added.
+// Writes that bypass the importers (hand-made SQL) are not seen until the next import or a restart.
+import { createHash } from 'node:crypto';
+import { gzipSync } from 'node:zlib';
+import type { Queryable } from '../db/port.js';
+
+export interface CachedTile {
+  /** gzip-compressed protobuf; empty for a tile without features. */
+  gzip: Buffer;
+  /** Size of the uncompressed protobuf (0 for an empty tile). */
+  rawBytes: number;
+  /** Hash of the uncompressed protobuf (base64url), the base of the ETag. */
+  hash: string;
+}
+
+export const EMPTY_TILE: CachedTile = { gzip: Buffer.alloc(0), rawBytes: 0, hash: '' };
+
+/** Compresses once, at cache time: every later request is served these bytes. */
+export function packTile(mvt: Uint8Array): CachedTile {
+  if (mvt.length === 0) return EMPTY_TILE;
+  return {
+    gzip: gzipSync(mvt, { level: 6 }),
+    rawBytes: mvt.length,
+    hash: createHash('sha256').update(mvt).digest('base64url').slice(0, 27),
+  };
+}
+
+/** Bytes an entry costs: its compressed body plus a fixed overhead for the key and the bookkeeping. */
+const ENTRY_OVERHEAD = 128;
+const cost = (key: string, t: CachedTile) => t.gzip.length + key.length * 2 + ENTRY_OVERHEAD;
+
+/** An LRU map bounded by the total bytes of its entries (a Map iterates in insertion order: oldest first). */
+export class TileCache {
+  private readonly entries = new Map<string, CachedTile>();
+  private used = 0;
+
+  constructor(readonly maxBytes = 64 * 1024 * 1024) {}
+
+  get(key: string): CachedTile | undefined {
+    const t = this.entries.get(key);
+    if (t) {
+      this.entries.delete(key);
+      this.entries.set(key, t);
+    }
+    return t;
+  }
+
+  set(key: string, tile: CachedTile): void {
+    const c = cost(key, tile);
+    this.delete(key);
+    if (c > this.maxBytes) return;
+    this.entries.set(key, tile);
+    this.used += c;
+    for (const [k] of this.entries) {
+      if (this.used <= this.maxBytes) break;
+      this.delete(k);
+    }
+  }
+
+  delete(key: string): void {
+    const old = this.entries.get(key);
+    if (!old) return;
+    this.entries.delete(key);
+    this.used -= cost(key, old);
+  }
+
+  clear(): void {
+    this.entries.clear();
+    this.used = 0;
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  get bytes(): number {
+    return this.used;
+  }
+}
+
+export const DATA_VERSION_SQL = 'SELECT coalesce(max(id), 0)::int AS max, count(*)::int AS n FROM import_log';
+
+export async function readDataVersion(db: Queryable): Promise<string> {
+  const r = await db.query<{ max: number; n: number }>(DATA_VERSION_SQL);
+  return `${r.rows[0]!.max}-${r.rows[0]!.n}`;
+}
+
+/** A value read at most once per `ttlMs`; concurrent callers share one read. */
+export class Throttled<T> {
+  private value: T | undefined;
+  private at = -Infinity;
+  private pending: Promise<T> | undefined;
+
+  constructor(
+    private readonly read: () => Promise<T>,
+    private readonly ttlMs = 1000,
+    private readonly now: () => number = () => performance.now(),
+  ) {}
+
+  get(): Promise<T> {
+    if (this.value !== undefined && this.now() - this.at < this.ttlMs) return Promise.resolve(this.value);
+    if (!this.pending) {
+      const started = this.now();
+      this.pending = this.read().then(
+        (v) => {
+          this.value = v;
+          this.at = started;
+          this.pending = undefined;
+          return v;
+        },
+        (e: unknown) => {
+          this.pending = undefined;
+          throw e;
+        },
+      );
+    }
+    return this.pending;
+  }
+}
+
+export type CacheStatus = 'hit' | 'miss';
+
+/**
+ * Tiles by key, computed once per data version: a version change empties the cache, concurrent requests for
+ * the same missing tile share one rendering, a rendering that straddles a version change is served but not kept.
+ */
+export class VersionedTileCache {
+  readonly cache: TileCache;
+  private version: string | undefined;
+  private readonly inflight = new Map<string, Promise<CachedTile>>();
+
+  constructor(
+    private readonly dataVersion: Throttled<string>,
+    maxBytes?: number,
+  ) {
+    this.cache = new TileCache(maxBytes);
+  }
+
+  /** The current data version, emptying the cache if it changed. */
+  async currentVersion(): Promise<string> {
+    const v = await this.dataVersion.get();
+    if (v !== this.version) {
+      this.cache.clear();
+      this.inflight.clear();
+      this.version = v;
+    }
+    return v;
+  }
+
+  async get(key: string, render: () => Promise<Uint8Array>): Promise<{ tile: CachedTile; status: CacheStatus; version: string }> {
+    const version = await this.currentVersion();
+    const hit = this.cache.get(key);
+    if (hit) return { tile: hit, status: 'hit', version };
+    const vkey = `${version}|${key}`;
+    let p = this.inflight.get(vkey);
+    if (!p) {
+      p = render().then(packTile);
+      this.inflight.set(vkey, p);
+      p.then(
+        (tile) => {
+          if (this.inflight.get(vkey) === p) this.inflight.delete(vkey);
+          if (this.version === version) this.cache.set(key, tile);
+        },
+        () => {
+          if (this.inflight.get(vkey) === p) this.inflight.delete(vkey);
+        },
+      );
+    }
+    return { tile: await p, status: 'miss', version };
+  }
+}

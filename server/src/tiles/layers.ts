@@ -1,0 +1,271 @@
+// The vector tile layers: one SQL query per layer, shared by both encoders.
+//
+// Each query takes $1 = z, $2 = x, $3 = y, selects the features whose indexed EPSG:3857 geometry meets the tile
+// envelope grown by the buffer (`geom_3857 && ST_TileEnvelope(z, x, y, margin => …)`), their attributes, and one
+// column named `geom` built by the encoder's `tileGeom` function from an EPSG:3857 geometry expression:
+// ST_AsMVTGeom on PostGIS (mvt-postgis.ts), an equivalent clip-and-snap in SQL returned as GeoJSON on PGlite,
+// which has no ST_AsMVTGeom (mvt-js.ts). Rows whose `geom` comes out NULL (collapsed below a tile unit) are dropped
+// by the encoders. Attributes are plain SQL types (text, integer, bigint, double precision, boolean); a NULL
+// attribute is left out of the feature, as ST_AsMVT does. Features are ordered by their key.
+
+/** Tile extent (coordinate units per tile side) and buffer (units beyond each edge), as in martin and PostGIS. */
+export const EXTENT = 4096;
+export const BUFFER = 64;
+/** Below this zoom, polygon layers read the generalised outlines (commune.geom_3857_low, cpts.geom_3857_low). */
+export const LOW_ZOOM_BELOW = 9;
+export const MAX_ZOOM = 22;
+
+/** The buffered tile envelope, for the index filter. */
+export const TILE_FILTER_ENVELOPE = `ST_TileEnvelope($1::int, $2::int, $3::int, margin => ${BUFFER / EXTENT})`;
+/** The tile envelope itself, for the encoders. */
+export const TILE_ENVELOPE = 'ST_TileEnvelope($1::int, $2::int, $3::int)';
+
+/** Turns an EPSG:3857 geometry expression into the encoder's tile geometry column expression. */
+export type TileGeom = (geom3857: string) => string;
+
+export type AttributeType = 'string' | 'number' | 'boolean';
+
+export interface TileAttribute {
+  name: string;
+  type: AttributeType;
+  /** French description for the map client and the OpenAPI document. */
+  description: string;
+  /** The values a string attribute may take, when they are a closed list. */
+  values?: readonly string[];
+}
+
+export interface TileLayer {
+  id: string;
+  geometry: 'polygon' | 'point';
+  /** French description. */
+  description: string;
+  attributes: readonly TileAttribute[];
+  /** Zoom range the map client should request (the server answers every zoom from 0 to 22). */
+  minzoom: number;
+  maxzoom: number;
+  /** Import kinds the layer is built from (for `sources`). */
+  kinds: readonly ('communes' | 'finess' | 'cpts' | 'gp' | 'zoning' | 'memberships')[];
+  sql(z: number, tileGeom: TileGeom): string;
+}
+
+/** ACI size band of a CPTS from its population (T1 < 40,000 ≤ T2 < 80,000 ≤ T3 ≤ 175,000 < T4). */
+export function bandSql(population: string): string {
+  return `CASE WHEN ${population} IS NULL THEN NULL
+              WHEN ${population} < 40000 THEN 'T1'
+              WHEN ${population} < 80000 THEN 'T2'
+              WHEN ${population} <= 175000 THEN 'T3'
+              ELSE 'T4' END`;
+}
+
+/** GP density is withheld (and `gp_secret` set) below this many GPs in a commune. */
+export const GP_SECRET_BELOW = 6;
+/** Pharmacies within this distance (metres) of an MSP or a CSP are flagged `near_structure`. */
+export const NEAR_STRUCTURE_M = 150;
+
+const communes: TileLayer = {
+  id: 'communes',
+  geometry: 'polygon',
+  description:
+    'Communes : population, nombre de médecins généralistes et densité pour 10 000 habitants, couverture par une CPTS, zonage ARS.',
+  attributes: [
+    { name: 'code', type: 'string', description: 'Code INSEE de la commune (COG en vigueur)' },
+    { name: 'nom', type: 'string', description: 'Nom de la commune' },
+    { name: 'population', type: 'number', description: 'Population municipale (INSEE)' },
+    { name: 'gp', type: 'number', description: 'Nombre de médecins généralistes (absent si inconnu ; peut être un indicateur approché, voir les sources)' },
+    {
+      name: 'gp_density',
+      type: 'number',
+      description: `Médecins généralistes pour 10 000 habitants, arrondi au dixième ; absent si inconnu ou si moins de ${GP_SECRET_BELOW} médecins`,
+    },
+    { name: 'gp_secret', type: 'boolean', description: `Présent (vrai) quand la densité est masquée : moins de ${GP_SECRET_BELOW} médecins` },
+    { name: 'covered', type: 'boolean', description: 'Vrai si la commune appartient à au moins une CPTS' },
+    { name: 'white', type: 'boolean', description: 'Vrai si la commune n’appartient à aucune CPTS (zone blanche)' },
+    { name: 'zone', type: 'string', description: 'Zonage ARS des médecins : ZIP, ZAC, ZV ou HZ (absent si non importé)', values: ['ZIP', 'ZAC', 'ZV', 'HZ'] },
+  ],
+  minzoom: 5,
+  maxzoom: 14,
+  kinds: ['communes', 'gp', 'zoning', 'cpts'],
+  sql: (z, tileGeom) => `
+    SELECT c.code, c.nom, c.population,
+           o.nb_generalistes AS gp,
+           CASE WHEN o.nb_generalistes >= ${GP_SECRET_BELOW} AND c.population > 0
+                THEN round(o.nb_generalistes * 10000.0 / c.population, 1)::float8 END AS gp_density,
+           CASE WHEN o.nb_generalistes < ${GP_SECRET_BELOW} THEN true END AS gp_secret,
+           cov.covered, NOT cov.covered AS white,
+           zo.zone,
+           ${tileGeom(z < LOW_ZOOM_BELOW ? 'c.geom_3857_low' : 'c.geom_3857')} AS geom
+      FROM commune c
+      LEFT JOIN offre_mg o ON o.commune_code = c.code
+      LEFT JOIN zonage zo ON zo.commune_code = c.code
+     CROSS JOIN LATERAL (SELECT EXISTS (SELECT 1 FROM cpts_commune m WHERE m.commune_code = c.code) AS covered) cov
+     WHERE c.geom_3857 && ${TILE_FILTER_ENVELOPE}
+     ORDER BY c.code`,
+};
+
+const cpts: TileLayer = {
+  id: 'cpts',
+  geometry: 'polygon',
+  description: 'CPTS : périmètre, taille ACI (T1 à T4) selon la population, statut, nature du périmètre, chevauchement avec une autre CPTS.',
+  attributes: [
+    { name: 'id', type: 'string', description: 'Identifiant de la CPTS (numéro FINESS s’il existe)' },
+    { name: 'nom', type: 'string', description: 'Nom de la CPTS' },
+    {
+      name: 'band',
+      type: 'string',
+      description: 'Taille ACI selon la population : T1 (< 40 000), T2 (40 000 à 80 000), T3 (80 000 à 175 000), T4 (> 175 000)',
+      values: ['T1', 'T2', 'T3', 'T4'],
+    },
+    { name: 'population', type: 'number', description: 'Population des communes membres' },
+    { name: 'statut', type: 'string', description: 'Statut du projet', values: ['pre-projet', 'projet', 'en-fonctionnement', 'aci-signe'] },
+    {
+      name: 'perimetre',
+      type: 'string',
+      description: 'Nature du périmètre : officiel (ARS), approximatif (reconstitué) ou illustratif (proposition)',
+      values: ['officiel', 'approximatif', 'illustratif'],
+    },
+    { name: 'in_overlap', type: 'boolean', description: 'Vrai si la CPTS partage au moins une commune avec une autre CPTS' },
+  ],
+  minzoom: 4,
+  maxzoom: 14,
+  kinds: ['cpts', 'communes'],
+  sql: (z, tileGeom) => `
+    SELECT k.id, k.nom, ${bandSql('p.population')} AS band, p.population, k.statut, k.perimetre,
+           EXISTS (SELECT 1 FROM cpts_commune m JOIN cpts_commune o ON o.commune_code = m.commune_code AND o.cpts_id <> m.cpts_id
+                    WHERE m.cpts_id = k.id) AS in_overlap,
+           ${tileGeom(z < LOW_ZOOM_BELOW ? 'k.geom_3857_low' : 'k.geom_3857')} AS geom
+      FROM cpts k
+      LEFT JOIN LATERAL (SELECT sum(c.population)::bigint AS population
+                           FROM cpts_commune m JOIN commune c ON c.code = m.commune_code
+                          WHERE m.cpts_id = k.id) p ON true
+     WHERE k.geom_3857 && ${TILE_FILTER_ENVELOPE}
+     ORDER BY k.id`,
+};
+
+// The shared communes of each pair, from the membership table; the geometry is the union of those shared
+// communes that meet the tile (the others would be clipped away), the counts are over all shared communes.
+const overlaps: TileLayer = {
+  id: 'overlaps',
+  geometry: 'polygon',
+  description: 'Chevauchements : pour chaque paire de CPTS partageant des communes, l’union des communes partagées.',
+  attributes: [
+    { name: 'id', type: 'string', description: 'Identifiant de la paire : « idA|idB » (idA < idB)' },
+    { name: 'cpts_a', type: 'string', description: 'Identifiant de la première CPTS' },
+    { name: 'cpts_b', type: 'string', description: 'Identifiant de la seconde CPTS' },
+    { name: 'nom_a', type: 'string', description: 'Nom de la première CPTS' },
+    { name: 'nom_b', type: 'string', description: 'Nom de la seconde CPTS' },
+    { name: 'shared_communes', type: 'number', description: 'Nombre de communes partagées' },
+    { name: 'shared_population', type: 'number', description: 'Population des communes partagées' },
+  ],
+  minzoom: 5,
+  maxzoom: 14,
+  kinds: ['cpts', 'communes'],
+  sql: (z, tileGeom) => `
+    WITH here AS (
+      SELECT a.cpts_id AS a, b.cpts_id AS b, ${z < LOW_ZOOM_BELOW ? 'c.geom_3857_low' : 'c.geom_3857'} AS g
+        FROM commune c
+        JOIN cpts_commune a ON a.commune_code = c.code
+        JOIN cpts_commune b ON b.commune_code = c.code AND a.cpts_id < b.cpts_id
+       WHERE c.geom_3857 && ${TILE_FILTER_ENVELOPE}
+    ), pairs AS (
+      SELECT a, b, ST_Union(g) AS g FROM here GROUP BY a, b
+    ), totals AS (
+      SELECT p.a, p.b, count(*)::int AS shared_communes, sum(c.population)::bigint AS shared_population
+        FROM pairs p
+        JOIN cpts_commune ma ON ma.cpts_id = p.a
+        JOIN cpts_commune mb ON mb.cpts_id = p.b AND mb.commune_code = ma.commune_code
+        JOIN commune c ON c.code = ma.commune_code
+       GROUP BY p.a, p.b
+    )
+    SELECT p.a || '|' || p.b AS id, p.a AS cpts_a, p.b AS cpts_b, ka.nom AS nom_a, kb.nom AS nom_b,
+           t.shared_communes, t.shared_population,
+           ${tileGeom('p.g')} AS geom
+      FROM pairs p
+      JOIN totals t ON t.a = p.a AND t.b = p.b
+      JOIN cpts ka ON ka.id = p.a
+      JOIN cpts kb ON kb.id = p.b
+     ORDER BY p.a, p.b`,
+};
+
+const structures: TileLayer = {
+  id: 'structures',
+  geometry: 'point',
+  description: 'Structures d’exercice coordonné : MSP, centres de santé, ESP, sièges de CPTS.',
+  attributes: [
+    { name: 'finess', type: 'string', description: 'Numéro FINESS de l’établissement (ou identifiant de la source)' },
+    { name: 'nom', type: 'string', description: 'Nom de la structure' },
+    { name: 'type', type: 'string', description: 'Type de structure', values: ['msp', 'csp', 'esp', 'siege_cpts', 'autre'] },
+  ],
+  minzoom: 5,
+  maxzoom: 14,
+  kinds: ['finess'],
+  sql: (_z, tileGeom) => `
+    SELECT s.finess, s.nom, s.type, ${tileGeom('s.geom_3857')} AS geom
+      FROM structure s
+     WHERE s.geom_3857 && ${TILE_FILTER_ENVELOPE}
+     ORDER BY s.finess`,
+};
+
+export const PHARMACY_STATUSES = ['membre', 'couverte-sans-adhesion', 'zone-blanche'] as const;
+
+// status: a member of a structure or a CPTS (adhesion_pharmacie); else whether its commune is in a CPTS.
+// `IN (SELECT …)` in the select list is a hashed subplan: the membership table is read once per tile.
+const pharmacies: TileLayer = {
+  id: 'pharmacies',
+  geometry: 'point',
+  description: 'Officines : adhésion à une structure d’exercice coordonné ou à une CPTS, couverture de leur commune, proximité d’une MSP ou d’un CSP.',
+  attributes: [
+    { name: 'finess', type: 'string', description: 'Numéro FINESS de l’officine' },
+    { name: 'nom', type: 'string', description: 'Nom de l’officine' },
+    {
+      name: 'status',
+      type: 'string',
+      description:
+        'membre : adhère à une MSP, un CSP, une ESP ou une CPTS ; couverte-sans-adhesion : sa commune est dans une CPTS mais elle n’y adhère pas ; zone-blanche : sa commune n’est dans aucune CPTS',
+      values: PHARMACY_STATUSES,
+    },
+    { name: 'near_structure', type: 'boolean', description: `Vrai si une MSP ou un CSP est à moins de ${NEAR_STRUCTURE_M} m` },
+  ],
+  minzoom: 7,
+  maxzoom: 14,
+  kinds: ['finess', 'memberships', 'cpts'],
+  sql: (_z, tileGeom) => `
+    SELECT p.finess, p.nom,
+           CASE WHEN p.finess IN (SELECT a.pharmacie_finess FROM adhesion_pharmacie a) THEN 'membre'
+                WHEN EXISTS (SELECT 1 FROM cpts_commune m WHERE m.commune_code = p.commune_code) THEN 'couverte-sans-adhesion'
+                ELSE 'zone-blanche' END AS status,
+           EXISTS (SELECT 1 FROM structure s
+                    WHERE s.type IN ('msp', 'csp') AND ST_DWithin(s.geom::geography, p.geom::geography, ${NEAR_STRUCTURE_M})) AS near_structure,
+           ${tileGeom('p.geom_3857')} AS geom
+      FROM pharmacie p
+     WHERE p.geom_3857 && ${TILE_FILTER_ENVELOPE}
+     ORDER BY p.finess`,
+};
+
+export const LAYERS: readonly TileLayer[] = [communes, cpts, overlaps, structures, pharmacies];
+
+export function findLayer(id: string): TileLayer | undefined {
+  return LAYERS.find((l) => l.id === id);
+}
+
+export interface TileCoords {
+  z: number;
+  x: number;
+  y: number;
+}
+
+const INTEGER = /^\d{1,10}$/;
+
+/** Validates tile coordinates from a URL: z in 0…22, x and y in 0…2^z − 1, plain integers. French message if not. */
+export function parseTileCoords(z: string, x: string, y: string): TileCoords | { error: string } {
+  if (!INTEGER.test(z) || Number(z) > MAX_ZOOM) {
+    return { error: `z doit être un entier de 0 à ${MAX_ZOOM} (reçu « ${z} »)` };
+  }
+  const zoom = Number(z);
+  const max = 2 ** zoom - 1;
+  for (const [name, v] of [['x', x], ['y', y]] as const) {
+    if (!INTEGER.test(v) || Number(v) > max) {
+      return { error: `${name} doit être un entier de 0 à ${max} au niveau de zoom ${zoom} (reçu « ${v} »)` };
+    }
+  }
+  return { z: zoom, x: Number(x), y: Number(y) };
+}
