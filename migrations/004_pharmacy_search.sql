@@ -16,11 +16,19 @@ AS $$
          '[^a-z0-9]+', ' ', 'g'))
 $$;
 
+-- The normalised names, stored: computing norm_text (translate over 56 multibyte letters) costs ~10 µs a row,
+-- a third of a second for a "contains" scan of the 21,000 pharmacies; a stored column makes it a plain LIKE.
+-- Generated columns are filled by PostgreSQL on every INSERT/UPDATE; importers never write them.
+ALTER TABLE commune ADD COLUMN nom_norm text GENERATED ALWAYS AS (norm_text(nom)) STORED;
+ALTER TABLE cpts ADD COLUMN nom_norm text GENERATED ALWAYS AS (norm_text(nom)) STORED;
+ALTER TABLE structure ADD COLUMN nom_norm text GENERATED ALWAYS AS (norm_text(nom)) STORED;
+ALTER TABLE pharmacie ADD COLUMN nom_norm text GENERATED ALWAYS AS (norm_text(nom)) STORED;
+
 -- Exact and prefix matches on normalised names (text_pattern_ops: LIKE 'abc%' whatever the collation).
-CREATE INDEX commune_nom_norm_idx ON commune (norm_text(nom) text_pattern_ops);
-CREATE INDEX cpts_nom_norm_idx ON cpts (norm_text(nom) text_pattern_ops);
-CREATE INDEX structure_nom_norm_idx ON structure (norm_text(nom) text_pattern_ops);
-CREATE INDEX pharmacie_nom_norm_idx ON pharmacie (norm_text(nom) text_pattern_ops);
+CREATE INDEX commune_nom_norm_idx ON commune (nom_norm text_pattern_ops);
+CREATE INDEX cpts_nom_norm_idx ON cpts (nom_norm text_pattern_ops);
+CREATE INDEX structure_nom_norm_idx ON structure (nom_norm text_pattern_ops);
+CREATE INDEX pharmacie_nom_norm_idx ON pharmacie (nom_norm text_pattern_ops);
 
 -- Nearest MSP/CSP of every pharmacy: a KNN scan on this partial index never walks past other site types.
 CREATE INDEX structure_msp_csp_gix ON structure USING gist (geom) WHERE type IN ('msp', 'csp');

@@ -1,6 +1,6 @@
 // The application shell: header (home, journeys, search), the journey panel and the map.
 import { useEffect, useState } from 'react';
-import { getConfig } from './api.js';
+import { ApiError, getConfig, getTileLayers, type TileLayerInfo } from './api.js';
 import { Home, JOURNEY_INFO } from './Home.js';
 import { MapLayout, useMap, useMapClick } from './MapView.js';
 import { SearchBox, type SearchPick } from './SearchBox.js';
@@ -11,12 +11,15 @@ import { PharmacistPanel } from './pharmacien/PharmacistPanel.js';
 import { showPopup } from './popup.js';
 
 export function App() {
-  const [basemap, setBasemap] = useState<string | null | undefined>(undefined);
+  const [boot, setBoot] = useState<{ basemap: string | null; layers: TileLayerInfo[]; error?: string }>();
   useEffect(() => {
-    // the map works without the config: no answer means no basemap
-    getConfig().then(
-      (c) => setBasemap(c.basemapStyleUrl),
-      () => setBasemap(null),
+    // the map works without the config (no basemap); without the layer list it falls back to the default tile URLs
+    void Promise.allSettled([getConfig(), getTileLayers()]).then(([c, l]) =>
+      setBoot({
+        basemap: c.status === 'fulfilled' ? c.value.basemapStyleUrl : null,
+        layers: l.status === 'fulfilled' ? l.value.layers : [],
+        error: l.status === 'rejected' ? (l.reason instanceof ApiError ? l.reason.message : 'La description des couches est indisponible.') : undefined,
+      }),
     );
   }, []);
   const [url] = useUrl();
@@ -27,9 +30,10 @@ export function App() {
     document.title = journey ? `${JOURNEY_INFO[journey].title} — CPTS territoires` : 'CPTS territoires';
   }, [journey]);
 
-  if (basemap === undefined) return <div className="boot">Chargement de la carte…</div>;
+  if (!boot) return <div className="boot">Chargement de la carte…</div>;
   return (
-    <MapLayout basemapStyleUrl={basemap} header={<Header journey={journey} />}>
+    <MapLayout basemapStyleUrl={boot.basemap} tileLayers={boot.layers} header={<Header journey={journey} />}>
+      {boot.error && <p className="state error">Carte : {boot.error}</p>}
       <DefaultClick />
       {journey === null && <Home open={(x) => patchUrl({ j: x, tab: null, sel: null })} />}
       {journey === 'ars' && <ArsPanel />}
@@ -67,13 +71,14 @@ function Header({ journey }: { journey: Journey | null }) {
   );
 }
 
-/** Where a search result leads, depending on the journey the user is in. */
+/** Where a search result leads, depending on the journey the user is in (the search box has framed it already). */
 function openSearchPick(p: SearchPick): void {
   const cur = new URLSearchParams(window.location.hash.slice(1)).get('j');
-  if (p.kind === 'cpts') patchUrl({ j: 'ars', tab: 'cpts', sel: `cpts:${p.id}` });
-  else if (p.kind === 'pharmacie') patchUrl({ j: cur === 'urps' ? 'urps' : 'pharmacien', sel: `pharmacie:${p.id}` });
-  else if (p.kind === 'commune') patchUrl(cur === 'ars' ? { sel: `commune:${p.id}` } : { j: 'pharmacien', sel: `commune:${p.id}` });
-  else patchUrl({ sel: `structure:${p.id}`, j: cur ?? 'pharmacien' });
+  if (p.type === 'cpts') patchUrl({ j: 'ars', tab: 'cpts', sel: `cpts:${p.id}` });
+  else if (p.type === 'pharmacie') patchUrl({ j: cur === 'urps' ? 'urps' : 'pharmacien', tab: null, sel: `pharmacie:${p.id}` });
+  else if (p.type === 'commune') {
+    patchUrl(cur === 'ars' ? { sel: `commune:${p.id}` } : { j: 'pharmacien', tab: null, sel: `commune:${p.id}` });
+  } else patchUrl({ sel: `structure:${p.id}` });
 }
 
 /** Outside a journey-specific mode, a click on the map opens a popup describing what is under the cursor. */
@@ -85,9 +90,12 @@ function DefaultClick() {
     if (!ctl) return;
     showPopup(ctl, ll, pick, all);
   });
+  // a structure or a commune found by the search: marked on the map
   useEffect(() => {
-    if (!ctl) return;
-    ctl.highlightStructures(sel?.kind === 'structure' ? [sel.id] : []);
+    if (!ctl || (sel?.kind !== 'structure' && sel?.kind !== 'commune')) return;
+    if (sel.kind === 'structure') ctl.highlightStructures([sel.id]);
+    else ctl.highlightCommunes([sel.id]);
+    return () => (sel.kind === 'structure' ? ctl.highlightStructures([]) : ctl.highlightCommunes([]));
   }, [ctl, sel?.kind, sel?.id]);
   return null;
 }

@@ -1,46 +1,40 @@
-// Layer switcher and legend in one box: it explains exactly what is drawn, including how sure the perimeters are.
-import { useEffect, useState } from 'react';
+// Layer switcher and legend in one box: each layer's checkbox sits above the key of what it draws, and the box
+// says how sure the perimeters on screen are and where the data comes from.
+import { useEffect, useState, type ReactNode } from 'react';
+import { fmtDate } from './format.js';
 import {
   BANDS,
   DENSITY_CLASSES,
-  LAYER_GROUPS,
-  P,
   DENSITY_SECRET,
+  LAYER_GROUPS,
   NO_DATA,
+  P,
   PHARMACY_STATUSES,
   POPULATION_CLASSES,
   STATUSES,
   STRUCTURE_TYPES,
   type LayerGroup,
+  type TileLayer,
 } from './map.js';
-import { ALL_GROUPS, useLayerState, useMap } from './MapView.js';
+import { useLayerState, useMap, useTileLayers } from './MapView.js';
 import { useUrl } from './url.js';
 
 interface OnScreen {
-  cpts: number;
   approx: number;
   illustr: number;
-  overlaps: number;
-  white: number;
 }
 
+/** How many CPTS drawn in the current view have an approximate or illustrative perimeter. */
 function useOnScreen(): OnScreen | null {
   const ctl = useMap();
   const [s, setS] = useState<OnScreen | null>(null);
   useEffect(() => {
     if (!ctl) return;
     const update = () => {
-      const cpts = ctl.renderedProperties('cpts-fill');
-      const ids = new Map(cpts.map((p) => [String(p[P.cptsId]), String(p[P.cptsPerimeter] ?? '')]));
+      const ids = new Map(ctl.renderedProperties('cpts-fill').map((p) => [String(p[P.cptsId]), String(p[P.cptsPerimeter] ?? '')]));
       const per = [...ids.values()];
-      const white = new Set(ctl.renderedProperties('white-zones').map((p) => String(p[P.communeCode])));
-      setS({
-        cpts: ids.size,
-        approx: per.filter((x) => x === 'approximatif').length,
-        illustr: per.filter((x) => x === 'illustratif').length,
-        overlaps: ctl.renderedProperties('overlaps-fill').length,
-        white: white.size,
-      });
+      const next = { approx: per.filter((x) => x === 'approximatif').length, illustr: per.filter((x) => x === 'illustratif').length };
+      setS((old) => (old && old.approx === next.approx && old.illustr === next.illustr ? old : next));
     };
     ctl.map.on('idle', update);
     return () => {
@@ -50,7 +44,8 @@ function useOnScreen(): OnScreen | null {
   return s;
 }
 
-const Swatch = ({ color, kind = 'fill', dash }: { color: string; kind?: 'fill' | 'dot' | 'line' | 'hatch-red' | 'hatch-white'; dash?: number[] }) => (
+type SwKind = 'fill' | 'dot' | 'line' | 'hatch-red' | 'hatch-white';
+const Swatch = ({ color = '', kind = 'fill', dash }: { color?: string; kind?: SwKind; dash?: number[] }) => (
   <span
     className={`sw sw-${kind}`}
     aria-hidden="true"
@@ -64,158 +59,146 @@ const Swatch = ({ color, kind = 'fill', dash }: { color: string; kind?: 'fill' |
   />
 );
 
+const Keys = ({ items, cols = 1 }: { items: { key: string; sw: ReactNode; label: ReactNode }[]; cols?: 1 | 2 }) => (
+  <ul className={`classes cols-${cols}`}>
+    {items.map((i) => (
+      <li key={i.key}>
+        {i.sw}
+        <span>{i.label}</span>
+      </li>
+    ))}
+  </ul>
+);
+
+const GROUP_TILE: Record<LayerGroup, TileLayer> = {
+  communes: 'communes',
+  whiteZones: 'communes',
+  cpts: 'cpts',
+  overlaps: 'overlaps',
+  structures: 'structures',
+  pharmacies: 'pharmacies',
+};
+
+const KIND_LABEL: Record<string, string> = {
+  communes: 'communes',
+  finess: 'FINESS',
+  cpts: 'CPTS',
+  gp: 'généralistes',
+  zoning: 'zonage',
+  memberships: 'adhésions',
+};
+
 export function Legend() {
-  const [url, setUrl] = useUrl();
-  const { visible, shading } = useLayerState();
+  const [, setUrl] = useUrl();
+  const { visible, shading, setVisible } = useLayerState();
   const onScreen = useOnScreen();
+  const tileLayers = useTileLayers();
   const [open, setOpen] = useState(() => window.innerWidth > 900);
 
-  const toggle = (g: LayerGroup) => {
-    const off = new Set((url.get('off') ?? '').split(',').filter(Boolean));
-    if (off.has(g)) off.delete(g);
-    else off.add(g);
-    setUrl({ off: ALL_GROUPS.filter((x) => off.has(x)).join(',') }, true);
+  const keysOf = (g: LayerGroup): ReactNode => {
+    switch (g) {
+      case 'communes':
+        return (
+          <>
+            <div className="seg" role="radiogroup" aria-label="Couleur des communes">
+              {(
+                [
+                  ['density', 'Densité de généralistes'],
+                  ['population', 'Population'],
+                ] as const
+              ).map(([v, label]) => (
+                <label key={v}>
+                  <input type="radio" name="fond" value={v} checked={shading === v} onChange={() => setUrl({ fond: v === 'density' ? null : v }, true)} />
+                  {label}
+                </label>
+              ))}
+            </div>
+            <p className="note">{shading === 'density' ? 'Généralistes pour 10 000 habitants :' : 'Habitants (INSEE) :'}</p>
+            <Keys
+              cols={2}
+              items={[
+                ...(shading === 'density' ? DENSITY_CLASSES : POPULATION_CLASSES).map((c) => ({ key: c.label, sw: <Swatch color={c.color} />, label: c.label })),
+                ...(shading === 'density' ? [{ key: 's', sw: <Swatch color={DENSITY_SECRET.color} />, label: DENSITY_SECRET.label }] : []),
+                { key: 'n', sw: <Swatch color={NO_DATA.color} />, label: NO_DATA.label },
+              ]}
+            />
+          </>
+        );
+      case 'cpts':
+        return (
+          <>
+            <Keys cols={2} items={BANDS.map((b) => ({ key: b.id, sw: <Swatch color={b.color} />, label: b.label }))} />
+            <Keys cols={2} items={STATUSES.map((s) => ({ key: s.id, sw: <Swatch kind="line" color="#444" dash={s.dash} />, label: s.label }))} />
+            {onScreen && (onScreen.approx > 0 || onScreen.illustr > 0) && (
+              <p className="warn" data-testid="legend-perimeter-note">
+                {onScreen.approx > 0 && (
+                  <>
+                    {onScreen.approx} CPTS à l’écran {onScreen.approx > 1 ? 'ont' : 'a'} un périmètre <strong>approximatif</strong> (reconstitué, non
+                    officiel).{' '}
+                  </>
+                )}
+                {onScreen.illustr > 0 && (
+                  <>
+                    {onScreen.illustr} {onScreen.illustr > 1 ? 'ont' : 'a'} un périmètre <strong>illustratif</strong> (proposition fictive).
+                  </>
+                )}
+              </p>
+            )}
+          </>
+        );
+      case 'overlaps':
+        return <Keys items={[{ key: 'o', sw: <Swatch kind="hatch-red" />, label: 'communes partagées par plusieurs CPTS' }]} />;
+      case 'whiteZones':
+        return <Keys items={[{ key: 'w', sw: <Swatch kind="hatch-white" />, label: 'commune couverte par aucune CPTS' }]} />;
+      case 'structures':
+        return (
+          <Keys cols={2} items={STRUCTURE_TYPES.filter((t) => t.id !== 'autre').map((t) => ({ key: t.id, sw: <Swatch kind="dot" color={t.color} />, label: t.label }))} />
+        );
+      case 'pharmacies':
+        return (
+          <>
+            <Keys items={PHARMACY_STATUSES.filter((s) => s.id !== 'commune-inconnue').map((s) => ({ key: s.id, sw: <Swatch kind="dot" color={s.color} />, label: s.label }))} />
+            <p className="note">Visibles à partir du zoom 6.</p>
+          </>
+        );
+    }
   };
+
+  const shownSources = new Map<string, { kind: string; file: string; importedAt: string }>();
+  for (const g of LAYER_GROUPS) {
+    if (!visible[g.id]) continue;
+    for (const s of tileLayers.find((t) => t.id === GROUP_TILE[g.id])?.sources ?? []) shownSources.set(s.kind + s.file, s);
+  }
 
   return (
     <aside className="legend" aria-label="Calques et légende" data-testid="legend">
       <button type="button" className="legend-toggle" aria-expanded={open} onClick={() => setOpen(!open)}>
-        {open ? 'Masquer la légende' : 'Calques et légende'}
+        {open ? '▾ Calques et légende' : '▸ Calques et légende'}
       </button>
       {open && (
         <div className="legend-body">
-          <fieldset>
-            <legend>Fond des communes</legend>
-            {(
-              [
-                ['density', 'Densité de généralistes'],
-                ['population', 'Population'],
-                ['none', 'Aucun'],
-              ] as const
-            ).map(([v, label]) => (
-              <label key={v} className="radio">
-                <input type="radio" name="fond" value={v} checked={shading === v} onChange={() => setUrl({ fond: v === 'density' ? null : v }, true)} />
-                {label}
-              </label>
-            ))}
-          </fieldset>
-          {shading !== 'none' && visible.communes && (
-            <ul className="classes">
-              {(shading === 'density' ? DENSITY_CLASSES : POPULATION_CLASSES).map((c) => (
-                <li key={c.label}>
-                  <Swatch color={c.color} />
-                  {c.label}
-                </li>
-              ))}
-              {shading === 'density' && (
-                <li>
-                  <Swatch color={DENSITY_SECRET.color} />
-                  {DENSITY_SECRET.label}
-                </li>
-              )}
-              <li>
-                <Swatch color={NO_DATA.color} />
-                {NO_DATA.label}
-              </li>
-              {shading === 'density' && (
-                <li className="note">
-                  Généralistes pour 10 000 habitants, par commune ; la source peut être une approximation (cabinets recensés), voir les
-                  sources.
-                </li>
-              )}
-            </ul>
-          )}
-
-          <fieldset>
-            <legend>Calques</legend>
-            {LAYER_GROUPS.map((g) => (
-              <label key={g.id} className="check">
-                <input type="checkbox" checked={visible[g.id]} onChange={() => toggle(g.id)} data-testid={`layer-${g.id}`} />
+          {LAYER_GROUPS.map((g) => (
+            <section key={g.id} className="legend-group">
+              <label className="check">
+                <input type="checkbox" checked={visible[g.id]} onChange={() => setVisible(g.id, !visible[g.id])} data-testid={`layer-${g.id}`} />
                 {g.label}
               </label>
-            ))}
-          </fieldset>
-
-          {visible.cpts && (
-            <section>
-              <h3>CPTS — taille (population)</h3>
-              <ul className="classes">
-                {BANDS.map((b) => (
-                  <li key={b.id}>
-                    <Swatch color={b.color} />
-                    {b.label}
-                  </li>
-                ))}
-              </ul>
-              <h3>CPTS — statut (contour)</h3>
-              <ul className="classes">
-                {STATUSES.map((s) => (
-                  <li key={s.id}>
-                    <Swatch kind="line" color="#444" dash={s.dash} />
-                    {s.label}
-                  </li>
-                ))}
-              </ul>
-              {onScreen && (onScreen.approx > 0 || onScreen.illustr > 0) && (
-                <p className="warn" data-testid="legend-perimeter-note">
-                  {onScreen.approx > 0 && (
-                    <>
-                      {onScreen.approx} CPTS visible{onScreen.approx > 1 ? 's' : ''} : périmètre <strong>approximatif</strong> (reconstitué, non
-                      officiel).{' '}
-                    </>
-                  )}
-                  {onScreen.illustr > 0 && (
-                    <>
-                      {onScreen.illustr} CPTS visible{onScreen.illustr > 1 ? 's' : ''} : périmètre <strong>illustratif</strong> (exemple fictif).
-                    </>
-                  )}
-                </p>
-              )}
+              {visible[g.id] && keysOf(g.id)}
             </section>
-          )}
-          {visible.overlaps && (
-            <ul className="classes">
-              <li>
-                <Swatch kind="hatch-red" color="" />
-                Communes couvertes par plusieurs CPTS
-              </li>
-            </ul>
-          )}
-          {visible.whiteZones && (
-            <ul className="classes">
-              <li>
-                <Swatch kind="hatch-white" color="" />
-                Commune couverte par aucune CPTS
-              </li>
-            </ul>
-          )}
-          {visible.structures && (
-            <section>
-              <h3>Structures d’exercice coordonné</h3>
-              <ul className="classes">
-                {STRUCTURE_TYPES.filter((t) => t.id !== 'autre').map((t) => (
-                  <li key={t.id}>
-                    <Swatch kind="dot" color={t.color} />
-                    {t.label}
+          ))}
+          {shownSources.size > 0 && (
+            <details className="legend-sources">
+              <summary>Sources des données affichées</summary>
+              <ul>
+                {[...shownSources.values()].map((s) => (
+                  <li key={s.kind + s.file}>
+                    {KIND_LABEL[s.kind] ?? s.kind} : {s.file} (import du {fmtDate(s.importedAt)})
                   </li>
                 ))}
               </ul>
-            </section>
+            </details>
           )}
-          {visible.pharmacies && (
-            <section>
-              <h3>Officines</h3>
-              <ul className="classes">
-                {PHARMACY_STATUSES.map((s) => (
-                  <li key={s.id}>
-                    <Swatch kind="dot" color={s.color} />
-                    {s.label}
-                  </li>
-                ))}
-              </ul>
-            </section>
-          )}
-          <p className="note">Les noms s’affichent en cliquant sur la carte (carte hors ligne, sans fond externe).</p>
+          <p className="note">Carte hors ligne : les noms apparaissent au clic.</p>
         </div>
       )}
     </aside>

@@ -1,10 +1,17 @@
 // The map panel: one MapController shared through a context, the layer switcher and the legend.
 import { createContext, useContext, useEffect, useRef, useState, type ReactNode } from 'react';
+import type { TileLayerInfo } from './api.js';
 import { MapController, DEFAULT_VIEW, type Pick, type LayerGroup, type Shading } from './map.js';
 import { formatMapView, parseMapView, useUrl } from './url.js';
 import { Legend } from './Legend.js';
 
 const Ctx = createContext<MapController | null>(null);
+const LayersCtx = createContext<TileLayerInfo[]>([]);
+
+/** The tile layers as the server describes them (with their data sources). */
+export function useTileLayers(): TileLayerInfo[] {
+  return useContext(LayersCtx);
+}
 
 /** The map controller, once created (null during the first render). */
 export function useMap(): MapController | null {
@@ -29,28 +36,49 @@ export function useMapClick(handler: ClickHandler): void {
   }, []);
 }
 
-export const ALL_GROUPS: LayerGroup[] = ['communes', 'whiteZones', 'cpts', 'overlaps', 'structures', 'pharmacies'];
+export const ALL_GROUPS: LayerGroup[] = ['communes', 'cpts', 'overlaps', 'whiteZones', 'structures', 'pharmacies'];
+/** Shown when the link names no layers; white zones are switched on by the ARS journey's tab or by the user. */
+const DEFAULT_ON: LayerGroup[] = ['communes', 'cpts', 'overlaps', 'structures', 'pharmacies'];
 
-/** Hidden layer groups and the commune shading live in the URL too (`off=`, `fond=`). */
-export function useLayerState(): { visible: Record<LayerGroup, boolean>; shading: Shading } {
-  const [url] = useUrl();
-  const off = new Set((url.get('off') ?? '').split(',').filter(Boolean));
-  const visible = Object.fromEntries(ALL_GROUPS.map((g) => [g, !off.has(g)])) as Record<LayerGroup, boolean>;
+/** The visible layer groups and the commune shading live in the URL too (`calques=`, `fond=`). */
+export function useLayerState(): { visible: Record<LayerGroup, boolean>; shading: Shading; setVisible: (g: LayerGroup, on: boolean) => void } {
+  const [url, setUrl] = useUrl();
+  const list = url.get('calques');
+  const on = new Set(list === null ? DEFAULT_ON : list.split(',').filter(Boolean));
+  const visible = Object.fromEntries(ALL_GROUPS.map((g) => [g, on.has(g)])) as Record<LayerGroup, boolean>;
   const f = url.get('fond');
   const shading: Shading = f === 'population' || f === 'none' ? f : 'density';
-  return { visible, shading };
+  const setVisible = (g: LayerGroup, v: boolean) => {
+    const next = ALL_GROUPS.filter((x) => (x === g ? v : on.has(x)));
+    const same = next.length === DEFAULT_ON.length && next.every((x) => DEFAULT_ON.includes(x));
+    setUrl({ calques: same ? null : next.join(',') || 'aucun' }, true);
+  };
+  return { visible, shading, setVisible };
 }
 
 /** Header on top, the journey panel on the left, the map (with its legend) on the right. */
-export function MapLayout({ basemapStyleUrl, header, children }: { basemapStyleUrl: string | null; header: ReactNode; children: ReactNode }) {
+export function MapLayout({
+  basemapStyleUrl,
+  tileLayers,
+  header,
+  children,
+}: {
+  basemapStyleUrl: string | null;
+  tileLayers: TileLayerInfo[];
+  header: ReactNode;
+  children: ReactNode;
+}) {
   const [ctl, setCtl] = useState<MapController | null>(null);
   const container = useRef<HTMLDivElement | null>(null);
   const [url, setUrl] = useUrl();
   const { visible, shading } = useLayerState();
 
   useEffect(() => {
-    const view = parseMapView(new URLSearchParams(window.location.hash.slice(1)).get('m')) ?? DEFAULT_VIEW;
-    const c = new MapController(container.current!, view, basemapStyleUrl);
+    const fromUrl = parseMapView(new URLSearchParams(window.location.hash.slice(1)).get('m'));
+    const c = new MapController(container.current!, fromUrl ?? DEFAULT_VIEW, basemapStyleUrl, tileLayers);
+    // without a view in the link, show the whole data set
+    const bounds = tileLayers.find((l) => l.id === 'communes')?.bounds;
+    if (!fromUrl && bounds) c.map.fitBounds(bounds, { padding: { top: 30, bottom: 30, left: 30, right: 340 }, duration: 0 });
     c.on({
       onMove: (v) => setUrl({ m: formatMapView(v) }, true),
       onClick: (ll, pick, all) => handlers[handlers.length - 1]?.current(ll, pick, all),
@@ -82,16 +110,18 @@ export function MapLayout({ basemapStyleUrl, header, children }: { basemapStyleU
 
   return (
     <Ctx.Provider value={ctl}>
-      {header}
-      <main className="layout">
-        <section className="panel" aria-label="Panneau">
-          {children}
-        </section>
-        <section className="map-area" aria-label="Carte">
-          <div className="map-host" ref={container} data-testid="map" />
-          {ctl && <Legend />}
-        </section>
-      </main>
+      <LayersCtx.Provider value={tileLayers}>
+        {header}
+        <main className="layout">
+          <section className="panel" aria-label="Panneau">
+            {children}
+          </section>
+          <section className="map-area" aria-label="Carte">
+            <div className="map-host" ref={container} data-testid="map" />
+            {ctl && <Legend />}
+          </section>
+        </main>
+      </LayersCtx.Provider>
     </Ctx.Provider>
   );
 }

@@ -1,25 +1,33 @@
 // Search box over communes, CPTS, structures and pharmacies (/api/search), as an accessible combobox:
 // ↑/↓ move, Enter opens, Escape closes.
 import { useEffect, useId, useRef, useState } from 'react';
-import { searchAll, type SearchResult, ApiError } from './api.js';
+import { ApiError, search, type HitType, type SearchHit } from './api.js';
 import { useMap } from './MapView.js';
 
-export interface SearchPick {
-  kind: SearchResult['kind'];
-  id: string;
-}
+export type SearchPick = SearchHit;
 
-const KIND_LABEL: Record<SearchResult['kind'], string> = {
+const KIND_LABEL: Record<HitType, string> = {
   commune: 'Commune',
   cpts: 'CPTS',
   structure: 'Structure',
   pharmacie: 'Officine',
 };
 
-export function SearchBox({ onPick }: { onPick: (p: SearchPick) => void }) {
+export function SearchBox({
+  onPick,
+  types,
+  placeholder = 'Commune, CPTS, officine, n° FINESS…',
+  testId = 'search',
+}: {
+  onPick: (p: SearchPick) => void;
+  /** Only these kinds of results (all by default). */
+  types?: HitType[];
+  placeholder?: string;
+  testId?: string;
+}) {
   const ctl = useMap();
   const [q, setQ] = useState('');
-  const [results, setResults] = useState<SearchResult[]>([]);
+  const [results, setResults] = useState<SearchHit[]>([]);
   const [open, setOpen] = useState(false);
   const [active, setActive] = useState(-1);
   const [status, setStatus] = useState<'idle' | 'loading' | 'error' | 'done'>('idle');
@@ -37,8 +45,9 @@ export function SearchBox({ onPick }: { onPick: (p: SearchPick) => void }) {
     const ac = new AbortController();
     const t = setTimeout(() => {
       setStatus('loading');
-      searchAll(term, ac.signal).then(
-        (r) => {
+      search(term, ac.signal).then(
+        (all) => {
+          const r = types ? all.filter((h) => types.includes(h.type)) : all;
           setResults(r);
           setActive(r.length ? 0 : -1);
           setStatus('done');
@@ -56,21 +65,21 @@ export function SearchBox({ onPick }: { onPick: (p: SearchPick) => void }) {
     };
   }, [q]);
 
-  const choose = (r: SearchResult) => {
+  const choose = (r: SearchHit) => {
     setOpen(false);
     setQ(r.label);
     if (ctl) {
-      if (r.bbox) ctl.fitBounds(r.bbox, r.kind === 'commune' ? 12 : 11);
-      else if (r.lon !== undefined && r.lat !== undefined) ctl.flyTo(r.lon, r.lat, 13);
+      if (r.bbox) ctl.fitBounds(r.bbox, r.type === 'commune' ? 12 : 11);
+      else if (r.point) ctl.flyTo(r.point.lon, r.point.lat, 13);
     }
-    onPick({ kind: r.kind, id: r.id });
+    onPick(r);
   };
 
   const showList = open && q.trim().length >= 2 && status !== 'idle';
   return (
     <div className="search" role="search">
       <label htmlFor={`${id}-input`} className="visually-hidden">
-        Rechercher une commune, une CPTS, une structure ou une officine
+        {placeholder.replace('…', '')}
       </label>
       <input
         id={`${id}-input`}
@@ -81,10 +90,10 @@ export function SearchBox({ onPick }: { onPick: (p: SearchPick) => void }) {
         aria-controls={`${id}-list`}
         aria-autocomplete="list"
         aria-activedescendant={showList && active >= 0 ? `${id}-opt-${active}` : undefined}
-        placeholder="Commune, CPTS, officine, n° FINESS…"
+        placeholder={placeholder}
         autoComplete="off"
         value={q}
-        data-testid="search-input"
+        data-testid={`${testId}-input`}
         onChange={(e) => {
           setQ(e.target.value);
           setOpen(true);
@@ -113,25 +122,24 @@ export function SearchBox({ onPick }: { onPick: (p: SearchPick) => void }) {
         }}
       />
       {showList && (
-        <ul id={`${id}-list`} role="listbox" className="search-list" data-testid="search-results" aria-label="Résultats">
+        <ul id={`${id}-list`} role="listbox" className="search-list" data-testid={`${testId}-results`} aria-label="Résultats">
           {status === 'loading' && results.length === 0 && <li className="search-state">Recherche…</li>}
           {status === 'error' && <li className="search-state error">{error}</li>}
           {status === 'done' && results.length === 0 && <li className="search-state">Aucun résultat pour « {q.trim()} ».</li>}
           {results.map((r, i) => (
             <li
-              key={`${r.kind}:${r.id}`}
+              key={`${r.type}:${r.id}`}
               id={`${id}-opt-${i}`}
               role="option"
               aria-selected={i === active}
               className={i === active ? 'active' : undefined}
-              data-testid="search-result"
+              data-testid={`${testId}-result`}
               onMouseDown={(e) => e.preventDefault()}
               onMouseEnter={() => setActive(i)}
               onClick={() => choose(r)}
             >
-              <span className={`tag tag-${r.kind}`}>{KIND_LABEL[r.kind]}</span>
               <span className="search-label">{r.label}</span>
-              {r.detail && <span className="search-detail">{r.detail}</span>}
+              <span className={`search-detail tag-${r.type}`}>{r.sublabel || KIND_LABEL[r.type]}</span>
             </li>
           ))}
         </ul>

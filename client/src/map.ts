@@ -16,6 +16,7 @@ import {
 } from 'maplibre-gl';
 import 'maplibre-gl/dist/maplibre-gl.css';
 import workerUrl from 'maplibre-gl/dist/maplibre-gl-worker.mjs?url';
+import type { TileLayerInfo } from './api.js';
 import type { MapViewState } from './url.js';
 
 setWorkerUrl(workerUrl);
@@ -27,27 +28,27 @@ export type Shading = 'density' | 'population' | 'none';
 export type LayerGroup = 'communes' | 'whiteZones' | 'cpts' | 'overlaps' | 'structures' | 'pharmacies';
 
 export const LAYER_GROUPS: { id: LayerGroup; label: string }[] = [
-  { id: 'communes', label: 'Communes (fond coloré)' },
-  { id: 'whiteZones', label: 'Communes hors CPTS' },
+  { id: 'communes', label: 'Communes' },
   { id: 'cpts', label: 'CPTS' },
   { id: 'overlaps', label: 'Chevauchements de CPTS' },
-  { id: 'structures', label: 'MSP, CSP, ESP' },
+  { id: 'whiteZones', label: 'Communes hors CPTS (zones blanches)' },
+  { id: 'structures', label: 'Structures d’exercice coordonné' },
   { id: 'pharmacies', label: 'Officines' },
 ];
 
 /** GP density per 10,000 inhabitants (the API's GP figure may be a proxy; the legend says so). */
 export const DENSITY_CLASSES: { min: number; color: string; label: string }[] = [
-  { min: -1, color: '#d6604d', label: 'moins de 5 pour 10 000 hab.' },
+  { min: -1, color: '#d6604d', label: 'moins de 5' },
   { min: 5, color: '#f4a582', label: '5 à 8' },
   { min: 8, color: '#d1e5f0', label: '8 à 11' },
   { min: 11, color: '#92c5de', label: '11 à 15' },
   { min: 15, color: '#4393c3', label: '15 et plus' },
 ];
-export const DENSITY_SECRET = { color: '#c9b8d6', label: 'moins de 6 généralistes : densité non publiée' };
-export const NO_DATA = { color: '#e4e4e4', label: 'aucune donnée (ou aucun cabinet recensé)' };
+export const DENSITY_SECRET = { color: '#d8d2c4', label: 'non publiée (moins de 6 médecins)' };
+export const NO_DATA = { color: '#e4e4e4', label: 'aucune donnée' };
 
 export const POPULATION_CLASSES: { min: number; color: string; label: string }[] = [
-  { min: -1, color: '#f7f7f7', label: 'moins de 500 hab.' },
+  { min: -1, color: '#f7f7f7', label: 'moins de 500' },
   { min: 500, color: '#d9d9d9', label: '500 à 2 000' },
   { min: 2000, color: '#bdbdbd', label: '2 000 à 10 000' },
   { min: 10000, color: '#969696', label: '10 000 à 50 000' },
@@ -56,35 +57,38 @@ export const POPULATION_CLASSES: { min: number; color: string; label: string }[]
 
 /** ACI size bands of a CPTS, by population. */
 export const BANDS: { id: string; color: string; label: string }[] = [
-  { id: 'T1', color: '#a6dba0', label: 'T1 : moins de 40 000 hab.' },
-  { id: 'T2', color: '#5aae61', label: 'T2 : 40 000 à 80 000' },
-  { id: 'T3', color: '#9970ab', label: 'T3 : 80 000 à 175 000' },
-  { id: 'T4', color: '#762a83', label: 'T4 : plus de 175 000' },
+  { id: 'T1', color: '#a6dba0', label: 'T1 < 40 000 hab.' },
+  { id: 'T2', color: '#5aae61', label: 'T2 40–80 000' },
+  { id: 'T3', color: '#9970ab', label: 'T3 80–175 000' },
+  { id: 'T4', color: '#762a83', label: 'T4 > 175 000' },
 ];
 
 export const STATUSES: { id: string; label: string; dash: number[]; width: number }[] = [
-  { id: 'aci-signe', label: 'contrat ACI signé', dash: [1, 0], width: 2.5 },
+  { id: 'aci-signe', label: 'ACI signé', dash: [1, 0], width: 2.5 },
   { id: 'en-fonctionnement', label: 'en fonctionnement', dash: [1, 0], width: 1.5 },
   { id: 'projet', label: 'projet', dash: [4, 2], width: 1.5 },
   { id: 'pre-projet', label: 'pré-projet', dash: [1, 2], width: 1.5 },
 ];
 
 export const STRUCTURE_TYPES: { id: string; color: string; label: string }[] = [
-  { id: 'msp', color: '#1b9e77', label: 'MSP (maison de santé)' },
-  { id: 'csp', color: '#d95f02', label: 'CSP (centre de santé)' },
-  { id: 'esp', color: '#7570b3', label: 'ESP (équipe de soins primaires)' },
+  { id: 'msp', color: '#1b9e77', label: 'MSP' },
+  { id: 'csp', color: '#d95f02', label: 'centre de santé' },
+  { id: 'esp', color: '#7570b3', label: 'ESP' },
   { id: 'siege_cpts', color: '#e7298a', label: 'siège de CPTS' },
   { id: 'autre', color: '#666666', label: 'autre structure' },
 ];
 
 /** The pharmacy status computed by the server (tiles and pharmacies API). */
-export const PHARMACY_STATUSES: { id: string; color: string; label: string }[] = [
-  { id: 'membre', color: '#1a9850', label: 'membre d’une structure ou d’une CPTS' },
-  { id: 'couverte-sans-adhesion', color: '#fdae61', label: 'dans une CPTS, sans adhésion connue' },
-  { id: 'zone-blanche', color: '#d73027', label: 'commune couverte par aucune CPTS' },
+export const PHARMACY_STATUSES: { id: string; color: string; label: string; short: string }[] = [
+  { id: 'membre', color: '#1a9850', label: 'membre d’une structure ou d’une CPTS', short: 'membre' },
+  { id: 'couverte-sans-adhesion', color: '#f4a11d', label: 'dans une CPTS, sans adhésion connue', short: 'sans adhésion' },
+  { id: 'zone-blanche', color: '#b2182b', label: 'commune hors de toute CPTS', short: 'hors CPTS' },
+  { id: 'commune-inconnue', color: '#8c8c8c', label: 'commune absente de la base', short: 'commune inconnue' },
 ];
 
 const OVERLAP_COLOR = '#d7191c';
+/** Separate parts of a checked perimeter: the first part blue, the others in contrasting colours. */
+export const PART_COLORS = ['#2b83ba', '#e66101', '#5e3c99', '#1a9641', '#d01c8b', '#a6611a'];
 const HILITE = '#ffcc00';
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -109,15 +113,6 @@ export const P = {
   pharmacyId: 'finess',
   pharmacyStatus: 'status',
 } as const;
-
-/** Zoom range of each tile layer (server/src/tiles/layers.ts): the server answers every zoom, the map asks for these. */
-const TILE_ZOOMS: Record<TileLayer, [number, number]> = {
-  communes: [5, 14],
-  cpts: [4, 14],
-  overlaps: [5, 14],
-  structures: [5, 14],
-  pharmacies: [7, 14],
-};
 
 const TILE_LAYERS = ['communes', 'cpts', 'overlaps', 'structures', 'pharmacies'] as const;
 export type TileLayer = (typeof TILE_LAYERS)[number];
@@ -151,10 +146,23 @@ const NONE: FilterSpecification = ['==', ['literal', 1], 0];
 const byIds = (prop: string, ids: readonly string[]): FilterSpecification =>
   ids.length ? ['in', ['to-string', ['get', prop]], ['literal', [...ids]]] : NONE;
 
-export function buildStyle(origin: string, shading: Shading): StyleSpecification {
+/**
+ * The style: one vector source per tile layer, as /tiles/layers.json describes it (versioned URLs, zooms, bounds);
+ * tile URLs are made absolute (the workers fetch them).
+ */
+export function buildStyle(origin: string, shading: Shading, tileLayers: TileLayerInfo[]): StyleSpecification {
   const sources: StyleSpecification['sources'] = {};
   for (const l of TILE_LAYERS) {
-    sources[l] = { type: 'vector', tiles: [`${origin}/tiles/${l}/{z}/{x}/{y}.mvt`], minzoom: TILE_ZOOMS[l][0], maxzoom: TILE_ZOOMS[l][1] };
+    const info = tileLayers.find((t) => t.id === l);
+    sources[l] = {
+      type: 'vector',
+      tiles: (info?.tiles ?? [`/tiles/${l}/{z}/{x}/{y}.mvt`]).map((u) => (u.startsWith('/') ? origin + u : u)),
+      // pharmacies from zoom 6 (the server suggests 7): a département or a region then shows them
+      minzoom: l === 'pharmacies' ? Math.min(info?.minzoom ?? 6, 6) : (info?.minzoom ?? 0),
+      maxzoom: Math.min(info?.maxzoom ?? 14, 14),
+      ...(info?.bounds ? { bounds: info.bounds } : {}),
+      ...(info?.promoteId ? { promoteId: info.promoteId } : {}),
+    };
   }
   const empty = { type: 'geojson' as const, data: { type: 'FeatureCollection' as const, features: [] } };
   sources.perimeter = empty;
@@ -226,7 +234,7 @@ export function buildStyle(origin: string, shading: Shading): StyleSpecification
       source: 'communes',
       'source-layer': 'communes',
       filter: NONE,
-      paint: { 'fill-color': HILITE, 'fill-opacity': 0.55 },
+      paint: { 'fill-color': HILITE, 'fill-opacity': 0.42 },
     },
     {
       id: 'communes-hl-line',
@@ -244,29 +252,36 @@ export function buildStyle(origin: string, shading: Shading): StyleSpecification
       filter: NONE,
       paint: { 'line-color': '#111111', 'line-width': 4 },
     },
+    // the perimeter being checked: member communes coloured by separate part, overlaps hatched, drawn polygon dashed
     {
-      id: 'perimeter-fill',
+      id: 'perim-fill',
       type: 'fill',
-      source: 'perimeter',
-      filter: ['==', ['get', 'role'], 'selected'],
-      paint: { 'fill-color': '#2b83ba', 'fill-opacity': 0.45 },
+      source: 'communes',
+      'source-layer': 'communes',
+      filter: NONE,
+      paint: { 'fill-color': PART_COLORS[0]!, 'fill-opacity': 0.55 },
     },
     {
-      id: 'perimeter-overlap',
+      id: 'perim-overlap',
       type: 'fill',
-      source: 'perimeter',
-      filter: ['==', ['get', 'role'], 'overlap'],
+      source: 'communes',
+      'source-layer': 'communes',
+      filter: NONE,
       paint: { 'fill-pattern': 'hatch-red' },
     },
     {
-      id: 'perimeter-line',
+      id: 'perim-line',
+      type: 'line',
+      source: 'communes',
+      'source-layer': 'communes',
+      filter: NONE,
+      paint: { 'line-color': '#0b3c68', 'line-width': 1.5 },
+    },
+    {
+      id: 'perimeter-drawn',
       type: 'line',
       source: 'perimeter',
-      paint: {
-        'line-color': ['match', ['get', 'role'], 'overlap', OVERLAP_COLOR, 'part', '#000000', '#1f5f8b'] as unknown as ExpressionSpecification,
-        'line-width': ['match', ['get', 'role'], 'part', 3, 1.5] as unknown as ExpressionSpecification,
-        'line-dasharray': ['match', ['get', 'role'], 'part', ['literal', [2, 1]], ['literal', [1, 0]]] as unknown as ExpressionSpecification,
-      },
+      paint: { 'line-color': '#111111', 'line-width': 2.5, 'line-dasharray': [2, 1] },
     },
     {
       id: 'structures',
@@ -287,7 +302,7 @@ export function buildStyle(origin: string, shading: Shading): StyleSpecification
       'source-layer': 'pharmacies',
       paint: {
         'circle-color': pharmacyColor,
-        'circle-radius': ['interpolate', ['linear'], ['zoom'], 6, 1.8, 10, 3.5, 14, 6],
+        'circle-radius': ['interpolate', ['linear'], ['zoom'], 6, 1.6, 10, 3.5, 14, 6],
         'circle-stroke-color': '#333333',
         'circle-stroke-width': ['interpolate', ['linear'], ['zoom'], 6, 0, 10, 0.6],
       },
@@ -328,7 +343,7 @@ const GROUP_LAYERS: Record<LayerGroup, string[]> = {
 };
 
 /** Interactive layers, most specific first: a click picks the first feature found in this order. */
-const PICK_ORDER = ['pharmacies', 'structures', 'perimeter-fill', 'overlaps-fill', 'cpts-fill', 'communes-fill'] as const;
+const PICK_ORDER = ['pharmacies', 'structures', 'overlaps-fill', 'cpts-fill', 'communes-fill'] as const;
 
 /** A diagonal hatch drawn on a canvas (no image download): for overlaps and communes outside any CPTS. */
 function hatch(color: string, bg: string, size = 8, width = 2): { width: number; height: number; data: Uint8Array } {
@@ -351,7 +366,7 @@ function hatch(color: string, bg: string, size = 8, width = 2): { width: number;
 }
 
 export interface Pick {
-  layer: TileLayer | 'perimeter';
+  layer: TileLayer;
   properties: Record<string, unknown>;
   feature: MapGeoJSONFeature;
 }
@@ -371,10 +386,10 @@ export class MapController {
   private events: MapEvents = {};
   private shading: Shading = 'density';
 
-  constructor(container: HTMLElement, view: MapViewState, basemapStyleUrl: string | null) {
+  constructor(container: HTMLElement, view: MapViewState, basemapStyleUrl: string | null, tileLayers: TileLayerInfo[]) {
     this.map = new MlMap({
       container,
-      style: buildStyle(window.location.origin, this.shading),
+      style: buildStyle(window.location.origin, this.shading, tileLayers),
       center: [view.lon, view.lat],
       zoom: view.zoom,
       attributionControl: { compact: true, customAttribution: 'Données : INSEE, IGN, DREES (FINESS), ARS — voir les sources dans les panneaux' },
@@ -387,11 +402,13 @@ export class MapController {
     this.map.touchZoomRotate.disableRotation();
     this.map.keyboard.enable();
     this.map.addControl(new NavigationControl({ showCompass: false }), 'top-right');
-    this.map.addControl(new ScaleControl({ unit: 'metric' }), 'bottom-right');
+    this.map.addControl(new ScaleControl({ unit: 'metric' }), 'bottom-left');
     this.map.getCanvas().setAttribute('aria-label', 'Carte interactive : cliquez sur un élément pour le détailler');
-    this.map.on('styleimagemissing', (e) => {
-      if (e.id === 'hatch-red' && !this.map.hasImage(e.id)) this.map.addImage(e.id, hatch(OVERLAP_COLOR, 'rgba(215,25,28,0.12)'));
-      if (e.id === 'hatch-white' && !this.map.hasImage(e.id)) this.map.addImage(e.id, hatch('rgba(230,120,0,0.9)', 'rgba(255,255,255,0.7)', 10, 1.5));
+    // patterns drawn here, on demand: the style has no sprite
+    this.map.setMissingStyleImageResolver((id) => {
+      if (this.map.hasImage(id)) return;
+      if (id === 'hatch-red') this.map.addImage(id, hatch(OVERLAP_COLOR, 'rgba(215,25,28,0.12)'));
+      if (id === 'hatch-white') this.map.addImage(id, hatch('rgba(230,110,0,0.95)', 'rgba(255,255,255,0.25)', 7, 1.2));
     });
     this.ready = new Promise((resolve) => this.map.once('load', () => resolve()));
     if (basemapStyleUrl) void this.addBasemap(basemapStyleUrl);
@@ -488,11 +505,40 @@ export class MapController {
     void this.ready.then(() => this.map.setFilter('structures-hl', byIds(P.structureId, ids)));
   }
 
-  /** GeoJSON features with a `role` property: selected | overlap | part. */
-  setPerimeter(fc: GeoJSON.FeatureCollection | null): void {
+  /**
+   * The perimeter being checked, drawn from the commune tiles: `parts` gives each member commune its part number
+   * (1, 2, …), `overlaps` the members already in another CPTS; `drawn` an uploaded polygon.
+   */
+  setPerimeter(p: { parts: Map<string, number>; overlaps: readonly string[]; drawn?: GeoJSON.Geometry | null } | null): void {
     void this.ready.then(() => {
-      (this.map.getSource('perimeter') as GeoJSONSource).setData(fc ?? { type: 'FeatureCollection', features: [] });
+      const codes = p ? [...p.parts.keys()] : [];
+      this.map.setFilter('perim-fill', byIds(P.communeCode, codes));
+      this.map.setFilter('perim-line', byIds(P.communeCode, codes));
+      this.map.setFilter('perim-overlap', byIds(P.communeCode, p?.overlaps ?? []));
+      const byPart = new Map<number, string[]>();
+      for (const [code, part] of p?.parts ?? []) byPart.set(part, [...(byPart.get(part) ?? []), code]);
+      const color =
+        byPart.size > 1
+          ? ([
+              'match',
+              ['to-string', ['get', P.communeCode]],
+              ...[...byPart].flatMap(([part, cs]) => [cs, PART_COLORS[(part - 1) % PART_COLORS.length]!]),
+              PART_COLORS[0]!,
+            ] as unknown as ExpressionSpecification)
+          : PART_COLORS[0]!;
+      this.map.setPaintProperty('perim-fill', 'fill-color', color);
+      (this.map.getSource('perimeter') as GeoJSONSource).setData({
+        type: 'FeatureCollection',
+        features: p?.drawn ? [{ type: 'Feature', properties: {}, geometry: p.drawn }] : [],
+      });
     });
+  }
+
+  /** The extent of the communes among `codes` found in the loaded tiles (undefined if none is loaded). */
+  loadedExtent(codes: readonly string[]): [number, number, number, number] | undefined {
+    if (!codes.length || !this.map.getSource('communes')) return undefined;
+    const feats = this.map.querySourceFeatures('communes', { sourceLayer: 'communes', filter: byIds(P.communeCode, codes) });
+    return bboxOf(feats.map((f) => f.geometry));
   }
 
   setPoint(p: { lng: number; lat: number } | null): void {
@@ -505,7 +551,13 @@ export class MapController {
   }
 
   fitBounds(b: LngLatBoundsLike, maxZoom = 12): void {
-    this.map.fitBounds(b, { padding: 48, maxZoom, duration: 600 });
+    this.map.fitBounds(b, { padding: { top: 48, bottom: 48, left: 48, right: this.legendWidth() + 60 }, maxZoom, duration: 600 });
+  }
+
+  /** The legend floats over the right of the map: fits keep what they frame clear of it. */
+  private legendWidth(): number {
+    const el = this.map.getContainer().parentElement?.querySelector('.legend-body');
+    return el ? (el as HTMLElement).offsetWidth : 0;
   }
 
   flyTo(lng: number, lat: number, zoom?: number): void {
@@ -539,4 +591,27 @@ export class MapController {
 function layerOf(p: Pick): (typeof PICK_ORDER)[number] {
   const i = PICK_ORDER.findIndex((l) => l.startsWith(p.layer));
   return PICK_ORDER[i < 0 ? PICK_ORDER.length - 1 : i]!;
+}
+
+/** [west, south, east, north] of GeoJSON geometries; undefined when there is no coordinate. */
+export function bboxOf(geoms: readonly (GeoJSON.Geometry | null | undefined)[]): [number, number, number, number] | undefined {
+  let w = Infinity;
+  let so = Infinity;
+  let e = -Infinity;
+  let n = -Infinity;
+  const walk = (c: unknown): void => {
+    if (Array.isArray(c) && typeof c[0] === 'number') {
+      const [x, y] = c as number[];
+      if (x! < w) w = x!;
+      if (x! > e) e = x!;
+      if (y! < so) so = y!;
+      if (y! > n) n = y!;
+    } else if (Array.isArray(c)) for (const x of c) walk(x);
+  };
+  for (const g of geoms) {
+    if (!g) continue;
+    if (g.type === 'GeometryCollection') g.geometries.forEach((x) => walk('coordinates' in x ? x.coordinates : []));
+    else walk(g.coordinates);
+  }
+  return Number.isFinite(w) ? [w, so, e, n] : undefined;
 }

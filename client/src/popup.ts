@@ -100,7 +100,6 @@ export function showPopup(ctl: MapController, ll: { lng: number; lat: number }, 
   if (!pick) return;
   const seen = new Set<string>();
   const items = all.filter((p) => {
-    if (p.layer === 'perimeter') return false;
     const k = `${p.layer}:${JSON.stringify(p.properties[p.layer === 'communes' ? P.communeCode : p.layer === 'cpts' ? P.cptsId : 'finess'] ?? p.properties)}`;
     if (seen.has(k)) return false;
     seen.add(k);

@@ -66,15 +66,18 @@ export function formatMapView(v: MapViewState): string {
   return `${v.zoom.toFixed(2)}/${v.lat.toFixed(4)}/${v.lon.toFixed(4)}`;
 }
 
-/** A selected item: `kind:id`, e.g. `cpts:123456789`, `commune:44109`, `pharmacie:440000123`. */
-export type SelKind = 'cpts' | 'commune' | 'structure' | 'pharmacie' | 'point';
+/**
+ * A selected item: `kind:id`, e.g. `cpts:440056653`, `commune:44109`, `pharmacie:440000123`, `point:-1.55,47.21`,
+ * `paire:idA|idB` (two overlapping CPTS).
+ */
+export type SelKind = 'cpts' | 'commune' | 'structure' | 'pharmacie' | 'point' | 'paire';
 export interface Selection {
   kind: SelKind;
   id: string;
 }
 
 export function parseSel(v: string | null): Selection | undefined {
-  const m = v?.match(/^(cpts|commune|structure|pharmacie|point):(.+)$/);
+  const m = v?.match(/^(cpts|commune|structure|pharmacie|point|paire):(.+)$/);
   return m ? { kind: m[1] as SelKind, id: m[2]! } : undefined;
 }
 

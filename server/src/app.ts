@@ -6,6 +6,9 @@ import type { Logger } from 'pino';
 import type { Config } from './config.js';
 import type { Db } from './db/port.js';
 import { healthRoutes } from './api/health.js';
+import { tileRoutes, tilesPaths } from './api/tiles.js';
+import { territoryPaths, territoryRoutes } from './api/territory.js';
+import { pharmacistPaths, pharmacistRoutes } from './api/pharmacies.js';
 import { healthPaths, openApiDocument, openApiRoutes, type OpenApiPaths } from './api/openapi.js';
 import { errorHandler, unknownRoute } from './http/errors.js';
 
@@ -94,7 +97,10 @@ export function createApp(deps: AppDeps): Express {
   app.use(requestLog(deps.log));
   app.use(express.json({ limit: '2mb' }));
   app.use(healthRoutes(deps));
-  app.use(openApiRoutes(openApiDocument([healthPaths, configPaths])));
+  app.use(tileRoutes(deps));
+  app.use(territoryRoutes(deps));
+  app.use(pharmacistRoutes(deps));
+  app.use(openApiRoutes(openApiDocument([healthPaths, configPaths, tilesPaths, territoryPaths, pharmacistPaths])));
   app.use(clientRoutes(deps.config));
   app.use('/api', unknownRoute);
   app.use('/tiles', unknownRoute);

@@ -88,3 +88,174 @@ export async function withThreeSharedCommunes(db: Queryable): Promise<void> {
   await insertCpts(db, 'FIXT-D', 'CPTS Fixture D', 'projet', [9, 10, 11]);
   await insertCpts(db, 'FIXT-E', 'CPTS Fixture E', 'pre-projet', [9, 10, 11, 12]);
 }
+
+// ── Coordinated-care sites and pharmacies (pharmacy helper) ─────────────────────────────────────────────
+//   P1  449000001  centre of commune 1 (FIXT-A), not a member. MSP_N100 0.0009° and MSP_N1000 0.009° due north
+//                  on the same meridian (≈100 m and ≈1,000 m: expected values from the meridian arc, see the test).
+//   P2  449000002  commune 2 (FIXT-A ∩ FIXT-B), member of MSP_2 (0.003° east of it).
+//   P3  449000003  commune 3 (FIXT-B), not a member; a CPTS seat ('siege_cpts') 0.0001° north must never count as MSP/CSP.
+//   P6  449000006  commune 6 (FIXT-A ∩ FIXT-B), member of CPTS FIXT-B. CSP_E is 0.0125° east (≈949 m geodesic),
+//                  MSP_B6 0.0100° north (≈1,112 m): in planar degrees MSP_B6 is nearer, geodesically CSP_E is.
+//   P9  449000009  commune 9 (white zone, ZIP), postal code 44990; ESP_9 0.005° north.
+//   P11 449000011  "Grande Pharmacie d'Évron", commune 11 (white zone, ZAC).
+//   P12 449000012  commune 12 (white zone, HZ), member of CPTS FIXT-C although outside its communes.
+//   P99 449000099  no commune, no position: status "commune-inconnue".
+//   Commune 13 "Évron" (44913, 8,000 inhabitants), east of commune 12, in no CPTS, no pharmacy.
+//   Zoning: 9 ZIP, 10 ZV, 11 ZAC, 12 HZ; communes 1–8 and 13 have no zoning row.
+//   GP supply (offre_mg): commune 1 → 5 (under the secrecy threshold), commune 9 → 12 (13.3 per 10,000 inhabitants).
+//   Statuses: membre {P2, P6, P12}, couverte-sans-adhesion {P1, P3}, zone-blanche {P9, P11}, commune-inconnue {P99}.
+export const CARE = {
+  P1: '449000001',
+  P2: '449000002',
+  P3: '449000003',
+  P6: '449000006',
+  P9: '449000009',
+  P11: '449000011',
+  P12: '449000012',
+  P99: '449000099',
+  MSP_N100: '449100001',
+  MSP_N1000: '449100002',
+  MSP_2: '449100003',
+  CSP_E: '449100006',
+  MSP_B6: '449100007',
+  SIEGE_3: '449100008',
+  ESP_9: '449100009',
+} as const;
+
+export const EVRON = { code: '44913', nom: 'Évron', population: 8000 };
+
+/** Latitude offsets of the two MSP north of P1, in degrees. */
+export const MERIDIAN_OFFSETS = { MSP_N100: 0.0009, MSP_N1000: 0.009 } as const;
+
+/** Adds commune 13 (Évron), MSP/CSP/ESP sites, pharmacies, memberships, zoning and GP supply (see above). */
+export async function loadFixtureCare(db: Queryable): Promise<void> {
+  const [c1x, c1y] = centre(1);
+  const [c2x, c2y] = centre(2);
+  const [c3x, c3y] = centre(3);
+  const [c6x, c6y] = centre(6);
+  const [c9x, c9y] = centre(9);
+  const [c11x, c11y] = centre(11);
+  const [c12x, c12y] = centre(12);
+
+  const ex = LON0 + SIZE * 4;
+  const ey = LAT0 + SIZE * 2;
+  const evron = `MULTIPOLYGON(((${ex} ${ey},${ex + SIZE} ${ey},${ex + SIZE} ${ey + SIZE},${ex} ${ey + SIZE},${ex} ${ey})))`;
+  await db.query(
+    `INSERT INTO commune (code, nom, departement, region, population, population_annee, area_km2, geom, geom_3857, geom_3857_low, source)
+     SELECT $1, $2, '44', '52', $3, 2023, ST_Area(g::geography) / 1e6, g, ST_Transform(g, 3857), ST_Transform(g, 3857), 'fixture'
+       FROM (SELECT ST_GeomFromText($4, 4326) AS g) s`,
+    [EVRON.code, EVRON.nom, EVRON.population, evron],
+  );
+
+  const logId = async (kind: string, file: string, rows: number) =>
+    (await db.query<{ id: number }>(`INSERT INTO import_log (kind, file_name, rows, checksum) VALUES ($1, $2, $3, 'fixture') RETURNING id`, [kind, file, rows]))
+      .rows[0]!.id;
+  const finessLog = await logId('finess', 'fixture-finess-été.csv', 15);
+
+  const structures: [string, string, string, number, number, number][] = [
+    [CARE.MSP_N100, 'msp', 'MSP du Méridien', c1x, c1y + MERIDIAN_OFFSETS.MSP_N100, 1],
+    [CARE.MSP_N1000, 'msp', 'MSP du Nord', c1x, c1y + MERIDIAN_OFFSETS.MSP_N1000, 1],
+    [CARE.MSP_2, 'msp', 'MSP des Deux Rives', c2x + 0.003, c2y, 2],
+    [CARE.CSP_E, 'csp', 'Centre de santé de l’Est', c6x + 0.0125, c6y, 6],
+    [CARE.MSP_B6, 'msp', 'MSP Nord Six', c6x, c6y + 0.01, 6],
+    [CARE.SIEGE_3, 'siege_cpts', 'Siège CPTS Fixture B', c3x, c3y + 0.0001, 3],
+    [CARE.ESP_9, 'esp', 'ESP des Landes', c9x, c9y + 0.005, 9],
+  ];
+  for (const [finess, type, nom, x, y, n] of structures) {
+    await db.query(
+      `INSERT INTO structure (finess, type, nom, commune_code, geom, geom_3857, source, import_id)
+       SELECT $1, $2, $3, $4, g, ST_Transform(g, 3857), 'fixture', $7 FROM (SELECT ST_SetSRID(ST_MakePoint($5, $6), 4326) AS g) s`,
+      [finess, type, nom, communeCode(n), x, y, finessLog],
+    );
+  }
+
+  const pharmacies: [string, string, number | null, number | null, number | null, string | null][] = [
+    [CARE.P1, 'Pharmacie du Méridien', c1x, c1y, 1, '44901'],
+    [CARE.P2, 'Pharmacie Centrale', c2x, c2y, 2, '44902'],
+    [CARE.P3, 'Pharmacie du Siège', c3x, c3y, 3, '44903'],
+    [CARE.P6, 'Pharmacie de l’Est', c6x, c6y, 6, '44906'],
+    [CARE.P9, 'Pharmacie des Landes', c9x, c9y, 9, '44990'],
+    [CARE.P11, 'Grande Pharmacie d’Évron', c11x, c11y, 11, '44911'],
+    [CARE.P12, 'Pharmacie du Bout du Monde', c12x, c12y, 12, '44912'],
+    [CARE.P99, 'Pharmacie sans Commune', null, null, null, null],
+  ];
+  for (const [finess, nom, x, y, n, cp] of pharmacies) {
+    await db.query(
+      `INSERT INTO pharmacie (finess, nom, adresse, code_postal, commune_code, geom, geom_3857, source, import_id)
+       SELECT $1, $2, $3, $4, $5, g, ST_Transform(g, 3857), 'fixture', $8
+         FROM (SELECT CASE WHEN $6::float8 IS NULL THEN NULL ELSE ST_SetSRID(ST_MakePoint($6::float8, $7::float8), 4326) END AS g) s`,
+      [finess, nom, `1 place de la Mairie; ${nom}`, cp, n === null ? null : communeCode(n), x, y, finessLog],
+    );
+  }
+
+  const memberLog = await logId('memberships', 'fixture-adhesions', 3);
+  await db.query(
+    `INSERT INTO adhesion_pharmacie (pharmacie_finess, structure_finess, cpts_id, date_adhesion, source, import_id) VALUES
+       ($1, $2, NULL, '2022-03-01', 'fixture', $5), ($3, NULL, 'FIXT-B', '2023-01-15', 'fixture', $5), ($4, NULL, 'FIXT-C', NULL, 'fixture', $5)`,
+    [CARE.P2, CARE.MSP_2, CARE.P6, CARE.P12, memberLog],
+  );
+
+  const zoningLog = await logId('zoning', 'fixture-zonage', 4);
+  await db.query(
+    `INSERT INTO zonage (commune_code, zone, source, date_zonage, import_id)
+     SELECT code, zone, 'ARS fixture', '2023-03-31', $2 FROM unnest($1::text[], ARRAY['ZIP', 'ZV', 'ZAC', 'HZ']) AS z(code, zone)`,
+    [[9, 10, 11, 12].map(communeCode), zoningLog],
+  );
+
+  const gpLog = await logId('gp', 'fixture-gp', 2);
+  await db.query(
+    `INSERT INTO offre_mg (commune_code, nb_generalistes, est_proxy, source, annee, import_id)
+     VALUES ($1, 5, true, 'fixture', 2019, $3), ($2, 12, true, 'fixture', 2019, $3)`,
+    [communeCode(1), communeCode(9), gpLog],
+  );
+}
+
+// ── Planner additions (territory API helper) ───────────────────────────────────────────────────────────
+//   Commune 49901 "Commune lointaine" (département 49, 13,000 inhabitants): a 0.02° square centred at
+//   (-1.29, 47.05), in no CPTS, no GP row. Its nearest CPTS is a trap for planar distances: FIXT-N lies
+//   0.10° due north (≈ 11.1 km) and FIXT-C 0.11° due west (its east edge at lon -1.4, ≈ 8.36 km), so `<->`
+//   in degrees ranks FIXT-N first while the geodesic nearest is FIXT-C.
+//   Commune 49902 "Commune du nord" (département 49, 14,000 inhabitants): lon -1.315…-1.265, lat 47.15…47.20,
+//   the only member of CPTS FIXT-N ('en-fonctionnement', perimeter 'approximatif').
+//   GP supply: commune 6 gets 7 GPs (upsert), so FIXT-A has 5 + 7 = 12 with loadFixtureCare (density 8.57).
+export const DISTANT = {
+  white: { code: '49901', nom: 'Commune lointaine', population: 13000, centre: [-1.29, 47.05] as [number, number], half: 0.01 },
+  north: { code: '49902', nom: 'Commune du nord', population: 14000, bbox: [-1.315, 47.15, -1.265, 47.2] as [number, number, number, number] },
+  cpts: { id: 'FIXT-N', nom: 'CPTS Fixture N', statut: 'en-fonctionnement', perimetre: 'approximatif' },
+  gpCommune6: 7,
+} as const;
+
+/** Adds département 49 with communes 49901 (white zone) and 49902 (CPTS FIXT-N), and GP supply for commune 6 (see above). */
+export async function loadFixturePlanner(db: Queryable): Promise<void> {
+  await db.query(`INSERT INTO departement (code, nom, region) VALUES ('49', 'Maine-et-Loire', '52') ON CONFLICT DO NOTHING`);
+  const [cx, cy] = DISTANT.white.centre;
+  const h = DISTANT.white.half;
+  const [x0, y0, x1, y1] = DISTANT.north.bbox;
+  const square = (a: number, b: number, c: number, d: number) => `MULTIPOLYGON(((${a} ${b},${c} ${b},${c} ${d},${a} ${d},${a} ${b})))`;
+  for (const [code, nom, pop, wkt] of [
+    [DISTANT.white.code, DISTANT.white.nom, DISTANT.white.population, square(cx - h, cy - h, cx + h, cy + h)],
+    [DISTANT.north.code, DISTANT.north.nom, DISTANT.north.population, square(x0, y0, x1, y1)],
+  ] as const) {
+    await db.query(
+      `INSERT INTO commune (code, nom, departement, region, population, population_annee, area_km2, geom, geom_3857, geom_3857_low, source)
+       SELECT $1, $2, '49', '52', $3, 2023, ST_Area(g::geography) / 1e6, g, ST_Transform(g, 3857), ST_Transform(g, 3857), 'fixture'
+         FROM (SELECT ST_GeomFromText($4, 4326) AS g) s`,
+      [code, nom, pop, wkt],
+    );
+  }
+  const c = DISTANT.cpts;
+  await db.query(`INSERT INTO cpts (id, nom, statut, perimetre, source) VALUES ($1, $2, $3, $4, 'fixture')`, [c.id, c.nom, c.statut, c.perimetre]);
+  await db.query(`INSERT INTO cpts_commune (cpts_id, commune_code, source) VALUES ($1, $2, 'fixture')`, [c.id, DISTANT.north.code]);
+  await db.query(
+    `UPDATE cpts SET geom = g.geom, geom_3857 = ST_Transform(g.geom, 3857) FROM (SELECT geom FROM commune WHERE code = $2) g WHERE cpts.id = $1`,
+    [c.id, DISTANT.north.code],
+  );
+  const log = await db.query<{ id: number }>(
+    `INSERT INTO import_log (kind, file_name, rows, checksum) VALUES ('gp', 'fixture-gp-planner', 1, 'fixture') RETURNING id`,
+  );
+  await db.query(
+    `INSERT INTO offre_mg (commune_code, nb_generalistes, est_proxy, source, annee, import_id) VALUES ($1, $2, true, 'fixture', 2019, $3)
+     ON CONFLICT (commune_code) DO UPDATE SET nb_generalistes = EXCLUDED.nb_generalistes`,
+    [communeCode(6), DISTANT.gpCommune6, log.rows[0]!.id],
+  );
+}

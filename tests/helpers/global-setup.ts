@@ -23,7 +23,11 @@ export default async function setup(): Promise<void> {
     const db = await openPglite(tmp);
     await migrate(db);
     await db.close();
-    await rename(tmp, dir);
+    // Another test run may have built the same template meanwhile: keep the first one.
+    await rename(tmp, dir).catch(async (e: NodeJS.ErrnoException) => {
+      if (!existsSync(dir)) throw e;
+      await rm(tmp, { recursive: true, force: true });
+    });
   }
 
   const url = testDatabaseUrl();

@@ -212,10 +212,18 @@ describe('parseCptsCsv', () => {
     expect(r.cpts.map((c) => [c.statut, c.perimetre, c.source])).toEqual([['pre-projet', 'illustratif', 'x.csv']]);
   });
 
+  it('takes a CPTS status from its first row that has one; contradicting statuses are errors', () => {
+    const csv = (rows: string[]) => ['id;nom;statut;code_insee', ...rows].join('\n');
+    const r = parseCptsCsv(csv(['850028614;CPTS LV;;85194', '850028614;CPTS LV;Projet;85112', '850028614;CPTS LV;;85214']), 'x.csv');
+    expect(r.cpts.map((c) => [c.statut, c.source])).toEqual([['projet', 'x.csv']]);
+    const issues = issuesOf(() => parseCptsCsv(csv(['a;A;projet;85194', 'a;A;;85112', 'a;A;pré-projet;85214']), 'x.csv'));
+    expect(issues).toEqual([{ file: 'x.csv', line: 4, field: 'statut', message: 'CPTS a has status pre-projet here but projet on line 2' }]);
+  });
+
   it('refuses to label an approximate perimeter as official, and bad options', () => {
     const issues = issuesOf(() => parseCptsCsv(text('approx-littoral-vendeen.csv'), 'x.csv', { perimetre: 'officiel' }));
-    expect(issues).toHaveLength(5);
-    expect(issues[0]).toMatchObject({ line: 2, field: 'methode', message: expect.stringMatching(/cannot be imported as officiel/) });
+    expect(issues).toHaveLength(1);
+    expect(issues[0]).toMatchObject({ line: 2, field: 'methode', message: expect.stringMatching(/cannot be imported with perimetre officiel/) });
     const bad = issuesOf(() => parseCptsCsv(text('plain-semicolon.csv'), 'x.csv', { status: 'actif', perimetre: 'flou' as 'officiel' }));
     expect(bad.map((i) => i.field)).toEqual(['status', 'perimetre']);
   });

@@ -1,3 +1,79 @@
+// The ARS planner: overlaps, white zones, coverage, CPTS sheets and the perimeter check, one tab each.
+import { useEffect } from 'react';
+import { AreaSelect } from '../Area.js';
+import { useLayerState, useMap, useMapClick } from '../MapView.js';
+import { showPopup } from '../popup.js';
+import { parseSel, useUrl } from '../url.js';
+import { Coverage } from './Coverage.js';
+import { CptsTab } from './CptsSheet.js';
+import { Overlaps } from './Overlaps.js';
+import { PerimeterCheck } from './PerimeterCheck.js';
+import { WhiteZones } from './WhiteZones.js';
+
+export type ArsTab = 'overlaps' | 'white' | 'coverage' | 'cpts' | 'perimeter';
+
+const TABS: { id: ArsTab; label: string }[] = [
+  { id: 'cpts', label: 'CPTS' },
+  { id: 'overlaps', label: 'Chevauchements' },
+  { id: 'white', label: 'Zones blanches' },
+  { id: 'coverage', label: 'Couverture' },
+  { id: 'perimeter', label: 'Vérifier un périmètre' },
+];
+
 export function ArsPanel() {
-  return <p>…</p>;
+  const [url, setUrl] = useUrl();
+  const t = url.get('tab') as ArsTab | null;
+  const tab: ArsTab = TABS.some((x) => x.id === t) ? t! : 'cpts';
+  const ctl = useMap();
+  const { visible, setVisible } = useLayerState();
+
+  // white zones are drawn while their tab is open (the user may switch them off again)
+  useEffect(() => {
+    if (tab === 'white' && !visible.whiteZones) setVisible('whiteZones', true);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [tab]);
+
+  // outside the perimeter check (which takes clicks itself), a click on an overlap selects the pair,
+  // a click on a CPTS opens its sheet, anything else gets a popup
+  useMapClick((ll, pick, all) => {
+    if (!ctl) return;
+    const overlap = all.find((p) => p.layer === 'overlaps');
+    if (tab === 'overlaps' && overlap) {
+      setUrl({ sel: `paire:${String(overlap.properties.cpts_a)}|${String(overlap.properties.cpts_b)}` });
+      return;
+    }
+    const cpts = all.find((p) => p.layer === 'cpts');
+    if (tab === 'cpts' && cpts && pick?.layer !== 'pharmacies' && pick?.layer !== 'structures') {
+      setUrl({ sel: `cpts:${String(cpts.properties.id)}` });
+      return;
+    }
+    showPopup(ctl, ll, pick, all);
+  });
+
+  const sel = parseSel(url.get('sel'));
+  return (
+    <div className="journey" data-testid="journey-ars-panel">
+      <h1>Planificateur ARS</h1>
+      <div className="tabs" role="tablist" aria-label="Vues du planificateur">
+        {TABS.map((x) => (
+          <button
+            key={x.id}
+            type="button"
+            role="tab"
+            aria-selected={tab === x.id}
+            onClick={() => setUrl({ tab: x.id, sel: null, pc: null })}
+            data-testid={`tab-${x.id}`}
+          >
+            {x.label}
+          </button>
+        ))}
+      </div>
+      {tab !== 'perimeter' && !(tab === 'cpts' && sel?.kind === 'cpts') && <AreaSelect />}
+      {tab === 'overlaps' && <Overlaps />}
+      {tab === 'white' && <WhiteZones />}
+      {tab === 'coverage' && <Coverage />}
+      {tab === 'cpts' && <CptsTab />}
+      {tab === 'perimeter' && <PerimeterCheck />}
+    </div>
+  );
 }

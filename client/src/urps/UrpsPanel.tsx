@@ -1,3 +1,272 @@
+// URPS pharmaciens: pharmacies by coordinated-care status, filtered, counted, exported as CSV; the list and the
+// map stay in step (a row flies the map to the pharmacy, a point on the map selects its row).
+import { useEffect, useRef, useState } from 'react';
+import { listCpts, listPharmacies, pharmaciesCsvUrl, useApi, type PharmacyFilters, type PharmacyRow, type PharmacyStatus, type ZoningFilter } from '../api.js';
+import { AreaSelect, areaKey, useArea } from '../Area.js';
+import { fmtInt, fmtKm } from '../format.js';
+import { P, PHARMACY_STATUSES } from '../map.js';
+import { useMap, useMapClick } from '../MapView.js';
+import { showPopup } from '../popup.js';
+import { Async, Empty, Sources } from '../ui.js';
+import { parseSel, useUrl } from '../url.js';
+
+const PAGE = 1000;
+const STATUS_IDS: PharmacyStatus[] = ['membre', 'couverte-sans-adhesion', 'zone-blanche', 'commune-inconnue'];
+const ZONINGS: { id: ZoningFilter; label: string }[] = [
+  { id: 'ZIP_ZAC', label: 'ZIP ou ZAC' },
+  { id: 'ZIP', label: 'ZIP' },
+  { id: 'ZAC', label: 'ZAC' },
+  { id: 'none', label: 'ni ZIP ni ZAC' },
+];
+const statusLabel = (s: string) => PHARMACY_STATUSES.find((x) => x.id === s)?.label ?? s;
+const statusColor = (s: string) => PHARMACY_STATUSES.find((x) => x.id === s)?.color ?? '#999';
+
+function useFilters(): PharmacyFilters {
+  const [url] = useUrl();
+  const area = useArea();
+  const f: PharmacyFilters = { ...area };
+  const cpts = url.get('cpts');
+  const status = url.get('statut') as PharmacyStatus | null;
+  const zoning = url.get('zonage') as ZoningFilter | null;
+  const q = url.get('q');
+  if (cpts) f.cpts = cpts;
+  if (status && STATUS_IDS.includes(status)) f.status = status;
+  if (zoning && ZONINGS.some((z) => z.id === zoning)) f.zoning = zoning;
+  if (q && q.trim().length >= 2) f.q = q.trim();
+  return f;
+}
+
 export function UrpsPanel() {
-  return <p>…</p>;
+  const [url, setUrl] = useUrl();
+  const ctl = useMap();
+  const area = useArea();
+  const f = useFilters();
+  const [offset, setOffset] = useState(0);
+  const fKey = JSON.stringify(f);
+  useEffect(() => setOffset(0), [fKey]);
+  const state = useApi(`pharmacies:${fKey}:${offset}`, (s) => listPharmacies({ ...f, limit: PAGE, offset }, s));
+  const cptsList = useApi(`cpts:${areaKey(area)}`, (s) => listCpts(area, s));
+  const sel = parseSel(url.get('sel'));
+  const selId = sel?.kind === 'pharmacie' ? sel.id : null;
+  const rows = state.data?.rows;
+  const selected = rows?.find((r) => r.finess === selId);
+  const [q, setQ] = useState(url.get('q') ?? '');
+
+  // the map shows the pharmacies of the list, and rings the selected one
+  useEffect(() => {
+    if (!ctl || !rows) return;
+    ctl.setPharmacyFilter(rows.map((r) => r.finess));
+  }, [ctl, rows]);
+  useEffect(() => () => ctl?.setPharmacyFilter(null), [ctl]);
+  useEffect(() => {
+    if (!ctl) return;
+    ctl.highlightPharmacies(selId ? [selId] : []);
+    return () => ctl.highlightPharmacies([]);
+  }, [ctl, selId]);
+
+  // a row chosen in the list: fly there; a point chosen on the map: bring its row into view
+  const fromMap = useRef(false);
+  useEffect(() => {
+    if (!selected) return;
+    if (fromMap.current) {
+      fromMap.current = false;
+      document.querySelector(`[data-testid="pharmacy-row"][data-key="${selected.finess}"]`)?.scrollIntoView({ block: 'nearest' });
+    } else if (ctl && selected.position) ctl.flyTo(selected.position.lon, selected.position.lat, 13);
+  }, [ctl, selected]);
+
+  useMapClick((ll, pick, all) => {
+    if (pick?.layer === 'pharmacies') {
+      fromMap.current = true;
+      setUrl({ sel: `pharmacie:${String(pick.properties[P.pharmacyId])}` });
+    } else if (ctl) showPopup(ctl, ll, pick, all);
+  });
+
+  const setFilter = (k: string, v: string | null) => setUrl({ [k]: v, sel: null });
+
+  return (
+    <div className="journey" data-testid="journey-urps-panel">
+      <h1>URPS pharmaciens</h1>
+      <p className="muted">Officines selon leur participation à l’exercice coordonné.</p>
+      <AreaSelect />
+      <div className="filters">
+        <label>
+          CPTS
+          <select value={f.cpts ?? ''} onChange={(e) => setFilter('cpts', e.target.value || null)} data-testid="filter-cpts">
+            <option value="">Toutes</option>
+            {cptsList.data?.cpts.map((c) => (
+              <option key={c.id} value={c.id}>
+                {c.nom}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Statut
+          <select value={f.status ?? ''} onChange={(e) => setFilter('statut', e.target.value || null)} data-testid="filter-status">
+            <option value="">Tous</option>
+            {STATUS_IDS.map((s) => (
+              <option key={s} value={s}>
+                {statusLabel(s)}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Zonage médecins (ARS)
+          <select value={f.zoning ?? ''} onChange={(e) => setFilter('zonage', e.target.value || null)} data-testid="filter-zoning">
+            <option value="">Tous</option>
+            {ZONINGS.map((z) => (
+              <option key={z.id} value={z.id}>
+                {z.label}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Nom de l’officine
+          <input
+            type="search"
+            value={q}
+            onChange={(e) => setQ(e.target.value)}
+            onKeyDown={(e) => e.key === 'Enter' && setFilter('q', q.trim() || null)}
+            onBlur={() => q.trim() !== (f.q ?? '') && setFilter('q', q.trim().length >= 2 ? q.trim() : null)}
+            placeholder="2 lettres au moins, Entrée"
+            data-testid="filter-name"
+          />
+        </label>
+      </div>
+
+      <Async state={state} what="des officines">
+        {(d) => (
+          <>
+            <ul className="counts" data-testid="pharmacy-counts" aria-label="Nombre d’officines par statut">
+              {STATUS_IDS.filter((s) => s !== 'commune-inconnue' || d.counts[s] > 0).map((s) => (
+                <li key={s} data-testid={`count-${s}`} data-count={d.counts[s]}>
+                  <span className="sw sw-dot" style={{ background: statusColor(s) }} aria-hidden="true" />
+                  <button
+                    type="button"
+                    className="link"
+                    aria-pressed={f.status === s}
+                    onClick={() => setFilter('statut', f.status === s ? null : s)}
+                    title={f.status === s ? 'Retirer ce filtre' : 'Ne montrer que ce statut'}
+                  >
+                    {statusLabel(s)} : <strong>{fmtInt(d.counts[s])}</strong>
+                  </button>
+                </li>
+              ))}
+            </ul>
+            <div className="actions">
+              <span data-testid="pharmacy-total" data-count={d.total}>
+                <strong>{fmtInt(d.total)}</strong> officine{d.total > 1 ? 's' : ''}
+              </span>
+              <a className="button secondary" href={pharmaciesCsvUrl(f)} download data-testid="pharmacies-csv">
+                Exporter en CSV
+              </a>
+            </div>
+            <p className="muted">{d.avertissement}</p>
+            {d.total === 0 ? (
+              <Empty>Aucune officine ne correspond à ces filtres.</Empty>
+            ) : (
+              <PharmacyTable rows={d.rows} selected={selId} onSelect={(r) => setUrl({ sel: `pharmacie:${r.finess}` })} />
+            )}
+            {d.total > PAGE && (
+              <div className="actions pager">
+                <button type="button" className="secondary" disabled={offset === 0} onClick={() => setOffset(Math.max(0, offset - PAGE))}>
+                  ← Précédentes
+                </button>
+                <span>
+                  {fmtInt(offset + 1)}–{fmtInt(offset + d.rows.length)} sur {fmtInt(d.total)} (la carte montre cette page)
+                </span>
+                <button type="button" className="secondary" disabled={offset + PAGE >= d.total} onClick={() => setOffset(offset + PAGE)}>
+                  Suivantes →
+                </button>
+              </div>
+            )}
+            {selId && !selected && <p className="muted">L’officine choisie n’est pas dans cette liste (filtres ou page).</p>}
+            {selected && <PharmacyDetail p={selected} />}
+            <Sources sources={d.sources} />
+          </>
+        )}
+      </Async>
+    </div>
+  );
+}
+
+function PharmacyTable({ rows, selected, onSelect }: { rows: PharmacyRow[]; selected: string | null; onSelect: (r: PharmacyRow) => void }) {
+  // plain table (not SortTable): the server's order (commune, name) is kept and 1,000 rows stay light
+  return (
+    <div className="table-wrap">
+      <table data-testid="pharmacies-table">
+        <thead>
+          <tr>
+            <th>Officine</th>
+            <th>Commune</th>
+            <th>Statut</th>
+            <th className="num">MSP/CSP</th>
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((r) => (
+            <tr
+              key={r.finess}
+              data-testid="pharmacy-row"
+              data-key={r.finess}
+              className={r.finess === selected ? 'selected' : 'selectable'}
+              aria-selected={r.finess === selected}
+              tabIndex={0}
+              onClick={() => onSelect(r)}
+              onKeyDown={(e) => {
+                if (e.key === 'Enter' || e.key === ' ') {
+                  e.preventDefault();
+                  onSelect(r);
+                }
+              }}
+            >
+              <td>{r.nom}</td>
+              <td>{r.commune.nom ?? r.commune.code}</td>
+              <td>
+                <span className="sw sw-dot" style={{ background: statusColor(r.statut) }} aria-hidden="true" />
+                {PHARMACY_STATUSES.find((x) => x.id === r.statut)?.short ?? r.statut}
+                {r.adhesionProbable && <span className="badge-warn" title="MSP ou centre de santé tout proche : adhésion à vérifier">probable ?</span>}
+              </td>
+              <td className="num">{r.mspCspLaPlusProche ? fmtKm(r.mspCspLaPlusProche.distanceM) : '—'}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+function PharmacyDetail({ p }: { p: PharmacyRow }) {
+  const [, setUrl] = useUrl();
+  return (
+    <section className="detail" data-testid="pharmacy-detail">
+      <h3>{p.nom}</h3>
+      <p className="muted">
+        FINESS {p.finess} · {[p.adresse, p.codePostal, p.commune.nom].filter(Boolean).join(', ')}
+      </p>
+      <dl className="kv">
+        <dt>Statut</dt>
+        <dd>{statusLabel(p.statut)}</dd>
+        <dt>Adhésions</dt>
+        <dd>{p.adhesions.length ? p.adhesions.map((a) => `${a.nom ?? a.id} (${a.type})`).join(', ') : 'aucune connue'}</dd>
+        <dt>CPTS de la commune</dt>
+        <dd>{p.cpts.length ? p.cpts.map((c) => c.nom + (c.perimetre !== 'officiel' ? ` (${c.perimetre})` : '')).join(', ') : 'aucune'}</dd>
+        <dt>MSP / CSP la plus proche</dt>
+        <dd>{p.mspCspLaPlusProche ? `${p.mspCspLaPlusProche.nom} (${p.mspCspLaPlusProche.type.toUpperCase()}), ${fmtKm(p.mspCspLaPlusProche.distanceM)}` : '—'}</dd>
+        <dt>Zonage</dt>
+        <dd>{p.zonage ?? 'non renseigné'}</dd>
+        <dt>Généralistes (commune)</dt>
+        <dd>
+          {p.generalistes.nombre ?? 'aucune donnée'}
+          {p.generalistes.densitePour10000 !== null && ` — ${p.generalistes.densitePour10000.toLocaleString('fr-FR')} pour 10 000 hab.`}
+          {p.generalistes.proxy && ' (indicateur approché)'}
+        </dd>
+      </dl>
+      <button type="button" className="secondary" onClick={() => setUrl({ j: 'pharmacien', sel: `pharmacie:${p.finess}` })}>
+        Vue « Pharmacien » de cette officine
+      </button>
+    </section>
+  );
 }

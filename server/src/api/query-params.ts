@@ -3,7 +3,10 @@
 import { z } from 'zod';
 
 /** One string parameter (a repeated parameter arrives as an array and is refused). */
-export const str = (name: string) => z.string({ error: `${name} doit être donné une seule fois, comme texte` });
+export const str = (name: string) =>
+  z.string({
+    error: (iss) => (iss.input === undefined ? `${name} est obligatoire` : `${name} doit être donné une seule fois, comme texte`),
+  });
 
 /** An integer parameter within [min, max]. */
 export function intParam(name: string, min: number, max: number) {
@@ -16,7 +19,7 @@ export function intParam(name: string, min: number, max: number) {
 /** A decimal number parameter (point as separator) within [min, max]. */
 export function numParam(name: string, min: number, max: number) {
   return str(name)
-    .regex(/^-?\d{1,3}(\.\d{1,12})?$/, { error: `${name} doit être un nombre décimal (point comme séparateur)` })
+    .regex(/^-?\d{1,3}(\.\d{1,20})?$/, { error: `${name} doit être un nombre décimal (point comme séparateur)` })
     .transform(Number)
     .pipe(z.number().min(min, { error: `${name} doit être compris entre ${min} et ${max}` }).max(max, { error: `${name} doit être compris entre ${min} et ${max}` }));
 }
@@ -25,8 +28,12 @@ export const departementParam = str('departement').regex(/^(\d{2}|2[AB]|97\d)$/,
   error: 'departement doit être un code COG de département (ex. 44, 2A, 974)',
 });
 export const regionParam = str('region').regex(/^\d{2}$/, { error: 'region doit être un code COG de région à deux chiffres (ex. 52)' });
-export const communeParam = str('commune').regex(/^(\d{5}|2[AB]\d{3})$/, { error: 'commune doit être un code INSEE à 5 caractères (ex. 44109)' });
-export const finessParam = str('finess').regex(/^[0-9]{2}[0-9AB][0-9]{6}$/, { error: 'finess doit être un numéro FINESS à 9 caractères (ex. 440000123)' });
+export const communeParam = str('commune')
+  .regex(/^(\d{5}|2[ABab]\d{3})$/, { error: 'commune doit être un code INSEE à 5 caractères (ex. 44109, 2A004)' })
+  .transform((s) => s.toUpperCase());
+export const finessParam = str('finess')
+  .regex(/^(\d\d|2[ABab])\d{7}$/, { error: 'finess doit être un numéro FINESS à 9 caractères (ex. 440000123, 2A0000123)' })
+  .transform((s) => s.toUpperCase());
 export const cptsIdParam = str('cpts')
   .min(1, { error: 'cpts ne doit pas être vide' })
   .max(64, { error: 'cpts doit faire au plus 64 caractères' });

@@ -33,6 +33,8 @@ export interface OutlinePiece {
   /** The name as read, if any (only used in messages; stored names come from the current COG). */
   sourceName?: string;
   file: string;
+  /** Index of the file in the list given to the parser. */
+  sourceIndex: number;
   /** 1-based index of the feature in its file's `features`. */
   feature: number;
   /** 2D, structurally checked (closed rings of ≥ 4 numeric positions); not necessarily valid (OGC). */
@@ -59,7 +61,7 @@ export interface ParsedCommuneOutlines {
   departements: string[];
   /** Features read, all files together. */
   features: number;
-  /** Per file: features read and the property the code was taken from. */
+  /** Per file, in input order: features read and the property the code was taken from ('' if none). */
   files: { file: string; features: number; codeProperty: string }[];
   /** One line each: unmatched outlines, then missing communes. */
   warnings: string[];
@@ -90,10 +92,13 @@ function collectCommuneOutlines(sources: SourceText[], issues: InputIssue[]): Pa
   const firstSeen = new Map<string, { file: string; feature: number }>();
   let features = 0;
 
-  for (const src of sources) {
+  for (const [sourceIndex, src] of sources.entries()) {
     const add = (message: string, line?: number, field?: string) => issues.push({ file: src.fileName, line, field, message });
     const fc = parseFeatureCollection(src, add);
-    if (!fc) continue;
+    if (!fc) {
+      files.push({ file: src.fileName, features: 0, codeProperty: '' });
+      continue;
+    }
     features += fc.length;
 
     const codeKey = detectProperty(fc, CODE_PROPERTIES);
@@ -138,7 +143,7 @@ function collectCommuneOutlines(sources: SourceText[], issues: InputIssue[]): Pa
         }
         firstSeen.set(code, { file: src.fileName, feature: n });
       }
-      if (code && geometry) pieces.push({ sourceCode: code, sourceName: name, file: src.fileName, feature: n, geometry });
+      if (code && geometry) pieces.push({ sourceCode: code, sourceName: name, file: src.fileName, sourceIndex, feature: n, geometry });
     });
   }
 
@@ -372,10 +377,9 @@ export async function importCommunes(db: Db, paths: string[], opts: CommonImport
   const checksum = createHash('sha256')
     .update(sources.map((s) => s.checksum).sort().join('\n'))
     .digest('hex');
-  const source = `${label}, mapped to INSEE COG ${COG_SOURCE.cogYear} (${COG_SOURCE.name}, populations ${COG_SOURCE.populationYear})`;
-  const fileIndex = new Map(sources.map((s, i) => [s.fileName, i]));
+  const source = `outlines: ${label}; codes, names and populations ${COG_SOURCE.populationYear}: ${COG_SOURCE.name}`;
   const pieceRows = parsed.communes.flatMap((g) =>
-    g.pieces.map((p) => ({ c: g.code, s: p.sourceCode, f: fileIndex.get(p.file)!, n: p.feature, g: JSON.stringify(p.geometry) })),
+    g.pieces.map((p) => ({ c: g.code, s: p.sourceCode, f: p.sourceIndex, n: p.feature, g: JSON.stringify(p.geometry) })),
   );
   const where = (file: number, feature: number) => ({ file: sources[file]!.fileName, line: feature });
 
@@ -452,10 +456,7 @@ export async function importCommunes(db: Db, paths: string[], opts: CommonImport
         counts,
         warnings,
         cog: COG_SOURCE,
-        files: sources.map((s) => {
-          const f = parsed.files.find((x) => x.file === s.fileName);
-          return { name: s.fileName, checksum: s.checksum, features: f?.features, codeProperty: f?.codeProperty };
-        }),
+        files: sources.map((s, i) => ({ name: s.fileName, checksum: s.checksum, features: parsed.files[i]!.features, codeProperty: parsed.files[i]!.codeProperty })),
       },
     );
     const attrRows = parsed.communes.map((g) => {

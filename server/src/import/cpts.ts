@@ -3,7 +3,7 @@
 import { basename } from 'node:path';
 import type { Db, Queryable } from '../db/port.js';
 import { insertJson } from './bulk.js';
-import { FINESS_ET, findColumn, normalizeLabel, parseDate, readCsv, requireColumn, toCurrentCommune } from './csv.js';
+import { FINESS_ET, findColumn, normalizeLabel, parseDate, readCsv, requireColumn, sourceLabel, toCurrentCommune } from './csv.js';
 import { ImportError, IssueList } from './errors.js';
 import { logImport } from './log.js';
 import { readSource } from './source.js';
@@ -145,11 +145,13 @@ export function parseCptsCsv(text: string, file: string, opts: CptsCsvOptions = 
     date: opts.dateColumn ? requireColumn(table, issues, opts.dateColumn, 'opening date') : findColumn(table, DEFAULT_COLUMNS.date),
   };
   issues.throwIfAny();
-  const base = opts.source ?? file;
+  const base = opts.source ?? sourceLabel(file);
 
   interface Acc {
     entity: CptsEntity;
     line: number;
+    /** Line of the status read, undefined while the status is a default. */
+    statutLine?: number;
     approx?: string;
     notes: Set<string>;
   }
@@ -157,6 +159,7 @@ export function parseCptsCsv(text: string, file: string, opts: CptsCsvOptions = 
   const members: CptsMember[] = [];
   const seenMember = new Map<string, number>();
   const noStatus = new Set<string>();
+  let approxConflict = false;
   const warnings: string[] = [];
   let renamedCodes = 0;
   let duplicates = 0;
@@ -172,16 +175,20 @@ export function parseCptsCsv(text: string, file: string, opts: CptsCsvOptions = 
     if ('error' in commune) add(commune.error, col.code);
     if (!id || !nom) continue;
 
-    // Without a status column, a missing default is reported once per CPTS, not once per row.
-    const firstOfId = !byId.has(id) && !noStatus.has(id);
-    const statut = col.status || firstOfId ? resolveStatut(v(col.status), id, opts, add, col.status ?? 'statut') : undefined;
-    if (!statut && !col.status) noStatus.add(id);
+    const prev = byId.get(id);
+    // A CPTS's status is read from its first row that has one; without any, the default applies
+    // (reported once per CPTS when there is none).
+    const statusCell = v(col.status) ?? '';
+    const statut =
+      statusCell || (!prev && !noStatus.has(id)) ? resolveStatut(statusCell, id, opts, add, col.status ?? 'statut') : undefined;
+    if (!statut && !statusCell) noStatus.add(id);
     const method = v(col.method) ?? '';
     const approx = method.toLowerCase().startsWith('approx:') ? method : undefined;
     let perimetre: CptsPerimetre = approx ? 'approximatif' : 'officiel';
     if (opts.perimetre) {
-      if (approx && opts.perimetre === 'officiel') {
-        add(`methode "${method}" marks an approximate perimeter: it cannot be imported as officiel`, col.method);
+      if (approx && opts.perimetre === 'officiel' && !approxConflict) {
+        approxConflict = true;
+        add(`methode "${method}" marks an approximate perimeter: the file cannot be imported with perimetre officiel`, col.method);
       }
       perimetre = opts.perimetre;
     }
@@ -199,12 +206,12 @@ export function parseCptsCsv(text: string, file: string, opts: CptsCsvOptions = 
       if (!dateOuverture) add(`"${dateCell}" is not a date (YYYY-MM-DD or dd/mm/yyyy)`, col.date);
     }
 
-    const prev = byId.get(id);
     if (!prev) {
       if (statut) {
         const acc: Acc = {
           entity: { id, nom, finess, statut: statut.statut, perimetre, dateOuverture, source: base },
           line: row.line,
+          statutLine: statusCell ? row.line : undefined,
           approx,
           notes: new Set(statut.note ? [statut.note] : []),
         };
@@ -213,7 +220,16 @@ export function parseCptsCsv(text: string, file: string, opts: CptsCsvOptions = 
     } else {
       const e = prev.entity;
       if (!sameText(e.nom, nom)) add(`CPTS ${id} is named "${nom}" here but "${e.nom}" on line ${prev.line}`, col.name);
-      if (statut && statut.statut !== e.statut) add(`CPTS ${id} has status ${statut.statut} here but ${e.statut} on line ${prev.line}`, col.status);
+      if (statut && statusCell) {
+        if (prev.statutLine === undefined) {
+          // The first rows had no status: this row's replaces the default.
+          e.statut = statut.statut;
+          prev.statutLine = row.line;
+          prev.notes.clear();
+        } else if (statut.statut !== e.statut) {
+          add(`CPTS ${id} has status ${statut.statut} here but ${e.statut} on line ${prev.statutLine}`, col.status);
+        }
+      }
       if (finess !== e.finess) add(`CPTS ${id} has FINESS ${finess ?? '(none)'} here but ${e.finess ?? '(none)'} on line ${prev.line}`, col.finess);
       if (dateOuverture && e.dateOuverture && dateOuverture !== e.dateOuverture) {
         add(`CPTS ${id} opened on ${dateOuverture} here but ${e.dateOuverture} on line ${prev.line}`, col.date);
@@ -333,7 +349,7 @@ export function parseCptsGeojson(text: string, file: string, opts: CptsParseOpti
   }
   const features: unknown[] = doc.type === 'Feature' ? [doc] : Array.isArray(doc.features) ? doc.features : [];
   if (features.length === 0) issues.add('the FeatureCollection has no features');
-  const base = opts.source ?? file;
+  const base = opts.source ?? sourceLabel(file);
   const out: CptsFeature[] = [];
   const seen = new Map<string, number>();
   const seenFiness = new Map<string, string>();
@@ -439,7 +455,7 @@ const CPTS_UPSERT = (withGeom: boolean) => `
          ${withGeom ? `g.geom, ST_Transform(g.geom, 3857)` : 'NULL, NULL'}
   FROM jsonb_to_recordset($1::jsonb) AS r(id text, nom text, finess text, statut text, perimetre text,
                                           date_ouverture date, source text, geometry text)
-  ${withGeom ? `CROSS JOIN LATERAL (SELECT ${VALID_MULTIPOLYGON('r.geometry')} AS geom) g` : ''}
+  ${withGeom ? `CROSS JOIN LATERAL (SELECT ${VALID_MULTIPOLYGON('r.geometry')} AS geom OFFSET 0) g` : ''}
   ON CONFLICT (id) DO UPDATE SET
     nom = EXCLUDED.nom, finess = EXCLUDED.finess, statut = EXCLUDED.statut, perimetre = EXCLUDED.perimetre,
     siege_commune = EXCLUDED.siege_commune, date_ouverture = COALESCE(EXCLUDED.date_ouverture, cpts.date_ouverture),
@@ -570,7 +586,7 @@ export async function importCpts(db: Db, path: string, opts: CptsImportOptions =
       `SELECT r.id, ST_IsValid(x.g) AS valid, ST_IsValidReason(x.g) AS reason,
               ST_IsEmpty(${VALID_MULTIPOLYGON('r.geometry')}) AS empty
        FROM jsonb_to_recordset($1::jsonb) AS r(id text, geometry text)
-       CROSS JOIN LATERAL (SELECT ST_SetSRID(ST_GeomFromGeoJSON(r.geometry), 4326) AS g) x`,
+       CROSS JOIN LATERAL (SELECT ST_SetSRID(ST_GeomFromGeoJSON(r.geometry), 4326) AS g OFFSET 0) x`,
       [JSON.stringify(parsed.cpts.map((c) => ({ id: c.id, geometry: c.geometry })))],
     );
     const byId = new Map(parsed.cpts.map((c) => [c.id, c]));

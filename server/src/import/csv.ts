@@ -172,3 +172,8 @@ export function toCurrentCommune(raw: string): { code: string; renamed: boolean 
   if (!current) return { error: `unknown INSEE code ${code}: not a commune of the COG ${COG_SOURCE.cogYear} nor a former code of one` };
   return { code: current, renamed: current !== code };
 }
+
+/** The default source label of a file: its name without a `.gz` suffix (a compressed copy is the same data). */
+export function sourceLabel(fileName: string): string {
+  return fileName.replace(/\.gz$/i, '');
+}

@@ -28,6 +28,8 @@ const S = Object.fromEntries(STRUCTURE_FIELDS.map((f, i) => [f, i])) as Record<S
 /** Fields of a `geolocalisation` record in the 2021+ layout (2016 files spread `sourcecoordet` over several fields). */
 export const GEOLOCATION_FIELDS = ['geolocalisation', 'nofinesset', 'coordxet', 'coordyet', 'sourcecoordet', 'datemaj'] as const;
 
+const ISO_DATE_RE = /^\d{4}-\d{2}-\d{2}$/;
+const FR_DATE_RE = /^\d{2}\/\d{2}\/\d{4}$/;
 const FINESS_RE = /^[0-9][0-9A-Z][0-9]{7}$/;
 const NUMBER_RE = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)$/;
 
@@ -128,18 +130,15 @@ class WarningGroup {
  * returns ISO or undefined. Typos such as 0202-02-24 (real, in the 2021 stock) are dates: see plausibleYear.
  */
 export function parseFinessDate(s: string): string | undefined {
-  let m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(s);
-  let y: number, mo: number, d: number;
-  if (m) [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
-  else {
-    m = /^(\d{2})\/(\d{2})\/(\d{4})$/.exec(s);
-    if (!m) return undefined;
-    [d, mo, y] = [Number(m[1]), Number(m[2]), Number(m[3])];
-  }
-  const t = new Date(Date.UTC(y, mo - 1, d));
-  t.setUTCFullYear(y); // Date.UTC maps years 0…99 to 1900…1999
-  if (y < 1 || t.getUTCFullYear() !== y || t.getUTCMonth() !== mo - 1 || t.getUTCDate() !== d) return undefined;
-  return `${String(y).padStart(4, '0')}-${String(mo).padStart(2, '0')}-${String(d).padStart(2, '0')}`;
+  let y: number, mo: number, d: number, iso: string;
+  if (s.length === 10 && ISO_DATE_RE.test(s)) {
+    [y, mo, d, iso] = [Number(s.slice(0, 4)), Number(s.slice(5, 7)), Number(s.slice(8, 10)), s];
+  } else if (s.length === 10 && FR_DATE_RE.test(s)) {
+    [d, mo, y] = [Number(s.slice(0, 2)), Number(s.slice(3, 5)), Number(s.slice(6, 10))];
+    iso = `${s.slice(6, 10)}-${s.slice(3, 5)}-${s.slice(0, 2)}`;
+  } else return undefined;
+  const days = mo === 2 ? (y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0) ? 29 : 28) : mo === 4 || mo === 6 || mo === 9 || mo === 11 ? 30 : 31;
+  return y >= 1 && mo >= 1 && mo <= 12 && d >= 1 && d <= days ? iso : undefined;
 }
 
 /** A date an establishment can have opened or been updated: from 1800 to ten years ahead. */
@@ -211,7 +210,8 @@ export function parseFiness(source: Pick<SourceText, 'fileName' | 'text'>, opts:
   let start = 0;
   const first = lines[0];
   if (first === undefined || first.trim() === '') {
-    issues.add('empty file: expected the header `finess;etalab;<count>;<date>`', 1, 'header');
+    const what = source.text.trim() === '' ? 'empty file' : 'the first line is empty';
+    issues.add(`${what}: expected the header \`finess;etalab;<count>;<date>\``, 1, 'header');
     start = 1;
   } else if (/^(structureet|geolocalisation);/.test(first)) {
     issues.add('header missing: the first line must be `finess;etalab;<count>;<date>`', 1, 'header');

@@ -159,14 +159,31 @@ export async function importGp(db: Db, path: string, opts: GpImportOptions = {})
       'SELECT count(*)::int AS n FROM offre_mg WHERE commune_code = ANY($1::text[]) AND source <> $2',
       [codes, source],
     );
-    const importId = await logImport(
-      tx,
-      'gp',
-      src,
-      parsed.rows,
-      { ...loggedOptions, source, year, proxy },
-      { counts: { ...parsed.counts, communes: codes.length, removedStale: stale.rowCount }, warnings: parsed.warnings },
+    // offre_mg has no foreign key to commune (GP supply may be loaded first); say which communes have no outline yet.
+    const absent = await tx.query<{ code: string }>(
+      `SELECT r.code FROM unnest($1::text[]) AS r(code)
+       WHERE EXISTS (SELECT 1 FROM commune) AND NOT EXISTS (SELECT 1 FROM commune c WHERE c.code = r.code) ORDER BY 1`,
+      [codes],
     );
+    const notInCommuneTable = absent.rows.map((r) => r.code);
+    const warnings = [...parsed.warnings];
+    if (parsed.counts.unknownCodes) {
+      warnings.unshift(`${parsed.counts.unknownCodes} code(s) match no current commune and were skipped (see below)`);
+    }
+    if (notInCommuneTable.length) {
+      const list = notInCommuneTable.slice(0, 10).join(', ') + (notInCommuneTable.length > 10 ? ', …' : '');
+      warnings.push(`${notInCommuneTable.length} commune(s) with GP figures are not in the commune table (no outline imported): ${list}`);
+    }
+    if (other.rows[0]!.n) warnings.push(`${other.rows[0]!.n} commune(s) had figures from another source; they now hold this source's`);
+    const counts = {
+      communes: codes.length,
+      generalistes: parsed.communes.reduce((s, c) => s + c.count, 0),
+      ...parsed.counts,
+      removedStale: stale.rowCount,
+      replacedOtherSource: other.rows[0]!.n,
+      notInCommuneTable: notInCommuneTable.length,
+    };
+    const importId = await logImport(tx, 'gp', src, parsed.rows, { ...loggedOptions, source, year, proxy }, { counts, warnings });
     await insertJson(
       tx,
       `INSERT INTO offre_mg (commune_code, nb_generalistes, est_proxy, source, annee, import_id)
@@ -176,24 +193,6 @@ export async function importGp(db: Db, path: string, opts: GpImportOptions = {})
       parsed.communes.map((c) => ({ code: c.code, n: c.count })),
       { extraParams: [proxy, source, year, importId], onProgress: (d, t) => onProgress?.('write', d, t) },
     );
-    const warnings = [...parsed.warnings];
-    if (parsed.counts.unknownCodes) {
-      warnings.unshift(`${parsed.counts.unknownCodes} code(s) match no current commune and were skipped (see below)`);
-    }
-    if (other.rows[0]!.n) warnings.push(`${other.rows[0]!.n} commune(s) had figures from another source; they now hold this source's`);
-    return {
-      kind: 'gp',
-      file: src.fileName,
-      importId,
-      rows: parsed.rows,
-      counts: {
-        communes: codes.length,
-        generalistes: parsed.communes.reduce((s, c) => s + c.count, 0),
-        ...parsed.counts,
-        removedStale: stale.rowCount,
-        replacedOtherSource: other.rows[0]!.n,
-      },
-      warnings,
-    };
+    return { kind: 'gp', file: src.fileName, importId, rows: parsed.rows, counts, warnings };
   });
 }

@@ -2,7 +2,7 @@
 // CPTS (cpts_id). Pharmacies and structures come from the FINESS import, CPTS from the CPTS import.
 import type { Db, Queryable } from '../db/port.js';
 import { insertJson } from './bulk.js';
-import { FINESS_ET, findColumn, parseDate, readCsv, requireColumn } from './csv.js';
+import { FINESS_ET, findColumn, parseDate, readCsv, requireColumn, sourceLabel } from './csv.js';
 import { IssueList } from './errors.js';
 import { logImport } from './log.js';
 import { readSource } from './source.js';
@@ -71,7 +71,7 @@ export function parseMemberships(text: string, file: string, opts: MembershipsPa
       date = parseDate(v(dateCol)) ?? null;
       if (!date) add(`"${v(dateCol)}" is not a date (YYYY-MM-DD or dd/mm/yyyy)`, dateCol);
     }
-    const source = v(sourceCol) || opts.source || file;
+    const source = v(sourceCol) || opts.source || sourceLabel(file);
     const m: Membership = { pharmacie, structure, cpts, date, source, line: row.line };
     const key = `${pharmacie}\u0000${structure ?? ''}\u0000${cpts ?? ''}`;
     const prev = seen.get(key);
@@ -117,12 +117,26 @@ export async function importMemberships(db: Db, path: string, opts: MembershipsI
     const noPharmacy = await missingKeys(tx, 'pharmacie', 'finess', ms.map((m) => m.pharmacie));
     const noStructure = await missingKeys(tx, 'structure', 'finess', ms.flatMap((m) => (m.structure ? [m.structure] : [])));
     const noCpts = await missingKeys(tx, 'cpts', 'id', ms.flatMap((m) => (m.cpts ? [m.cpts] : [])));
+    const seats = await tx.query<{ finess: string; cpts: string | null }>(
+      `SELECT s.finess, (SELECT c.id FROM cpts c WHERE c.finess = s.finess) AS cpts
+       FROM structure s WHERE s.type = 'siege_cpts' AND s.finess = ANY($1::text[])`,
+      [ms.flatMap((m) => (m.structure ? [m.structure] : []))],
+    );
+    const seatOf = new Map(seats.rows.map((r) => [r.finess, r.cpts]));
     for (const m of ms) {
       if (noPharmacy.has(m.pharmacie)) {
         issues.add(`pharmacy ${m.pharmacie} is not in the pharmacie table (import the FINESS file first, or check the number)`, m.line, MEMBERSHIP_COLUMNS.pharmacie);
       }
       if (m.structure && noStructure.has(m.structure)) {
         issues.add(`structure ${m.structure} is not in the structure table (MSP, centre de santé, ESP)`, m.line, MEMBERSHIP_COLUMNS.structure);
+      }
+      if (m.structure && seatOf.has(m.structure)) {
+        const id = seatOf.get(m.structure);
+        issues.add(
+          `structure ${m.structure} is the seat of a CPTS: a membership of a CPTS goes in cpts_id${id ? ` (here ${id})` : ' (import the CPTS first)'}`,
+          m.line,
+          MEMBERSHIP_COLUMNS.structure,
+        );
       }
       if (m.cpts && noCpts.has(m.cpts)) {
         issues.add(`CPTS ${m.cpts} is not in the cpts table (import the CPTS first)`, m.line, MEMBERSHIP_COLUMNS.cpts);

@@ -143,6 +143,8 @@ export class VersionedTileCache {
   constructor(
     private readonly dataVersion: Throttled<string>,
     maxBytes?: number,
+    /** Called once per new data version (the first one included), after the cache was emptied. */
+    private readonly onNewVersion?: (version: string) => void,
   ) {
     this.cache = new TileCache(maxBytes);
   }
@@ -154,8 +156,14 @@ export class VersionedTileCache {
       this.cache.clear();
       this.inflight.clear();
       this.version = v;
+      this.onNewVersion?.(v);
     }
     return v;
+  }
+
+  /** The version the cache holds now (without reading the database). */
+  get heldVersion(): string | undefined {
+    return this.version;
   }
 
   async get(key: string, render: () => Promise<Uint8Array>): Promise<{ tile: CachedTile; status: CacheStatus; version: string }> {

@@ -8,6 +8,8 @@
 // by the encoders. Attributes are plain SQL types (text, integer, bigint, double precision, boolean); a NULL
 // attribute is left out of the feature, as ST_AsMVT does. Features are ordered by their key.
 
+import { ACI_TABLE, type AciTable } from '../domain/bands.js';
+
 /** Tile extent (coordinate units per tile side) and buffer (units beyond each edge), as in martin and PostGIS. */
 export const EXTENT = 4096;
 export const BUFFER = 64;
@@ -48,19 +50,26 @@ export interface TileLayer {
   sql(z: number, tileGeom: TileGeom): string;
 }
 
-/** ACI size band of a CPTS from its population (T1 < 40,000 ≤ T2 < 80,000 ≤ T3 ≤ 175,000 < T4). */
-export function bandSql(population: string): string {
-  return `CASE WHEN ${population} IS NULL THEN NULL
-              WHEN ${population} < 40000 THEN 'T1'
-              WHEN ${population} < 80000 THEN 'T2'
-              WHEN ${population} <= 175000 THEN 'T3'
-              ELSE 'T4' END`;
+/** ACI size band of a CPTS from its population, from the band table (T1 < 40,000 ≤ T2 < 80,000 ≤ T3 < 175,000 ≤ T4). */
+export function bandSql(population: string, table: AciTable = ACI_TABLE): string {
+  const bands = table.bandes;
+  const whens = bands
+    .filter((b) => b.populationMaxExclue !== null)
+    .map((b) => `WHEN ${population} < ${b.populationMaxExclue} THEN '${b.code}'`)
+    .join(' ');
+  return `CASE ${whens} ELSE '${bands[bands.length - 1]!.code}' END`;
 }
 
 /** GP density is withheld (and `gp_secret` set) below this many GPs in a commune. */
 export const GP_SECRET_BELOW = 6;
 /** Pharmacies within this distance (metres) of an MSP or a CSP are flagged `near_structure`. */
 export const NEAR_STRUCTURE_M = 150;
+/**
+ * A box in degrees around a pharmacy that holds every point within NEAR_STRUCTURE_M of it, up to 60° of latitude
+ * (150 m is 0.0027° of longitude there): an index-assisted geometry filter before the exact distance on the
+ * spheroid, ten times cheaper than the geography index alone.
+ */
+const NEAR_BOX_DEG = 0.003;
 
 const communes: TileLayer = {
   id: 'communes',
@@ -115,7 +124,7 @@ const cpts: TileLayer = {
       description: 'Taille ACI selon la population : T1 (< 40 000), T2 (40 000 à 80 000), T3 (80 000 à 175 000), T4 (> 175 000)',
       values: ['T1', 'T2', 'T3', 'T4'],
     },
-    { name: 'population', type: 'number', description: 'Population des communes membres' },
+    { name: 'population', type: 'number', description: 'Population des communes membres (communes entières)' },
     { name: 'statut', type: 'string', description: 'Statut du projet', values: ['pre-projet', 'projet', 'en-fonctionnement', 'aci-signe'] },
     {
       name: 'perimetre',
@@ -134,7 +143,7 @@ const cpts: TileLayer = {
                     WHERE m.cpts_id = k.id) AS in_overlap,
            ${tileGeom(z < LOW_ZOOM_BELOW ? 'k.geom_3857_low' : 'k.geom_3857')} AS geom
       FROM cpts k
-      LEFT JOIN LATERAL (SELECT sum(c.population)::bigint AS population
+      LEFT JOIN LATERAL (SELECT coalesce(sum(c.population), 0)::bigint AS population
                            FROM cpts_commune m JOIN commune c ON c.code = m.commune_code
                           WHERE m.cpts_id = k.id) p ON true
      WHERE k.geom_3857 && ${TILE_FILTER_ENVELOPE}
@@ -143,6 +152,8 @@ const cpts: TileLayer = {
 
 // The shared communes of each pair, from the membership table; the geometry is the union of those shared
 // communes that meet the tile (the others would be clipped away), the counts are over all shared communes.
+// CPTS drawn on the same intercommunality share the same communes pairwise: each distinct set of communes is
+// unioned and turned into tile geometry once, not once per pair.
 const overlaps: TileLayer = {
   id: 'overlaps',
   geometry: 'polygon',
@@ -160,26 +171,38 @@ const overlaps: TileLayer = {
   maxzoom: 14,
   kinds: ['cpts', 'communes'],
   sql: (z, tileGeom) => `
-    WITH here AS (
-      SELECT a.cpts_id AS a, b.cpts_id AS b, ${z < LOW_ZOOM_BELOW ? 'c.geom_3857_low' : 'c.geom_3857'} AS g
-        FROM commune c
-        JOIN cpts_commune a ON a.commune_code = c.code
-        JOIN cpts_commune b ON b.commune_code = c.code AND a.cpts_id < b.cpts_id
+    WITH shared AS (
+      SELECT commune_code AS code FROM cpts_commune GROUP BY commune_code HAVING count(*) > 1
+    ), here AS (
+      SELECT c.code, ${z < LOW_ZOOM_BELOW ? 'c.geom_3857_low' : 'c.geom_3857'} AS g
+        FROM shared JOIN commune c ON c.code = shared.code
        WHERE c.geom_3857 && ${TILE_FILTER_ENVELOPE}
     ), pairs AS (
-      SELECT a, b, ST_Union(g) AS g FROM here GROUP BY a, b
+      SELECT a.cpts_id AS a, b.cpts_id AS b, array_agg(h.code ORDER BY h.code) AS codes
+        FROM here h
+        JOIN cpts_commune a ON a.commune_code = h.code
+        JOIN cpts_commune b ON b.commune_code = h.code AND a.cpts_id < b.cpts_id
+       GROUP BY a.cpts_id, b.cpts_id
+    ), shapes AS MATERIALIZED (
+      SELECT s.codes, ${tileGeom('ST_Union(h.g)')} AS g
+        FROM (SELECT DISTINCT codes FROM pairs) s
+       CROSS JOIN LATERAL unnest(s.codes) u(code)
+        JOIN here h ON h.code = u.code
+       GROUP BY s.codes
     ), totals AS (
       SELECT p.a, p.b, count(*)::int AS shared_communes, sum(c.population)::bigint AS shared_population
         FROM pairs p
-        JOIN cpts_commune ma ON ma.cpts_id = p.a
-        JOIN cpts_commune mb ON mb.cpts_id = p.b AND mb.commune_code = ma.commune_code
-        JOIN commune c ON c.code = ma.commune_code
+       CROSS JOIN LATERAL (SELECT ma.commune_code FROM cpts_commune ma
+                             JOIN cpts_commune mb ON mb.cpts_id = p.b AND mb.commune_code = ma.commune_code
+                            WHERE ma.cpts_id = p.a) m
+        JOIN commune c ON c.code = m.commune_code
        GROUP BY p.a, p.b
     )
     SELECT p.a || '|' || p.b AS id, p.a AS cpts_a, p.b AS cpts_b, ka.nom AS nom_a, kb.nom AS nom_b,
            t.shared_communes, t.shared_population,
-           ${tileGeom('p.g')} AS geom
+           s.g AS geom
       FROM pairs p
+      JOIN shapes s ON s.codes = p.codes
       JOIN totals t ON t.a = p.a AND t.b = p.b
       JOIN cpts ka ON ka.id = p.a
       JOIN cpts kb ON kb.id = p.b
@@ -205,10 +228,11 @@ const structures: TileLayer = {
      ORDER BY s.finess`,
 };
 
-export const PHARMACY_STATUSES = ['membre', 'couverte-sans-adhesion', 'zone-blanche'] as const;
+/** As in server/src/analysis/pharmacies.ts (the pharmacy list): same statuses, same rules. */
+export const PHARMACY_STATUSES = ['membre', 'couverte-sans-adhesion', 'zone-blanche', 'commune-inconnue'] as const;
 
-// status: a member of a structure or a CPTS (adhesion_pharmacie); else whether its commune is in a CPTS.
-// `IN (SELECT …)` in the select list is a hashed subplan: the membership table is read once per tile.
+// status: a member of a structure or a CPTS (adhesion_pharmacie); else whether its commune is in a CPTS
+// ('commune-inconnue' when its commune code matches no commune).
 const pharmacies: TileLayer = {
   id: 'pharmacies',
   geometry: 'point',
@@ -220,7 +244,8 @@ const pharmacies: TileLayer = {
       name: 'status',
       type: 'string',
       description:
-        'membre : adhère à une MSP, un CSP, une ESP ou une CPTS ; couverte-sans-adhesion : sa commune est dans une CPTS mais elle n’y adhère pas ; zone-blanche : sa commune n’est dans aucune CPTS',
+        'membre : adhère à une MSP, un CSP, une ESP ou une CPTS ; couverte-sans-adhesion : sa commune est dans une CPTS mais elle n’y adhère pas ; ' +
+        'zone-blanche : sa commune n’est dans aucune CPTS ; commune-inconnue : son code commune ne correspond à aucune commune importée',
       values: PHARMACY_STATUSES,
     },
     { name: 'near_structure', type: 'boolean', description: `Vrai si une MSP ou un CSP est à moins de ${NEAR_STRUCTURE_M} m` },
@@ -230,11 +255,13 @@ const pharmacies: TileLayer = {
   kinds: ['finess', 'memberships', 'cpts'],
   sql: (_z, tileGeom) => `
     SELECT p.finess, p.nom,
-           CASE WHEN p.finess IN (SELECT a.pharmacie_finess FROM adhesion_pharmacie a) THEN 'membre'
+           CASE WHEN EXISTS (SELECT 1 FROM adhesion_pharmacie a WHERE a.pharmacie_finess = p.finess) THEN 'membre'
+                WHEN NOT EXISTS (SELECT 1 FROM commune c WHERE c.code = p.commune_code) THEN 'commune-inconnue'
                 WHEN EXISTS (SELECT 1 FROM cpts_commune m WHERE m.commune_code = p.commune_code) THEN 'couverte-sans-adhesion'
                 ELSE 'zone-blanche' END AS status,
            EXISTS (SELECT 1 FROM structure s
-                    WHERE s.type IN ('msp', 'csp') AND ST_DWithin(s.geom::geography, p.geom::geography, ${NEAR_STRUCTURE_M})) AS near_structure,
+                    WHERE s.type IN ('msp', 'csp') AND s.geom && ST_Expand(p.geom, ${NEAR_BOX_DEG})
+                      AND ST_DWithin(s.geom::geography, p.geom::geography, ${NEAR_STRUCTURE_M})) AS near_structure,
            ${tileGeom('p.geom_3857')} AS geom
       FROM pharmacie p
      WHERE p.geom_3857 && ${TILE_FILTER_ENVELOPE}
@@ -245,6 +272,35 @@ export const LAYERS: readonly TileLayer[] = [communes, cpts, overlaps, structure
 
 export function findLayer(id: string): TileLayer | undefined {
   return LAYERS.find((l) => l.id === id);
+}
+
+/**
+ * The tile ranges (x0…x1, y0…y1) at zoom $1 of the communes' bounding boxes (generalised outlines), distinct:
+ * where all layers have their data (`dataTiles` expands them). Same arithmetic as ST_TileEnvelope (EPSG:3857
+ * square of ±20037508.342789244 m, rows counted from the north).
+ */
+export const DATA_TILE_RANGES_SQL = `
+  SELECT DISTINCT greatest(0, floor((ST_XMin(b) + 20037508.342789244) / size))::int AS x0,
+                  least(last, floor((ST_XMax(b) + 20037508.342789244) / size))::int AS x1,
+                  greatest(0, floor((20037508.342789244 - ST_YMax(b)) / size))::int AS y0,
+                  least(last, floor((20037508.342789244 - ST_YMin(b)) / size))::int AS y1
+    FROM (SELECT geom_3857_low::box2d AS b, 40075016.685578488 / (2 ^ $1::int) AS size, 2 ^ $1::int - 1 AS last
+            FROM commune) c`;
+
+export function dataTiles(ranges: readonly { x0: number; x1: number; y0: number; y1: number }[]): { x: number; y: number }[] {
+  const seen = new Map<string, { x: number; y: number }>();
+  for (const r of ranges) for (let x = r.x0; x <= r.x1; x++) for (let y = r.y0; y <= r.y1; y++) seen.set(`${x}/${y}`, { x, y });
+  return [...seen.values()].sort((a, b) => a.y - b.y || a.x - b.x);
+}
+
+/** The distinct tiles of zoom z − 1 containing the given tiles of zoom z. */
+export function parentTiles(tiles: readonly { x: number; y: number }[]): { x: number; y: number }[] {
+  const seen = new Map<string, { x: number; y: number }>();
+  for (const t of tiles) {
+    const p = { x: t.x >> 1, y: t.y >> 1 };
+    seen.set(`${p.x}/${p.y}`, p);
+  }
+  return [...seen.values()].sort((a, b) => a.y - b.y || a.x - b.x);
 }
 
 export interface TileCoords {

@@ -29,7 +29,7 @@ export function jsTileGeom(kind: TileLayer['geometry']): TileGeom {
 }
 
 export function jsTileSql(layer: TileLayer, z: number): string {
-  return `SELECT * FROM (${layer.sql(z, jsTileGeom(layer.geometry))}) t WHERE t.geom IS NOT NULL`;
+  return layer.sql(z, jsTileGeom(layer.geometry));
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -139,10 +139,12 @@ export function encodeLayer(name: string, features: readonly TileFeature[], exte
 
 /** Rows of the layer SQL (attributes + `geom` as GeoJSON text) as tile features. */
 export function rowsToFeatures(rows: readonly Record<string, unknown>[]): TileFeature[] {
-  return rows.map(({ geom, ...properties }) => ({
-    geometry: (typeof geom === 'string' ? JSON.parse(geom) : geom) as TileGeometry,
-    properties: properties as TileProperties,
-  }));
+  const out: TileFeature[] = [];
+  for (const { geom, ...properties } of rows) {
+    if (geom === null || geom === undefined) continue; // collapsed below a tile unit
+    out.push({ geometry: (typeof geom === 'string' ? JSON.parse(geom) : geom) as TileGeometry, properties: properties as TileProperties });
+  }
+  return out;
 }
 
 // ---------------------------------------------------------------------------------------------------------------

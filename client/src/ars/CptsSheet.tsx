@@ -1,0 +1,294 @@
+// CPTS list and the sheet of one CPTS (printable on A4 with a picture of the map).
+import { useEffect, useRef, useState } from 'react';
+import { getCpts, getCptsCommunes, listCpts, useApi, type CptsSheet as Sheet, type CptsSummary } from '../api.js';
+import { areaKey, useArea } from '../Area.js';
+import { fmtDate, fmtDec, fmtInt } from '../format.js';
+import { bboxOf, STRUCTURE_TYPES } from '../map.js';
+import { useMap } from '../MapView.js';
+import { ZONE_LABEL } from '../popup.js';
+import { Async, Empty, Sources, SortTable, type Column } from '../ui.js';
+import { parseSel, useUrl } from '../url.js';
+
+const euros = (n: number | null) => (n === null ? 'non indiqué par la source' : `${fmtInt(n)} €`);
+
+const LIST_COLUMNS: Column<CptsSummary>[] = [
+  {
+    key: 'nom',
+    label: 'CPTS',
+    value: (c) => c.nom,
+    render: (c) => (
+      <>
+        {c.nom}
+        {c.perimetreNonOfficiel && <span className="badge-warn">{c.perimetre}</span>}
+      </>
+    ),
+  },
+  { key: 'statut', label: 'Statut', value: (c) => c.statutLibelle },
+  { key: 'pop', label: 'Habitants', value: (c) => c.population, numeric: true, render: (c) => fmtInt(c.population) },
+  { key: 'bande', label: 'Taille', value: (c) => c.bande, render: (c) => (c.avertissementSeuil ? `${c.bande} ⚠` : c.bande) },
+  { key: 'ov', label: 'Chev.', value: (c) => c.nbCptsEnChevauchement, numeric: true, render: (c) => fmtInt(c.nbCptsEnChevauchement) },
+];
+
+export function CptsTab() {
+  const [url] = useUrl();
+  const sel = parseSel(url.get('sel'));
+  return sel?.kind === 'cpts' ? <CptsSheetView id={sel.id} /> : <CptsList />;
+}
+
+function CptsList() {
+  const area = useArea();
+  const [, setUrl] = useUrl();
+  const state = useApi(`cpts:${areaKey(area)}`, (s) => listCpts(area, s));
+  return (
+    <Async state={state} what="des CPTS">
+      {(d) =>
+        d.nombre === 0 ? (
+          <Empty>Aucune CPTS enregistrée sur ce territoire.</Empty>
+        ) : (
+          <>
+            <p data-testid="cpts-count" data-count={d.nombre}>
+              <strong>{fmtInt(d.nombre)}</strong> CPTS. Choisissez-en une (ici ou sur la carte) pour ouvrir sa fiche.
+            </p>
+            <SortTable
+              rows={d.cpts}
+              columns={LIST_COLUMNS}
+              rowKey={(c) => c.id}
+              initialSort={{ key: 'nom' }}
+              onSelect={(c) => setUrl({ sel: `cpts:${c.id}` })}
+              testId="cpts-table"
+              rowTestId="cpts-row"
+            />
+            <p className="muted">⚠ : population à moins de 5 % d’un seuil de taille ACI.</p>
+            <Sources sources={d.sources} />
+          </>
+        )
+      }
+    </Async>
+  );
+}
+
+function CptsSheetView({ id }: { id: string }) {
+  const ctl = useMap();
+  const [, setUrl] = useUrl();
+  const state = useApi(`cpts-sheet:${id}`, (s) => getCpts(id, s));
+  const [snapshot, setSnapshot] = useState<string | null>(null);
+  const extent = useRef<[number, number, number, number] | undefined>(undefined);
+
+  // highlight the CPTS and its communes, and frame them
+  useEffect(() => {
+    if (!ctl) return;
+    const ac = new AbortController();
+    ctl.highlightCpts([id]);
+    getCptsCommunes(id, ac.signal).then(
+      (fc) => {
+        ctl.highlightCommunes(fc.features.map((f) => String(f.properties?.code)));
+        const b = bboxOf(fc.features.map((f) => f.geometry));
+        extent.current = b;
+        if (b) ctl.fitBounds(b, 11);
+      },
+      () => {},
+    );
+    return () => {
+      ac.abort();
+      ctl.highlightCpts([]);
+      ctl.highlightCommunes([]);
+    };
+  }, [ctl, id]);
+
+  const print = () => {
+    if (!ctl) return window.print();
+    // frame the CPTS in the middle of the map (the legend is not in the picture), wait for the tiles,
+    // take a picture of the map, then open the print dialog
+    let done = false;
+    const go = () => {
+      if (done) return;
+      done = true;
+      setSnapshot(ctl.snapshot());
+      setTimeout(() => window.print(), 50);
+    };
+    ctl.map.once('idle', go);
+    setTimeout(go, 4000);
+    if (extent.current) ctl.map.fitBounds(extent.current, { padding: 24, duration: 0 });
+    ctl.map.triggerRepaint();
+  };
+
+  return (
+    <Async state={state} what="de la fiche">
+      {(c) => (
+        <article className="sheet" data-testid="cpts-sheet">
+          <div className="actions no-print">
+            <button type="button" className="link" onClick={() => setUrl({ sel: null })}>
+              ← Toutes les CPTS
+            </button>
+            <button type="button" className="primary" onClick={print} data-testid="print-sheet">
+              Imprimer la fiche
+            </button>
+          </div>
+          <p className="print-only print-head">Fiche CPTS — imprimée le {new Date().toLocaleDateString('fr-FR')}</p>
+          <h2>{c.nom}</h2>
+          <p className="muted">
+            {c.statutLibelle} · {c.finess ? `FINESS ${c.finess}` : `identifiant ${c.id}`}
+            {c.siege && ` · siège : ${c.siege.nom ?? c.siege.code}`}
+            {c.dateOuverture && ` · ouverte le ${fmtDate(c.dateOuverture)}`}
+          </p>
+          {c.perimetreNonOfficiel && (
+            <p className="warn" data-testid="perimeter-warning">
+              {c.perimetreLibelle}. Les chiffres ci-dessous dépendent de ce périmètre.
+            </p>
+          )}
+          {snapshot && <img className="print-map print-only" src={snapshot} alt={`Carte du périmètre de ${c.nom}`} />}
+          <Figures c={c} />
+          {c.avertissementSeuil && (
+            <p className="warn" data-testid="threshold-warning">
+              {c.avertissementSeuil.message}
+            </p>
+          )}
+          <section>
+            <h3>Enveloppe ACI (taille {c.taille})</h3>
+            <p>
+              Financement total : <strong>{euros(c.aci.financementTotalEur)}</strong>
+              {c.aci.aideFonctionnementAnnuelleEur.min !== null &&
+                ` ; aide annuelle au fonctionnement de ${fmtInt(c.aci.aideFonctionnementAnnuelleEur.min)} à ${fmtInt(c.aci.aideFonctionnementAnnuelleEur.max)} € selon la population.`}
+            </p>
+            <ul className="notes">
+              {c.aci.notes.map((n) => (
+                <li key={n}>{n}</li>
+              ))}
+              <li>Source : {c.aci.source}</li>
+            </ul>
+          </section>
+          {c.chevauchements.length > 0 && (
+            <section>
+              <h3>Chevauchements</h3>
+              <ul className="plain">
+                {c.chevauchements.map((p) => {
+                  const other = p.a.id === c.id ? p.b : p.a;
+                  return (
+                    <li key={other.id}>
+                      <button type="button" className="link" onClick={() => setUrl({ sel: `cpts:${other.id}` })}>
+                        {other.nom}
+                      </button>{' '}
+                      : {fmtInt(p.nbCommunes)} commune(s) partagée(s), {fmtInt(p.population)} hab. ({p.communes.map((x) => x.nom).join(', ')})
+                    </li>
+                  );
+                })}
+              </ul>
+            </section>
+          )}
+          <section>
+            <h3>Communes membres ({fmtInt(c.nbCommunes)})</h3>
+            <SortTable
+              rows={c.communes}
+              columns={[
+                { key: 'nom', label: 'Commune', value: (m) => m.nom, render: (m) => `${m.nom} (${m.code})` },
+                { key: 'pop', label: 'Habitants', value: (m) => m.population, numeric: true, render: (m) => fmtInt(m.population) },
+                { key: 'zone', label: 'Zonage', value: (m) => (m.zone ? (ZONE_LABEL[m.zone] ?? m.zone).split(' ')[0] : '') },
+                {
+                  key: 'autres',
+                  label: 'Autres CPTS',
+                  value: (m) => m.autresCpts.length,
+                  numeric: true,
+                  render: (m) => (m.autresCpts.length ? fmtInt(m.autresCpts.length) : ''),
+                },
+              ]}
+              rowKey={(m) => m.code}
+              initialSort={{ key: 'pop', desc: true }}
+              testId="cpts-communes"
+              rowTestId="cpts-commune-row"
+            />
+          </section>
+          <section>
+            <h3>Structures d’exercice coordonné ({fmtInt(c.structuresListe.length)})</h3>
+            {c.structuresListe.length === 0 ? (
+              <p className="muted">Aucune MSP, centre de santé ou ESP enregistré dans ces communes.</p>
+            ) : (
+              <ul className="plain" data-testid="cpts-structures">
+                {c.structuresListe.map((s) => (
+                  <li key={s.finess}>
+                    {s.nom} — {STRUCTURE_TYPES.find((t) => t.id === s.type)?.label ?? s.type}
+                    {s.communeNom && `, ${s.communeNom}`}
+                  </li>
+                ))}
+              </ul>
+            )}
+          </section>
+          <section>
+            <h3>
+              Officines ({fmtInt(c.pharmacies.dansLePerimetre)} dans le périmètre, {fmtInt(c.pharmacies.adherentes)} adhérente
+              {c.pharmacies.adherentes > 1 ? 's' : ''})
+            </h3>
+            <ul className="plain cols" data-testid="cpts-pharmacies">
+              {c.pharmaciesListe.map((p) => (
+                <li key={p.finess}>
+                  {p.nom}
+                  {p.communeNom && `, ${p.communeNom}`}
+                  {p.adherente && <strong> — adhérente</strong>}
+                </li>
+              ))}
+            </ul>
+          </section>
+          {c.notes.length > 0 && (
+            <ul className="notes">
+              {c.notes.map((n) => (
+                <li key={n}>{n}</li>
+              ))}
+            </ul>
+          )}
+          <p className="muted">Source du périmètre : {c.source}</p>
+          <Sources sources={c.sources} />
+        </article>
+      )}
+    </Async>
+  );
+}
+
+function Figures({ c }: { c: Sheet }) {
+  const gp = c.offreMg;
+  return (
+    <div className="figures" data-testid="cpts-figures">
+      <div className="figure">
+        <span className="v" data-testid="cpts-population">
+          {fmtInt(c.population)}
+        </span>
+        <span className="k">habitants{c.populationAnnee ? ` (INSEE ${c.populationAnnee})` : ''}</span>
+      </div>
+      <div className="figure">
+        <span className="v" data-testid="cpts-band">
+          {c.bande}
+        </span>
+        <span className="k">
+          taille ACI ({fmtInt(c.populationMin)}
+          {c.populationMaxExclue ? ` à ${fmtInt(c.populationMaxExclue)}` : ' et plus'} hab.)
+        </span>
+      </div>
+      <div className="figure">
+        <span className="v">{fmtInt(c.nbCommunes)}</span>
+        <span className="k">communes, {fmtDec(c.superficieKm2)} km²</span>
+      </div>
+      <div className="figure">
+        <span className="v">{gp.densitePour10000 === null ? (gp.nbGeneralistes ?? '—') : fmtDec(gp.densitePour10000)}</span>
+        <span className="k">
+          {gp.densitePour10000 === null ? 'généralistes' : 'généralistes pour 10 000 hab.'}
+          {gp.estProxy ? ' (indicateur approché)' : ''}
+        </span>
+      </div>
+      <div className="figure">
+        <span className="v">{fmtInt(c.structures.msp + c.structures.csp + c.structures.esp)}</span>
+        <span className="k">
+          MSP {c.structures.msp}, CSP {c.structures.csp}, ESP {c.structures.esp}
+        </span>
+      </div>
+      <div className="figure">
+        <span className="v">{fmtInt(c.nbCptsEnChevauchement)}</span>
+        <span className="k">CPTS en chevauchement</span>
+      </div>
+      {gp.notes.length > 0 && (
+        <ul className="notes span-all">
+          {gp.notes.map((n) => (
+            <li key={n}>{n}</li>
+          ))}
+        </ul>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,139 @@
+// Overlap matrix: every pair of CPTS sharing communes, as a sortable table. A row selects the pair: the map
+// fits both CPTS and highlights the shared communes.
+import { useEffect } from 'react';
+import { apiUrl, getCptsCommunes, getOverlaps, useApi, type OverlapPair } from '../api.js';
+import { areaKey, useArea } from '../Area.js';
+import { fmtDec, fmtInt } from '../format.js';
+import { bboxOf } from '../map.js';
+import { useMap } from '../MapView.js';
+import { PERIMETER_LABEL } from '../popup.js';
+import { Async, Empty, Sources, SortTable, type Column } from '../ui.js';
+import { parseSel, useUrl } from '../url.js';
+
+const pairKey = (p: OverlapPair) => `${p.a.id}|${p.b.id}`;
+
+const Side = ({ s }: { s: OverlapPair['a'] }) => (
+  <>
+    {s.nom}
+    {s.perimetre !== 'officiel' && (
+      <span className="badge-warn" title={PERIMETER_LABEL[s.perimetre]}>
+        {s.perimetre}
+      </span>
+    )}
+  </>
+);
+
+const COLUMNS: Column<OverlapPair>[] = [
+  { key: 'a', label: 'CPTS A', value: (p) => p.a.nom, render: (p) => <Side s={p.a} /> },
+  { key: 'b', label: 'CPTS B', value: (p) => p.b.nom, render: (p) => <Side s={p.b} /> },
+  { key: 'n', label: 'Communes partagées', value: (p) => p.nbCommunes, numeric: true, render: (p) => fmtInt(p.nbCommunes) },
+  { key: 'pop', label: 'Habitants partagés', value: (p) => p.population, numeric: true, render: (p) => fmtInt(p.population) },
+  {
+    key: 'pa',
+    label: '% de A',
+    value: (p) => p.a.partEnLitigePct,
+    numeric: true,
+    render: (p) => (p.a.partEnLitigePct === null ? '—' : `${fmtDec(p.a.partEnLitigePct)} %`),
+  },
+  {
+    key: 'pb',
+    label: '% de B',
+    value: (p) => p.b.partEnLitigePct,
+    numeric: true,
+    render: (p) => (p.b.partEnLitigePct === null ? '—' : `${fmtDec(p.b.partEnLitigePct)} %`),
+  },
+];
+
+/** Fits the map to the member communes of one or more CPTS. */
+export async function fitCpts(ctl: NonNullable<ReturnType<typeof useMap>>, ids: string[], signal?: AbortSignal): Promise<void> {
+  const fcs = await Promise.all(ids.map((id) => getCptsCommunes(id, signal)));
+  const b = bboxOf(fcs.flatMap((fc) => fc.features.map((f) => f.geometry)));
+  if (b && !signal?.aborted) ctl.fitBounds(b, 11);
+}
+
+export function Overlaps() {
+  const area = useArea();
+  const [url, setUrl] = useUrl();
+  const ctl = useMap();
+  const state = useApi(`overlaps:${areaKey(area)}`, (s) => getOverlaps(area, s));
+  const sel = parseSel(url.get('sel'));
+  const selected = sel?.kind === 'paire' ? state.data?.paires.find((p) => pairKey(p) === sel.id) : undefined;
+
+  useEffect(() => {
+    if (!ctl || !selected) return;
+    const ac = new AbortController();
+    ctl.highlightCommunes(selected.communes.map((c) => c.code));
+    ctl.highlightCpts([selected.a.id, selected.b.id]);
+    fitCpts(ctl, [selected.a.id, selected.b.id], ac.signal).catch(() => {});
+    return () => {
+      ac.abort();
+      ctl.highlightCommunes([]);
+      ctl.highlightCpts([]);
+    };
+  }, [ctl, selected]);
+
+  return (
+    <Async state={state} what="des chevauchements">
+      {(d) => (
+        <>
+          {d.nombre === 0 ? (
+            <Empty>Aucune paire de CPTS ne partage de commune sur ce territoire : rien à arbitrer.</Empty>
+          ) : (
+            <p data-testid="overlaps-count" data-count={d.nombre}>
+              <strong>{fmtInt(d.nombre)}</strong> paire{d.nombre > 1 ? 's' : ''} de CPTS partage{d.nombre > 1 ? 'nt' : ''} au moins une commune.
+            </p>
+          )}
+          {d.nombre > 0 && (
+            <>
+              <p className="muted">Cliquez sur une ligne (ou sur une zone hachurée de la carte) pour cadrer la paire et voir les communes partagées.</p>
+              <SortTable
+                rows={d.paires}
+                columns={COLUMNS}
+                rowKey={pairKey}
+                initialSort={{ key: 'pop', desc: true }}
+                selected={selected ? pairKey(selected) : null}
+                onSelect={(p) => setUrl({ sel: `paire:${pairKey(p)}` })}
+                testId="overlaps-table"
+                rowTestId="overlap-row"
+              />
+            </>
+          )}
+          {selected && (
+            <section className="detail" data-testid="overlap-detail">
+              <h3>
+                {selected.a.nom} × {selected.b.nom}
+              </h3>
+              <p>
+                {fmtInt(selected.nbCommunes)} commune(s) partagée(s), {fmtInt(selected.population)} habitants, {fmtDec(selected.superficieKm2)} km².
+              </p>
+              {(selected.a.perimetre !== 'officiel' || selected.b.perimetre !== 'officiel') && (
+                <p className="warn">Au moins un des deux périmètres n’est pas officiel : chevauchement à confirmer avec les périmètres de l’ARS.</p>
+              )}
+              <ul className="plain">
+                {selected.communes.map((c) => (
+                  <li key={c.code}>
+                    {c.nom} ({c.code}) — {fmtInt(c.population)} hab.
+                  </li>
+                ))}
+              </ul>
+              <div className="actions">
+                <button type="button" className="secondary" onClick={() => setUrl({ tab: 'cpts', sel: `cpts:${selected.a.id}` })}>
+                  Fiche de {selected.a.nom}
+                </button>
+                <button type="button" className="secondary" onClick={() => setUrl({ tab: 'cpts', sel: `cpts:${selected.b.id}` })}>
+                  Fiche de {selected.b.nom}
+                </button>
+              </div>
+            </section>
+          )}
+          <div className="actions">
+            <a className="button secondary" href={apiUrl('/api/overlaps.csv', { ...area })} download data-testid="overlaps-csv">
+              Télécharger le tableau (CSV)
+            </a>
+          </div>
+          <Sources sources={d.sources} />
+        </>
+      )}
+    </Async>
+  );
+}

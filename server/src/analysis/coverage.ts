@@ -1,0 +1,290 @@
+// Coverage of the population and of the communes by CPTS, per département and per région, and the
+// white zones (communes in no CPTS) with their nearest CPTS. Computed on cpts_commune, not on geometry.
+import type { Queryable } from '../db/port.js';
+
+export interface AreaFilter {
+  departement?: string;
+  region?: string;
+}
+
+export interface CoverageRow {
+  code: string;
+  nom: string;
+  nbCommunes: number;
+  nbCommunesCouvertes: number;
+  /** Communes in two CPTS or more. */
+  nbCommunesMultiCpts: number;
+  /** Covered communes whose every CPTS has an approximate or illustrative perimeter. */
+  nbCommunesCouvertesHorsOfficiel: number;
+  nbCommunesSansPopulation: number;
+  partCommunesPct: number | null;
+  population: number;
+  populationCouverte: number;
+  populationMultiCpts: number;
+  partPopulationPct: number | null;
+}
+
+export interface Coverage {
+  departements: CoverageRow[];
+  regions: CoverageRow[];
+  /** The communes the filter selects (a département, a région, or all). */
+  total: Omit<CoverageRow, 'code' | 'nom'>;
+}
+
+const FIGURES = `
+  count(*)::int AS nb_communes,
+  count(*) FILTER (WHERE x.nb_cpts > 0)::int AS nb_couvertes,
+  count(*) FILTER (WHERE x.nb_cpts > 1)::int AS nb_multi,
+  count(*) FILTER (WHERE x.nb_cpts > 0 AND x.nb_officiel = 0)::int AS nb_hors_officiel,
+  count(*) FILTER (WHERE x.population IS NULL)::int AS nb_sans_population,
+  round(100 * (count(*) FILTER (WHERE x.nb_cpts > 0))::numeric / nullif(count(*), 0), 2) AS part_communes,
+  coalesce(sum(x.population), 0)::bigint AS population,
+  coalesce(sum(x.population) FILTER (WHERE x.nb_cpts > 0), 0)::bigint AS population_couverte,
+  coalesce(sum(x.population) FILTER (WHERE x.nb_cpts > 1), 0)::bigint AS population_multi,
+  round(100 * coalesce(sum(x.population) FILTER (WHERE x.nb_cpts > 0), 0)::numeric / nullif(sum(x.population), 0), 2) AS part_population`;
+
+interface FigureRow {
+  nb_communes: number;
+  nb_couvertes: number;
+  nb_multi: number;
+  nb_hors_officiel: number;
+  nb_sans_population: number;
+  part_communes: number | null;
+  population: number;
+  population_couverte: number;
+  population_multi: number;
+  part_population: number | null;
+}
+
+const figures = (r: FigureRow): Omit<CoverageRow, 'code' | 'nom'> => ({
+  nbCommunes: r.nb_communes,
+  nbCommunesCouvertes: r.nb_couvertes,
+  nbCommunesMultiCpts: r.nb_multi,
+  nbCommunesCouvertesHorsOfficiel: r.nb_hors_officiel,
+  nbCommunesSansPopulation: r.nb_sans_population,
+  partCommunesPct: r.part_communes,
+  population: r.population,
+  populationCouverte: r.population_couverte,
+  populationMultiCpts: r.population_multi,
+  partPopulationPct: r.part_population,
+});
+
+/**
+ * One pass over the communes of the régions concerned (GROUPING SETS: per département, per région, in all).
+ * With a département filter, its région is given whole and the total is the département's.
+ */
+export async function coverage(db: Queryable, f: AreaFilter = {}): Promise<Coverage> {
+  const r = await db.query<FigureRow & { niveau: 'departement' | 'region' | 'total'; code: string | null; nom: string | null }>(
+    `WITH x AS (
+       SELECT c.code, c.departement, c.region, c.population,
+              count(m.cpts_id)::int AS nb_cpts,
+              count(m.cpts_id) FILTER (WHERE k.perimetre = 'officiel')::int AS nb_officiel
+         FROM commune c
+         LEFT JOIN cpts_commune m ON m.commune_code = c.code
+         LEFT JOIN cpts k ON k.id = m.cpts_id
+        WHERE ($2::text IS NULL OR c.region = $2)
+          AND ($1::text IS NULL OR c.region IN (SELECT d.region FROM departement d WHERE d.code = $1))
+        GROUP BY c.code, c.departement, c.region, c.population
+     ), g AS (
+       SELECT CASE WHEN GROUPING(x.departement) = 0 THEN 'departement' WHEN GROUPING(x.region) = 0 THEN 'region' ELSE 'total' END AS niveau,
+              x.departement, x.region, ${FIGURES}
+         FROM x
+        GROUP BY GROUPING SETS ((x.departement), (x.region), ())
+     )
+     SELECT g.*, coalesce(d.code, rg.code) AS code, coalesce(d.nom, rg.nom) AS nom
+       FROM g
+       LEFT JOIN departement d ON g.niveau = 'departement' AND d.code = g.departement
+       LEFT JOIN region rg ON g.niveau = 'region' AND rg.code = g.region
+      ORDER BY g.niveau, coalesce(g.departement, g.region) COLLATE "C"`,
+    [f.departement ?? null, f.region ?? null],
+  );
+  const row = (x: (typeof r.rows)[number]): CoverageRow => ({ code: x.code ?? '', nom: x.nom ?? '', ...figures(x) });
+  const departements = r.rows.filter((x) => x.niveau === 'departement' && (!f.departement || x.code === f.departement)).map(row);
+  const regions = r.rows.filter((x) => x.niveau === 'region').map(row);
+  const all = r.rows.find((x) => x.niveau === 'total');
+  const empty: FigureRow = {
+    nb_communes: 0,
+    nb_couvertes: 0,
+    nb_multi: 0,
+    nb_hors_officiel: 0,
+    nb_sans_population: 0,
+    part_communes: null,
+    population: 0,
+    population_couverte: 0,
+    population_multi: 0,
+    part_population: null,
+  };
+  const { code: _c, nom: _n, ...deptTotal } = departements[0] ?? { code: '', nom: '', ...figures(empty) };
+  return { departements, regions, total: f.departement ? deptTotal : figures(all ?? empty) };
+}
+
+// ---------------------------------------------------------------------------------------------
+// White zones
+
+export interface WhiteZoneFilter extends AreaFilter {
+  limit?: number;
+  offset?: number;
+}
+
+export interface WhiteZoneRow {
+  code: string;
+  nom: string;
+  departement: string;
+  region: string;
+  population: number | null;
+  /** Null when no GP data was imported; 0 when the commune is absent from the imported source. */
+  nbGeneralistes: number | null;
+  estProxy: boolean | null;
+  gpSource: string | null;
+  gpAnnee: number | null;
+  zone: string | null;
+  zoneDate: string | null;
+  zoneSource: string | null;
+  /** The nearest CPTS (geodesic distance from the commune's point on surface to the CPTS perimeter). */
+  cptsProche: { id: string; nom: string; statut: string; perimetre: string; distanceKm: number } | null;
+  /**
+   * CPTS sharing a border of positive length with the commune (DE-9IM boundary ∩ boundary of dimension 1)
+   * or overlapping it (interiors meet, for imported polygons); a contact at a single point does not count.
+   */
+  cptsLimitrophes: string[];
+}
+
+export interface WhiteZonePage<R = WhiteZoneRow> {
+  total: number;
+  populationTotale: number;
+  rows: R[];
+}
+
+export interface WhiteZoneFeature extends WhiteZoneRow {
+  geometry: string;
+}
+
+/**
+ * Nearest CPTS, index-assisted: the 8 nearest by `<->` (GiST on cpts.geom; planar distance in degrees, only
+ * an approximation of the true distance since a degree of longitude is shorter than a degree of latitude),
+ * then the geodesic minimum (ST_Distance on geography, spheroid) among them. Only candidates that can still
+ * win are measured: the planar distance d of a candidate and its true distance D satisfy
+ * k·cos φ·d ≤ D ≤ k'·d (k ≈ k' ≈ 111.3 km per degree), so a candidate farther than d_min / cos φ (+1 %)
+ * in degrees cannot be the nearest. Ties (to the metre) go to the smaller id.
+ */
+const NEAREST = (pt: string) => `
+  LEFT JOIN LATERAL (
+    SELECT n.id, n.nom, n.statut, n.perimetre, round((n.d / 1000)::numeric, 2) AS distance_km
+      FROM (
+        SELECT s.id, s.nom, s.statut, s.perimetre, ST_Distance(s.geom::geography, ${pt}::geography) AS d
+          FROM (
+            SELECT s.*, min(s.dp) OVER () AS dmin
+              FROM (
+                SELECT k.id, k.nom, k.statut, k.perimetre, k.geom, k.geom <-> ${pt} AS dp
+                  FROM cpts k WHERE k.geom IS NOT NULL
+                 ORDER BY k.geom <-> ${pt}
+                 LIMIT 8
+              ) s
+          ) s
+         WHERE s.dp <= s.dmin * 1.01 / cos(radians(least(89.0, abs(ST_Y(${pt})) + s.dmin))) + 1e-9
+      ) n
+     ORDER BY round(n.d::numeric), n.id COLLATE "C"
+     LIMIT 1
+  ) near ON true`;
+
+/**
+ * Contacts between outlines are judged on coordinates snapped to a 1e-7° grid (≈ 1 cm, ST_ReducePrecision:
+ * snap-rounding, valid output): floating-point noise between neighbours (47.1 against 47.099999999999994)
+ * must not turn a shared border into a gap; a real gap wider than about a centimetre stays a gap.
+ */
+export const CONTACT_GRID = 1e-7;
+
+const WZ_WHERE = `
+  NOT EXISTS (SELECT 1 FROM cpts_commune m WHERE m.commune_code = c.code)
+  AND ($1::text IS NULL OR c.departement = $1) AND ($2::text IS NULL OR c.region = $2)`;
+
+const WZ_ORDER = `c.population DESC NULLS LAST, c.code COLLATE "C"`;
+
+function wzSql(withGeometry: boolean): string {
+  return `
+    WITH page AS (
+      SELECT c.code, c.nom, c.departement, c.region, c.population, c.geom, ST_PointOnSurface(c.geom) AS pt
+        FROM commune c
+       WHERE ${WZ_WHERE}
+       ORDER BY ${WZ_ORDER}
+       LIMIT $3 OFFSET $4
+    )
+    SELECT p.code, p.nom, p.departement, p.region, p.population,
+           CASE WHEN (SELECT EXISTS (SELECT 1 FROM offre_mg)) THEN coalesce(o.nb_generalistes, 0) END AS nb_generalistes,
+           o.est_proxy, o.source AS gp_source, o.annee AS gp_annee,
+           z.zone, z.date_zonage AS zone_date, z.source AS zone_source,
+           near.id AS near_id, near.nom AS near_nom, near.statut AS near_statut, near.perimetre AS near_perimetre,
+           near.distance_km AS near_distance_km,
+           coalesce((SELECT array_agg(k.id ORDER BY k.id COLLATE "C")
+                       FROM cpts k CROSS JOIN LATERAL (SELECT ST_Relate(ST_ReducePrecision(k.geom, ${CONTACT_GRID}), ST_ReducePrecision(p.geom, ${CONTACT_GRID})) AS im) r
+                      WHERE k.geom && p.geom AND (substr(r.im, 1, 1) = '2' OR substr(r.im, 5, 1) = '1')), '{}') AS limitrophes
+           ${withGeometry ? ', ST_AsGeoJSON(p.geom, 6) AS geometry' : ''}
+      FROM page p
+      LEFT JOIN offre_mg o ON o.commune_code = p.code
+      LEFT JOIN zonage z ON z.commune_code = p.code
+      ${NEAREST('p.pt')}
+     ORDER BY p.population DESC NULLS LAST, p.code COLLATE "C"`;
+}
+
+interface WzRow {
+  code: string;
+  nom: string;
+  departement: string;
+  region: string;
+  population: number | null;
+  nb_generalistes: number | null;
+  est_proxy: boolean | null;
+  gp_source: string | null;
+  gp_annee: number | null;
+  zone: string | null;
+  zone_date: string | null;
+  zone_source: string | null;
+  near_id: string | null;
+  near_nom: string | null;
+  near_statut: string | null;
+  near_perimetre: string | null;
+  near_distance_km: number | null;
+  limitrophes: string[];
+  geometry?: string;
+}
+
+const toWz = (r: WzRow): WhiteZoneRow => ({
+  code: r.code,
+  nom: r.nom,
+  departement: r.departement,
+  region: r.region,
+  population: r.population,
+  nbGeneralistes: r.nb_generalistes,
+  estProxy: r.est_proxy,
+  gpSource: r.gp_source,
+  gpAnnee: r.gp_annee,
+  zone: r.zone,
+  zoneDate: r.zone_date,
+  zoneSource: r.zone_source,
+  cptsProche:
+    r.near_id === null
+      ? null
+      : { id: r.near_id, nom: r.near_nom!, statut: r.near_statut!, perimetre: r.near_perimetre!, distanceKm: r.near_distance_km! },
+  cptsLimitrophes: r.limitrophes,
+});
+
+async function wzTotals(db: Queryable, f: AreaFilter): Promise<{ total: number; populationTotale: number }> {
+  const r = await db.query<{ total: number; population: number }>(
+    `SELECT count(*)::int AS total, coalesce(sum(c.population), 0)::bigint AS population FROM commune c WHERE ${WZ_WHERE}`,
+    [f.departement ?? null, f.region ?? null],
+  );
+  return { total: r.rows[0]!.total, populationTotale: r.rows[0]!.population };
+}
+
+/** Communes in no CPTS, largest population first, one page; `limit` undefined = all. */
+export async function whiteZones(db: Queryable, f: WhiteZoneFilter = {}): Promise<WhiteZonePage> {
+  const totals = await wzTotals(db, f);
+  const r = await db.query<WzRow>(wzSql(false), [f.departement ?? null, f.region ?? null, f.limit ?? null, f.offset ?? 0]);
+  return { ...totals, rows: r.rows.map(toWz) };
+}
+
+export async function whiteZoneFeatures(db: Queryable, f: WhiteZoneFilter = {}): Promise<WhiteZonePage<WhiteZoneFeature>> {
+  const totals = await wzTotals(db, f);
+  const r = await db.query<WzRow>(wzSql(true), [f.departement ?? null, f.region ?? null, f.limit ?? null, f.offset ?? 0]);
+  return { ...totals, rows: r.rows.map((x) => ({ ...toWz(x), geometry: x.geometry! })) };
+}

@@ -1,0 +1,338 @@
+// CPTS figures for the ARS planner: population, communes, area, size band, structures, pharmacies and
+// GP supply inside the perimeter — everything by commune membership (cpts_commune), in one query per list.
+import type { Queryable } from '../db/port.js';
+import { bandInfo, frInt, type BandInfo } from '../domain/bands.js';
+import { gpSupply, perimetreNote, PERIMETRE_LIBELLES, STATUT_LIBELLES, type GpSupply } from '../domain/territory.js';
+import { overlapPairs, type OverlapPair } from './overlaps.js';
+
+export interface CptsFilter {
+  departement?: string;
+  region?: string;
+  statut?: string;
+  bande?: string;
+}
+
+export interface CptsSummary extends BandInfo {
+  id: string;
+  nom: string;
+  finess: string | null;
+  statut: string;
+  statutLibelle: string;
+  perimetre: string;
+  perimetreLibelle: string;
+  /** True when the perimeter is not the official one (approximatif, illustratif): the UI must say so. */
+  perimetreNonOfficiel: boolean;
+  siege: { code: string; nom: string | null } | null;
+  dateOuverture: string | null;
+  dateMaj: string | null;
+  source: string;
+  departements: string[];
+  regions: string[];
+  /** Sum of the INSEE population of the member communes (whole communes, even partly covered ones). */
+  population: number;
+  populationAnnee: number | null;
+  nbCommunes: number;
+  /** Members with part_surface < 1: their whole population is counted. */
+  nbCommunesPartielles: number;
+  populationCommunesPartielles: number;
+  nbCommunesSansPopulation: number;
+  /** Σ area_km2 × part_surface, 2 decimals. */
+  superficieKm2: number;
+  structures: { msp: number; csp: number; esp: number; siegeCpts: number; autre: number; total: number };
+  pharmacies: { dansLePerimetre: number; adherentes: number };
+  offreMg: GpSupply;
+  /** Other CPTS sharing at least one commune with this one. */
+  nbCptsEnChevauchement: number;
+  notes: string[];
+}
+
+interface SummaryRow {
+  id: string;
+  nom: string;
+  finess: string | null;
+  statut: string;
+  perimetre: string;
+  siege_commune: string | null;
+  siege_nom: string | null;
+  date_ouverture: string | null;
+  date_maj: string | null;
+  source: string;
+  nb_communes: number | null;
+  population: number | null;
+  population_annee: number | null;
+  nb_sans_population: number | null;
+  nb_partielles: number | null;
+  population_partielles: number | null;
+  superficie_km2: number | null;
+  departements: string[] | null;
+  regions: string[] | null;
+  gp_disponible: boolean;
+  gp_nb: number | null;
+  gp_avec: number | null;
+  gp_proxy: boolean | null;
+  gp_sources: string[] | null;
+  gp_annees: number[] | null;
+  msp: number | null;
+  csp: number | null;
+  esp: number | null;
+  siege_cpts: number | null;
+  autre: number | null;
+  pharmacies: number | null;
+  adherentes: number | null;
+  chevauchements: number | null;
+}
+
+const SUMMARY_SQL = `
+  WITH sel AS (
+    SELECT k.id, k.nom, k.finess, k.statut, k.perimetre, k.siege_commune, k.date_ouverture, k.date_maj, k.source
+      FROM cpts k
+     WHERE ($1::text IS NULL OR k.id = $1)
+       AND ($2::text IS NULL OR k.statut = $2)
+       AND ($3::text IS NULL OR EXISTS (SELECT 1 FROM cpts_commune m JOIN commune c ON c.code = m.commune_code
+                                         WHERE m.cpts_id = k.id AND c.departement = $3))
+       AND ($4::text IS NULL OR EXISTS (SELECT 1 FROM cpts_commune m JOIN commune c ON c.code = m.commune_code
+                                         WHERE m.cpts_id = k.id AND c.region = $4))
+  ),
+  mem AS (
+    SELECT m.cpts_id, m.commune_code, m.part_surface, c.population, c.population_annee, c.area_km2, c.departement, c.region
+      FROM sel JOIN cpts_commune m ON m.cpts_id = sel.id JOIN commune c ON c.code = m.commune_code
+  ),
+  agg AS (
+    SELECT cpts_id,
+           count(*)::int AS nb_communes,
+           coalesce(sum(population), 0)::bigint AS population,
+           max(population_annee) AS population_annee,
+           count(*) FILTER (WHERE population IS NULL)::int AS nb_sans_population,
+           count(*) FILTER (WHERE part_surface < 1)::int AS nb_partielles,
+           coalesce(sum(population) FILTER (WHERE part_surface < 1), 0)::bigint AS population_partielles,
+           round(sum(area_km2 * part_surface)::numeric, 2) AS superficie_km2,
+           array_agg(DISTINCT departement) AS departements,
+           array_agg(DISTINCT region) AS regions
+      FROM mem GROUP BY cpts_id
+  ),
+  gp AS (
+    SELECT m.cpts_id, sum(o.nb_generalistes)::int AS gp_nb, count(o.commune_code)::int AS gp_avec,
+           bool_or(o.est_proxy) AS gp_proxy,
+           array_agg(DISTINCT o.source) FILTER (WHERE o.source IS NOT NULL) AS gp_sources,
+           array_agg(DISTINCT o.annee) FILTER (WHERE o.annee IS NOT NULL) AS gp_annees
+      FROM mem m JOIN offre_mg o ON o.commune_code = m.commune_code GROUP BY m.cpts_id
+  ),
+  st AS (
+    SELECT m.cpts_id,
+           count(*) FILTER (WHERE s.type = 'msp')::int AS msp,
+           count(*) FILTER (WHERE s.type = 'csp')::int AS csp,
+           count(*) FILTER (WHERE s.type = 'esp')::int AS esp,
+           count(*) FILTER (WHERE s.type = 'siege_cpts')::int AS siege_cpts,
+           count(*) FILTER (WHERE s.type = 'autre')::int AS autre
+      FROM mem m JOIN structure s ON s.commune_code = m.commune_code GROUP BY m.cpts_id
+  ),
+  ph AS (SELECT m.cpts_id, count(*)::int AS pharmacies FROM mem m JOIN pharmacie p ON p.commune_code = m.commune_code GROUP BY m.cpts_id),
+  adh AS (
+    SELECT a.cpts_id, count(DISTINCT a.pharmacie_finess)::int AS adherentes
+      FROM adhesion_pharmacie a JOIN sel ON sel.id = a.cpts_id GROUP BY a.cpts_id
+  ),
+  ovl AS (
+    SELECT a.cpts_id, count(DISTINCT b.cpts_id)::int AS chevauchements
+      FROM sel JOIN cpts_commune a ON a.cpts_id = sel.id
+      JOIN cpts_commune b ON b.commune_code = a.commune_code AND b.cpts_id <> a.cpts_id
+     GROUP BY a.cpts_id
+  )
+  SELECT sel.*, sc.nom AS siege_nom,
+         agg.nb_communes, agg.population, agg.population_annee, agg.nb_sans_population, agg.nb_partielles,
+         agg.population_partielles, agg.superficie_km2, agg.departements, agg.regions,
+         (SELECT EXISTS (SELECT 1 FROM offre_mg)) AS gp_disponible,
+         gp.gp_nb, gp.gp_avec, gp.gp_proxy, gp.gp_sources, gp.gp_annees,
+         st.msp, st.csp, st.esp, st.siege_cpts, st.autre, ph.pharmacies, adh.adherentes, ovl.chevauchements
+    FROM sel
+    LEFT JOIN commune sc ON sc.code = sel.siege_commune
+    LEFT JOIN agg ON agg.cpts_id = sel.id
+    LEFT JOIN gp ON gp.cpts_id = sel.id
+    LEFT JOIN st ON st.cpts_id = sel.id
+    LEFT JOIN ph ON ph.cpts_id = sel.id
+    LEFT JOIN adh ON adh.cpts_id = sel.id
+    LEFT JOIN ovl ON ovl.cpts_id = sel.id
+   ORDER BY sel.id COLLATE "C"`;
+
+const byteSort = (xs: readonly string[] | null) => [...(xs ?? [])].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+
+function toSummary(r: SummaryRow): CptsSummary {
+  const population = r.population ?? 0;
+  const nbCommunes = r.nb_communes ?? 0;
+  const notes: string[] = [];
+  const pNote = perimetreNote(r.perimetre);
+  if (pNote) notes.push(pNote);
+  if (nbCommunes === 0) notes.push('Aucune commune membre enregistrée : population et superficie nulles.');
+  if (r.nb_partielles) {
+    notes.push(
+      `${r.nb_partielles} commune(s) membre(s) ne sont couvertes qu’en partie (part de surface < 1) : ` +
+        `leur population entière (${frInt(r.population_partielles ?? 0)} hab.) est comptée, les membres d’une CPTS étant des communes ; ` +
+        'la superficie, elle, ne compte que la part couverte.',
+    );
+  }
+  if (r.nb_sans_population) notes.push(`${r.nb_sans_population} commune(s) membre(s) sans population connue, comptée(s) 0.`);
+  const gp = gpSupply({
+    nb: r.gp_disponible ? (r.gp_nb ?? 0) : null,
+    population,
+    communesSansDonnee: nbCommunes - (r.gp_avec ?? 0),
+    estProxy: r.gp_proxy,
+    sources: r.gp_sources ?? [],
+    annees: r.gp_annees ?? [],
+  });
+  const structures = {
+    msp: r.msp ?? 0,
+    csp: r.csp ?? 0,
+    esp: r.esp ?? 0,
+    siegeCpts: r.siege_cpts ?? 0,
+    autre: r.autre ?? 0,
+    total: 0,
+  };
+  structures.total = structures.msp + structures.csp + structures.esp + structures.siegeCpts + structures.autre;
+  return {
+    id: r.id,
+    nom: r.nom,
+    finess: r.finess,
+    statut: r.statut,
+    statutLibelle: STATUT_LIBELLES[r.statut] ?? r.statut,
+    perimetre: r.perimetre,
+    perimetreLibelle: PERIMETRE_LIBELLES[r.perimetre] ?? r.perimetre,
+    perimetreNonOfficiel: r.perimetre !== 'officiel',
+    siege: r.siege_commune ? { code: r.siege_commune, nom: r.siege_nom } : null,
+    dateOuverture: r.date_ouverture,
+    dateMaj: r.date_maj,
+    source: r.source,
+    departements: byteSort(r.departements),
+    regions: byteSort(r.regions),
+    population,
+    populationAnnee: r.population_annee,
+    nbCommunes,
+    nbCommunesPartielles: r.nb_partielles ?? 0,
+    populationCommunesPartielles: r.population_partielles ?? 0,
+    nbCommunesSansPopulation: r.nb_sans_population ?? 0,
+    superficieKm2: r.superficie_km2 ?? 0,
+    ...bandInfo(population),
+    structures,
+    pharmacies: { dansLePerimetre: r.pharmacies ?? 0, adherentes: r.adherentes ?? 0 },
+    offreMg: gp,
+    nbCptsEnChevauchement: r.chevauchements ?? 0,
+    notes,
+  };
+}
+
+async function summaries(db: Queryable, id: string | null, f: CptsFilter): Promise<CptsSummary[]> {
+  const r = await db.query<SummaryRow>(SUMMARY_SQL, [id, f.statut ?? null, f.departement ?? null, f.region ?? null]);
+  const list = r.rows.map(toSummary);
+  return f.bande ? list.filter((c) => c.bande === f.bande) : list;
+}
+
+/** The CPTS matching the filters (a CPTS matches a département / région when one of its communes is in it), by id. */
+export function listCpts(db: Queryable, f: CptsFilter = {}): Promise<CptsSummary[]> {
+  return summaries(db, null, f);
+}
+
+export interface CptsCommune {
+  code: string;
+  nom: string;
+  departement: string;
+  population: number | null;
+  partSurface: number;
+  superficieKm2: number;
+  zone: string | null;
+  /** Other CPTS this commune also belongs to. */
+  autresCpts: string[];
+}
+
+export interface CptsSheet extends CptsSummary {
+  communes: CptsCommune[];
+  structuresListe: { finess: string; type: string; nom: string; commune: string | null; communeNom: string | null }[];
+  pharmaciesListe: { finess: string; nom: string; commune: string | null; communeNom: string | null; adherente: boolean }[];
+  chevauchements: OverlapPair[];
+}
+
+/** The full sheet of one CPTS, or undefined when the id is unknown. A constant number of queries. */
+export async function cptsSheet(db: Queryable, id: string): Promise<CptsSheet | undefined> {
+  const [summary] = await summaries(db, id, {});
+  if (!summary) return undefined;
+  const communes = await db.query<{
+    code: string;
+    nom: string;
+    departement: string;
+    population: number | null;
+    part_surface: number;
+    superficie_km2: number;
+    zone: string | null;
+    autres: string[];
+  }>(
+    `SELECT c.code, c.nom, c.departement, c.population, m.part_surface,
+            round((c.area_km2 * m.part_surface)::numeric, 2) AS superficie_km2, z.zone,
+            coalesce((SELECT array_agg(b.cpts_id ORDER BY b.cpts_id COLLATE "C") FROM cpts_commune b
+                       WHERE b.commune_code = c.code AND b.cpts_id <> m.cpts_id), '{}') AS autres
+       FROM cpts_commune m JOIN commune c ON c.code = m.commune_code
+       LEFT JOIN zonage z ON z.commune_code = c.code
+      WHERE m.cpts_id = $1
+      ORDER BY c.code COLLATE "C"`,
+    [id],
+  );
+  const structures = await db.query<{ finess: string; type: string; nom: string; commune_code: string | null; commune_nom: string | null }>(
+    `SELECT s.finess, s.type, s.nom, s.commune_code, c.nom AS commune_nom
+       FROM cpts_commune m JOIN structure s ON s.commune_code = m.commune_code JOIN commune c ON c.code = s.commune_code
+      WHERE m.cpts_id = $1
+      ORDER BY s.type COLLATE "C", s.nom COLLATE "C", s.finess COLLATE "C"`,
+    [id],
+  );
+  const pharmacies = await db.query<{ finess: string; nom: string; commune_code: string | null; commune_nom: string | null; adherente: boolean }>(
+    `SELECT p.finess, p.nom, p.commune_code, c.nom AS commune_nom,
+            EXISTS (SELECT 1 FROM adhesion_pharmacie a WHERE a.pharmacie_finess = p.finess AND a.cpts_id = $1) AS adherente
+       FROM cpts_commune m JOIN pharmacie p ON p.commune_code = m.commune_code JOIN commune c ON c.code = p.commune_code
+      WHERE m.cpts_id = $1
+      ORDER BY p.commune_code COLLATE "C", p.nom COLLATE "C", p.finess COLLATE "C"`,
+    [id],
+  );
+  return {
+    ...summary,
+    communes: communes.rows.map((c) => ({
+      code: c.code,
+      nom: c.nom,
+      departement: c.departement,
+      population: c.population,
+      partSurface: c.part_surface,
+      superficieKm2: c.superficie_km2,
+      zone: c.zone,
+      autresCpts: c.autres,
+    })),
+    structuresListe: structures.rows.map((s) => ({ finess: s.finess, type: s.type, nom: s.nom, commune: s.commune_code, communeNom: s.commune_nom })),
+    pharmaciesListe: pharmacies.rows.map((p) => ({
+      finess: p.finess,
+      nom: p.nom,
+      commune: p.commune_code,
+      communeNom: p.commune_nom,
+      adherente: p.adherente,
+    })),
+    chevauchements: await overlapPairs(db, { cptsId: id }),
+  };
+}
+
+/** CPTS perimeters for the map: GeoJSON text of cpts.geom (6 decimals) by id; null when a CPTS has no geometry. */
+export async function cptsGeometries(db: Queryable, ids: readonly string[]): Promise<Map<string, string | null>> {
+  const r = await db.query<{ id: string; geometry: string | null }>(
+    `SELECT k.id, ST_AsGeoJSON(k.geom, 6) AS geometry FROM cpts k WHERE k.id = ANY($1::text[])`,
+    [ids],
+  );
+  return new Map(r.rows.map((x) => [x.id, x.geometry]));
+}
+
+/** The member communes of a CPTS with their outline, for the map. */
+export async function cptsCommuneFeatures(
+  db: Queryable,
+  id: string,
+): Promise<{ code: string; nom: string; population: number | null; partSurface: number; autresCpts: string[]; geometry: string }[]> {
+  const r = await db.query<{ code: string; nom: string; population: number | null; part_surface: number; autres: string[]; geometry: string }>(
+    `SELECT c.code, c.nom, c.population, m.part_surface, ST_AsGeoJSON(c.geom, 6) AS geometry,
+            coalesce((SELECT array_agg(b.cpts_id ORDER BY b.cpts_id COLLATE "C") FROM cpts_commune b
+                       WHERE b.commune_code = c.code AND b.cpts_id <> m.cpts_id), '{}') AS autres
+       FROM cpts_commune m JOIN commune c ON c.code = m.commune_code
+      WHERE m.cpts_id = $1
+      ORDER BY c.code COLLATE "C"`,
+    [id],
+  );
+  return r.rows.map((x) => ({ code: x.code, nom: x.nom, population: x.population, partSurface: x.part_surface, autresCpts: x.autres, geometry: x.geometry }));
+}

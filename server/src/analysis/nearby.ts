@@ -1,0 +1,230 @@
+// "What is around me?" for a pharmacist: the commune of a pharmacy, a point or a commune, the CPTS covering
+// it, the nearest MSP / CSP / ESP with geodesic distances, the pharmacy's memberships and the zoning.
+//
+// Nearest k sites of each type, exact and index-assisted (same method as the pharmacy list):
+//   1. KNN on the geometry GiST index (`ORDER BY s.geom <-> point LIMIT k`) gives k candidates; the largest
+//      of their geodesic distances, D, is an upper bound of the k-th nearest geodesic distance;
+//   2. `ST_DWithin(s.geom::geography, point::geography, D)` uses the geography GiST index structure_geog_gix
+//      and returns every site within D, ranked by geodesic (spheroid) distance; the first k are the answer.
+// Why not `ORDER BY s.geom::geography <-> point::geography` alone: geography `<->` orders by distance on
+// the sphere, not the spheroid, so it is close to but not exactly geodesic order, and on a synthetic
+// national load it was the slower of the two on both backends; the bound method is exact by construction.
+import type { Queryable } from '../db/port.js';
+import { HttpError, notFound } from '../http/errors.js';
+import type { Adhesion, CptsRef, PharmacyStatus } from './pharmacies.js';
+
+export const SITE_TYPES = ['msp', 'csp', 'esp'] as const;
+export type SiteType = (typeof SITE_TYPES)[number];
+
+export type NearbyQuery = { finess: string } | { lon: number; lat: number } | { commune: string };
+
+export interface NearSite {
+  finess: string;
+  nom: string;
+  adresse: string | null;
+  commune: { code: string | null; nom: string | null };
+  position: { lon: number; lat: number };
+  distanceM: number;
+}
+
+export interface NearbyResult {
+  origine: {
+    type: 'officine' | 'point' | 'commune';
+    /** Where distances are measured from. */
+    position: { lon: number; lat: number } | null;
+    /** French explanation of that point. */
+    explication: string;
+  };
+  commune: {
+    code: string;
+    nom: string;
+    population: number | null;
+    departement: { code: string; nom: string };
+    region: { code: string; nom: string };
+  };
+  cpts: (CptsRef & { perimetreLibelle: string })[];
+  zonage: { zone: string; source: string; date: string | null } | null;
+  zoningImported: boolean;
+  plusProches: Record<SiteType, NearSite[]>;
+  pharmacie: {
+    finess: string;
+    nom: string;
+    adresse: string | null;
+    codePostal: string | null;
+    statut: PharmacyStatus;
+    adhesions: Adhesion[];
+  } | null;
+}
+
+export const PERIMETRE_LABELS: Record<string, string> = {
+  officiel: 'périmètre officiel (ARS)',
+  approximatif: 'périmètre approximatif (reconstitué, non officiel)',
+  illustratif: 'périmètre illustratif (proposition fictive)',
+};
+
+interface Origin {
+  type: 'officine' | 'point' | 'commune';
+  communeCode: string | null;
+  lon: number | null;
+  lat: number | null;
+  explication: string;
+  pharmacie?: { finess: string; nom: string; adresse: string | null; code_postal: string | null };
+}
+
+const round6 = (x: number) => Math.round(x * 1e6) / 1e6;
+const fmt = (x: number) => x.toFixed(6).replace(/\.?0+$/, '');
+
+async function resolveOrigin(db: Queryable, q: NearbyQuery): Promise<Origin> {
+  if ('finess' in q) {
+    const r = await db.query<{ finess: string; nom: string; adresse: string | null; code_postal: string | null; commune_code: string | null; lon: number | null; lat: number | null }>(
+      `SELECT finess, nom, adresse, code_postal, commune_code,
+              round(ST_X(geom)::numeric, 6) AS lon, round(ST_Y(geom)::numeric, 6) AS lat
+         FROM pharmacie WHERE finess = $1`,
+      [q.finess],
+    );
+    const p = r.rows[0];
+    if (!p) throw new HttpError(404, `Aucune officine n’a le numéro FINESS ${q.finess}`);
+    let communeCode = p.commune_code;
+    if (p.lon !== null && p.lat !== null) {
+      // The commune recorded in FINESS; else the commune containing the pharmacy's position.
+      const known = communeCode ? (await db.query('SELECT 1 FROM commune WHERE code = $1', [communeCode])).rows.length > 0 : false;
+      if (!known) communeCode = await communeAt(db, p.lon, p.lat);
+      return { type: 'officine', communeCode, lon: p.lon, lat: p.lat, explication: 'Distances mesurées depuis la position de l’officine (FINESS).', pharmacie: p };
+    }
+    return { type: 'officine', communeCode, lon: null, lat: null, explication: 'Officine sans position connue : distances mesurées depuis un point intérieur de sa commune.', pharmacie: p };
+  }
+  if ('commune' in q) {
+    return { type: 'commune', communeCode: q.commune, lon: null, lat: null, explication: 'Distances mesurées depuis un point intérieur de la commune.' };
+  }
+  const code = await communeAt(db, q.lon, q.lat);
+  if (!code) {
+    throw new HttpError(404, `Le point (longitude ${fmt(q.lon)}, latitude ${fmt(q.lat)}) n’est situé dans aucune commune connue de la base.`);
+  }
+  return { type: 'point', communeCode: code, lon: q.lon, lat: q.lat, explication: 'Distances mesurées depuis le point donné.' };
+}
+
+/** The commune containing a point (the smallest code when it lies on a border between two). */
+async function communeAt(db: Queryable, lon: number, lat: number): Promise<string | null> {
+  const r = await db.query<{ code: string }>(
+    `SELECT code FROM commune WHERE ST_Intersects(geom, ST_SetSRID(ST_MakePoint($1, $2), 4326)) ORDER BY code LIMIT 1`,
+    [lon, lat],
+  );
+  return r.rows[0]?.code ?? null;
+}
+
+export async function nearby(db: Queryable, q: NearbyQuery, k: number): Promise<NearbyResult> {
+  const o = await resolveOrigin(db, q);
+  if (!o.communeCode) throw new HttpError(404, 'La commune de cette officine est inconnue de la base : impossible de situer ses alentours.');
+  const cr = await db.query<{
+    code: string; nom: string; population: number | null; departement: string; departement_nom: string; region: string; region_nom: string;
+    lon: number; lat: number;
+  }>(
+    `SELECT c.code, c.nom, c.population, c.departement, d.nom AS departement_nom, c.region, r.nom AS region_nom,
+            round(ST_X(pt)::numeric, 6) AS lon, round(ST_Y(pt)::numeric, 6) AS lat
+       FROM commune c JOIN departement d ON d.code = c.departement JOIN region r ON r.code = c.region,
+            LATERAL (SELECT ST_PointOnSurface(c.geom) AS pt) s
+      WHERE c.code = $1`,
+    [o.communeCode],
+  );
+  const c = cr.rows[0];
+  if (!c) throw notFound(`Commune ${o.communeCode}`);
+  const lon = o.lon ?? c.lon;
+  const lat = o.lat ?? c.lat;
+
+  const [cpts, zonage, zoningLog, sites, adhesions, statut] = await Promise.all([
+    db.query<CptsRef>(
+      `SELECT k.id, k.nom, k.statut, k.perimetre FROM cpts_commune m JOIN cpts k ON k.id = m.cpts_id
+        WHERE m.commune_code = $1 ORDER BY k.nom COLLATE "C", k.id COLLATE "C"`,
+      [c.code],
+    ),
+    db.query<{ zone: string; source: string; date: string | null }>(
+      'SELECT zone, source, date_zonage AS date FROM zonage WHERE commune_code = $1',
+      [c.code],
+    ),
+    db.query("SELECT 1 FROM import_log WHERE kind = 'zoning' LIMIT 1"),
+    nearestSites(db, lon, lat, k),
+    o.pharmacie ? pharmacyAdhesions(db, o.pharmacie.finess) : Promise.resolve([]),
+    db.query<{ covered: boolean }>('SELECT EXISTS (SELECT 1 FROM cpts_commune WHERE commune_code = $1) AS covered', [c.code]),
+  ]);
+  const covered = statut.rows[0]!.covered;
+  return {
+    origine: { type: o.type, position: { lon: round6(lon), lat: round6(lat) }, explication: o.explication },
+    commune: {
+      code: c.code,
+      nom: c.nom,
+      population: c.population,
+      departement: { code: c.departement, nom: c.departement_nom },
+      region: { code: c.region, nom: c.region_nom },
+    },
+    cpts: cpts.rows.map((x) => ({ ...x, perimetreLibelle: PERIMETRE_LABELS[x.perimetre] ?? x.perimetre })),
+    zonage: zonage.rows[0] ?? null,
+    // Zoning rows may also come from a fixture or a seed without a log row: either counts as imported.
+    zoningImported: zoningLog.rows.length > 0 || zonage.rows.length > 0,
+    plusProches: sites,
+    pharmacie: o.pharmacie
+      ? {
+          finess: o.pharmacie.finess,
+          nom: o.pharmacie.nom,
+          adresse: o.pharmacie.adresse,
+          codePostal: o.pharmacie.code_postal,
+          statut: adhesions.length > 0 ? 'membre' : covered ? 'couverte-sans-adhesion' : 'zone-blanche',
+          adhesions,
+        }
+      : null,
+  };
+}
+
+async function pharmacyAdhesions(db: Queryable, finess: string): Promise<Adhesion[]> {
+  const r = await db.query<Adhesion>(
+    `SELECT CASE WHEN a.cpts_id IS NULL THEN 'structure' ELSE 'cpts' END AS cible,
+            coalesce(a.structure_finess, a.cpts_id) AS id, coalesce(s.nom, k.nom) AS nom,
+            coalesce(s.type, 'cpts') AS type, a.date_adhesion AS "dateAdhesion"
+       FROM adhesion_pharmacie a
+       LEFT JOIN structure s ON s.finess = a.structure_finess
+       LEFT JOIN cpts k ON k.id = a.cpts_id
+      WHERE a.pharmacie_finess = $1
+      ORDER BY coalesce(a.structure_finess, a.cpts_id) COLLATE "C"`,
+    [finess],
+  );
+  return r.rows;
+}
+
+/** The k nearest MSP, CSP and ESP of a point, geodesic distances in metres (0.1 m), exact (see header). */
+export async function nearestSites(db: Queryable, lon: number, lat: number, k: number): Promise<Record<SiteType, NearSite[]>> {
+  const r = await db.query<{
+    type: SiteType; finess: string; nom: string; adresse: string | null; commune_code: string | null; commune_nom: string | null;
+    lon: number; lat: number; distance_m: number;
+  }>(
+    `WITH pt AS (SELECT ST_SetSRID(ST_MakePoint($1, $2), 4326) AS g)
+     SELECT t.type, n.finess, n.nom, n.adresse, n.commune_code, n.commune_nom, n.lon, n.lat, n.distance_m
+       FROM pt CROSS JOIN unnest($3::text[]) AS t(type)
+       CROSS JOIN LATERAL (
+         SELECT max(ST_Distance(c.geom::geography, pt.g::geography)) AS bound
+           FROM (SELECT s.geom FROM structure s WHERE s.type = t.type AND s.geom IS NOT NULL ORDER BY s.geom <-> pt.g LIMIT $4) c
+       ) b
+       CROSS JOIN LATERAL (
+         SELECT s.finess, s.nom, s.adresse, s.commune_code, cm.nom AS commune_nom,
+                round(ST_X(s.geom)::numeric, 6) AS lon, round(ST_Y(s.geom)::numeric, 6) AS lat,
+                round(ST_Distance(s.geom::geography, pt.g::geography)::numeric, 1) AS distance_m
+           FROM structure s LEFT JOIN commune cm ON cm.code = s.commune_code
+          WHERE s.type = t.type AND s.geom IS NOT NULL
+            AND ST_DWithin(s.geom::geography, pt.g::geography, b.bound + 0.01)
+          ORDER BY distance_m, s.finess COLLATE "C"
+          LIMIT $4
+       ) n
+      ORDER BY t.type, n.distance_m, n.finess COLLATE "C"`,
+    [lon, lat, SITE_TYPES, k],
+  );
+  const out = Object.fromEntries(SITE_TYPES.map((t) => [t, [] as NearSite[]])) as Record<SiteType, NearSite[]>;
+  for (const x of r.rows) {
+    out[x.type].push({
+      finess: x.finess,
+      nom: x.nom,
+      adresse: x.adresse,
+      commune: { code: x.commune_code, nom: x.commune_nom },
+      position: { lon: x.lon, lat: x.lat },
+      distanceM: x.distance_m,
+    });
+  }
+  return out;
+}

@@ -1,0 +1,145 @@
+// One search box over communes (name, INSEE code, postal code), CPTS (name, id), coordinated-care
+// structures and pharmacies (name, FINESS). Accent- and case-insensitive through the stored `nom_norm`
+// columns (norm_text, migration 004), ranked:
+//   0 exact code (INSEE, postal code, CPTS id, FINESS) · 1 exact name · 2 prefix (name or code)
+//   3 a word of the name starts with the query · 4 the name contains it;
+// then shorter labels first, larger population first (communes), label and id for a stable order.
+// Geometry (point, bbox for the map) is computed only for the hits returned.
+import type { Queryable } from '../db/port.js';
+import { HttpError } from '../http/errors.js';
+import { cog } from '../import/cog.js';
+
+export const HIT_TYPES = ['commune', 'cpts', 'structure', 'pharmacie'] as const;
+export type HitType = (typeof HIT_TYPES)[number];
+
+export interface SearchHit {
+  type: HitType;
+  id: string;
+  label: string;
+  sublabel: string;
+  /** 0 exact code, 1 exact name, 2 prefix, 3 word prefix, 4 contains. */
+  rang: number;
+  /** A point to centre the map on (inside the commune / CPTS, or the site itself). */
+  point: { lon: number; lat: number } | null;
+  /** [west, south, east, north] for areas (communes, CPTS); null for sites. */
+  bbox: [number, number, number, number] | null;
+}
+
+let postalIndex: Map<string, string[]> | undefined;
+
+/** Current communes served by a postal code, from the COG package (La Poste codes). Pure after the first call. */
+export function communesOfPostalCode(cp: string): string[] {
+  if (!postalIndex) {
+    postalIndex = new Map();
+    for (const c of cog().communes.values()) {
+      for (const p of c.codesPostaux) {
+        const list = postalIndex.get(p) ?? [];
+        list.push(c.code);
+        postalIndex.set(p, list);
+      }
+    }
+  }
+  return [...(postalIndex.get(cp) ?? [])].sort();
+}
+
+/** What the query is, as a code: upper case without spaces (INSEE and FINESS codes hold 2A/2B). Pure. */
+export function codeForm(q: string): string {
+  return q.replace(/\s+/g, '').toUpperCase();
+}
+
+export async function search(db: Queryable, q: string, limit: number): Promise<SearchHit[]> {
+  const norm = (await db.query<{ n: string }>('SELECT norm_text($1) AS n', [q])).rows[0]!.n;
+  if (!norm) throw new HttpError(400, 'Paramètre invalide : q doit contenir au moins une lettre ou un chiffre');
+  const code = codeForm(q);
+  const postal = /^\d{5}$/.test(code) ? code : null;
+  const postalCommunes = postal ? communesOfPostalCode(postal) : [];
+  // $1 normalised text, $2 code form, $3 postal code or null, $4 communes of that postal code (COG), $5 limit
+  const r = await db.query<{
+    type: HitType; id: string; label: string; sublabel: string; rang: number;
+    lon: number | null; lat: number | null; xmin: number | null; ymin: number | null; xmax: number | null; ymax: number | null;
+  }>(
+    `WITH hits AS (
+       SELECT 'commune' AS type, c.code AS id, c.nom AS label, c.population,
+              CASE WHEN c.code = $2 OR c.code = ANY($4::text[]) OR c.code IN (SELECT commune_code FROM pharmacie WHERE code_postal = $3
+                                                                                UNION SELECT commune_code FROM structure WHERE code_postal = $3) THEN 0
+                   WHEN c.nom_norm = $1 THEN 1
+                   WHEN c.nom_norm LIKE $1 || '%' OR c.code LIKE $2 || '%' THEN 2
+                   WHEN c.nom_norm LIKE '% ' || $1 || '%' THEN 3
+                   ELSE 4 END AS rang
+         FROM commune c
+        WHERE c.nom_norm LIKE '%' || $1 || '%' OR c.code LIKE $2 || '%' OR c.code = ANY($4::text[])
+           OR c.code IN (SELECT commune_code FROM pharmacie WHERE code_postal = $3 UNION SELECT commune_code FROM structure WHERE code_postal = $3)
+       UNION ALL
+       SELECT 'cpts', k.id, k.nom, NULL::integer,
+              CASE WHEN upper(k.id) = $2 OR k.finess = $2 THEN 0
+                   WHEN k.nom_norm = $1 THEN 1
+                   WHEN k.nom_norm LIKE $1 || '%' THEN 2
+                   WHEN k.nom_norm LIKE '% ' || $1 || '%' THEN 3
+                   ELSE 4 END
+         FROM cpts k
+        WHERE k.nom_norm LIKE '%' || $1 || '%' OR upper(k.id) = $2 OR k.finess = $2
+       UNION ALL
+       SELECT 'structure', s.finess, s.nom, NULL::integer,
+              CASE WHEN s.finess = $2 THEN 0
+                   WHEN s.nom_norm = $1 THEN 1
+                   WHEN s.nom_norm LIKE $1 || '%' THEN 2
+                   WHEN s.nom_norm LIKE '% ' || $1 || '%' THEN 3
+                   ELSE 4 END
+         FROM structure s
+        WHERE s.nom_norm LIKE '%' || $1 || '%' OR s.finess = $2
+       UNION ALL
+       SELECT 'pharmacie', p.finess, p.nom, NULL::integer,
+              CASE WHEN p.finess = $2 THEN 0
+                   WHEN p.nom_norm = $1 THEN 1
+                   WHEN p.nom_norm LIKE $1 || '%' THEN 2
+                   WHEN p.nom_norm LIKE '% ' || $1 || '%' THEN 3
+                   ELSE 4 END
+         FROM pharmacie p
+        WHERE p.nom_norm LIKE '%' || $1 || '%' OR p.finess = $2
+     ), top AS (
+       SELECT * FROM hits
+        ORDER BY rang, char_length(label), population DESC NULLS LAST, label COLLATE "C", type COLLATE "C", id COLLATE "C"
+        LIMIT $5
+     )
+     SELECT top.type, top.id, top.label, top.rang, g.sublabel,
+            round(ST_X(g.pt)::numeric, 6) AS lon, round(ST_Y(g.pt)::numeric, 6) AS lat,
+            round(ST_XMin(g.box)::numeric, 6) AS xmin, round(ST_YMin(g.box)::numeric, 6) AS ymin,
+            round(ST_XMax(g.box)::numeric, 6) AS xmax, round(ST_YMax(g.box)::numeric, 6) AS ymax
+       FROM top
+       CROSS JOIN LATERAL (
+         SELECT 'Commune · ' || d.nom || ' (' || c.departement || ')' AS sublabel, ST_PointOnSurface(c.geom) AS pt, c.geom::box2d AS box
+           FROM commune c JOIN departement d ON d.code = c.departement
+          WHERE top.type = 'commune' AND c.code = top.id
+         UNION ALL
+         SELECT 'CPTS · ' || (CASE k.statut WHEN 'pre-projet' THEN 'pré-projet' WHEN 'projet' THEN 'projet'
+                                            WHEN 'en-fonctionnement' THEN 'en fonctionnement' ELSE 'ACI signé' END)
+                || ' · ' || (SELECT count(*) FROM cpts_commune m WHERE m.cpts_id = k.id) || ' commune(s)'
+                || CASE k.perimetre WHEN 'officiel' THEN '' WHEN 'approximatif' THEN ' · périmètre approximatif' ELSE ' · périmètre illustratif' END,
+                CASE WHEN k.geom IS NULL THEN NULL ELSE ST_PointOnSurface(k.geom) END, k.geom::box2d
+           FROM cpts k
+          WHERE top.type = 'cpts' AND k.id = top.id
+         UNION ALL
+         SELECT (CASE s.type WHEN 'msp' THEN 'Maison de santé (MSP)' WHEN 'csp' THEN 'Centre de santé' WHEN 'esp' THEN 'Équipe de soins primaires (ESP)'
+                             WHEN 'siege_cpts' THEN 'Siège de CPTS' ELSE 'Structure de soins' END)
+                || coalesce(' · ' || c.nom || ' (' || c.departement || ')', ''),
+                s.geom, NULL::box2d
+           FROM structure s LEFT JOIN commune c ON c.code = s.commune_code
+          WHERE top.type = 'structure' AND s.finess = top.id
+         UNION ALL
+         SELECT 'Officine' || coalesce(' · ' || c.nom || ' (' || c.departement || ')', ''), p.geom, NULL::box2d
+           FROM pharmacie p LEFT JOIN commune c ON c.code = p.commune_code
+          WHERE top.type = 'pharmacie' AND p.finess = top.id
+       ) g
+      ORDER BY top.rang, char_length(top.label), top.population DESC NULLS LAST, top.label COLLATE "C", top.type COLLATE "C", top.id COLLATE "C"`,
+    [norm, code, postal, postalCommunes, limit],
+  );
+  return r.rows.map((x) => ({
+    type: x.type,
+    id: x.id,
+    label: x.label,
+    sublabel: x.sublabel,
+    rang: x.rang,
+    point: x.lon === null || x.lat === null ? null : { lon: x.lon, lat: x.lat },
+    bbox: x.xmin === null || x.type === 'structure' || x.type === 'pharmacie' ? null : [x.xmin, x.ymin!, x.xmax!, x.ymax!],
+  }));
+}

@@ -1,0 +1,92 @@
+import { describe, expect, it } from 'vitest';
+import { parsePerimeterBody, polygonCoordinatesProblem } from '../../server/src/api/perimeter.js';
+import { gpSupply, maskCount } from '../../server/src/domain/territory.js';
+import { HttpError } from '../../server/src/http/errors.js';
+
+describe('statistical secrecy of small counts', () => {
+  it.each([
+    [null, null],
+    [0, '< 6'],
+    [5, '< 6'],
+    [6, 6],
+    [120, 120],
+  ])('%s → %s', (n, shown) => {
+    expect(maskCount(n)).toBe(shown);
+  });
+
+  it('GP supply: density per 10,000 inhabitants, none under the secrecy threshold, proxy and missing communes said', () => {
+    const ok = gpSupply({ nb: 12, population: 14_000, communesSansDonnee: 2, estProxy: true, sources: ['b', 'a'], annees: [2019] });
+    expect(ok).toMatchObject({ nbGeneralistes: 12, densitePour10000: 8.57, estProxy: true, sources: ['a', 'b'], annees: [2019] });
+    expect(ok.notes.join(' ')).toMatch(/proxy/);
+    expect(ok.notes.join(' ')).toMatch(/2 commune\(s\) absente\(s\) de la source, comptée\(s\) 0/);
+    const secret = gpSupply({ nb: 5, population: 14_000, communesSansDonnee: 0, estProxy: false, sources: [], annees: [] });
+    expect(secret).toMatchObject({ nbGeneralistes: '< 6', densitePour10000: null });
+    expect(secret.notes[0]).toMatch(/secret statistique/);
+    const none = gpSupply({ nb: null, population: 14_000, communesSansDonnee: 4, estProxy: null, sources: [], annees: [] });
+    expect(none).toMatchObject({ nbGeneralistes: null, densitePour10000: null });
+    expect(none.notes).toEqual(['Aucune donnée d’offre de médecine générale importée.']);
+    expect(gpSupply({ nb: 8, population: 0, communesSansDonnee: 0, estProxy: false, sources: [], annees: [] }).densitePour10000).toBeNull();
+  });
+});
+
+describe('perimeter check body', () => {
+  const square = [
+    [
+      [0, 0],
+      [1, 0],
+      [1, 1],
+      [0, 1],
+      [0, 0],
+    ],
+  ];
+  const refuse = (body: unknown, re: RegExp) => {
+    try {
+      parsePerimeterBody(body);
+    } catch (e) {
+      expect(e).toBeInstanceOf(HttpError);
+      expect((e as HttpError).status).toBe(400);
+      expect((e as HttpError).message).toMatch(re);
+      return;
+    }
+    throw new Error(`accepted: ${JSON.stringify(body)}`);
+  };
+
+  it('accepts codes (trimmed, upper-cased) and polygons with the default threshold 0.5', () => {
+    expect(parsePerimeterBody({ communes: [' 44109', '2a004'] })).toEqual({ communes: ['44109', '2A004'] });
+    expect(parsePerimeterBody({ geometry: { type: 'Polygon', coordinates: square } })).toEqual({
+      geometry: { type: 'Polygon', coordinates: square },
+      threshold: 0.5,
+    });
+    expect(parsePerimeterBody({ geometry: { type: 'MultiPolygon', coordinates: [square] }, threshold: 1 })).toMatchObject({ threshold: 1 });
+  });
+
+  it('refuses every malformed body with a French message', () => {
+    refuse(null, /Corps de requête invalide/);
+    refuse([], /Corps de requête invalide/);
+    refuse({}, /Corps de requête invalide/);
+    refuse({ communes: [] }, /vide/);
+    refuse({ communes: 'abc' }, /liste de codes INSEE attendue/);
+    refuse({ communes: [44109] }, /chaîne/);
+    refuse({ communes: ['4410', 'abcde'] }, /Code\(s\) INSEE invalide\(s\) : « 4410 », « ABCDE ».*zéro initial/);
+    refuse({ communes: Array.from({ length: 2001 }, () => '44109') }, /2 000 communes au plus/);
+    refuse({ communes: ['44109'], extra: 1 }, /champ\(s\) inconnu\(s\) : extra/);
+    refuse({ communes: ['44109'], geometry: {} }, /pas les deux/);
+    refuse({ geometry: { type: 'Point', coordinates: [0, 0] } }, /Polygon ou MultiPolygon/);
+    refuse({ geometry: 'POLYGON((0 0,1 0,1 1,0 0))' }, /géométrie GeoJSON attendue/);
+    refuse({ geometry: { type: 'Polygon', coordinates: square }, threshold: 0 }, /strictement positif/);
+    refuse({ geometry: { type: 'Polygon', coordinates: square }, threshold: 1.5 }, /ne peut dépasser 1/);
+    refuse({ geometry: { type: 'Polygon', coordinates: square }, threshold: '0.5' }, /seuil attendu/);
+  });
+
+  it('checks polygon coordinates before PostGIS sees them', () => {
+    expect(polygonCoordinatesProblem('Polygon', square)).toBeUndefined();
+    expect(polygonCoordinatesProblem('Polygon', 'x')).toMatch(/tableau/);
+    expect(polygonCoordinatesProblem('MultiPolygon', [])).toMatch(/aucun polygone/);
+    expect(polygonCoordinatesProblem('Polygon', [])).toMatch(/aucun anneau/);
+    expect(polygonCoordinatesProblem('Polygon', [[[0, 0], [1, 0], [0, 0]]])).toMatch(/moins de 4 positions/);
+    expect(polygonCoordinatesProblem('Polygon', [[[0, 0], [1, 0], [1, 1], [0, 1]]])).toMatch(/pas fermé/);
+    expect(polygonCoordinatesProblem('Polygon', [[[0, 0], [1, 'a'], [1, 1], [0, 0]]])).toMatch(/couple de nombres/);
+    expect(polygonCoordinatesProblem('Polygon', [[[0, 0], [200, 0], [1, 1], [0, 0]]])).toMatch(/WGS84/);
+    expect(polygonCoordinatesProblem('Polygon', [[[0, 0], [600000, 0], [1, 6700000], [0, 0]]])).toMatch(/\[600000, 0\]/);
+  });
+});
