@@ -8,7 +8,7 @@ import { JOURNEYS, parseSel, patchUrl, useUrl, type Journey } from './url.js';
 import { ArsPanel } from './ars/ArsPanel.js';
 import { UrpsPanel } from './urps/UrpsPanel.js';
 import { PharmacistPanel } from './pharmacien/PharmacistPanel.js';
-import { showPopup } from './popup.js';
+import { showInfoPopup, showPopup } from './popup.js';
 
 export function App() {
   const [boot, setBoot] = useState<{ basemap: string | null; layers: TileLayerInfo[]; error?: string }>();
@@ -44,6 +44,11 @@ export function App() {
 }
 
 function Header({ journey }: { journey: Journey | null }) {
+  const ctl = useMap();
+  const onPick = (p: SearchPick) => {
+    openSearchPick(p);
+    if (ctl && p.type === 'structure' && p.point) showInfoPopup(ctl, { lng: p.point.lon, lat: p.point.lat }, p.label, p.sublabel);
+  };
   return (
     <header className="top">
       <a className="brand" href="#" onClick={() => patchUrl({ j: null, tab: null, sel: null })} data-testid="home-link">
@@ -62,11 +67,12 @@ function Header({ journey }: { journey: Journey | null }) {
             }}
             data-testid={`nav-${x}`}
           >
-            {JOURNEY_INFO[x].title}
+            <span className="long">{JOURNEY_INFO[x].title}</span>
+            <span className="short">{JOURNEY_INFO[x].short}</span>
           </a>
         ))}
       </nav>
-      <SearchBox onPick={openSearchPick} />
+      <SearchBox onPick={onPick} />
     </header>
   );
 }

@@ -93,7 +93,21 @@ export function Legend() {
   const { visible, shading, setVisible } = useLayerState();
   const onScreen = useOnScreen();
   const tileLayers = useTileLayers();
-  const [open, setOpen] = useState(() => window.innerWidth > 900);
+  const ctl = useMap();
+  const [open, setOpen] = useState(() => window.innerWidth > 1100);
+  // a narrow map (small screen, wide panel) gets its legend folded; the user may unfold it
+  useEffect(() => {
+    const el = ctl?.map.getContainer();
+    if (!el) return;
+    let wasNarrow = el.offsetWidth < 760;
+    const ro = new ResizeObserver(() => {
+      const narrow = el.offsetWidth < 760;
+      if (narrow !== wasNarrow) setOpen(!narrow);
+      wasNarrow = narrow;
+    });
+    ro.observe(el);
+    return () => ro.disconnect();
+  }, [ctl]);
 
   const keysOf = (g: LayerGroup): ReactNode => {
     switch (g) {
@@ -139,7 +153,8 @@ export function Legend() {
                 )}
                 {onScreen.illustr > 0 && (
                   <>
-                    {onScreen.illustr} {onScreen.illustr > 1 ? 'ont' : 'a'} un périmètre <strong>illustratif</strong> (proposition fictive).
+                    {onScreen.illustr} {onScreen.approx > 0 ? '' : 'CPTS à l’écran '}
+                    {onScreen.illustr > 1 ? 'ont' : 'a'} un périmètre <strong>illustratif</strong> (proposition fictive).
                   </>
                 )}
               </p>
@@ -198,6 +213,12 @@ export function Legend() {
               </ul>
             </details>
           )}
+          <Keys
+            items={[
+              { key: 'hl', sw: <Swatch color="#ffd84d" />, label: 'communes mises en évidence (sélection)' },
+              { key: 'ring', sw: <span className="sw sw-ring" aria-hidden="true" />, label: 'élément choisi' },
+            ]}
+          />
           <p className="note">Carte hors ligne : les noms apparaissent au clic.</p>
         </div>
       )}

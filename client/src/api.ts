@@ -237,8 +237,6 @@ export interface OverlapPair {
 export const getOverlaps = (f: AreaFilter, signal?: AbortSignal) =>
   getJson<{ nombre: number; paires: OverlapPair[]; sources: DataSource[] }>('/api/overlaps', { ...f }, signal);
 
-export const getOverlapsGeo = (f: AreaFilter, signal?: AbortSignal) => getJson<GeoJSON.FeatureCollection>('/api/overlaps.geojson', { ...f }, signal);
-
 // ---------------------------------------------------------------------------------------------------------------
 // Coverage and white zones (/api/coverage, /api/white-zones)
 
@@ -278,13 +276,6 @@ export interface WhiteZone {
   cptsLaPlusProche: { id: string; nom: string; statut: string; perimetre: string; distanceKm: number } | null;
   cptsLimitrophes: string[];
 }
-
-export const getWhiteZones = (f: AreaFilter & { limit?: number; offset?: number }, signal?: AbortSignal) =>
-  getJson<{ total: number; populationTotale: number; limit: number; offset: number; communes: WhiteZone[]; notes: string[]; sources: DataSource[] }>(
-    '/api/white-zones',
-    { ...f },
-    signal,
-  );
 
 // ---------------------------------------------------------------------------------------------------------------
 // Perimeter check (POST /api/perimeter/check)

@@ -89,7 +89,7 @@ export const PHARMACY_STATUSES: { id: string; color: string; label: string; shor
 const OVERLAP_COLOR = '#d7191c';
 /** Separate parts of a checked perimeter: the first part blue, the others in contrasting colours. */
 export const PART_COLORS = ['#2b83ba', '#e66101', '#5e3c99', '#1a9641', '#d01c8b', '#a6611a'];
-const HILITE = '#ffcc00';
+const HILITE = '#ffd84d';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Tile property names (server/src/api/tiles.ts)
@@ -234,7 +234,7 @@ export function buildStyle(origin: string, shading: Shading, tileLayers: TileLay
       source: 'communes',
       'source-layer': 'communes',
       filter: NONE,
-      paint: { 'fill-color': HILITE, 'fill-opacity': 0.42 },
+      paint: { 'fill-color': HILITE, 'fill-opacity': 0.8 },
     },
     {
       id: 'communes-hl-line',
@@ -259,15 +259,7 @@ export function buildStyle(origin: string, shading: Shading, tileLayers: TileLay
       source: 'communes',
       'source-layer': 'communes',
       filter: NONE,
-      paint: { 'fill-color': PART_COLORS[0]!, 'fill-opacity': 0.55 },
-    },
-    {
-      id: 'perim-overlap',
-      type: 'fill',
-      source: 'communes',
-      'source-layer': 'communes',
-      filter: NONE,
-      paint: { 'fill-pattern': 'hatch-red' },
+      paint: { 'fill-color': PART_COLORS[0]!, 'fill-opacity': 0.6 },
     },
     {
       id: 'perim-line',
@@ -276,6 +268,14 @@ export function buildStyle(origin: string, shading: Shading, tileLayers: TileLay
       'source-layer': 'communes',
       filter: NONE,
       paint: { 'line-color': '#0b3c68', 'line-width': 1.5 },
+    },
+    {
+      id: 'perim-overlap',
+      type: 'line',
+      source: 'communes',
+      'source-layer': 'communes',
+      filter: NONE,
+      paint: { 'line-color': OVERLAP_COLOR, 'line-width': 3.5 },
     },
     {
       id: 'perimeter-drawn',
@@ -383,6 +383,8 @@ export const DEFAULT_VIEW: MapViewState = { zoom: 5, lat: 46.6, lon: 2.4 };
 export class MapController {
   readonly map: MlMap;
   private ready: Promise<void>;
+  /** The style has loaded once (tiles may still be loading: queries then see what is drawn so far). */
+  private styleReady = false;
   private events: MapEvents = {};
   private shading: Shading = 'density';
 
@@ -410,7 +412,12 @@ export class MapController {
       if (id === 'hatch-red') this.map.addImage(id, hatch(OVERLAP_COLOR, 'rgba(215,25,28,0.12)'));
       if (id === 'hatch-white') this.map.addImage(id, hatch('rgba(230,110,0,0.95)', 'rgba(255,255,255,0.25)', 7, 1.2));
     });
-    this.ready = new Promise((resolve) => this.map.once('load', () => resolve()));
+    this.ready = new Promise((resolve) =>
+      this.map.once('load', () => {
+        this.styleReady = true;
+        resolve();
+      }),
+    );
     if (basemapStyleUrl) void this.addBasemap(basemapStyleUrl);
 
     this.map.on('moveend', () => {
@@ -432,7 +439,7 @@ export class MapController {
   }
 
   private pickAt(point: PointLike): Pick[] {
-    if (!this.map.isStyleLoaded()) return [];
+    if (!this.styleReady) return [];
     const bbox: [PointLike, PointLike] = [
       [(point as { x: number }).x - 4, (point as { y: number }).y - 4],
       [(point as { x: number }).x + 4, (point as { y: number }).y + 4],
@@ -560,6 +567,7 @@ export class MapController {
     return el ? (el as HTMLElement).offsetWidth : 0;
   }
 
+  /** Flies to a point, zooming in to `zoom` at least (never out). */
   flyTo(lng: number, lat: number, zoom?: number): void {
     this.map.flyTo({ center: [lng, lat], zoom: Math.max(zoom ?? this.map.getZoom(), this.map.getZoom()), duration: 700 });
   }
@@ -570,7 +578,7 @@ export class MapController {
 
   /** Properties of the features of a tile layer drawn in the current view (for the legend's notes). */
   renderedProperties(layer: 'cpts-fill' | 'overlaps-fill' | 'white-zones' | 'pharmacies' | 'structures'): Record<string, unknown>[] {
-    if (!this.map.isStyleLoaded() || !this.map.getLayer(layer)) return [];
+    if (!this.styleReady || !this.map.getLayer(layer)) return [];
     return this.map.queryRenderedFeatures({ layers: [layer] }).map((f) => f.properties ?? {});
   }
 

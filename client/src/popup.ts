@@ -94,22 +94,30 @@ function describe(p: Pick): HTMLElement {
   return box;
 }
 
-/** One popup for the click: the most specific feature first, then the CPTS and the commune under it. */
+/** One popup for the click: the most specific feature first, then the CPTS and the commune under it (three at most). */
 export function showPopup(ctl: MapController, ll: { lng: number; lat: number }, pick: Pick | undefined, all: Pick[]): void {
   closePopup();
   if (!pick) return;
+  // the nearest feature of each kind (the pick box may touch several communes at low zoom)
   const seen = new Set<string>();
-  const items = all.filter((p) => {
-    const k = `${p.layer}:${JSON.stringify(p.properties[p.layer === 'communes' ? P.communeCode : p.layer === 'cpts' ? P.cptsId : 'finess'] ?? p.properties)}`;
-    if (seen.has(k)) return false;
-    seen.add(k);
-    return true;
-  });
+  const items = all.filter((p) => (seen.has(p.layer) ? false : (seen.add(p.layer), true)));
   const content = el('div', undefined, 'popup');
-  for (const p of items.slice(0, 4)) content.append(describe(p));
+  for (const p of items.slice(0, 3)) content.append(describe(p));
   current = new Popup({ maxWidth: '320px', focusAfterOpen: true, closeButton: true })
     .setLngLat(ll)
     .setDOMContent(content)
     .addTo(ctl.map);
+  current.getElement().setAttribute('data-testid', 'map-popup');
+}
+
+/** A popup with a title and a line, e.g. for a search result. */
+export function showInfoPopup(ctl: MapController, ll: { lng: number; lat: number }, title: string, line?: string): void {
+  closePopup();
+  const content = el('div', undefined, 'popup');
+  const box = el('div', undefined, 'popup-item');
+  box.append(el('strong', title));
+  if (line) box.append(el('div', line));
+  content.append(box);
+  current = new Popup({ maxWidth: '320px', closeButton: true }).setLngLat(ll).setDOMContent(content).addTo(ctl.map);
   current.getElement().setAttribute('data-testid', 'map-popup');
 }

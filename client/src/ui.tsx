@@ -15,7 +15,7 @@ export function ErrorBox({ error, retry }: { error: ApiError; retry?: () => void
   return (
     <div className="state error" role="alert">
       <p>{error.message}</p>
-      {retry && (
+      {retry && (error.status === 0 || error.status >= 500) && (
         <button type="button" onClick={retry}>
           Réessayer
         </button>

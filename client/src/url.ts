@@ -9,8 +9,11 @@ function read(): URLSearchParams {
   return new URLSearchParams(window.location.hash.replace(/^#/, ''));
 }
 
+/** Search-parameter syntax, but `/ , : |` left readable (they are safe in a fragment). */
+const readable = (p: URLSearchParams) => p.toString().replace(/%2F|%2C|%3A|%7C/gi, (m) => decodeURIComponent(m));
+
 function write(p: URLSearchParams, replace: boolean): void {
-  const hash = p.toString();
+  const hash = readable(p);
   const url = `${window.location.pathname}${window.location.search}${hash ? `#${hash}` : ''}`;
   if (url === `${window.location.pathname}${window.location.search}${window.location.hash}`) return;
   if (replace) window.history.replaceState(null, '', url);

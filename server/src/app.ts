@@ -6,7 +6,7 @@ import type { Logger } from 'pino';
 import type { Config } from './config.js';
 import type { Db } from './db/port.js';
 import { healthRoutes } from './api/health.js';
-import { tileRoutes, tilesPaths } from './api/tiles.js';
+import { tileRoutes, tilesPaths, type TileRouteOptions } from './api/tiles.js';
 import { territoryPaths, territoryRoutes } from './api/territory.js';
 import { pharmacistPaths, pharmacistRoutes } from './api/pharmacies.js';
 import { healthPaths, openApiDocument, openApiRoutes, type OpenApiPaths } from './api/openapi.js';
@@ -16,6 +16,8 @@ export interface AppDeps {
   db: Db;
   log: Logger;
   config: Pick<Config, 'basemapStyleUrl'>;
+  /** Vector tile cache and prerendering (server/src/api/tiles.ts); defaults suit a server. */
+  tiles?: TileRouteOptions;
 }
 
 /** The built map client (`npm run build:client`), served at `/` with an index.html fallback for client-side views. */
@@ -37,6 +39,11 @@ function clientRoutes(config: AppDeps['config']): Router {
   );
   r.get(/^(?!\/(api|tiles)(\/|$)).*/, (req, res, next) => {
     if (!req.accepts('html')) return next();
+    // a missing file (an old bundle name…) is a 404, not the page: only client views fall back to index.html
+    if (/\.[A-Za-z0-9]+$/.test(req.path)) {
+      res.status(404).type('text/plain; charset=utf-8').send(`Fichier introuvable : ${req.path}\n`);
+      return;
+    }
     if (!existsSync(CLIENT_DIST + 'index.html')) {
       res
         .status(503)
@@ -90,6 +97,8 @@ export function createApp(deps: AppDeps): Express {
           childSrc: ["'self'", 'blob:'],
           imgSrc: ["'self'", 'data:', 'blob:', ...(deps.config.basemapStyleUrl ? ['https:'] : [])],
           connectSrc: ["'self'", ...(deps.config.basemapStyleUrl ? ['https:'] : [])],
+          // served over plain HTTP on an intranet too: upgrading the page's own requests to HTTPS would break it
+          upgradeInsecureRequests: null,
         },
       },
     }),
@@ -97,7 +106,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(requestLog(deps.log));
   app.use(express.json({ limit: '2mb' }));
   app.use(healthRoutes(deps));
-  app.use(tileRoutes(deps));
+  app.use(tileRoutes(deps, deps.tiles));
   app.use(territoryRoutes(deps));
   app.use(pharmacistRoutes(deps));
   app.use(openApiRoutes(openApiDocument([healthPaths, configPaths, tilesPaths, territoryPaths, pharmacistPaths])));

@@ -95,7 +95,8 @@ export async function withThreeSharedCommunes(db: Queryable): Promise<void> {
 //   P2  449000002  commune 2 (FIXT-A ∩ FIXT-B), member of MSP_2 (0.003° east of it).
 //   P3  449000003  commune 3 (FIXT-B), not a member; a CPTS seat ('siege_cpts') 0.0001° north must never count as MSP/CSP.
 //   P6  449000006  commune 6 (FIXT-A ∩ FIXT-B), member of CPTS FIXT-B. CSP_E is 0.0125° east (≈949 m geodesic),
-//                  MSP_B6 0.0100° north (≈1,112 m): in planar degrees MSP_B6 is nearer, geodesically CSP_E is.
+//                  MSP_B6, MSP_B6B, MSP_B6C 0.0100°, 0.0101°, 0.0102° north (≥ 1,112 m): in planar degrees the
+//                  three MSP are the three nearest sites, on the ellipsoid CSP_E is nearer than all of them.
 //   P9  449000009  commune 9 (white zone, ZIP), postal code 44990; ESP_9 0.005° north.
 //   P11 449000011  "Grande Pharmacie d'Évron", commune 11 (white zone, ZAC).
 //   P12 449000012  commune 12 (white zone, HZ), member of CPTS FIXT-C although outside its communes.
@@ -118,6 +119,8 @@ export const CARE = {
   MSP_2: '449100003',
   CSP_E: '449100006',
   MSP_B6: '449100007',
+  MSP_B6B: '449100010',
+  MSP_B6C: '449100011',
   SIEGE_3: '449100008',
   ESP_9: '449100009',
 } as const;
@@ -150,7 +153,7 @@ export async function loadFixtureCare(db: Queryable): Promise<void> {
   const logId = async (kind: string, file: string, rows: number) =>
     (await db.query<{ id: number }>(`INSERT INTO import_log (kind, file_name, rows, checksum) VALUES ($1, $2, $3, 'fixture') RETURNING id`, [kind, file, rows]))
       .rows[0]!.id;
-  const finessLog = await logId('finess', 'fixture-finess-été.csv', 15);
+  const finessLog = await logId('finess', 'fixture-finess-été.csv', 17);
 
   const structures: [string, string, string, number, number, number][] = [
     [CARE.MSP_N100, 'msp', 'MSP du Méridien', c1x, c1y + MERIDIAN_OFFSETS.MSP_N100, 1],
@@ -158,6 +161,8 @@ export async function loadFixtureCare(db: Queryable): Promise<void> {
     [CARE.MSP_2, 'msp', 'MSP des Deux Rives', c2x + 0.003, c2y, 2],
     [CARE.CSP_E, 'csp', 'Centre de santé de l’Est', c6x + 0.0125, c6y, 6],
     [CARE.MSP_B6, 'msp', 'MSP Nord Six', c6x, c6y + 0.01, 6],
+    [CARE.MSP_B6B, 'msp', 'MSP Nord Six bis', c6x, c6y + 0.0101, 6],
+    [CARE.MSP_B6C, 'msp', 'MSP Nord Six ter', c6x, c6y + 0.0102, 6],
     [CARE.SIEGE_3, 'siege_cpts', 'Siège CPTS Fixture B', c3x, c3y + 0.0001, 3],
     [CARE.ESP_9, 'esp', 'ESP des Landes', c9x, c9y + 0.005, 9],
   ];
@@ -211,22 +216,50 @@ export async function loadFixtureCare(db: Queryable): Promise<void> {
 }
 
 // ── Planner additions (territory API helper) ───────────────────────────────────────────────────────────
+// Self-contained (does not need loadFixtureCare; ids 4498xxxxx do not collide with it).
 //   Commune 49901 "Commune lointaine" (département 49, 13,000 inhabitants): a 0.02° square centred at
 //   (-1.29, 47.05), in no CPTS, no GP row. Its nearest CPTS is a trap for planar distances: FIXT-N lies
 //   0.10° due north (≈ 11.1 km) and FIXT-C 0.11° due west (its east edge at lon -1.4, ≈ 8.36 km), so `<->`
 //   in degrees ranks FIXT-N first while the geodesic nearest is FIXT-C.
 //   Commune 49902 "Commune du nord" (département 49, 14,000 inhabitants): lon -1.315…-1.265, lat 47.15…47.20,
 //   the only member of CPTS FIXT-N ('en-fonctionnement', perimeter 'approximatif').
-//   GP supply: commune 6 gets 7 GPs (upsert), so FIXT-A has 5 + 7 = 12 with loadFixtureCare (density 8.57).
+//   GP supply (offre_mg, proxy, source 'fixture-planner', 2019): commune 1 → 5, 6 → 7, 9 → 12, 10 → 0; others absent.
+//     FIXT-A = 5 + 7 = 12 (8.57 per 10,000), FIXT-B = 7 (3.89), FIXT-C = 0 ("< 6").
+//   Zoning: 9 ZIP, 10 ZV, 11 ZAC, 12 HZ.
+//   Sites (structure.commune_code): MSP in 1 and 2, CSP in 6, ESP in 9, CPTS seat in 3, 'autre' in 5.
+//     FIXT-A {1,2,5,6}: msp 2, csp 1, autre 1; FIXT-B {2,3,6,7}: msp 1, csp 1, siege 1; FIXT-C: none.
+//   Pharmacies: two in commune 1, one each in 2, 6, 9, 12 → FIXT-A 4, FIXT-B 2, FIXT-C 0.
+//   Memberships: pharmacy of 6 → CPTS FIXT-B, pharmacy of 12 → CPTS FIXT-C, pharmacy of 2 → the MSP of 2.
 export const DISTANT = {
   white: { code: '49901', nom: 'Commune lointaine', population: 13000, centre: [-1.29, 47.05] as [number, number], half: 0.01 },
   north: { code: '49902', nom: 'Commune du nord', population: 14000, bbox: [-1.315, 47.15, -1.265, 47.2] as [number, number, number, number] },
   cpts: { id: 'FIXT-N', nom: 'CPTS Fixture N', statut: 'en-fonctionnement', perimetre: 'approximatif' },
-  gpCommune6: 7,
 } as const;
 
-/** Adds département 49 with communes 49901 (white zone) and 49902 (CPTS FIXT-N), and GP supply for commune 6 (see above). */
+export const PLANNER_GP: Record<number, number> = { 1: 5, 6: 7, 9: 12, 10: 0 };
+export const PLANNER_ZONES: Record<number, string> = { 9: 'ZIP', 10: 'ZV', 11: 'ZAC', 12: 'HZ' };
+export const PLANNER_SITES = [
+  { finess: '449800001', type: 'msp', nom: 'MSP Planificateur Un', commune: 1 },
+  { finess: '449800002', type: 'msp', nom: 'MSP Planificateur Deux', commune: 2 },
+  { finess: '449800006', type: 'csp', nom: 'Centre de santé Planificateur', commune: 6 },
+  { finess: '449800009', type: 'esp', nom: 'ESP Planificateur', commune: 9 },
+  { finess: '449800003', type: 'siege_cpts', nom: 'Siège CPTS Planificateur', commune: 3 },
+  { finess: '449800005', type: 'autre', nom: 'Autre site Planificateur', commune: 5 },
+] as const;
+export const PLANNER_PHARMACIES = [
+  { finess: '449810011', nom: 'Pharmacie Planificateur 1a', commune: 1 },
+  { finess: '449810012', nom: 'Pharmacie Planificateur 1b', commune: 1 },
+  { finess: '449810002', nom: 'Pharmacie Planificateur 2', commune: 2 },
+  { finess: '449810006', nom: 'Pharmacie Planificateur 6', commune: 6 },
+  { finess: '449810009', nom: 'Pharmacie Planificateur 9', commune: 9 },
+  { finess: '449810120', nom: 'Pharmacie Planificateur 12', commune: 12 },
+] as const;
+
+/** Adds département 49 (communes 49901, 49902, CPTS FIXT-N) and GP supply, zoning, sites, pharmacies (see above). */
 export async function loadFixturePlanner(db: Queryable): Promise<void> {
+  const logId = async (kind: string, file: string, rows: number) =>
+    (await db.query<{ id: number }>(`INSERT INTO import_log (kind, file_name, rows, checksum) VALUES ($1, $2, $3, 'fixture') RETURNING id`, [kind, file, rows]))
+      .rows[0]!.id;
   await db.query(`INSERT INTO departement (code, nom, region) VALUES ('49', 'Maine-et-Loire', '52') ON CONFLICT DO NOTHING`);
   const [cx, cy] = DISTANT.white.centre;
   const h = DISTANT.white.half;
@@ -250,12 +283,42 @@ export async function loadFixturePlanner(db: Queryable): Promise<void> {
     `UPDATE cpts SET geom = g.geom, geom_3857 = ST_Transform(g.geom, 3857) FROM (SELECT geom FROM commune WHERE code = $2) g WHERE cpts.id = $1`,
     [c.id, DISTANT.north.code],
   );
-  const log = await db.query<{ id: number }>(
-    `INSERT INTO import_log (kind, file_name, rows, checksum) VALUES ('gp', 'fixture-gp-planner', 1, 'fixture') RETURNING id`,
-  );
+
+  const gpLog = await logId('gp', 'fixture-gp-planner', Object.keys(PLANNER_GP).length);
   await db.query(
-    `INSERT INTO offre_mg (commune_code, nb_generalistes, est_proxy, source, annee, import_id) VALUES ($1, $2, true, 'fixture', 2019, $3)
-     ON CONFLICT (commune_code) DO UPDATE SET nb_generalistes = EXCLUDED.nb_generalistes`,
-    [communeCode(6), DISTANT.gpCommune6, log.rows[0]!.id],
+    `INSERT INTO offre_mg (commune_code, nb_generalistes, est_proxy, source, annee, import_id)
+     SELECT code, n, true, 'fixture-planner', 2019, $3 FROM unnest($1::text[], $2::int[]) AS u(code, n)
+     ON CONFLICT (commune_code) DO UPDATE SET nb_generalistes = EXCLUDED.nb_generalistes, source = EXCLUDED.source, est_proxy = true`,
+    [Object.keys(PLANNER_GP).map((n) => communeCode(Number(n))), Object.values(PLANNER_GP), gpLog],
+  );
+  const zoningLog = await logId('zoning', 'fixture-zonage-planner', 4);
+  await db.query(
+    `INSERT INTO zonage (commune_code, zone, source, date_zonage, import_id)
+     SELECT code, zone, 'ARS fixture', '2023-03-31', $3 FROM unnest($1::text[], $2::text[]) AS z(code, zone)
+     ON CONFLICT (commune_code) DO UPDATE SET zone = EXCLUDED.zone`,
+    [Object.keys(PLANNER_ZONES).map((n) => communeCode(Number(n))), Object.values(PLANNER_ZONES), zoningLog],
+  );
+  const finessLog = await logId('finess', 'fixture-finess-planner.csv', PLANNER_SITES.length + PLANNER_PHARMACIES.length);
+  for (const s of PLANNER_SITES) {
+    const [x, y] = centre(s.commune);
+    await db.query(
+      `INSERT INTO structure (finess, type, nom, commune_code, geom, geom_3857, source, import_id)
+       SELECT $1, $2, $3, $4, g, ST_Transform(g, 3857), 'fixture', $7 FROM (SELECT ST_SetSRID(ST_MakePoint($5, $6), 4326) AS g) s`,
+      [s.finess, s.type, s.nom, communeCode(s.commune), x + 0.001, y, finessLog],
+    );
+  }
+  for (const p of PLANNER_PHARMACIES) {
+    const [x, y] = centre(p.commune);
+    await db.query(
+      `INSERT INTO pharmacie (finess, nom, commune_code, geom, geom_3857, source, import_id)
+       SELECT $1, $2, $3, g, ST_Transform(g, 3857), 'fixture', $6 FROM (SELECT ST_SetSRID(ST_MakePoint($4, $5), 4326) AS g) s`,
+      [p.finess, p.nom, communeCode(p.commune), x, y - 0.001, finessLog],
+    );
+  }
+  const memberLog = await logId('memberships', 'fixture-adhesions-planner', 3);
+  await db.query(
+    `INSERT INTO adhesion_pharmacie (pharmacie_finess, structure_finess, cpts_id, source, import_id) VALUES
+       ('449810006', NULL, 'FIXT-B', 'fixture', $1), ('449810120', NULL, 'FIXT-C', 'fixture', $1), ('449810002', '449800002', NULL, 'fixture', $1)`,
+    [memberLog],
   );
 }

@@ -53,6 +53,12 @@ describeEachBackend('pharmacist API', (backend) => {
     ({ db, dispose } = await backend.open());
     await loadFixtureTerritory(db);
     await loadFixtureCare(db);
+    // a real current commune (Chaumes-en-Retz, 44005) that absorbed 44040 (COG): for the former-code lookup
+    await db.query(
+      `INSERT INTO commune (code, nom, departement, region, population, area_km2, geom, geom_3857, geom_3857_low, source)
+       SELECT '44005', 'Chaumes-en-Retz', '44', '52', 7440, 1, g, ST_Transform(g, 3857), ST_Transform(g, 3857), 'test'
+         FROM (SELECT ST_Multi(ST_MakeEnvelope(-1.6, 46.9, -1.55, 46.95, 4326)) AS g) s`,
+    );
     srv = await startServer(db);
   });
   afterAll(async () => {
@@ -87,7 +93,7 @@ describeEachBackend('pharmacist API', (backend) => {
       const r = byFiness((await srv.getJson('/api/pharmacies')).body.rows);
       expect(r[CARE.P1].mspCspLaPlusProche.finess).toBe(CARE.MSP_N100);
       expect(Math.abs(r[CARE.P1].mspCspLaPlusProche.distanceM - D100)).toBeLessThan(0.5);
-      // P6: the MSP due north is nearer in planar degrees, the CSP due east is nearer on the ellipsoid
+      // P6: the three MSP due north are the nearest in planar degrees, the CSP due east is nearer on the ellipsoid
       expect(r[CARE.P6].mspCspLaPlusProche).toMatchObject({ finess: CARE.CSP_E, type: 'csp' });
       expect(r[CARE.P6].mspCspLaPlusProche.distanceM).toBeGreaterThan(940);
       expect(r[CARE.P6].mspCspLaPlusProche.distanceM).toBeLessThan(960);
@@ -263,8 +269,8 @@ describeEachBackend('pharmacist API', (backend) => {
 
     it('gives the k nearest per type (k ≤ 10) and a member pharmacy’s memberships', async () => {
       const { body } = await srv.getJson(`/api/nearby?finess=${CARE.P2}&k=10`);
-      // every MSP of the fixture (4 < k), nearest first
-      expect(body.plusProches.msp.map((s: any) => s.finess)).toEqual([CARE.MSP_2, CARE.MSP_N100, CARE.MSP_N1000, CARE.MSP_B6]);
+      // every MSP of the fixture (6 < k), nearest first
+      expect(body.plusProches.msp.map((s: any) => s.finess)).toEqual([CARE.MSP_2, CARE.MSP_N100, CARE.MSP_N1000, CARE.MSP_B6, CARE.MSP_B6B, CARE.MSP_B6C]);
       expect(body.pharmacie.statut).toBe('membre');
       expect(body.pharmacie.adhesions).toEqual([{ cible: 'structure', id: CARE.MSP_2, nom: 'MSP des Deux Rives', type: 'msp', dateAdhesion: '2022-03-01' }]);
       expect(body.cpts.map((c: any) => c.id)).toEqual(['FIXT-A', 'FIXT-B']);
@@ -320,6 +326,16 @@ describeEachBackend('pharmacist API', (backend) => {
       expect(r.body.error).toBe('Le point (longitude 2.35, latitude 48.85) n’est situé dans aucune commune connue de la base.');
       r = await srv.getJson(`/api/nearby?finess=${CARE.P99}`);
       expect(r.status).toBe(404);
+      r = await srv.getJson('/api/nearby?commune=44059'); // a former code whose current commune (44021) is not loaded
+      expect(r.status).toBe(404);
+      expect(r.body.error).toMatch(/Commune 44059 introuvable/);
+    });
+
+    it('answers for the current commune when given a former INSEE code', async () => {
+      const { status, body } = await srv.getJson('/api/nearby?commune=44040');
+      expect(status).toBe(200);
+      expect(body.commune).toMatchObject({ code: '44005', nom: 'Chaumes-en-Retz' });
+      expect(body.origine.explication).toMatch(/Le code 44040 correspond aujourd’hui à la commune 44005/);
     });
   });
 
@@ -367,6 +383,8 @@ describeEachBackend('pharmacist API', (backend) => {
       expect(await hits('pharmacie', 2)).toHaveLength(2);
       expect((await hits('pharmacie')).length).toBe(8);
       expect(await hits('zzzz')).toEqual([]);
+      expect(await hits('449_1')).toEqual([]); // LIKE wildcards are literal characters
+      expect(await hits('100%')).toEqual([]);
     });
   });
 

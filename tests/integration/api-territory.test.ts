@@ -5,17 +5,16 @@ import type { Db } from '../../server/src/db/port.js';
 import { cog } from '../../server/src/import/cog.js';
 import { describeEachBackend } from '../helpers/db.js';
 import {
-  CARE,
   centre,
   communeCode,
   corner,
   DISTANT,
-  EVRON,
   LAT0,
   LON0,
-  loadFixtureCare,
   loadFixturePlanner,
   loadFixtureTerritory,
+  PLANNER_PHARMACIES,
+  PLANNER_SITES,
   SIZE,
   withThreeSharedCommunes,
 } from '../helpers/fixture-territory.js';
@@ -75,7 +74,6 @@ describeEachBackend('territory API (CPTS, overlaps, coverage, perimeter check)',
   beforeAll(async () => {
     ({ db, dispose } = await backend.open());
     await loadFixtureTerritory(db);
-    await loadFixtureCare(db);
     await loadFixturePlanner(db);
     srv = await startServer(db);
   });
@@ -120,13 +118,13 @@ describeEachBackend('territory API (CPTS, overlaps, coverage, perimeter check)',
     it('counts structures and pharmacies by commune membership', async () => {
       const { body } = await srv.getJson('/api/cpts');
       const [a, b, c] = body.cpts;
-      // A = {1,2,5,6}: MSP_N100, MSP_N1000 (commune 1), MSP_2 (2), MSP_B6 and CSP_E (6); pharmacies P1, P2, P6.
-      expect(a.structures).toEqual({ msp: 4, csp: 1, esp: 0, siegeCpts: 0, autre: 0, total: 5 });
-      expect(a.pharmacies).toEqual({ dansLePerimetre: 3, adherentes: 0 });
-      // B = {2,3,6,7}: MSP_2, MSP_B6, CSP_E, SIEGE_3; pharmacies P2, P3, P6 (P6 member of B).
-      expect(b.structures).toEqual({ msp: 2, csp: 1, esp: 0, siegeCpts: 1, autre: 0, total: 4 });
-      expect(b.pharmacies).toEqual({ dansLePerimetre: 3, adherentes: 1 });
-      // C = {4,8}: nothing inside, but P12 (commune 12) is a member of C.
+      // A = {1,2,5,6}: MSP in 1 and 2, CSP in 6, 'autre' in 5; pharmacies: two in 1, one in 2, one in 6.
+      expect(a.structures).toEqual({ msp: 2, csp: 1, esp: 0, siegeCpts: 0, autre: 1, total: 4 });
+      expect(a.pharmacies).toEqual({ dansLePerimetre: 4, adherentes: 0 });
+      // B = {2,3,6,7}: MSP in 2, CSP in 6, CPTS seat in 3; pharmacies in 2 and 6 (that of 6 is a member of B).
+      expect(b.structures).toEqual({ msp: 1, csp: 1, esp: 0, siegeCpts: 1, autre: 0, total: 3 });
+      expect(b.pharmacies).toEqual({ dansLePerimetre: 2, adherentes: 1 });
+      // C = {4,8}: nothing inside, but the pharmacy of commune 12 is a member of C.
       expect(c.structures.total).toBe(0);
       expect(c.pharmacies).toEqual({ dansLePerimetre: 0, adherentes: 1 });
     });
@@ -135,7 +133,7 @@ describeEachBackend('territory API (CPTS, overlaps, coverage, perimeter check)',
       const { body } = await srv.getJson('/api/cpts');
       const [a, b, c] = body.cpts;
       // A: commune 1 → 5, commune 6 → 7: 12 GPs for 14,000 inhabitants.
-      expect(a.offreMg).toMatchObject({ nbGeneralistes: 12, densitePour10000: 8.57, estProxy: true, sources: ['fixture'], annees: [2019] });
+      expect(a.offreMg).toMatchObject({ nbGeneralistes: 12, densitePour10000: 8.57, estProxy: true, sources: ['fixture-planner'], annees: [2019] });
       expect(a.offreMg.notes.join(' ')).toMatch(/2 commune\(s\) absente\(s\) de la source/);
       // B: commune 6 → 7 only: 7 / 18,000.
       expect(b.offreMg).toMatchObject({ nbGeneralistes: 7, densitePour10000: 3.89 });
@@ -163,6 +161,7 @@ describeEachBackend('territory API (CPTS, overlaps, coverage, perimeter check)',
       expect(await ids('?statut=projet')).toEqual(['FIXT-C']);
       expect(await ids('?bande=T1')).toEqual(['FIXT-A', 'FIXT-B', 'FIXT-C', 'FIXT-N']);
       expect(await ids('?bande=T2')).toEqual([]);
+      expect(await ids('?band=T1&statut=projet')).toEqual(['FIXT-C']);
       expect(await ids('?departement=44&statut=aci-signe')).toEqual(['FIXT-B']);
     });
 
@@ -176,18 +175,17 @@ describeEachBackend('territory API (CPTS, overlaps, coverage, perimeter check)',
         [code(5), 5000, 1, []],
         [code(6), 6000, 1, ['FIXT-B']],
       ]);
+      const inA = (n: number) => [1, 2, 5, 6].includes(n);
       expect(body.structuresListe.map((s: any) => s.finess).sort()).toEqual(
-        [CARE.MSP_N100, CARE.MSP_N1000, CARE.MSP_2, CARE.MSP_B6, CARE.CSP_E].sort(),
+        PLANNER_SITES.filter((s) => inA(s.commune)).map((s) => s.finess).sort(),
       );
-      expect(body.pharmaciesListe.map((p: any) => [p.finess, p.adherente])).toEqual([
-        [CARE.P1, false],
-        [CARE.P2, false],
-        [CARE.P6, false],
-      ]);
+      expect(body.pharmaciesListe.map((p: any) => [p.finess, p.adherente])).toEqual(
+        PLANNER_PHARMACIES.filter((p) => inA(p.commune)).map((p) => [p.finess, false]),
+      );
       expect(body.chevauchements).toHaveLength(1);
       expect(body.chevauchements[0]).toMatchObject({ a: { id: 'FIXT-A' }, b: { id: 'FIXT-B' }, population: 8000 });
       const b = (await srv.getJson('/api/cpts/FIXT-B')).body;
-      expect(b.pharmaciesListe.find((p: any) => p.finess === CARE.P6).adherente).toBe(true);
+      expect(b.pharmaciesListe.find((p: any) => p.finess === '449810006').adherente).toBe(true);
     });
 
     it('unknown CPTS → 404 with a French message', async () => {
@@ -283,7 +281,7 @@ describeEachBackend('territory API (CPTS, overlaps, coverage, perimeter check)',
 
   // ── Coverage and white zones ──────────────────────────────────────────────────────────────────────
   describe('GET /api/coverage', () => {
-    // Département 44: communes 1–12 and Évron (8,000), 1–8 covered (36,000). Département 49: 49901 (white,
+    // Département 44: communes 1–12 (78,000), 1–8 covered (36,000). Département 49: 49901 (white,
     // 13,000) and 49902 (FIXT-N, approximate perimeter, 14,000).
     it('shares of population and communes per département and région', async () => {
       const { status, body } = await srv.getJson('/api/coverage');
@@ -291,15 +289,15 @@ describeEachBackend('territory API (CPTS, overlaps, coverage, perimeter check)',
       const d44 = body.departements.find((d: any) => d.code === '44');
       expect(d44).toMatchObject({
         nom: 'Loire-Atlantique',
-        nbCommunes: 13,
+        nbCommunes: 12,
         nbCommunesCouvertes: 8,
         nbCommunesMultiCpts: 2,
         nbCommunesCouvertesHorsOfficiel: 0,
-        partCommunesPct: 61.54,
-        population: 78_000 + EVRON.population,
+        partCommunesPct: 66.67,
+        population: 78_000,
         populationCouverte: 36_000,
         populationMultiCpts: 8000,
-        partPopulationPct: 41.86,
+        partPopulationPct: 46.15,
       });
       const d49 = body.departements.find((d: any) => d.code === '49');
       expect(d49).toMatchObject({
@@ -315,20 +313,20 @@ describeEachBackend('territory API (CPTS, overlaps, coverage, perimeter check)',
       expect(body.regions[0]).toMatchObject({
         code: '52',
         nom: 'Pays de la Loire',
-        nbCommunes: 15,
+        nbCommunes: 14,
         nbCommunesCouvertes: 9,
-        partCommunesPct: 60,
-        population: 113_000,
+        partCommunesPct: 64.29,
+        population: 105_000,
         populationCouverte: 50_000,
-        partPopulationPct: 44.25,
+        partPopulationPct: 47.62,
       });
-      expect(body.total).toMatchObject({ nbCommunes: 15, populationCouverte: 50_000 });
+      expect(body.total).toMatchObject({ nbCommunes: 14, populationCouverte: 50_000 });
     });
 
     it('a département filter gives that département, its whole région and the département as total', async () => {
       const { body } = await srv.getJson('/api/coverage?departement=49');
       expect(body.departements.map((d: any) => d.code)).toEqual(['49']);
-      expect(body.regions.map((r: any) => [r.code, r.nbCommunes])).toEqual([['52', 15]]);
+      expect(body.regions.map((r: any) => [r.code, r.nbCommunes])).toEqual([['52', 14]]);
       expect(body.total).toMatchObject({ nbCommunes: 2, population: 27_000, partPopulationPct: 51.85 });
       const none = (await srv.getJson('/api/coverage?region=11')).body;
       expect(none).toMatchObject({ departements: [], regions: [], total: { nbCommunes: 0, partPopulationPct: null } });
@@ -336,24 +334,25 @@ describeEachBackend('territory API (CPTS, overlaps, coverage, perimeter check)',
   });
 
   describe('GET /api/white-zones', () => {
-    const ALL = [DISTANT.white.code, code(12), code(11), code(10), code(9), EVRON.code];
+    const ALL = [DISTANT.white.code, code(12), code(11), code(10), code(9)];
 
     it('communes in no CPTS, largest first, with GP supply ("< 6"), zoning and paging', async () => {
       const { status, body } = await srv.getJson('/api/white-zones');
       expect(status).toBe(200);
-      expect(body.total).toBe(6);
-      expect(body.populationTotale).toBe(42_000 + EVRON.population + DISTANT.white.population);
+      expect(body.total).toBe(5);
+      expect(body.populationTotale).toBe(42_000 + DISTANT.white.population);
       expect(body.communes.map((c: any) => c.code)).toEqual(ALL);
       const by = Object.fromEntries(body.communes.map((c: any) => [c.code, c]));
       expect(by[code(9)].offreMg).toMatchObject({ nbGeneralistes: 12, densitePour10000: 13.33, estProxy: true, absenteDeLaSource: false });
-      expect(by[code(10)].offreMg).toMatchObject({ nbGeneralistes: '< 6', densitePour10000: null, absenteDeLaSource: true });
+      expect(by[code(10)].offreMg).toMatchObject({ nbGeneralistes: '< 6', densitePour10000: null, absenteDeLaSource: false }); // 0
+      expect(by[code(11)].offreMg).toMatchObject({ nbGeneralistes: '< 6', densitePour10000: null, absenteDeLaSource: true, source: null });
       expect(by[code(9)].zonage).toMatchObject({ zone: 'ZIP', libelle: 'Zone d’intervention prioritaire (ZIP)' });
       expect(by[code(10)].zonage.zone).toBe('ZV');
-      expect(by[EVRON.code].zonage).toBeNull();
+      expect(by[DISTANT.white.code].zonage).toBeNull();
       const page = (await srv.getJson('/api/white-zones?limit=2&offset=2')).body;
-      expect(page).toMatchObject({ total: 6, limit: 2, offset: 2 });
+      expect(page).toMatchObject({ total: 5, limit: 2, offset: 2 });
       expect(page.communes.map((c: any) => c.code)).toEqual(ALL.slice(2, 4));
-      expect((await srv.getJson('/api/white-zones?offset=10')).body).toMatchObject({ total: 6, communes: [] });
+      expect((await srv.getJson('/api/white-zones?offset=10')).body).toMatchObject({ total: 5, communes: [] });
       const d49 = (await srv.getJson('/api/white-zones?departement=49')).body;
       expect(d49.communes.map((c: any) => c.code)).toEqual([DISTANT.white.code]);
     });
@@ -374,17 +373,12 @@ describeEachBackend('territory API (CPTS, overlaps, coverage, perimeter check)',
         expect(Math.abs(by[code(n)].cptsLaPlusProche.distanceKm - south)).toBeLessThanOrEqual(0.006);
       }
       // Sharing a border, not a mere corner: 9 touches A along 5 (B only at a corner of 6); 11 touches B along 7
-      // (C only at a corner of 8); Évron touches C only at a corner.
+      // (C only at a corner of 8).
       expect(by[code(9)].cptsLimitrophes).toEqual(['FIXT-A']);
       expect(by[code(10)].cptsLimitrophes).toEqual(['FIXT-A', 'FIXT-B']);
       expect(by[code(11)].cptsLimitrophes).toEqual(['FIXT-B']);
       expect(by[code(12)].cptsLimitrophes).toEqual(['FIXT-C']);
-      expect(by[EVRON.code].cptsLimitrophes).toEqual([]);
-      // Évron's nearest point of C is C's north-east corner (-1.4, 47.1), 0.025° east and 0.025° south.
-      const [ex, ey] = [LON0 + SIZE * 4.5, LAT0 + SIZE * 2.5];
-      const diag = Math.hypot(parallelArcKm(ey - SIZE / 4, ex - (LON0 + 4 * SIZE)), meridianArcKm(LAT0 + 2 * SIZE, ey));
-      expect(by[EVRON.code].cptsLaPlusProche.id).toBe('FIXT-C');
-      expect(Math.abs(by[EVRON.code].cptsLaPlusProche.distanceKm - diag)).toBeLessThan(0.02);
+      expect(by[DISTANT.white.code].cptsLimitrophes).toEqual([]);
     });
 
     it('the nearest CPTS is the geodesic one, not the nearest in planar degrees', async () => {
@@ -400,7 +394,7 @@ describeEachBackend('territory API (CPTS, overlaps, coverage, perimeter check)',
 
     it('GeoJSON and CSV variants', async () => {
       const fc = await (await srv.get('/api/white-zones.geojson?limit=3')).json();
-      expect(fc).toMatchObject({ type: 'FeatureCollection', total: 6, limit: 3 });
+      expect(fc).toMatchObject({ type: 'FeatureCollection', total: 5, limit: 3 });
       expect(fc.features.map((f: any) => f.properties.code)).toEqual(ALL.slice(0, 3));
       expect(fc.features[0].geometry.type).toBe('MultiPolygon');
 
@@ -411,7 +405,7 @@ describeEachBackend('territory API (CPTS, overlaps, coverage, perimeter check)',
       expect(rows[0]!.slice(0, 2)).toEqual(['Code INSEE', 'Commune']);
       expect(rows.slice(1).map((x) => x[0])).toEqual(ALL); // every white zone by default
       const nine = rows.find((x) => x[0] === code(9))!;
-      expect(nine.slice(4, 10)).toEqual(['9000', '12', '13,33', 'oui', 'fixture', 'Zone d’intervention prioritaire (ZIP)']);
+      expect(nine.slice(4, 10)).toEqual(['9000', '12', '13,33', 'oui', 'fixture-planner', 'Zone d’intervention prioritaire (ZIP)']);
       expect(rows.find((x) => x[0] === code(10))![5]).toBe('< 6');
     });
   });
@@ -622,10 +616,9 @@ describeEachBackend('territory API (CPTS, overlaps, coverage, perimeter check)',
       expect(e.avertissementSeuil).toMatchObject({ seuil: 40_000, ecart: 2000, ecartPct: 5, position: 'au-dessus', bandeVoisine: 'T1' });
       expect((await srv.getJson('/api/cpts?bande=T2')).body.cpts.map((c: any) => c.id)).toEqual(['FIXT-E']);
 
-      const wz = (await srv.getJson('/api/white-zones?departement=44')).body;
-      expect(wz.communes.map((c: any) => c.code)).toEqual([EVRON.code]);
-      expect(wz.communes[0].cptsLimitrophes).toEqual(['FIXT-E']); // Évron borders commune 12
-      expect(wz.communes[0].cptsLaPlusProche).toMatchObject({ id: 'FIXT-E', distanceKm: expect.any(Number) });
+      expect((await srv.getJson('/api/white-zones?departement=44')).body).toMatchObject({ total: 0, communes: [] });
+      const far = (await srv.getJson('/api/white-zones')).body.communes;
+      expect(far.map((c: any) => [c.code, c.cptsLaPlusProche.id])).toEqual([[DISTANT.white.code, 'FIXT-C']]);
       const cov = (await srv.getJson('/api/coverage?departement=44')).body.total;
       expect(cov).toMatchObject({ nbCommunesCouvertes: 12, populationCouverte: 78_000, nbCommunesMultiCpts: 5 });
     });

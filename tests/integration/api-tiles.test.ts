@@ -173,7 +173,7 @@ describeEachBackend('vector tiles API', (backend) => {
     const fs = await features(server, 'communes', Z8);
     const byCode = new Map(fs.map((f) => [f.properties.code, f]));
     expect([...byCode.keys()].sort()).toEqual(Array.from({ length: 12 }, (_, i) => communeCode(i + 1)));
-    const inCpts = new Set(Object.values(CPTS).flatMap((c) => [...c.communes]));
+    const inCpts = new Set<number>(Object.values(CPTS).flatMap((c) => [...c.communes]));
     for (let n = 1; n <= 12; n++) {
       const f = byCode.get(communeCode(n))!;
       expect(f.type).toBe(3);

@@ -113,17 +113,20 @@ function CptsSheetView({ id }: { id: string }) {
   };
 
   return (
-    <Async state={state} what="de la fiche">
+    <>
+      <div className="actions no-print">
+        <button type="button" className="link" onClick={() => setUrl({ sel: null })}>
+          ← Toutes les CPTS
+        </button>
+        {state.data && (
+          <button type="button" className="primary" onClick={print} data-testid="print-sheet">
+            Imprimer la fiche
+          </button>
+        )}
+      </div>
+      <Async state={state} what="de la fiche">
       {(c) => (
         <article className="sheet" data-testid="cpts-sheet">
-          <div className="actions no-print">
-            <button type="button" className="link" onClick={() => setUrl({ sel: null })}>
-              ← Toutes les CPTS
-            </button>
-            <button type="button" className="primary" onClick={print} data-testid="print-sheet">
-              Imprimer la fiche
-            </button>
-          </div>
           <p className="print-only print-head">Fiche CPTS — imprimée le {new Date().toLocaleDateString('fr-FR')}</p>
           <h2>{c.nom}</h2>
           <p className="muted">
@@ -238,7 +241,8 @@ function CptsSheetView({ id }: { id: string }) {
           <Sources sources={c.sources} />
         </article>
       )}
-    </Async>
+      </Async>
+    </>
   );
 }
 

@@ -26,18 +26,18 @@ const Side = ({ s }: { s: OverlapPair['a'] }) => (
 const COLUMNS: Column<OverlapPair>[] = [
   { key: 'a', label: 'CPTS A', value: (p) => p.a.nom, render: (p) => <Side s={p.a} /> },
   { key: 'b', label: 'CPTS B', value: (p) => p.b.nom, render: (p) => <Side s={p.b} /> },
-  { key: 'n', label: 'Communes partagées', value: (p) => p.nbCommunes, numeric: true, render: (p) => fmtInt(p.nbCommunes) },
-  { key: 'pop', label: 'Habitants partagés', value: (p) => p.population, numeric: true, render: (p) => fmtInt(p.population) },
+  { key: 'n', label: 'Communes', value: (p) => p.nbCommunes, numeric: true, render: (p) => fmtInt(p.nbCommunes) },
+  { key: 'pop', label: 'Habitants', value: (p) => p.population, numeric: true, render: (p) => fmtInt(p.population) },
   {
     key: 'pa',
-    label: '% de A',
+    label: '% A',
     value: (p) => p.a.partEnLitigePct,
     numeric: true,
     render: (p) => (p.a.partEnLitigePct === null ? '—' : `${fmtDec(p.a.partEnLitigePct)} %`),
   },
   {
     key: 'pb',
-    label: '% de B',
+    label: '% B',
     value: (p) => p.b.partEnLitigePct,
     numeric: true,
     render: (p) => (p.b.partEnLitigePct === null ? '—' : `${fmtDec(p.b.partEnLitigePct)} %`),
@@ -85,7 +85,10 @@ export function Overlaps() {
           )}
           {d.nombre > 0 && (
             <>
-              <p className="muted">Cliquez sur une ligne (ou sur une zone hachurée de la carte) pour cadrer la paire et voir les communes partagées.</p>
+              <p className="muted">
+                Communes et habitants partagés par la paire ; % A, % B : part de la population de chaque CPTS dans ces communes. Cliquez sur une
+                ligne (ou sur une zone hachurée de la carte) pour cadrer la paire.
+              </p>
               <SortTable
                 rows={d.paires}
                 columns={COLUMNS}

@@ -43,6 +43,10 @@ export function PerimeterCheck() {
   const [error, setError] = useState<ApiError | null>(null);
   const [loading, setLoading] = useState(false);
   const fitNext = useRef(codes.length > 0);
+  const fileInput = useRef<HTMLInputElement>(null);
+  useEffect(() => {
+    if (!geometry && fileInput.current) fileInput.current.value = '';
+  }, [geometry]);
 
   const setCodes = (next: string[], fit = false) => {
     fitNext.current = fit;
@@ -168,7 +172,7 @@ export function PerimeterCheck() {
           </button>
         </div>
         <label htmlFor="pc-file">…ou chargez un contour GeoJSON (Polygon ou MultiPolygon, WGS84)</label>
-        <input id="pc-file" type="file" accept=".geojson,.json,application/geo+json,application/json" onChange={(e) => void onFile(e.target.files?.[0])} data-testid="perimeter-file" />
+        <input id="pc-file" ref={fileInput} type="file" accept=".geojson,.json,application/geo+json,application/json" onChange={(e) => void onFile(e.target.files?.[0])} data-testid="perimeter-file" />
         {geometry && (
           <label className="inline">
             Une commune est retenue si le contour couvre au moins
@@ -217,6 +221,11 @@ export function PerimeterCheck() {
               <span className="k">{r.contigu ? 'seul tenant' : 'parties séparées'}</span>
             </div>
           </div>
+          <p className="muted map-key">
+            <span className="sw" style={{ background: PART_COLORS[0] }} aria-hidden="true" /> sur la carte : les communes du périmètre
+            {!r.contigu && ' (une couleur par partie séparée)'} ; <span className="sw sw-redline" aria-hidden="true" /> contour rouge : commune déjà dans
+            une CPTS.
+          </p>
           {r.avertissements.length > 0 && (
             <ul className="warn-list" data-testid="perimeter-warnings">
               {r.avertissements.map((a) => (

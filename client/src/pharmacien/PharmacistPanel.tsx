@@ -24,7 +24,6 @@ function targetOf(sel: Selection | undefined): NearbyTarget | null {
 export function PharmacistPanel() {
   const [url, setUrl] = useUrl();
   const tab = url.get('tab') === 'guide' ? 'guide' : 'ici';
-  const ctl = useMap();
   const sel = parseSel(url.get('sel'));
   const target = targetOf(sel);
 

@@ -4,7 +4,7 @@ import { useEffect, useRef, useState } from 'react';
 import { listCpts, listPharmacies, pharmaciesCsvUrl, useApi, type PharmacyFilters, type PharmacyRow, type PharmacyStatus, type ZoningFilter } from '../api.js';
 import { AreaSelect, areaKey, useArea } from '../Area.js';
 import { fmtInt, fmtKm } from '../format.js';
-import { P, PHARMACY_STATUSES } from '../map.js';
+import { bboxOf, P, PHARMACY_STATUSES } from '../map.js';
 import { useMap, useMapClick } from '../MapView.js';
 import { showPopup } from '../popup.js';
 import { Async, Empty, Sources } from '../ui.js';
@@ -58,6 +58,15 @@ export function UrpsPanel() {
     ctl.setPharmacyFilter(rows.map((r) => r.finess));
   }, [ctl, rows]);
   useEffect(() => () => ctl?.setPharmacyFilter(null), [ctl]);
+  // a new filter frames its pharmacies (a row or map selection does not)
+  const framed = useRef('');
+  useEffect(() => {
+    if (!ctl || !rows || framed.current === fKey) return;
+    framed.current = fKey;
+    if (fKey === '{}') return;
+    const b = bboxOf([{ type: 'MultiPoint', coordinates: rows.flatMap((r) => (r.position ? [[r.position.lon, r.position.lat]] : [])) }]);
+    if (b) ctl.fitBounds([b[0] - 0.01, b[1] - 0.01, b[2] + 0.01, b[3] + 0.01], 12);
+  }, [ctl, rows, fKey]);
   useEffect(() => {
     if (!ctl) return;
     ctl.highlightPharmacies(selId ? [selId] : []);
@@ -71,7 +80,7 @@ export function UrpsPanel() {
     if (fromMap.current) {
       fromMap.current = false;
       document.querySelector(`[data-testid="pharmacy-row"][data-key="${selected.finess}"]`)?.scrollIntoView({ block: 'nearest' });
-    } else if (ctl && selected.position) ctl.flyTo(selected.position.lon, selected.position.lat, 13);
+    } else if (ctl && selected.position) ctl.flyTo(selected.position.lon, selected.position.lat, 12);
   }, [ctl, selected]);
 
   useMapClick((ll, pick, all) => {

@@ -140,7 +140,7 @@ export interface WhiteZoneRow {
   zone: string | null;
   zoneDate: string | null;
   zoneSource: string | null;
-  /** The nearest CPTS (geodesic distance from the commune's point on surface to the CPTS perimeter). */
+  /** The nearest CPTS: geodesic distance from the commune's point on surface (ST_PointOnSurface) to the CPTS perimeter. */
   cptsProche: { id: string; nom: string; statut: string; perimetre: string; distanceKm: number } | null;
   /**
    * CPTS sharing a border of positive length with the commune (DE-9IM boundary ∩ boundary of dimension 1)
@@ -160,30 +160,42 @@ export interface WhiteZoneFeature extends WhiteZoneRow {
 }
 
 /**
- * Nearest CPTS, index-assisted: the 8 nearest by `<->` (GiST on cpts.geom; planar distance in degrees, only
- * an approximation of the true distance since a degree of longitude is shorter than a degree of latitude),
- * then the geodesic minimum (ST_Distance on geography, spheroid) among them. Only candidates that can still
- * win are measured: the planar distance d of a candidate and its true distance D satisfy
- * k·cos φ·d ≤ D ≤ k'·d (k ≈ k' ≈ 111.3 km per degree), so a candidate farther than d_min / cos φ (+1 %)
- * in degrees cannot be the nearest. Ties (to the metre) go to the smaller id.
+ * The nearest CPTS to `pt`, by geodesic distance (ST_Distance on geography, WGS84 spheroid), index-assisted:
+ * 1. dmin = the smallest planar distance in degrees, by KNN on the GiST index (`<->`, one row). Degrees are
+ *    not distances (a degree of longitude is cos φ of a degree of latitude), so the nearest by `<->` is not
+ *    always the nearest on the ground;
+ * 2. every CPTS within dmin / cos φ (+1 %) degrees (ST_DWithin, index): none farther can be nearer, since the
+ *    true distance D of a CPTS at d degrees satisfies ≈ R·cos φ·d ≤ D ≤ R·d. A range, not a LIMIT: CPTS
+ *    with identical perimeters (common with approximate ones) cannot crowd the true nearest out;
+ * 3. among them, the planar distance with longitudes scaled by cos φ (a local equirectangular metric, cheap)
+ *    keeps those within 2 % of the best; identical scaled distances (identical perimeters) are measured once,
+ *    on the smallest id;
+ * 4. the geodesic distance of those few (usually one) decides; ties to the metre go to the smallest id.
  */
 const NEAREST = (pt: string) => `
   LEFT JOIN LATERAL (
-    SELECT n.id, n.nom, n.statut, n.perimetre, round((n.d / 1000)::numeric, 2) AS distance_km
+    SELECT k.id, k.nom, k.statut, k.perimetre, round((h.d / 1000)::numeric, 2) AS distance_km
       FROM (
-        SELECT s.id, s.nom, s.statut, s.perimetre, ST_Distance(s.geom::geography, ${pt}::geography) AS d
+        SELECT g.id, ST_Distance(g.geom::geography, ${pt}::geography) AS d
           FROM (
-            SELECT s.*, min(s.dp) OVER () AS dmin
+            SELECT DISTINCT ON (c.ds) c.id, c.geom, c.ds
               FROM (
-                SELECT k.id, k.nom, k.statut, k.perimetre, k.geom, k.geom <-> ${pt} AS dp
-                  FROM cpts k WHERE k.geom IS NOT NULL
-                 ORDER BY k.geom <-> ${pt}
-                 LIMIT 8
-              ) s
-          ) s
-         WHERE s.dp <= s.dmin * 1.01 / cos(radians(least(89.0, abs(ST_Y(${pt})) + s.dmin))) + 1e-9
-      ) n
-     ORDER BY round(n.d::numeric), n.id COLLATE "C"
+                SELECT c.*, min(c.ds) OVER () AS dsmin
+                  FROM (
+                    SELECT k.id, k.geom, ST_Distance(ST_Scale(k.geom, f.f, 1), ST_Scale(${pt}, f.f, 1)) AS ds
+                      FROM (SELECT k.geom <-> ${pt} AS dmin, cos(radians(ST_Y(${pt}))) AS f
+                              FROM cpts k WHERE k.geom IS NOT NULL
+                             ORDER BY k.geom <-> ${pt} LIMIT 1) f
+                      JOIN cpts k ON ST_DWithin(k.geom, ${pt}, f.dmin * 1.01 / cos(radians(least(89.0, abs(ST_Y(${pt})) + f.dmin))) + 1e-9)
+                  ) c
+              ) c
+             WHERE c.ds <= c.dsmin * 1.02 + 1e-12
+             ORDER BY c.ds, c.id COLLATE "C"
+          ) g
+        OFFSET 0 -- keeps the geodesic distance computed once per candidate
+      ) h
+      JOIN cpts k ON k.id = h.id
+     ORDER BY round(h.d::numeric), h.id COLLATE "C"
      LIMIT 1
   ) near ON true`;
 
@@ -202,7 +214,7 @@ const WZ_ORDER = `c.population DESC NULLS LAST, c.code COLLATE "C"`;
 
 function wzSql(withGeometry: boolean): string {
   return `
-    WITH page AS (
+    WITH page AS MATERIALIZED ( -- materialised: the point on surface is computed once per commune
       SELECT c.code, c.nom, c.departement, c.region, c.population, c.geom, ST_PointOnSurface(c.geom) AS pt
         FROM commune c
        WHERE ${WZ_WHERE}
@@ -215,9 +227,11 @@ function wzSql(withGeometry: boolean): string {
            z.zone, z.date_zonage AS zone_date, z.source AS zone_source,
            near.id AS near_id, near.nom AS near_nom, near.statut AS near_statut, near.perimetre AS near_perimetre,
            near.distance_km AS near_distance_km,
-           coalesce((SELECT array_agg(k.id ORDER BY k.id COLLATE "C")
-                       FROM cpts k CROSS JOIN LATERAL (SELECT ST_Relate(ST_ReducePrecision(k.geom, ${CONTACT_GRID}), ST_ReducePrecision(p.geom, ${CONTACT_GRID})) AS im) r
-                      WHERE k.geom && p.geom AND (substr(r.im, 1, 1) = '2' OR substr(r.im, 5, 1) = '1')), '{}') AS limitrophes
+           coalesce((SELECT array_agg(x.id ORDER BY x.id COLLATE "C")
+                       FROM (SELECT k.id, ST_Relate(ST_ReducePrecision(k.geom, ${CONTACT_GRID}), ST_ReducePrecision(p.geom, ${CONTACT_GRID})) AS im
+                               FROM cpts k WHERE k.geom && ST_Expand(p.geom, ${CONTACT_GRID})
+                             OFFSET 0) x -- OFFSET 0: the relation is computed once, not once per test below
+                      WHERE substr(x.im, 1, 1) = '2' OR substr(x.im, 5, 1) = '1'), '{}') AS limitrophes
            ${withGeometry ? ', ST_AsGeoJSON(p.geom, 6) AS geometry' : ''}
       FROM page p
       LEFT JOIN offre_mg o ON o.commune_code = p.code

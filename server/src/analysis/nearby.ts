@@ -11,6 +11,7 @@
 // national load it was the slower of the two on both backends; the bound method is exact by construction.
 import type { Queryable } from '../db/port.js';
 import { HttpError, notFound } from '../http/errors.js';
+import { cog } from '../import/cog.js';
 import type { Adhesion, CptsRef, PharmacyStatus } from './pharmacies.js';
 
 export const SITE_TYPES = ['msp', 'csp', 'esp'] as const;
@@ -94,7 +95,14 @@ async function resolveOrigin(db: Queryable, q: NearbyQuery): Promise<Origin> {
     return { type: 'officine', communeCode, lon: null, lat: null, explication: 'Officine sans position connue : distances mesurées depuis un point intérieur de sa commune.', pharmacie: p };
   }
   if ('commune' in q) {
-    return { type: 'commune', communeCode: q.commune, lon: null, lat: null, explication: 'Distances mesurées depuis un point intérieur de la commune.' };
+    const explication = 'Distances mesurées depuis un point intérieur de la commune.';
+    const exists = async (code: string) => (await db.query('SELECT 1 FROM commune WHERE code = $1', [code])).rows.length > 0;
+    const current = (await exists(q.commune)) ? undefined : cog().toCurrent(q.commune);
+    if (current && current !== q.commune && (await exists(current))) {
+      // a former code (merged commune, arrondissement): answer for the current commune and say so
+      return { type: 'commune', communeCode: current, lon: null, lat: null, explication: `Le code ${q.commune} correspond aujourd’hui à la commune ${current}. ${explication}` };
+    }
+    return { type: 'commune', communeCode: q.commune, lon: null, lat: null, explication };
   }
   const code = await communeAt(db, q.lon, q.lat);
   if (!code) {
@@ -131,7 +139,7 @@ export async function nearby(db: Queryable, q: NearbyQuery, k: number): Promise<
   const lon = o.lon ?? c.lon;
   const lat = o.lat ?? c.lat;
 
-  const [cpts, zonage, zoningLog, sites, adhesions, statut] = await Promise.all([
+  const [cpts, zonage, zoningLog, sites, adhesions] = await Promise.all([
     db.query<CptsRef>(
       `SELECT k.id, k.nom, k.statut, k.perimetre FROM cpts_commune m JOIN cpts k ON k.id = m.cpts_id
         WHERE m.commune_code = $1 ORDER BY k.nom COLLATE "C", k.id COLLATE "C"`,
@@ -144,9 +152,8 @@ export async function nearby(db: Queryable, q: NearbyQuery, k: number): Promise<
     db.query("SELECT 1 FROM import_log WHERE kind = 'zoning' LIMIT 1"),
     nearestSites(db, lon, lat, k),
     o.pharmacie ? pharmacyAdhesions(db, o.pharmacie.finess) : Promise.resolve([]),
-    db.query<{ covered: boolean }>('SELECT EXISTS (SELECT 1 FROM cpts_commune WHERE commune_code = $1) AS covered', [c.code]),
   ]);
-  const covered = statut.rows[0]!.covered;
+  const covered = cpts.rows.length > 0;
   return {
     origine: { type: o.type, position: { lon: round6(lon), lat: round6(lat) }, explication: o.explication },
     commune: {

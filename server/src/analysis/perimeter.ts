@@ -207,7 +207,11 @@ export async function checkPerimeter(db: Queryable, input: PerimeterInput): Prom
   const components = codes.length
     ? await db.query<{ communes: string[]; population: number }>(
         `WITH mem AS (SELECT c.code, c.geom, c.population FROM commune c WHERE c.code = ANY($1::text[])),
-              parts AS (SELECT coalesce((d).path[1], 1) AS n, (d).geom AS geom FROM (SELECT ST_Dump(ST_Union(geom, ${CONTACT_GRID})) AS d FROM mem) x)
+              -- MATERIALIZED: referenced once, the CTE would otherwise be inlined in the lateral join and the union
+              -- recomputed for every commune
+              parts AS MATERIALIZED (
+                SELECT coalesce((d).path[1], 1) AS n, (d).geom AS geom FROM (SELECT ST_Dump(ST_Union(geom, ${CONTACT_GRID})) AS d FROM mem) x
+              )
          SELECT array_agg(m.code ORDER BY m.code COLLATE "C") AS communes, coalesce(sum(m.population), 0)::bigint AS population
            FROM mem m
            CROSS JOIN LATERAL (

@@ -6,10 +6,11 @@
 //   1. a KNN scan on the partial GiST index structure_msp_csp_gix (`ORDER BY s.geom <-> p.geom LIMIT 3`) gives
 //      3 candidates, ranked by their geodesic (spheroid) distance; g1 is the best, dk the planar distance
 //      (degrees) of the 3rd;
-//   2. every other site is at least dk degrees away in the (lon, lat) plane, hence at least
-//      LB = R_min · cos(φmax) · dk (radians) on the ellipsoid, with R_min = a(1 − e²) = 6,335,439 m the
-//      smallest radius of curvature of WGS84 and φmax ≥ the highest latitude the path can reach
-//      (|φ| + 2·dk, capped; a 0.1 % margin). If g1 < LB the best candidate is the nearest site;
+//   2. every other site is at least dk degrees away in the (lon, lat) plane, so the geodesic to it first
+//      crosses the disc of radius dk around the pharmacy: a stretch of plane length ≥ dk at latitudes
+//      ≤ |φ| + dk, on which ds ≥ R_min · cos(|φ| + dk) · |d(lon, lat)| (R_min = a(1 − e²) = 6,335,439 m,
+//      the smallest radius of curvature of WGS84). Hence every other site is at least
+//      LB = R_min · cos(|φ| + dk) · dk (radians) away (0.1 % margin): if g1 < LB the best candidate is exact;
 //   3. otherwise (≈10 % of pharmacies on a synthetic national load) `ST_DWithin(s.geom::geography,
 //      p.geom::geography, g1)` on the geography GiST index structure_geog_gix returns every site within g1,
 //      ranked by geodesic distance.
@@ -255,7 +256,7 @@ export async function listPharmacies(
          SELECT s.finess
            FROM structure s
           WHERE cand.n = 3
-            AND cand.g1 >= 0.999 * ${R_MIN_M} * cos(radians(least(89.9, abs(ST_Y(page.geom)) + 2 * cand.dk))) * radians(cand.dk)
+            AND cand.g1 >= 0.999 * ${R_MIN_M} * cos(radians(least(89.9, abs(ST_Y(page.geom)) + cand.dk))) * radians(cand.dk)
             AND s.type IN ('msp', 'csp') AND s.geom IS NOT NULL
             AND ST_DWithin(s.geom::geography, page.geom::geography, cand.g1 + 0.01)
           ORDER BY ST_Distance(s.geom::geography, page.geom::geography), s.finess COLLATE "C"
@@ -291,8 +292,9 @@ export async function listPharmacies(
 
 /**
  * Runs a bulk analysis with PostgreSQL's JIT compiler off: the planner's cost for the national list
- * triggers JIT, which added ~1.5 s of compilation to a ~2.5 s query on PostgreSQL 15 (PGlite has no JIT;
- * the setting is accepted and ignored). SET LOCAL ends with the transaction.
+ * triggers JIT, whose compilation took ~2.5 s of CPU for a query that needs ~1.7 s without it (PostgreSQL 15,
+ * synthetic national load). PGlite has no JIT; the setting is accepted and ignored. SET LOCAL ends with the
+ * transaction.
  */
 export async function withoutJit<T>(db: Db, fn: (q: Queryable) => Promise<T>): Promise<T> {
   return db.transaction(async (tx) => {

@@ -53,7 +53,9 @@ export async function search(db: Queryable, q: string, limit: number): Promise<S
   const code = codeForm(q);
   const postal = /^\d{5}$/.test(code) ? code : null;
   const postalCommunes = postal ? communesOfPostalCode(postal) : [];
-  // $1 normalised text, $2 code form, $3 postal code or null, $4 communes of that postal code (COG), $5 limit
+  const codeLike = code.replace(/[\\%_]/g, '\\$&') + '%';
+  // $1 normalised text, $2 code form, $3 postal code or null, $4 communes of that postal code (COG), $5 limit,
+  // $6 the code form as a LIKE prefix pattern (wildcards escaped)
   const r = await db.query<{
     type: HitType; id: string; label: string; sublabel: string; rang: number;
     lon: number | null; lat: number | null; xmin: number | null; ymin: number | null; xmax: number | null; ymax: number | null;
@@ -63,11 +65,11 @@ export async function search(db: Queryable, q: string, limit: number): Promise<S
               CASE WHEN c.code = $2 OR c.code = ANY($4::text[]) OR c.code IN (SELECT commune_code FROM pharmacie WHERE code_postal = $3
                                                                                 UNION SELECT commune_code FROM structure WHERE code_postal = $3) THEN 0
                    WHEN c.nom_norm = $1 THEN 1
-                   WHEN c.nom_norm LIKE $1 || '%' OR c.code LIKE $2 || '%' THEN 2
+                   WHEN c.nom_norm LIKE $1 || '%' OR c.code LIKE $6 THEN 2
                    WHEN c.nom_norm LIKE '% ' || $1 || '%' THEN 3
                    ELSE 4 END AS rang
          FROM commune c
-        WHERE c.nom_norm LIKE '%' || $1 || '%' OR c.code LIKE $2 || '%' OR c.code = ANY($4::text[])
+        WHERE c.nom_norm LIKE '%' || $1 || '%' OR c.code LIKE $6 OR c.code = ANY($4::text[])
            OR c.code IN (SELECT commune_code FROM pharmacie WHERE code_postal = $3 UNION SELECT commune_code FROM structure WHERE code_postal = $3)
        UNION ALL
        SELECT 'cpts', k.id, k.nom, NULL::integer,
@@ -131,7 +133,7 @@ export async function search(db: Queryable, q: string, limit: number): Promise<S
           WHERE top.type = 'pharmacie' AND p.finess = top.id
        ) g
       ORDER BY top.rang, char_length(top.label), top.population DESC NULLS LAST, top.label COLLATE "C", top.type COLLATE "C", top.id COLLATE "C"`,
-    [norm, code, postal, postalCommunes, limit],
+    [norm, code, postal, postalCommunes, limit, codeLike],
   );
   return r.rows.map((x) => ({
     type: x.type,

@@ -31,10 +31,17 @@ const listQuery = queryObject({
   departement: departementParam.optional(),
   region: regionParam.optional(),
   bande: z.enum(BANDES, { error: `bande attendue : ${BANDES.join(', ')}` }).optional(),
+  /** English alias of `bande`. */
+  band: z.enum(BANDES, { error: `band attendue : ${BANDES.join(', ')}` }).optional(),
   statut: z.enum(STATUTS, { error: `statut attendu : ${STATUTS.join(', ')}` }).optional(),
 });
 
 const SOURCES = ['communes', 'cpts', 'gp', 'finess', 'memberships'] as const;
+
+function listFilter(query: unknown) {
+  const { band, ...q } = parse(listQuery, query);
+  return { ...q, bande: q.bande ?? band };
+}
 
 /** The band table as the API shows it (for legends): bands, funding, source. */
 export const bareme = () => ({
@@ -48,14 +55,12 @@ export function cptsRoutes({ db }: AppDeps): Router {
   const r = Router();
 
   r.get('/api/cpts', async (req, res) => {
-    const q = parse(listQuery, req.query);
-    const cpts = await listCpts(db, q);
+    const cpts = await listCpts(db, listFilter(req.query));
     res.json({ nombre: cpts.length, cpts, bareme: bareme(), sources: await dataSources(db, SOURCES) });
   });
 
   r.get('/api/cpts.geojson', async (req, res) => {
-    const q = parse(listQuery, req.query);
-    const cpts = await listCpts(db, q);
+    const cpts = await listCpts(db, listFilter(req.query));
     const geoms = await cptsGeometries(db, cpts.map((c) => c.id));
     const sources = await dataSources(db, SOURCES);
     setSourcesHeader(res, sources);
@@ -111,6 +116,7 @@ const listParams = [
   oaParam.departement,
   oaParam.region,
   { name: 'bande', in: 'query', required: false, description: 'Taille ACI : T1 (< 40 000 hab.), T2, T3, T4 (≥ 175 000 hab.)', schema: { enum: BANDES } },
+  { name: 'band', in: 'query', required: false, description: 'Synonyme de bande', schema: { enum: BANDES } },
   { name: 'statut', in: 'query', required: false, description: 'Statut de la CPTS', schema: { enum: STATUTS } },
 ];
 

@@ -25,15 +25,18 @@ import { dataSources, type DataSource } from './sources.js';
 
 export const TILE_CONTENT_TYPE = 'application/vnd.mapbox-vector-tile';
 export const TILE_CACHE_CONTROL = 'public, max-age=300';
+/** Prerendering starts at this zoom, or at a layer's advised minzoom if lower. */
+const PRERENDER_MIN_ZOOM = 5;
 
 export interface TileRouteOptions {
   /** Memory bound of the tile cache (bytes of gzip-compressed tiles); 128 MiB by default. */
   cacheBytes?: number;
   /**
-   * After each data change, render in the background every tile with data from each layer's minzoom up to this
-   * zoom (one at a time): low-zoom tiles hold thousands of features and cost from 0.1 to 1 s each to encode,
-   * higher ones a few milliseconds. Default 8 with ST_AsMVT (PostGIS server), off (−1) with the in-process
-   * encoder, whose queries would run on the server's own thread (PGlite).
+   * After each data change, render in the background, one at a time, every tile with data from z5 (or the
+   * layer's advised minzoom if lower) up to this zoom: low-zoom tiles hold thousands of features and take from
+   * 0.1 to several seconds to encode on national data, tiles from z9 up a few to a few tens of milliseconds.
+   * Default 8 with ST_AsMVT (PostGIS server); off (−1) with the in-process encoder, whose work would run on the
+   * server's own thread (PGlite, meant for a region).
    */
   prerenderMaxZoom?: number;
   /** How often the data version (import_log) is read, at most. */
@@ -79,7 +82,8 @@ export function tileRoutes({ db, log }: AppDeps, options: TileRouteOptions = {})
     try {
       const render = await getEncoder();
       const maxZoom = options.prerenderMaxZoom ?? (render === renderPostgis ? 8 : -1);
-      const minZoom = Math.min(...LAYERS.map((l) => l.minzoom));
+      // from z5 (or a lower advertised minzoom) for every layer: clients may ask below the advised minzoom
+      const minZoom = Math.min(PRERENDER_MIN_ZOOM, ...LAYERS.map((l) => l.minzoom));
       if (maxZoom < minZoom) return;
       const t0 = performance.now();
       const ranges = await db.query<{ x0: number; x1: number; y0: number; y1: number }>(DATA_TILE_RANGES_SQL, [maxZoom]);
@@ -87,7 +91,7 @@ export function tileRoutes({ db, log }: AppDeps, options: TileRouteOptions = {})
       for (let z = maxZoom - 1; z >= minZoom; z--) levels.set(z, parentTiles(levels.get(z + 1)!));
       let n = 0;
       for (let z = minZoom; z <= maxZoom; z++)
-        for (const layer of LAYERS.filter((l) => l.minzoom <= z && z <= l.maxzoom))
+        for (const layer of LAYERS.filter((l) => Math.min(l.minzoom, PRERENDER_MIN_ZOOM) <= z && z <= l.maxzoom))
           for (const t of levels.get(z)!) {
             if (tiles.heldVersion !== version) return;
             await tiles.get(`${layer.id}/${z}/${t.x}/${t.y}`, () => render(db, layer, z, t.x, t.y));
@@ -124,7 +128,11 @@ export function tileRoutes({ db, log }: AppDeps, options: TileRouteOptions = {})
                 round(ST_XMax(e)::numeric, 4), round(ST_YMax(e)::numeric, 4)]::float8[] END AS b
            FROM (SELECT ST_Extent(geom) AS e FROM commune) s`,
       )
-      .then((q) => q.rows[0]?.b ?? undefined);
+      .then((q) => q.rows[0]?.b ?? undefined)
+      .catch((e: unknown) => {
+        v.bounds = undefined; // not kept: the next request asks again
+        throw e;
+      });
     const bounds = await v.bounds;
     const layers = await Promise.all(
       LAYERS.map(async (l) => ({
@@ -159,7 +167,7 @@ export function tileRoutes({ db, log }: AppDeps, options: TileRouteOptions = {})
       extent: EXTENT,
       note:
         'Une source vectorielle par couche (« layers »), chacune décrite au format TileJSON 3.0.0 ; les URL des tuiles sont relatives au serveur ' +
-        'et changent (paramètre v) à chaque import. Les attributs absents d’une entité valent « inconnu ».',
+        'et changent (paramètre v) à chaque import. Un attribut absent d’une entité est inconnu ou sans objet (voir la description de chaque attribut).',
       layers,
     });
   });

@@ -6,7 +6,8 @@
 // ST_AsMVTGeom on PostGIS (mvt-postgis.ts), an equivalent clip-and-snap in SQL returned as GeoJSON on PGlite,
 // which has no ST_AsMVTGeom (mvt-js.ts). Rows whose `geom` comes out NULL (collapsed below a tile unit) are dropped
 // by the encoders. Attributes are plain SQL types (text, integer, bigint, double precision, boolean); a NULL
-// attribute is left out of the feature, as ST_AsMVT does. Features are ordered by their key.
+// attribute is left out of the feature, as ST_AsMVT does. Features are ordered by their key (byte order, the same on
+// every backend and locale).
 
 import { ACI_TABLE, type AciTable } from '../domain/bands.js';
 
@@ -22,8 +23,11 @@ export const TILE_FILTER_ENVELOPE = `ST_TileEnvelope($1::int, $2::int, $3::int, 
 /** The tile envelope itself, for the encoders. */
 export const TILE_ENVELOPE = 'ST_TileEnvelope($1::int, $2::int, $3::int)';
 
-/** Turns an EPSG:3857 geometry expression into the encoder's tile geometry column expression. */
-export type TileGeom = (geom3857: string) => string;
+/**
+ * Turns an EPSG:3857 geometry expression into the encoder's tile geometry column expression. `dissolve`: the
+ * expression is a collection of polygons that may overlap or share borders, to be drawn as their union.
+ */
+export type TileGeom = (geom3857: string, opts?: { dissolve?: boolean }) => string;
 
 export type AttributeType = 'string' | 'number' | 'boolean';
 
@@ -66,8 +70,8 @@ export const GP_SECRET_BELOW = 6;
 export const NEAR_STRUCTURE_M = 150;
 /**
  * A box in degrees around a pharmacy that holds every point within NEAR_STRUCTURE_M of it, up to 60° of latitude
- * (150 m is 0.0027° of longitude there): an index-assisted geometry filter before the exact distance on the
- * spheroid, ten times cheaper than the geography index alone.
+ * (150 m is 0.0027° of longitude there): a filter on the partial MSP/CSP index of migration 004 before the
+ * exact distance on the spheroid (the distance used by server/src/analysis/pharmacies.ts).
  */
 const NEAR_BOX_DEG = 0.003;
 
@@ -108,7 +112,7 @@ const communes: TileLayer = {
       LEFT JOIN zonage zo ON zo.commune_code = c.code
      CROSS JOIN LATERAL (SELECT EXISTS (SELECT 1 FROM cpts_commune m WHERE m.commune_code = c.code) AS covered) cov
      WHERE c.geom_3857 && ${TILE_FILTER_ENVELOPE}
-     ORDER BY c.code`,
+     ORDER BY c.code COLLATE "C"`,
 };
 
 const cpts: TileLayer = {
@@ -121,7 +125,7 @@ const cpts: TileLayer = {
     {
       name: 'band',
       type: 'string',
-      description: 'Taille ACI selon la population : T1 (< 40 000), T2 (40 000 à 80 000), T3 (80 000 à 175 000), T4 (> 175 000)',
+      description: 'Taille ACI selon la population : T1 (moins de 40 000), T2 (40 000 à moins de 80 000), T3 (80 000 à moins de 175 000), T4 (175 000 et plus)',
       values: ['T1', 'T2', 'T3', 'T4'],
     },
     { name: 'population', type: 'number', description: 'Population des communes membres (communes entières)' },
@@ -147,19 +151,24 @@ const cpts: TileLayer = {
                            FROM cpts_commune m JOIN commune c ON c.code = m.commune_code
                           WHERE m.cpts_id = k.id) p ON true
      WHERE k.geom_3857 && ${TILE_FILTER_ENVELOPE}
-     ORDER BY k.id`,
+     ORDER BY k.id COLLATE "C"`,
 };
 
 // The shared communes of each pair, from the membership table; the geometry is the union of those shared
 // communes that meet the tile (the others would be clipped away), the counts are over all shared communes.
 // CPTS drawn on the same intercommunality share the same communes pairwise: each distinct set of communes is
-// unioned and turned into tile geometry once, not once per pair.
+// merged and turned into tile geometry once, not once per pair. On PostGIS the merge is ST_AsMVTGeom's own
+// (wagyu computes the union of the collection in tile units, three times faster than ST_Union in metres on
+// national data); the in-process encoder unions first (see `dissolve` in mvt-js.ts). The communes in several CPTS are found by one
+// scan of the membership table at low zooms (thousands of communes per tile), from the tile's communes above;
+// the totals of each pair are index look-ups in the membership table.
+const SHARED_SCAN_BELOW = 8;
 const overlaps: TileLayer = {
   id: 'overlaps',
   geometry: 'polygon',
   description: 'Chevauchements : pour chaque paire de CPTS partageant des communes, l’union des communes partagées.',
   attributes: [
-    { name: 'id', type: 'string', description: 'Identifiant de la paire : « idA|idB » (idA < idB)' },
+    { name: 'id', type: 'string', description: 'Identifiant de la paire : « idA|idB », idA avant idB (ordre des octets, comme /api/overlaps)' },
     { name: 'cpts_a', type: 'string', description: 'Identifiant de la première CPTS' },
     { name: 'cpts_b', type: 'string', description: 'Identifiant de la seconde CPTS' },
     { name: 'nom_a', type: 'string', description: 'Nom de la première CPTS' },
@@ -170,43 +179,47 @@ const overlaps: TileLayer = {
   minzoom: 5,
   maxzoom: 14,
   kinds: ['cpts', 'communes'],
-  sql: (z, tileGeom) => `
-    WITH shared AS (
-      SELECT commune_code AS code FROM cpts_commune GROUP BY commune_code HAVING count(*) > 1
-    ), here AS (
-      SELECT c.code, ${z < LOW_ZOOM_BELOW ? 'c.geom_3857_low' : 'c.geom_3857'} AS g
-        FROM shared JOIN commune c ON c.code = shared.code
-       WHERE c.geom_3857 && ${TILE_FILTER_ENVELOPE}
+  sql: (z, tileGeom) => {
+    const g = z < LOW_ZOOM_BELOW ? 'c.geom_3857_low' : 'c.geom_3857';
+    const here =
+      z < SHARED_SCAN_BELOW
+        ? `SELECT c.code, ${g} AS g, s.ids
+             FROM (SELECT commune_code, array_agg(cpts_id ORDER BY cpts_id COLLATE "C") AS ids
+                     FROM cpts_commune GROUP BY commune_code HAVING count(*) > 1) s
+             JOIN commune c ON c.code = s.commune_code
+            WHERE c.geom_3857 && ${TILE_FILTER_ENVELOPE}`
+        : `SELECT c.code, ${g} AS g, m.ids
+             FROM commune c
+            CROSS JOIN LATERAL (SELECT array_agg(m.cpts_id ORDER BY m.cpts_id COLLATE "C") AS ids
+                                  FROM cpts_commune m WHERE m.commune_code = c.code) m
+            WHERE c.geom_3857 && ${TILE_FILTER_ENVELOPE} AND cardinality(m.ids) > 1`;
+    return `
+    WITH here AS MATERIALIZED (${here}
     ), pairs AS (
-      SELECT a.cpts_id AS a, b.cpts_id AS b, array_agg(h.code ORDER BY h.code) AS codes
-        FROM here h
-        JOIN cpts_commune a ON a.commune_code = h.code
-        JOIN cpts_commune b ON b.commune_code = h.code AND a.cpts_id < b.cpts_id
-       GROUP BY a.cpts_id, b.cpts_id
+      SELECT a, b, array_agg(h.code ORDER BY h.code) AS codes
+        FROM here h CROSS JOIN LATERAL unnest(h.ids) a CROSS JOIN LATERAL unnest(h.ids) b
+       WHERE a COLLATE "C" < b COLLATE "C"
+       GROUP BY a, b
     ), shapes AS MATERIALIZED (
-      SELECT s.codes, ${tileGeom('ST_Union(h.g)')} AS g
+      SELECT s.codes, ${tileGeom('ST_Collect(h.g)', { dissolve: true })} AS g
         FROM (SELECT DISTINCT codes FROM pairs) s
        CROSS JOIN LATERAL unnest(s.codes) u(code)
         JOIN here h ON h.code = u.code
        GROUP BY s.codes
-    ), totals AS (
-      SELECT p.a, p.b, count(*)::int AS shared_communes, sum(c.population)::bigint AS shared_population
-        FROM pairs p
-       CROSS JOIN LATERAL (SELECT ma.commune_code FROM cpts_commune ma
-                             JOIN cpts_commune mb ON mb.cpts_id = p.b AND mb.commune_code = ma.commune_code
-                            WHERE ma.cpts_id = p.a) m
-        JOIN commune c ON c.code = m.commune_code
-       GROUP BY p.a, p.b
     )
-    SELECT p.a || '|' || p.b AS id, p.a AS cpts_a, p.b AS cpts_b, ka.nom AS nom_a, kb.nom AS nom_b,
+    SELECT p.a || '|' || p.b AS id, p.a AS cpts_a, p.b AS cpts_b,
+           (SELECT k.nom FROM cpts k WHERE k.id = p.a) AS nom_a, (SELECT k.nom FROM cpts k WHERE k.id = p.b) AS nom_b,
            t.shared_communes, t.shared_population,
            s.g AS geom
       FROM pairs p
       JOIN shapes s ON s.codes = p.codes
-      JOIN totals t ON t.a = p.a AND t.b = p.b
-      JOIN cpts ka ON ka.id = p.a
-      JOIN cpts kb ON kb.id = p.b
-     ORDER BY p.a, p.b`,
+     CROSS JOIN LATERAL (SELECT count(*)::int AS shared_communes, sum(c.population)::bigint AS shared_population
+                           FROM cpts_commune ma
+                           JOIN cpts_commune mb ON mb.cpts_id = p.b AND mb.commune_code = ma.commune_code
+                           JOIN commune c ON c.code = ma.commune_code
+                          WHERE ma.cpts_id = p.a) t
+     ORDER BY p.a COLLATE "C", p.b COLLATE "C"`;
+  },
 };
 
 const structures: TileLayer = {
@@ -225,7 +238,7 @@ const structures: TileLayer = {
     SELECT s.finess, s.nom, s.type, ${tileGeom('s.geom_3857')} AS geom
       FROM structure s
      WHERE s.geom_3857 && ${TILE_FILTER_ENVELOPE}
-     ORDER BY s.finess`,
+     ORDER BY s.finess COLLATE "C"`,
 };
 
 /** As in server/src/analysis/pharmacies.ts (the pharmacy list): same statuses, same rules. */
@@ -265,7 +278,7 @@ const pharmacies: TileLayer = {
            ${tileGeom('p.geom_3857')} AS geom
       FROM pharmacie p
      WHERE p.geom_3857 && ${TILE_FILTER_ENVELOPE}
-     ORDER BY p.finess`,
+     ORDER BY p.finess COLLATE "C"`,
 };
 
 export const LAYERS: readonly TileLayer[] = [communes, cpts, overlaps, structures, pharmacies];

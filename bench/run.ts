@@ -1,0 +1,230 @@
+// npm run bench — national data on a PostGIS server: every endpoint over HTTP beside the bare SQL it runs.
+//
+// 1. Loads ../shared/geodata-sources into the database `cpts_bench` of BENCH_DATABASE_URL (or DATABASE_URL,
+//    or TEST_DATABASE_URL) through the real importers: all commune outlines, the national FINESS stock, the
+//    GP proxy, the 103 approximate CPTS perimeters, and ~700 generated CPTS perimeters (bench/generate-cpts.ts)
+//    with overlaps. Kept between runs; `--reload` loads again.
+// 2. Serves the real app in this process; for each measure, requests go over HTTP one at a time and the SQL
+//    statements each request sends to the database are recorded; the same statements are then replayed on a
+//    plain node-postgres client ("bare SQL"). Reported: median and p95 of each, and their ratio.
+//    Tiles are measured cold (tile cache off, each tile fetched once), then warm (served as cached).
+import { readdirSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import { createApp } from '../server/src/app.js';
+import { migrate } from '../server/src/db/migrate.js';
+import { openPg } from '../server/src/db/pg.js';
+import type { Db, Queryable } from '../server/src/db/port.js';
+import { runImport } from '../server/src/import/index.js';
+import { createLogger } from '../server/src/logger.js';
+import { generateCpts, generatedCptsCsv } from './generate-cpts.js';
+
+const SOURCES = fileURLToPath(new URL('../../shared/geodata-sources/', import.meta.url));
+const BENCH_DB = 'cpts_bench';
+
+interface Call {
+  sql: string;
+  params: readonly unknown[];
+}
+
+/** A Db that records every statement sent while `recording` is on. */
+function recording(db: Db): Db & { calls: Call[]; recording: boolean } {
+  const rec = {
+    calls: [] as Call[],
+    recording: false,
+    backend: db.backend,
+    query: (sql: string, params: readonly unknown[] = []) => {
+      if (rec.recording) rec.calls.push({ sql, params });
+      return db.query(sql, params);
+    },
+    exec: (sql: string) => db.exec(sql),
+    transaction: db.transaction.bind(db),
+    close: () => db.close(),
+  };
+  return rec as Db & { calls: Call[]; recording: boolean };
+}
+
+const quantile = (xs: number[], q: number) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.max(0, Math.ceil(q * s.length) - 1))]!;
+};
+
+async function ensureDatabase(url: string, reload: boolean): Promise<string> {
+  const admin = new pg.Client({ connectionString: url });
+  await admin.connect();
+  const exists = (await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [BENCH_DB])).rowCount;
+  if (exists && reload) await admin.query(`DROP DATABASE ${BENCH_DB} WITH (FORCE)`);
+  if (!exists || reload) await admin.query(`CREATE DATABASE ${BENCH_DB}`);
+  await admin.end();
+  const u = new URL(url);
+  u.pathname = `/${BENCH_DB}`;
+  const c = new pg.Client({ connectionString: u.toString() });
+  await c.connect();
+  await c.query('CREATE EXTENSION IF NOT EXISTS postgis');
+  await c.end();
+  return u.toString();
+}
+
+async function load(db: Db): Promise<void> {
+  const done = (await db.query<{ n: number }>("SELECT count(*)::int AS n FROM import_log WHERE file_name = 'bench-cpts-generated.csv'")).rows[0]!.n;
+  if (done) {
+    console.log('national data already loaded (use --reload to load again)');
+    return;
+  }
+  const step = async (kind: Parameters<typeof runImport>[1], files: string[], options: Record<string, unknown> = {}) => {
+    const t0 = performance.now();
+    const r = await runImport(db, kind, files, options);
+    console.log(`  ${kind.padEnd(11)} ${String(r.rows).padStart(7)} rows  ${((performance.now() - t0) / 1000).toFixed(1).padStart(6)} s  ${JSON.stringify(r.counts)}`);
+  };
+  console.log('loading the national sources:');
+  await step('communes', [join(SOURCES, 'communes-2018')]);
+  const finess = readdirSync(join(SOURCES, 'finess')).find((f) => f.startsWith('etalab') && f.endsWith('.csv.gz'))!;
+  await step('finess', [join(SOURCES, 'finess', finess)]);
+  await step('gp', [join(SOURCES, 'gp', 'PS_communes_sirene_2019-03_national.csv')], { year: 2019 });
+  await step('cpts', [join(SOURCES, 'cpts', 'cpts-perimeters-approx.csv')]);
+  const codes = new Set((await db.query<{ code: string }>('SELECT code FROM commune')).rows.map((r) => r.code));
+  const dir = await mkdtemp(join(tmpdir(), 'cpts-bench-'));
+  const file = join(dir, 'bench-cpts-generated.csv');
+  await writeFile(file, generatedCptsCsv(generateCpts({ onlyCodes: codes })));
+  await step('cpts', [file], { perimetre: 'illustratif', source: 'banc d’essai : périmètres générés (bench/generate-cpts.ts)' });
+  await rm(dir, { recursive: true, force: true });
+  await db.query('ANALYZE');
+}
+
+interface Measure {
+  name: string;
+  /** Requests to send, one at a time. */
+  requests: { path: string; body?: unknown }[];
+}
+
+async function main(): Promise<void> {
+  const url = process.env.BENCH_DATABASE_URL || process.env.DATABASE_URL || process.env.TEST_DATABASE_URL;
+  if (!url) {
+    console.error('npm run bench needs a PostgreSQL + PostGIS server: set BENCH_DATABASE_URL (or DATABASE_URL), e.g.\n  BENCH_DATABASE_URL=postgresql://postgres@127.0.0.1:5432/postgres npm run bench');
+    process.exit(2);
+  }
+  const benchUrl = await ensureDatabase(url, process.argv.includes('--reload'));
+  const base = await openPg(benchUrl);
+  await migrate(base);
+  await load(base);
+  const db = recording(base);
+  const bare = new pg.Client({ connectionString: benchUrl });
+  await bare.connect();
+
+  const counts = (await db.query<Record<string, number>>(
+    `SELECT (SELECT count(*)::int FROM commune) communes, (SELECT count(*)::int FROM cpts) cpts,
+            (SELECT count(*)::int FROM pharmacie) pharmacies, (SELECT count(*)::int FROM structure) structures`,
+  )).rows[0]!;
+  console.log('data:', counts);
+
+  // Cold tiles: no cache, no prerendering; then warm: the app as served.
+  const log = createLogger('silent');
+  const cold = createApp({ db, log, config: {}, tiles: { cacheBytes: 0, prerenderMaxZoom: -1 } });
+  const warm = createApp({ db, log, config: {}, tiles: { prerenderMaxZoom: -1 } });
+  const serve = async (app: ReturnType<typeof createApp>) => {
+    const s = app.listen(0, '127.0.0.1');
+    await new Promise((r) => s.once('listening', r));
+    return { server: s, url: `http://127.0.0.1:${(s.address() as AddressInfo).port}` };
+  };
+  const coldSrv = await serve(cold);
+  const warmSrv = await serve(warm);
+
+  // Inputs drawn deterministically from the data.
+  const sample = async <T>(sql: string, n: number) =>
+    (await db.query<T>(`${sql} ORDER BY md5(k::text) LIMIT ${n}`)).rows;
+  const finess = await sample<{ k: string }>('SELECT finess AS k FROM pharmacie WHERE geom IS NOT NULL', 60);
+  const epciCommunes = await db.query<{ codes: string[] }>(
+    `SELECT array_agg(code ORDER BY code) AS codes FROM commune WHERE epci IS NOT NULL GROUP BY epci HAVING count(*) BETWEEN 10 AND 40 ORDER BY md5(epci) LIMIT 30`,
+  );
+  const deps = await sample<{ k: string }>('SELECT DISTINCT departement AS k FROM pharmacie JOIN commune ON code = commune_code', 20);
+  const tilesAt = async (z: number, n: number) => {
+    // tiles over dense places: the tiles holding a sample of communes weighted by population
+    const r = await db.query<{ x: number; y: number }>(
+      `SELECT DISTINCT floor((ST_X(p) + 20037508.342789244) / (40075016.68557849 / 2 ^ $1))::int AS x,
+                       floor((20037508.342789244 - ST_Y(p)) / (40075016.68557849 / 2 ^ $1))::int AS y
+         FROM (SELECT ST_PointOnSurface(geom_3857) p FROM commune WHERE population > 2000 AND departement < '97' ORDER BY md5(code) LIMIT 400) s`,
+      [z],
+    );
+    return r.rows.slice(0, n);
+  };
+  const layers = ['communes', 'cpts', 'overlaps', 'structures', 'pharmacies'];
+  const tileRequests = async (z: number, n: number) =>
+    (await tilesAt(z, n)).flatMap((t) => layers.map((l) => ({ path: `/tiles/${l}/${z}/${t.x}/${t.y}.mvt` })));
+
+  const times = (k: number, path: string) => Array.from({ length: k }, () => ({ path }));
+  const measures: (Measure & { server?: string })[] = [
+    { name: 'overlap matrix (national)', requests: times(15, '/api/overlaps') },
+    { name: 'coverage (national)', requests: times(15, '/api/coverage') },
+    { name: 'white zones (national, 1st page)', requests: times(15, '/api/white-zones?limit=100') },
+    { name: 'pharmacy status (département)', requests: deps.map((d) => ({ path: `/api/pharmacies?departement=${d.k}&limit=50` })) },
+    { name: 'pharmacy CSV (département)', requests: deps.slice(0, 10).map((d) => ({ path: `/api/pharmacies.csv?departement=${d.k}` })) },
+    { name: 'nearby (pharmacy FINESS)', requests: finess.map((f) => ({ path: `/api/nearby?finess=${f.k}` })) },
+    { name: 'perimeter check (10-40 communes)', requests: epciCommunes.rows.map((r) => ({ path: '/api/perimeter/check', body: { communes: r.codes } })) },
+    { name: 'search', requests: ['nant', 'saint', 'pharmacie du', 'cpts', 'msp', 'lyon', 'marseille', '44109', 'rennes', 'montp'].map((q) => ({ path: `/api/search?q=${encodeURIComponent(q)}` })) },
+    { name: 'tiles z5 (cold)', requests: await tileRequests(5, 8) },
+    { name: 'tiles z8 (cold)', requests: await tileRequests(8, 12) },
+    { name: 'tiles z12 (cold)', requests: await tileRequests(12, 12) },
+  ];
+
+  const rows: string[][] = [];
+  const fmt = (ms: number) => ms.toFixed(ms < 10 ? 2 : 1);
+  for (const m of measures) {
+    const http: number[] = [];
+    const sql: number[] = [];
+    for (const rq of m.requests) {
+      db.calls = [];
+      db.recording = true;
+      const t0 = performance.now();
+      const res = await fetch(coldSrv.url + rq.path, rq.body ? { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(rq.body) } : {});
+      await res.arrayBuffer();
+      http.push(performance.now() - t0);
+      db.recording = false;
+      if (res.status >= 400) throw new Error(`${rq.path} answered ${res.status}`);
+      const calls = db.calls.filter((c) => !/FROM import_log/.test(c.sql)); // data-source look-ups: not the analysis
+      const t1 = performance.now();
+      for (const c of calls) await bare.query(c.sql, c.params as unknown[]);
+      sql.push(performance.now() - t1);
+    }
+    const mh = quantile(http, 0.5);
+    const ms = quantile(sql, 0.5);
+    rows.push([m.name, String(m.requests.length), fmt(mh), fmt(quantile(http, 0.95)), fmt(ms), fmt(quantile(sql, 0.95)), (mh / ms).toFixed(2)]);
+    console.log(`  measured: ${m.name}`);
+  }
+
+  // Warm tiles: what a map user gets once a tile has been served (cache hit, gzip, ETag).
+  for (const z of [5, 8, 12]) {
+    const reqs = await tileRequests(z, z === 5 ? 8 : 12);
+    for (const r of reqs) await (await fetch(warmSrv.url + r.path, { headers: { 'accept-encoding': 'gzip' } })).arrayBuffer();
+    const http: number[] = [];
+    for (const r of reqs) {
+      const t0 = performance.now();
+      await (await fetch(warmSrv.url + r.path, { headers: { 'accept-encoding': 'gzip' } })).arrayBuffer();
+      http.push(performance.now() - t0);
+    }
+    rows.push([`tiles z${z} (warm, cached)`, String(reqs.length), fmt(quantile(http, 0.5)), fmt(quantile(http, 0.95)), '', '', '']);
+  }
+
+  const header = ['measure', 'n', 'HTTP median ms', 'HTTP p95 ms', 'bare SQL median ms', 'bare SQL p95 ms', 'ratio (median)'];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (r: string[]) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+  console.log(`\nPostGIS ${(await db.query<{ v: string }>('SELECT postgis_lib_version() v')).rows[0]!.v}, ${counts.communes} communes, ${counts.cpts} CPTS, ${counts.pharmacies} pharmacies`);
+  console.log(line(header));
+  for (const r of rows) console.log(line(r));
+  console.log('\nratio = HTTP median / bare SQL median (same statements replayed on a plain pg client, no HTTP, no JSON).');
+  console.log('Targets: overlap matrix and coverage ≤ 1.5× bare SQL; nearby p95 ≤ 10 ms; tile p95 ≤ 50 ms from z5 to z12.');
+
+  await bare.end();
+  coldSrv.server.close();
+  warmSrv.server.close();
+  await base.close();
+  process.exit(0);
+}
+
+main().catch((e) => {
+  console.error(e instanceof Error ? e.message : e);
+  process.exit(1);
+});
