@@ -1,7 +1,8 @@
 import { fileURLToPath } from 'node:url';
 
 export const CACHE_DIR = fileURLToPath(new URL('../.cache/', import.meta.url));
-export const PG_TEMPLATE = 'cpts_test_template';
+/** One PostGIS template per test run, so simultaneous runs do not drop each other's (set by global-setup). */
+export const pgTemplateName = () => process.env.PG_TEST_TEMPLATE ?? `cpts_test_template_${process.pid}`;
 
 export const pgliteTemplateDir = (hash: string) => `${CACHE_DIR}pglite-template-${hash}`;
 

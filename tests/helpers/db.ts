@@ -7,7 +7,7 @@ import { describe } from 'vitest';
 import { openPglite } from '../../server/src/db/pglite.js';
 import { openPg } from '../../server/src/db/pg.js';
 import type { Backend, Db } from '../../server/src/db/port.js';
-import { PG_TEMPLATE, testDatabaseUrl, withDatabase } from './db-config.js';
+import { pgTemplateName, testDatabaseUrl, withDatabase } from './db-config.js';
 
 export interface TestBackend {
   name: Backend;
@@ -39,7 +39,7 @@ const postgis = (url: string): TestBackend => ({
     const name = `cpts_test_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
     const admin = new pg.Client({ connectionString: url });
     await admin.connect();
-    await admin.query(`CREATE DATABASE ${name} TEMPLATE ${PG_TEMPLATE}`);
+    await admin.query(`CREATE DATABASE ${name} TEMPLATE ${pgTemplateName()}`);
     await admin.end();
     const db = await openPg(withDatabase(url, name));
     return {

@@ -7,9 +7,9 @@ import pg from 'pg';
 import { migrate, readMigrations } from '../../server/src/db/migrate.js';
 import { openPglite } from '../../server/src/db/pglite.js';
 import { openPg } from '../../server/src/db/pg.js';
-import { CACHE_DIR, PG_TEMPLATE, pgliteTemplateDir, testDatabaseUrl, withDatabase } from './db-config.js';
+import { CACHE_DIR, pgTemplateName, pgliteTemplateDir, testDatabaseUrl, withDatabase } from './db-config.js';
 
-export default async function setup(): Promise<void> {
+export default async function setup(): Promise<(() => Promise<void>) | void> {
   const hash = createHash('sha256')
     .update((await readMigrations()).map((m) => m.checksum).join())
     .digest('hex')
@@ -35,10 +35,17 @@ export default async function setup(): Promise<void> {
     console.warn('\n*** TEST_DATABASE_URL is not set: the PostGIS tests are SKIPPED; only PGlite is tested. ***\n');
     return;
   }
+  const PG_TEMPLATE = pgTemplateName();
+  process.env.PG_TEST_TEMPLATE = PG_TEMPLATE;
   const admin = new pg.Client({ connectionString: url });
   await admin.connect();
   try {
-    await admin.query(`DROP DATABASE IF EXISTS ${PG_TEMPLATE} WITH (FORCE)`);
+    // templates left by runs that were killed
+    const stale = await admin.query<{ datname: string }>("SELECT datname FROM pg_database WHERE datname LIKE 'cpts\\_test\\_%'");
+    for (const { datname } of stale.rows) {
+      const pid = Number(/_(\d+)(_|$)/.exec(datname)?.[1]);
+      if (pid && !alive(pid)) await admin.query(`DROP DATABASE IF EXISTS ${datname} WITH (FORCE)`);
+    }
     await admin.query(`CREATE DATABASE ${PG_TEMPLATE}`);
   } finally {
     await admin.end();
@@ -51,5 +58,20 @@ export default async function setup(): Promise<void> {
   const db = await openPg(tmplUrl);
   await migrate(db);
   await db.close();
-  console.warn(`PostGIS tests run on ${withDatabase(url, PG_TEMPLATE).replace(/:[^:@/]*@/, ':***@')} and copies of it.`);
+  console.warn(`PostGIS tests run on ${tmplUrl.replace(/:[^:@/]*@/, ':***@')} and copies of it.`);
+  return async () => {
+    const a = new pg.Client({ connectionString: url });
+    await a.connect();
+    await a.query(`DROP DATABASE IF EXISTS ${PG_TEMPLATE} WITH (FORCE)`);
+    await a.end();
+  };
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
 }

@@ -8,7 +8,7 @@ import { LAYERS } from '../../server/src/tiles/layers.js';
 import { lonLatToTileUnits, renderJs, tileOf } from '../../server/src/tiles/mvt-js.js';
 import { renderPostgis } from '../../server/src/tiles/mvt-postgis.js';
 import { describeEachBackend } from '../helpers/db.js';
-import { CPTS, SIZE, centre, communeCode, corner, loadFixtureTerritory, population } from '../helpers/fixture-territory.js';
+import { CPTS, SIZE, centre, communeCode, corner, insertCpts, loadFixtureTerritory, population } from '../helpers/fixture-territory.js';
 import { startServer, type TestServer } from '../helpers/http.js';
 import { bbox, decodeTile, ringArea2, type DecodedFeature } from '../helpers/mvt.js';
 
@@ -80,6 +80,16 @@ async function insertSites(db: Db): Promise<void> {
     await db.query(`INSERT INTO zonage (commune_code, zone, source) VALUES ($1, $2, 'fixture')`, [communeCode(Number(n)), zone]);
   }
 }
+
+const CHATEAUFORT =
+  'MULTIPOLYGON(((2.07859 48.75392,2.08547 48.7534,2.08833 48.75255,2.08955 48.75399,2.09125 48.75341,2.09199 48.75553,' +
+  '2.09484 48.75558,2.09769 48.75626,2.10149 48.75649,2.10644 48.75736,2.10497 48.75515,2.10417 48.7525,2.10187 48.74862,' +
+  '2.09856 48.74548,2.10286 48.74532,2.10117 48.74275,2.10591 48.74244,2.10465 48.73797,2.10255 48.73761,2.09856 48.73518,' +
+  '2.09895 48.73387,2.10366 48.73266,2.10279 48.73042,2.10646 48.72881,2.10892 48.72711,2.11008 48.72504,2.11247 48.72289,' +
+  '2.10616 48.71934,2.10413 48.72269,2.09996 48.72403,2.09568 48.72433,2.09348 48.72581,2.09416 48.72672,2.09056 48.72729,' +
+  '2.08886 48.72823,2.08417 48.72813,2.08124 48.72992,2.08164 48.7315,2.08408 48.73348,2.08656 48.73442,2.08413 48.73645,' +
+  '2.0845 48.73716,2.08176 48.73915,2.08699 48.74095,2.08695 48.74441,2.08769 48.74531,2.08531 48.7463,2.08646 48.74747,' +
+  '2.08073 48.75132,2.07859 48.75392)),((2.10554 48.71659,2.10627 48.71888,2.10769 48.71771,2.10554 48.71659)))';
 
 interface RawResponse {
   status: number;
@@ -349,6 +359,54 @@ describeEachBackend('vector tiles API', (backend) => {
     expect(decoded.get(`communes/${Z8.z}/${Z8.x}/${Z8.y}`)).toHaveLength(12);
     expect(decoded.get(`pharmacies/14/${tileOf(...MSP, 14).x}/${tileOf(...MSP, 14).y}`)!.length).toBeGreaterThan(0);
     decodedByBackend.set(backend.name, decoded);
+  });
+
+  it('keeps an outline crossing the tile edge to its own extent (regression: Châteaufort, 78143)', async () => {
+    // Real outline (IGN ADMIN EXPRESS-COG 2018 via france-geojson, Licence Ouverte). Clipping it after the grid
+    // snap once came out as the whole buffered tile minus the outline in the in-process encoder.
+    await db.query(`INSERT INTO region (code, nom) VALUES ('11', 'Île-de-France') ON CONFLICT DO NOTHING`);
+    await db.query(`INSERT INTO departement (code, nom, region) VALUES ('78', 'Yvelines', '11') ON CONFLICT DO NOTHING`);
+    await db.query(
+      `INSERT INTO commune (code, nom, departement, region, population, area_km2, geom, geom_3857, geom_3857_low, source)
+       SELECT '78143', 'Châteaufort', '78', '11', 1564, ST_Area(g::geography) / 1e6, g, ST_Transform(g, 3857), ST_Transform(g, 3857), 'test'
+         FROM (SELECT ST_GeomFromText($1, 4326) AS g) s`,
+      [CHATEAUFORT],
+    );
+    const t = { z: 10, x: 518, y: 352 };
+    const f = (await features(server, 'communes', t)).find((x) => x.properties.code === '78143')!;
+    expect(f.properties.nom).toBe('Châteaufort');
+    const [x0, y0, x1, y1] = bbox(f.geometry);
+    expect(x0).toBe(-64); // clipped at the buffer's western edge
+    expect(near([y0, x1, y1], [2923, 36, 3644], 2)).toBe(true);
+    const area = f.geometry.reduce((s, r) => s + ringArea2(r), 0) / 2;
+    expect(area).toBeGreaterThan(0);
+    expect(area).toBeLessThan(100 * 721);
+  });
+
+  it('draws the overlap of two CPTS sharing a commune and its enclave without a hole', async () => {
+    // Commune 91: a square with a hole; commune 92: the enclave filling it, a little over its rim (outlines of
+    // neighbours never match exactly). Both in FIXT-X and FIXT-Y.
+    const sq = (x: number, y: number, s: number) => `(${x} ${y},${x + s} ${y},${x + s} ${y + s},${x} ${y + s},${x} ${y})`;
+    const shapes: Record<number, string> = { 91: `MULTIPOLYGON((${sq(0, 47, 0.1)},${sq(0.03, 47.03, 0.04)}))`, 92: `MULTIPOLYGON((${sq(0.029, 47.029, 0.042)}))` };
+    for (const [n, wkt] of Object.entries(shapes)) {
+      await db.query(
+        `INSERT INTO commune (code, nom, departement, region, population, area_km2, geom, geom_3857, geom_3857_low, source)
+         SELECT $1, $2, '44', '52', 500, ST_Area(g::geography) / 1e6, g, ST_Transform(g, 3857), ST_Transform(g, 3857), 'test'
+           FROM (SELECT ST_GeomFromText($3, 4326) AS g) s`,
+        [communeCode(Number(n)), `Commune ${n}`, wkt],
+      );
+    }
+    await insertCpts(db, 'FIXT-X', 'CPTS X', 'projet', [91, 92]);
+    await insertCpts(db, 'FIXT-Y', 'CPTS Y', 'projet', [91, 92]);
+    const t = tileOf(0.05, 47.07, 10);
+    const [o] = await features(server, 'overlaps', t);
+    expect(o!.properties).toMatchObject({ id: 'FIXT-X|FIXT-Y', shared_communes: 2, shared_population: 1000 });
+    expect(o!.geometry).toHaveLength(1); // one exterior ring: the enclave fills the hole
+    const clip = (v: number) => Math.min(4160, Math.max(-64, Math.round(v)));
+    const [x0, y0] = lonLatToTileUnits(0, 47.1, t.z, t.x, t.y).map(clip) as [number, number];
+    const [x1, y1] = lonLatToTileUnits(0.1, 47, t.z, t.x, t.y).map(clip) as [number, number];
+    expect(near(bbox(o!.geometry), [x0, y0, x1, y1])).toBe(true);
+    expect(Math.abs(ringArea2(o!.geometry[0]!) / 2 - (x1 - x0) * (y1 - y0))).toBeLessThan(2 * (x1 - x0 + y1 - y0));
   });
 
   it('empties its cache when an import is logged (even by another process)', async () => {

@@ -45,7 +45,7 @@ describe('layers', () => {
     for (const l of LAYERS)
       for (const z of [5, 12]) {
         const sql = l.sql(z, (g) => `GEOM(${g})`);
-        expect(sql).toMatch(/GEOM\(([a-z]\.geom_3857(_low)?|ST_Collect\(h\.g\))\)/);
+        expect(sql).toMatch(/GEOM\(([a-z]\.geom_3857(_low)?|ST_Union\(h\.g\))\)/);
         expect(sql).toMatch(/\.geom_3857 && ST_TileEnvelope\(\$1::int, \$2::int, \$3::int, margin => 0\.015625\)/);
       }
     expect(findLayer('communes')!.sql(8, (g) => g)).toContain('c.geom_3857_low AS geom');

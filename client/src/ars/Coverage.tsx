@@ -9,12 +9,12 @@ const pct = (v: number | null) => (v === null ? '—' : `${fmtDec(v)} %`);
 
 const columns = (first: string): Column<CoverageRow>[] => [
   { key: 'nom', label: first, value: (r) => r.nom, render: (r) => `${r.nom} (${r.code})` },
-  { key: 'pp', label: 'Population couverte', value: (r) => r.partPopulationPct, numeric: true, render: (r) => pct(r.partPopulationPct) },
+  { key: 'pp', label: 'Pop. couverte', value: (r) => r.partPopulationPct, numeric: true, render: (r) => pct(r.partPopulationPct) },
   { key: 'pc', label: 'Communes couvertes', value: (r) => r.partCommunesPct, numeric: true, render: (r) => pct(r.partCommunesPct) },
-  { key: 'multi', label: 'Communes multi-CPTS', value: (r) => r.nbCommunesMultiCpts, numeric: true, render: (r) => fmtInt(r.nbCommunesMultiCpts) },
+  { key: 'multi', label: 'Multi-CPTS', value: (r) => r.nbCommunesMultiCpts, numeric: true, render: (r) => fmtInt(r.nbCommunesMultiCpts) },
   {
     key: 'nonoff',
-    label: 'Couvertes hors périmètre officiel',
+    label: 'Non officiel',
     value: (r) => r.nbCommunesCouvertesHorsOfficiel,
     numeric: true,
     render: (r) => fmtInt(r.nbCommunesCouvertesHorsOfficiel),
@@ -70,6 +70,7 @@ export function Coverage() {
             rowTestId="coverage-row"
           />
           <ul className="notes">
+            <li>Multi-CPTS : communes membres de plusieurs CPTS. Non officiel : communes couvertes seulement par des périmètres approximatifs ou illustratifs.</li>
             {d.notes.map((n) => (
               <li key={n}>{n}</li>
             ))}

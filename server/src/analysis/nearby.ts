@@ -198,29 +198,29 @@ async function pharmacyAdhesions(db: Queryable, finess: string): Promise<Adhesio
 
 /** The k nearest MSP, CSP and ESP of a point, geodesic distances in metres (0.1 m), exact (see header). */
 export async function nearestSites(db: Queryable, lon: number, lat: number, k: number): Promise<Record<SiteType, NearSite[]>> {
+  // One branch per type with the type as a literal, so each KNN scan uses that type's partial index (migration 003).
+  const branch = (type: SiteType) => `(
+     SELECT '${type}'::text AS type, n.*
+       FROM (SELECT max(ST_Distance(c.geom::geography, (SELECT g FROM pt)::geography)) AS bound
+               FROM (SELECT s.geom FROM structure s WHERE s.type = '${type}' AND s.geom IS NOT NULL
+                      ORDER BY s.geom <-> (SELECT g FROM pt) LIMIT $3) c) b
+       CROSS JOIN LATERAL (
+         SELECT s.finess, s.nom, s.adresse, s.commune_code, cm.nom AS commune_nom,
+                round(ST_X(s.geom)::numeric, 6) AS lon, round(ST_Y(s.geom)::numeric, 6) AS lat,
+                round(ST_Distance(s.geom::geography, (SELECT g FROM pt)::geography)::numeric, 1) AS distance_m
+           FROM structure s LEFT JOIN commune cm ON cm.code = s.commune_code
+          WHERE s.type = '${type}' AND s.geom IS NOT NULL
+            AND ST_DWithin(s.geom::geography, (SELECT g FROM pt)::geography, b.bound + 0.01)
+          ORDER BY distance_m, s.finess COLLATE "C"
+          LIMIT $3) n)`;
   const r = await db.query<{
     type: SiteType; finess: string; nom: string; adresse: string | null; commune_code: string | null; commune_nom: string | null;
     lon: number; lat: number; distance_m: number;
   }>(
     `WITH pt AS (SELECT ST_SetSRID(ST_MakePoint($1, $2), 4326) AS g)
-     SELECT t.type, n.finess, n.nom, n.adresse, n.commune_code, n.commune_nom, n.lon, n.lat, n.distance_m
-       FROM pt CROSS JOIN unnest($3::text[]) AS t(type)
-       CROSS JOIN LATERAL (
-         SELECT max(ST_Distance(c.geom::geography, pt.g::geography)) AS bound
-           FROM (SELECT s.geom FROM structure s WHERE s.type = t.type AND s.geom IS NOT NULL ORDER BY s.geom <-> pt.g LIMIT $4) c
-       ) b
-       CROSS JOIN LATERAL (
-         SELECT s.finess, s.nom, s.adresse, s.commune_code, cm.nom AS commune_nom,
-                round(ST_X(s.geom)::numeric, 6) AS lon, round(ST_Y(s.geom)::numeric, 6) AS lat,
-                round(ST_Distance(s.geom::geography, pt.g::geography)::numeric, 1) AS distance_m
-           FROM structure s LEFT JOIN commune cm ON cm.code = s.commune_code
-          WHERE s.type = t.type AND s.geom IS NOT NULL
-            AND ST_DWithin(s.geom::geography, pt.g::geography, b.bound + 0.01)
-          ORDER BY distance_m, s.finess COLLATE "C"
-          LIMIT $4
-       ) n
-      ORDER BY t.type, n.distance_m, n.finess COLLATE "C"`,
-    [lon, lat, SITE_TYPES, k],
+     SELECT * FROM (${SITE_TYPES.map(branch).join(' UNION ALL ')}) u
+      ORDER BY type, distance_m, finess COLLATE "C"`,
+    [lon, lat, k],
   );
   const out = Object.fromEntries(SITE_TYPES.map((t) => [t, [] as NearSite[]])) as Record<SiteType, NearSite[]>;
   for (const x of r.rows) {

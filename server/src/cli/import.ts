@@ -1,11 +1,11 @@
 // npm run import -- <kind> <file…> [--option value …]
-import { parseArgs } from 'node:util';
 import { loadConfig } from '../config.js';
 import { migrate } from '../db/migrate.js';
 import { openDb } from '../db/open.js';
 import { DbUnavailableError } from '../db/port.js';
 import { ImportError, formatIssue } from '../import/errors.js';
 import { IMPORT_KINDS, camel, isImportKind, runImport } from '../import/index.js';
+import { parseCli } from './args.js';
 import { terminalProgress } from './progress.js';
 
 const USAGE = `Usage: npm run import -- <kind> <file…> [--option value …]
@@ -22,7 +22,7 @@ The database is DATABASE_URL (PostGIS) or, without it, the embedded one in DATA_
 stop a server using the embedded database before importing into it.`;
 
 async function main(): Promise<number> {
-  const { positionals, values } = parseArgs({ allowPositionals: true, strict: false, args: process.argv.slice(2) });
+  const { positionals, values } = parseCli(process.argv.slice(2));
   const [kind, ...files] = positionals;
   if (!kind || values.help || !isImportKind(kind)) {
     process.stderr.write((kind && !values.help ? `Unknown kind "${kind}".\n` : '') + USAGE + '\n');

@@ -22,7 +22,7 @@ export function zodMessage(e: ZodError): string {
     .join(' ; ');
 }
 
-export const unknownRoute: RequestHandler = (req, _res, next) => next(new HttpError(404, `Aucune ressource à ${req.path}`));
+export const unknownRoute: RequestHandler = (req, _res, next) => next(new HttpError(404, `Aucune ressource à ${req.originalUrl.split("?")[0]}`));
 
 /** Turns every error into a JSON answer; user errors are 4xx with a message, never a stack trace. */
 export function errorHandler(log: Logger): ErrorRequestHandler {

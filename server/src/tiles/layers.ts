@@ -23,11 +23,8 @@ export const TILE_FILTER_ENVELOPE = `ST_TileEnvelope($1::int, $2::int, $3::int, 
 /** The tile envelope itself, for the encoders. */
 export const TILE_ENVELOPE = 'ST_TileEnvelope($1::int, $2::int, $3::int)';
 
-/**
- * Turns an EPSG:3857 geometry expression into the encoder's tile geometry column expression. `dissolve`: the
- * expression is a collection of polygons that may overlap or share borders, to be drawn as their union.
- */
-export type TileGeom = (geom3857: string, opts?: { dissolve?: boolean }) => string;
+/** Turns an EPSG:3857 geometry expression into the encoder's tile geometry column expression. */
+export type TileGeom = (geom3857: string) => string;
 
 export type AttributeType = 'string' | 'number' | 'boolean';
 
@@ -157,9 +154,9 @@ const cpts: TileLayer = {
 // The shared communes of each pair, from the membership table; the geometry is the union of those shared
 // communes that meet the tile (the others would be clipped away), the counts are over all shared communes.
 // CPTS drawn on the same intercommunality share the same communes pairwise: each distinct set of communes is
-// merged and turned into tile geometry once, not once per pair. On PostGIS the merge is ST_AsMVTGeom's own
-// (wagyu computes the union of the collection in tile units, three times faster than ST_Union in metres on
-// national data); the in-process encoder unions first (see `dissolve` in mvt-js.ts). The communes in several CPTS are found by one
+// unioned and turned into tile geometry once, not once per pair. (Letting ST_AsMVTGeom merge an ST_Collect is
+// three times faster but wrong: wagyu fills by parity, so where an enclave overlaps the rim of its commune's
+// hole the overlap is left empty; ST_MakeValid does the same on other shapes.) The communes in several CPTS are found by one
 // scan of the membership table at low zooms (thousands of communes per tile), from the tile's communes above;
 // the totals of each pair are index look-ups in the membership table.
 const SHARED_SCAN_BELOW = 8;
@@ -201,7 +198,7 @@ const overlaps: TileLayer = {
        WHERE a COLLATE "C" < b COLLATE "C"
        GROUP BY a, b
     ), shapes AS MATERIALIZED (
-      SELECT s.codes, ${tileGeom('ST_Collect(h.g)', { dissolve: true })} AS g
+      SELECT s.codes, ${tileGeom('ST_Union(h.g)')} AS g
         FROM (SELECT DISTINCT codes FROM pairs) s
        CROSS JOIN LATERAL unnest(s.codes) u(code)
         JOIN here h ON h.code = u.code

@@ -24,18 +24,16 @@ const TO_TILE_UNITS = (g: string) =>
 const HALF_UNIT = `((ST_XMax(${E}) - ST_XMin(${E})) / ${2 * EXTENT})`;
 
 /**
- * Polygons are clipped to the buffered tile in EPSG:3857, before the y flip of the affine transform: GEOS's
- * rectangle clipping reads ring orientation, which the flip reverses (clipping after it turned some outlines
- * crossing the tile edge into the whole tile minus the outline).
+ * Polygons are clipped to the buffered tile once, in EPSG:3857, on the valid stored outline, before the grid snap
+ * (GEOS's rectangle clipping wants valid input: clipping snapped outlines turned some outlines crossing the tile
+ * edge into the whole tile minus the outline, see the Châteaufort test).
  */
 export function jsTileGeom(kind: TileLayer['geometry']): TileGeom {
   if (kind === 'point') return (g) => `ST_AsGeoJSON(ST_SnapToGrid(${TO_TILE_UNITS(g)}, 1), 0)`;
-  // A collection to dissolve is unioned in metres, on its valid members: ST_MakeValid alone would keep as a hole
-  // a polygon filling another's hole (an enclave), where ST_AsMVTGeom's wagyu fills it.
-  return (g, opts) =>
+  return (g) =>
     `CASE WHEN ST_XMax(${g}) - ST_XMin(${g}) < ${HALF_UNIT} AND ST_YMax(${g}) - ST_YMin(${g}) < ${HALF_UNIT} THEN NULL ELSE ` +
     `ST_AsGeoJSON(ST_CollectionExtract(ST_MakeValid(ST_Simplify(ST_SnapToGrid(` +
-    `${TO_TILE_UNITS(`ST_ClipByBox2D(${opts?.dissolve ? `ST_UnaryUnion(${g})` : g}, ${TILE_FILTER_ENVELOPE})`)}, 1), 0)), 3), 0) END`;
+    `${TO_TILE_UNITS(`ST_ClipByBox2D(${g}, ${TILE_FILTER_ENVELOPE})`)}, 1), 0)), 3), 0) END`;
 }
 
 export function jsTileSql(layer: TileLayer, z: number): string {

@@ -1,0 +1,231 @@
+// Shared by the end-to-end tests: the browser (launched once by tests/e2e/setup.ts, Debian's chromium, never a
+// downloaded one), one page per journey with the network cut to the test server's origin, the API for expected
+// values, screenshots into docs/, and a few text helpers.
+import { existsSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { expect, inject } from 'vitest';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    /** http://127.0.0.1:<port> of the server started by setup.ts ('' when the suite is skipped). */
+    e2eBaseUrl: string;
+    /** WebSocket endpoint of the one chromium of the run ('' when the suite is skipped). */
+    e2eWsEndpoint: string;
+  }
+}
+
+export const CHROMIUM = '/usr/bin/chromium';
+export const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--no-first-run',
+  '--use-angle=swiftshader',
+  '--enable-unsafe-swiftshader',
+];
+
+/** Why the suite cannot run here, or null. The suite is SKIPPED (and says so), never downloaded for. */
+export const skipReason: string | null = existsSync(CHROMIUM) ? null : `${CHROMIUM} not found (apt-get install chromium)`;
+
+/** A describe title that carries the skip reason, so the report shows why nothing ran. */
+export const suiteTitle = (name: string) => (skipReason ? `${name} [e2e: SKIPPED, ${skipReason}]` : name);
+
+export const DOCS_DIR = fileURLToPath(new URL('../../docs/', import.meta.url));
+export const VIEWPORT = { width: 1400, height: 900 };
+
+export const baseUrl = (): string => inject('e2eBaseUrl');
+
+/** GET a JSON document from the test server (the expected values of the assertions). */
+export async function api<T>(path: string, init?: RequestInit): Promise<T> {
+  const res = await fetch(baseUrl() + path, init);
+  if (!res.ok) throw new Error(`${init?.method ?? 'GET'} ${path}: HTTP ${res.status} ${await res.text()}`);
+  return (await res.json()) as T;
+}
+
+export const postApi = <T>(path: string, body: unknown) =>
+  api<T>(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+
+export interface Journey {
+  browser: Browser;
+  context: BrowserContext;
+  page: Page;
+  /** Requests to any other origin than the test server's: aborted, and the test fails on them. */
+  foreign: string[];
+  /** Uncaught exceptions and console errors of the page. */
+  errors: string[];
+  /** Console errors to tolerate (e.g. the 404 an error-state test provokes on purpose). */
+  allow: RegExp[];
+  close: () => Promise<void>;
+}
+
+/**
+ * A page in a fresh context of the shared browser, 1400×900, French, with every request that does not go to
+ * the test server aborted and recorded: the app must work with the network cut.
+ */
+export async function openJourney(): Promise<Journey> {
+  const browser = await chromium.connect(inject('e2eWsEndpoint'));
+  const context = await browser.newContext({ viewport: VIEWPORT, locale: 'fr-FR', timezoneId: 'Europe/Paris', acceptDownloads: true });
+  const origin = new URL(baseUrl()).origin;
+  const foreign: string[] = [];
+  const errors: string[] = [];
+  const allow: RegExp[] = [];
+  await context.route('**/*', (route) => {
+    const url = route.request().url();
+    if (new URL(url).origin === origin) return route.continue();
+    foreign.push(url);
+    return route.abort('internetdisconnected');
+  });
+  // requests the router does not see (data:, blob: and worker fetches): recorded too
+  context.on('request', (r) => {
+    const url = r.url();
+    if (/^(data|blob):/.test(url)) return;
+    if (new URL(url).origin !== origin && !foreign.includes(url)) foreign.push(url);
+  });
+  const page = await context.newPage();
+  page.on('pageerror', (e) => errors.push(`exception: ${e.message}`));
+  page.on('console', (m) => {
+    if (m.type() === 'error' && !allow.some((re) => re.test(m.text()))) errors.push(`console: ${m.text()}`);
+  });
+  return {
+    browser,
+    context,
+    page,
+    foreign,
+    errors,
+    allow,
+    close: async () => {
+      await context.close();
+      await browser.close(); // a connected browser: closes this connection, not the shared chromium
+    },
+  };
+}
+
+/** What every journey must end with: no request left the test server, no script error. */
+export function expectCleanRun(j: Journey): void {
+  expect(j.foreign, 'requests outside the test server').toEqual([]);
+  expect(j.errors, 'page errors').toEqual([]);
+}
+
+/** The page's URL hash as parameters (the app keeps its view there). */
+export const hashParams = (page: Page) => new URLSearchParams(new URL(page.url()).hash.replace(/^#/, ''));
+
+/** The digits of a number shown in French (thin spaces as thousands separators): « 6 350 » → 6350. */
+export const digits = (text: string | null) => Number((text ?? '').replace(/[^\d,-]/g, '').replace(',', '.'));
+
+/** The client's formats (client/src/format.ts), with Node's ICU: same rules as the browser's. */
+export const fmtInt = (n: number) => new Intl.NumberFormat('fr-FR', { maximumFractionDigits: 0 }).format(n);
+export const fmtDec = (n: number) => new Intl.NumberFormat('fr-FR', { maximumFractionDigits: 1, minimumFractionDigits: 1 }).format(n);
+export const fmtKm = (m: number) => (m < 1000 ? `${fmtInt(m)} m` : `${fmtDec(m / 1000)} km`);
+/** Collapses every kind of space, for comparing displayed text. */
+export const squash = (s: string | null) => (s ?? '').replace(/[\s\u00a0\u202f]+/g, ' ').trim();
+
+/**
+ * Waits until the page has had no request in flight for `quietMs` (tiles loaded, the map's fly/fit animations
+ * over), then one more frame. Used before screenshots and map clicks; the map exposes no "idle" hook.
+ */
+export async function settle(page: Page, quietMs = 700, timeoutMs = 20_000): Promise<void> {
+  const t0 = Date.now();
+  let inflight = 0;
+  let last = Date.now();
+  const up = () => {
+    inflight++;
+    last = Date.now();
+  };
+  const down = () => {
+    inflight = Math.max(0, inflight - 1);
+    last = Date.now();
+  };
+  page.on('request', up);
+  page.on('requestfinished', down);
+  page.on('requestfailed', down);
+  try {
+    while (Date.now() - t0 < timeoutMs) {
+      await page.waitForTimeout(100);
+      if (inflight === 0 && Date.now() - last >= quietMs) break;
+    }
+    await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+  } finally {
+    page.off('request', up);
+    page.off('requestfinished', down);
+    page.off('requestfailed', down);
+  }
+}
+
+/**
+ * A screenshot of the whole window into docs/<name>.png (overwritten each run), after the map has settled and
+ * after checking that the text on screen holds no "undefined", "NaN" or "[object Object]".
+ */
+export async function screenshot(page: Page, name: string): Promise<void> {
+  await settle(page);
+  await expectNoJunkText(page);
+  await mkdir(DOCS_DIR, { recursive: true });
+  await page.screenshot({ path: `${DOCS_DIR}${name}.png` });
+}
+
+export async function expectNoJunkText(page: Page): Promise<void> {
+  const text = await page.locator('body').innerText();
+  expect(text).not.toMatch(/\bundefined\b|\bNaN\b|\[object Object\]/);
+}
+
+/** The map canvas is there and has a size (its content is not asserted: no pixel checks). */
+export async function expectMapShown(page: Page): Promise<void> {
+  const box = await page.locator('[data-testid="map"] canvas.maplibregl-canvas').boundingBox();
+  expect(box?.width ?? 0).toBeGreaterThan(300);
+  expect(box?.height ?? 0).toBeGreaterThan(300);
+}
+
+/** The map view of the URL (`m=zoom/lat/lon`), or undefined. */
+export function mapView(page: Page): { zoom: number; lat: number; lon: number } | undefined {
+  const m = hashParams(page).get('m');
+  if (!m) return undefined;
+  const [zoom, lat, lon] = m.split('/').map(Number);
+  return zoom === undefined || lat === undefined || lon === undefined ? undefined : { zoom, lat, lon };
+}
+
+/** Waits for the map view in the URL to stop changing (an animation has ended), and returns it. */
+export async function stableMapView(page: Page, timeoutMs = 10_000): Promise<{ zoom: number; lat: number; lon: number }> {
+  const t0 = Date.now();
+  let prev = '';
+  let same = 0;
+  while (Date.now() - t0 < timeoutMs) {
+    const m = hashParams(page).get('m') ?? '';
+    same = m && m === prev ? same + 1 : 0;
+    if (same >= 4) break;
+    prev = m;
+    await page.waitForTimeout(150);
+  }
+  const v = mapView(page);
+  if (!v) throw new Error('no map view in the URL');
+  return v;
+}
+
+/** [west, south, east, north] of GeoJSON features. */
+export function bboxOf(features: { geometry: { coordinates: unknown } | null }[]): [number, number, number, number] {
+  const b: [number, number, number, number] = [Infinity, Infinity, -Infinity, -Infinity];
+  const walk = (c: unknown): void => {
+    if (Array.isArray(c) && typeof c[0] === 'number') {
+      const [x, y] = c as [number, number];
+      b[0] = Math.min(b[0], x);
+      b[1] = Math.min(b[1], y);
+      b[2] = Math.max(b[2], x);
+      b[3] = Math.max(b[3], y);
+    } else if (Array.isArray(c)) c.forEach(walk);
+  };
+  for (const f of features) walk(f.geometry?.coordinates);
+  return b;
+}
+
+/** Web Mercator pixel offset of (lon, lat) from the map centre, at MapLibre's 512-pixel tiles. */
+export function pixelOffset(view: { zoom: number; lat: number; lon: number }, lon: number, lat: number): { dx: number; dy: number } {
+  const world = 512 * 2 ** view.zoom;
+  const x = (l: number) => ((l + 180) / 360) * world;
+  const y = (φ: number) => {
+    const r = (φ * Math.PI) / 180;
+    return ((1 - Math.log(Math.tan(r) + 1 / Math.cos(r)) / Math.PI) / 2) * world;
+  };
+  return { dx: x(lon) - x(view.lon), dy: y(lat) - y(view.lat) };
+}

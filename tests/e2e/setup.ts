@@ -1,0 +1,210 @@
+// globalSetup of the end-to-end suite (vitest.e2e.config.ts):
+//  1. builds the map client when client/dist is missing or older than client/src (`npm run build:client`);
+//  2. prepares ONE seeded embedded database, cached in tests/.cache/e2e-pglite-<hash> where the hash covers the
+//     migrations, the demo bundle (geodata/ manifest and files), the importer sources and the PGlite version:
+//     when absent, the real server seeds it exactly as `npm start` does (empty DATA_DIR, SEED_DEMO=true) and is
+//     stopped cleanly;
+//  3. starts the real server (`npx tsx server/src/main.ts`) on a copy of that folder and a free port, waits for
+//     /api/health, and launches the one chromium of the run (Debian's /usr/bin/chromium);
+//  4. at teardown stops both and removes the copy.
+// Without /usr/bin/chromium nothing is started: the test files skip themselves and say why.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { createWriteStream, existsSync, statSync, type WriteStream } from 'node:fs';
+import { cp, mkdir, readdir, readFile, rename, rm } from 'node:fs/promises';
+import http from 'node:http';
+import net from 'node:net';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type BrowserServer } from 'playwright-core';
+import type { TestProject } from 'vitest/node';
+import { CHROMIUM, CHROMIUM_ARGS, skipReason } from './harness.js';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const CACHE = join(ROOT, 'tests/.cache');
+
+/** Every file under `dir` (recursively), sorted, as paths relative to ROOT. */
+async function filesUnder(dir: string, keep: (name: string) => boolean = () => true): Promise<string[]> {
+  const out: string[] = [];
+  for (const e of await readdir(join(ROOT, dir), { withFileTypes: true, recursive: true })) {
+    if (e.isFile() && keep(e.name)) out.push(relative(ROOT, join(e.parentPath, e.name)));
+  }
+  return out.sort();
+}
+
+/** Newest modification time of the client's sources (ms). */
+async function newestClientSource(): Promise<number> {
+  const files = [...(await filesUnder('client/src')), 'client/index.html', 'client/vite.config.ts'];
+  return Math.max(...files.map((f) => statSync(join(ROOT, f)).mtimeMs));
+}
+
+async function buildClientIfStale(): Promise<void> {
+  const index = join(ROOT, 'client/dist/index.html');
+  const built = existsSync(index) ? statSync(index).mtimeMs : 0;
+  if (built > (await newestClientSource())) return;
+  console.log(`[e2e] ${built ? 'client/dist is older than client/src' : 'client/dist is missing'}: npm run build:client`);
+  const r = spawnSync('npm', ['run', 'build:client'], { cwd: ROOT, encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`npm run build:client failed (exit ${r.status}):\n${r.stdout}\n${r.stderr}`);
+}
+
+/** The seeded database depends on the schema, the demo bundle, the importers and the PGlite build. */
+async function seedHash(): Promise<string> {
+  const manifest = JSON.parse(await readFile(join(ROOT, 'geodata/manifest.json'), 'utf8')) as {
+    imports: { file?: string; files?: string[] }[];
+  };
+  const inputs = [
+    ...(await filesUnder('migrations', (n) => n.endsWith('.sql'))),
+    'geodata/manifest.json',
+    ...manifest.imports.flatMap((i) => i.files ?? (i.file ? [i.file] : [])).map((f) => `geodata/${f}`),
+    ...(await filesUnder('server/src/import', (n) => n.endsWith('.ts'))),
+    'server/src/seed.ts',
+    'node_modules/@electric-sql/pglite/package.json',
+    'node_modules/@electric-sql/pglite-postgis/package.json',
+  ];
+  const h = createHash('sha256');
+  for (const f of inputs) h.update(f).update('\0').update(await readFile(join(ROOT, f))).update('\0');
+  return h.digest('hex').slice(0, 12);
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as net.AddressInfo;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+/** GET without keep-alive (a lingering connection would delay the server's clean stop). */
+function status(url: string): Promise<number> {
+  return new Promise((resolve) => {
+    const req = http.get(url, { agent: false, timeout: 5000 }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode ?? 0));
+    });
+    req.on('error', () => resolve(0));
+    req.on('timeout', () => req.destroy());
+  });
+}
+
+interface Server {
+  url: string;
+  proc: ChildProcess;
+  log: WriteStream;
+  logPath: string;
+}
+
+/** `npx tsx server/src/main.ts` in its own process group, logs into tests/.cache/e2e-server-*.log. */
+async function startServer(dataDir: string, name: string, timeoutMs: number): Promise<Server> {
+  const port = await freePort();
+  const logPath = join(CACHE, `e2e-server-${name}.log`);
+  const log = createWriteStream(logPath);
+  const proc = spawn('npx', ['tsx', 'server/src/main.ts'], {
+    cwd: ROOT,
+    detached: true, // its own process group: npx → sh → tsx → node are stopped together
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: {
+      ...process.env,
+      DATABASE_URL: '',
+      DATA_DIR: dataDir,
+      GEODATA_DIR: join(ROOT, 'geodata'),
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      SEED_DEMO: 'true',
+      LOG_LEVEL: 'warn',
+      BASEMAP_STYLE_URL: '',
+    },
+  });
+  proc.stdout!.pipe(log, { end: false });
+  proc.stderr!.pipe(log, { end: false });
+  const server = { url: `http://127.0.0.1:${port}`, proc, log, logPath };
+  let exited: string | null = null;
+  proc.once('exit', (code, sig) => (exited = `exit code ${code ?? sig}`));
+  const t0 = Date.now();
+  while ((await status(`${server.url}/api/health`)) !== 200) {
+    if (exited || Date.now() - t0 > timeoutMs) {
+      await stopServer(server);
+      const out = await readFile(logPath, 'utf8').catch(() => '');
+      throw new Error(`the server did not answer /api/health (${exited ?? `after ${timeoutMs / 1000} s`}); its output:\n${out}`);
+    }
+    await new Promise((r) => setTimeout(r, 300));
+  }
+  return server;
+}
+
+/** SIGTERM to the group (the server closes the database and exits), SIGKILL if it lingers. */
+async function stopServer(s: Server): Promise<void> {
+  const done = new Promise<void>((resolve) => {
+    if (s.proc.stdout!.closed) return resolve();
+    s.proc.stdout!.once('close', () => resolve()); // closed once every process of the tree has exited
+  });
+  const kill = (sig: NodeJS.Signals) => {
+    try {
+      process.kill(-s.proc.pid!, sig);
+    } catch {
+      // already gone
+    }
+  };
+  kill('SIGTERM');
+  const timer = setTimeout(() => kill('SIGKILL'), 10_000);
+  await done;
+  clearTimeout(timer);
+  s.log.end();
+}
+
+/** The seeded database folder, built once per hash by the real server. */
+async function seededDatabase(): Promise<string> {
+  const hash = await seedHash();
+  const dir = join(CACHE, `e2e-pglite-${hash}`);
+  if (existsSync(dir)) return dir;
+  await mkdir(CACHE, { recursive: true });
+  // folders of older hashes are of no further use
+  for (const e of await readdir(CACHE)) if (/^e2e-pglite-[0-9a-f]{12}$/.test(e)) await rm(join(CACHE, e), { recursive: true, force: true });
+  const tmp = `${dir}.tmp-${process.pid}`;
+  await rm(tmp, { recursive: true, force: true });
+  console.log(`[e2e] seeding the demo database (first run for this data, about a minute): ${relative(ROOT, dir)}`);
+  const t0 = Date.now();
+  const seeder = await startServer(tmp, 'seed', 300_000);
+  await stopServer(seeder);
+  await rename(tmp, dir).catch(async (e: NodeJS.ErrnoException) => {
+    if (!existsSync(dir)) throw e; // another run built it meanwhile: keep the first one
+    await rm(tmp, { recursive: true, force: true });
+  });
+  console.log(`[e2e] demo database seeded in ${Math.round((Date.now() - t0) / 1000)} s`);
+  return dir;
+}
+
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  if (skipReason) {
+    console.warn(`\n*** ${skipReason}: the end-to-end tests are SKIPPED (no browser is ever downloaded). ***\n`);
+    project.provide('e2eBaseUrl', '');
+    project.provide('e2eWsEndpoint', '');
+    return async () => {};
+  }
+  const t0 = Date.now();
+  await buildClientIfStale();
+  const seeded = await seededDatabase();
+  const runDir = join(CACHE, `e2e-run-${process.pid}`);
+  await rm(runDir, { recursive: true, force: true });
+  await cp(seeded, runDir, { recursive: true });
+  let server: Server | undefined;
+  let browser: BrowserServer | undefined;
+  const teardown = async () => {
+    await browser?.close().catch(() => {});
+    if (server) await stopServer(server);
+    await rm(runDir, { recursive: true, force: true });
+  };
+  try {
+    server = await startServer(runDir, 'run', 120_000);
+    browser = await chromium.launchServer({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  } catch (e) {
+    await teardown();
+    throw e;
+  }
+  console.log(`[e2e] server ${server.url} and ${CHROMIUM} ready in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  project.provide('e2eBaseUrl', server.url);
+  project.provide('e2eWsEndpoint', browser.wsEndpoint());
+  return teardown;
+}
