@@ -60,18 +60,24 @@ const PAIRS_CTE = `
 const PAIR_COLUMNS = `
   p.a_id, ka.nom AS a_nom, ka.statut AS a_statut, ka.perimetre AS a_perimetre, pa.population AS a_population,
   p.b_id, kb.nom AS b_nom, kb.statut AS b_statut, kb.perimetre AS b_perimetre, pb.population AS b_population,
-  count(*)::int AS nb_communes,
-  coalesce(sum(c.population), 0)::bigint AS population,
-  round(sum(c.area_km2 * p.part)::numeric, 2) AS superficie_km2,
-  round(100 * coalesce(sum(c.population), 0)::numeric / nullif(pa.population, 0), 1) AS a_part,
-  round(100 * coalesce(sum(c.population), 0)::numeric / nullif(pb.population, 0), 1) AS b_part`;
+  p.nb_communes, p.population, p.superficie_km2,
+  round(100 * p.population::numeric / nullif(pa.population, 0), 1) AS a_part,
+  round(100 * p.population::numeric / nullif(pb.population, 0), 1) AS b_part`;
 
-const PAIR_FROM = `
-  FROM pairs p
-  JOIN commune c ON c.code = p.code
+/**
+ * Pairs aggregated on their ids alone (a hash aggregate), then joined to names and populations: grouping on
+ * the text columns as well would sort thousands of rows on locale-aware keys for nothing.
+ */
+const PAIR_FROM = (extra: string) => `
+  FROM (SELECT p.a_id, p.b_id, count(*)::int AS nb_communes, coalesce(sum(c.population), 0)::bigint AS population,
+               round(sum(c.area_km2 * p.part)::numeric, 2) AS superficie_km2${extra}
+          FROM pairs p JOIN commune c ON c.code = p.code
+         GROUP BY p.a_id, p.b_id) p
   JOIN cpts ka ON ka.id = p.a_id JOIN cpts kb ON kb.id = p.b_id
-  JOIN pop pa ON pa.cpts_id = p.a_id JOIN pop pb ON pb.cpts_id = p.b_id
-  GROUP BY p.a_id, ka.nom, ka.statut, ka.perimetre, pa.population, p.b_id, kb.nom, kb.statut, kb.perimetre, pb.population`;
+  JOIN pop pa ON pa.cpts_id = p.a_id JOIN pop pb ON pb.cpts_id = p.b_id`;
+
+const COMMUNES_AGG = `,
+  json_agg(json_build_object('code', c.code, 'nom', c.nom, 'population', c.population) ORDER BY c.code COLLATE "C") AS communes`;
 
 const ORDER = `ORDER BY population DESC, p.a_id COLLATE "C", p.b_id COLLATE "C"`;
 
@@ -111,9 +117,8 @@ function toPair(r: PairRow): OverlapPair {
 export async function overlapPairs(db: Queryable, f: OverlapFilter = {}): Promise<OverlapPair[]> {
   const r = await db.query<PairRow>(
     `WITH ${PAIRS_CTE}
-     SELECT ${PAIR_COLUMNS},
-            json_agg(json_build_object('code', c.code, 'nom', c.nom, 'population', c.population) ORDER BY c.code COLLATE "C") AS communes
-     ${PAIR_FROM}
+     SELECT ${PAIR_COLUMNS}, p.communes
+     ${PAIR_FROM(COMMUNES_AGG)}
      ${ORDER}`,
     params(f),
   );
@@ -129,10 +134,8 @@ export interface OverlapFeature extends OverlapPair {
 export async function overlapGeometries(db: Queryable, f: OverlapFilter = {}): Promise<OverlapFeature[]> {
   const r = await db.query<PairRow & { geometry: string }>(
     `WITH ${PAIRS_CTE}
-     SELECT ${PAIR_COLUMNS},
-            json_agg(json_build_object('code', c.code, 'nom', c.nom, 'population', c.population) ORDER BY c.code COLLATE "C") AS communes,
-            ST_AsGeoJSON(ST_Normalize(ST_Multi(ST_Union(c.geom))), 6) AS geometry
-     ${PAIR_FROM}
+     SELECT ${PAIR_COLUMNS}, p.communes, p.geometry
+     ${PAIR_FROM(`${COMMUNES_AGG}, ST_AsGeoJSON(ST_Normalize(ST_Multi(ST_Union(c.geom))), 6) AS geometry`)}
      ${ORDER}`,
     params(f),
   );
