@@ -111,7 +111,7 @@ describe.skipIf(skipReason !== null)(suiteTitle('e2e: Planificateur ARS'), () =>
     expect(digits(cells[3] ?? null), 'shared population shown').toBe(pair!.population);
 
     // sorting: the header's state follows the clicks (one pair only: the order itself is checked on the CPTS list)
-    const header = page.locator('[data-testid="overlaps-table"] th', { hasText: 'Communes' });
+    const header = page.locator('[data-testid="overlaps-table"] th', { hasText: 'Comm.' });
     expect(await header.getAttribute('aria-sort')).toBe('none');
     await header.getByRole('button').click();
     expect(await header.getAttribute('aria-sort')).toBe('descending');

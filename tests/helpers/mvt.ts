@@ -1,5 +1,6 @@
-// A minimal Mapbox Vector Tile 2.1 decoder for the tests, written against the spec with the pbf reader
-// (independent of the encoders under test, so a wrong tile fails here).
+// Decodes Mapbox Vector Tiles for the tests with @mapbox/vector-tile, the reference decoder (independent of
+// the encoders under test, so a wrong tile fails here), into plain arrays that are easy to assert on.
+import { VectorTile } from '@mapbox/vector-tile';
 import { PbfReader } from 'pbf';
 
 export type Point = [number, number];
@@ -19,111 +20,22 @@ export interface DecodedLayer {
   features: DecodedFeature[];
 }
 
-interface RawFeature {
-  id?: number;
-  type: number;
-  tags: number[];
-  commands: number[];
-}
-
-interface RawLayer {
-  name: string;
-  version: number;
-  extent: number;
-  keys: string[];
-  values: (string | number | boolean)[];
-  features: RawFeature[];
-}
-
-function readValue(pbf: PbfReader): string | number | boolean {
-  let v: string | number | boolean = '';
-  pbf.readMessage((tag, _r, p) => {
-    if (tag === 1) v = p.readString();
-    else if (tag === 2) v = p.readFloat();
-    else if (tag === 3) v = p.readDouble();
-    else if (tag === 4) v = p.readVarint(true);
-    else if (tag === 5) v = p.readVarint();
-    else if (tag === 6) v = p.readSVarint();
-    else if (tag === 7) v = p.readBoolean();
-  }, {});
-  return v;
-}
-
-function readFeature(pbf: PbfReader): RawFeature {
-  return pbf.readMessage<RawFeature>(
-    (tag, f, p) => {
-      if (tag === 1) f.id = p.readVarint();
-      else if (tag === 2) p.readPackedVarint(f.tags);
-      else if (tag === 3) f.type = p.readVarint();
-      else if (tag === 4) p.readPackedVarint(f.commands);
-    },
-    { type: 0, tags: [], commands: [] },
-  );
-}
-
-function readLayer(pbf: PbfReader): RawLayer {
-  return pbf.readMessage<RawLayer>(
-    (tag, l, p) => {
-      if (tag === 15) l.version = p.readVarint();
-      else if (tag === 1) l.name = p.readString();
-      else if (tag === 2) l.features.push(readFeature(p));
-      else if (tag === 3) l.keys.push(p.readString());
-      else if (tag === 4) l.values.push(readValue(p));
-      else if (tag === 5) l.extent = p.readVarint();
-    },
-    { name: '', version: 1, extent: 4096, keys: [], values: [], features: [] },
-  );
-}
-
-const unzigzag = (n: number) => (n >>> 1) ^ -(n & 1);
-
-function decodeGeometry(type: number, commands: number[]): Point[][] {
-  const parts: Point[][] = [];
-  let x = 0;
-  let y = 0;
-  let current: Point[] | undefined;
-  let i = 0;
-  while (i < commands.length) {
-    const c = commands[i++]!;
-    const id = c & 7;
-    const count = c >> 3;
-    if (id === 1 || id === 2) {
-      for (let k = 0; k < count; k++) {
-        x += unzigzag(commands[i++]!);
-        y += unzigzag(commands[i++]!);
-        if (id === 1 && type !== 1) {
-          current = [];
-          parts.push(current);
-        } else if (!current) {
-          current = [];
-          parts.push(current);
-        }
-        current.push([x, y]);
-      }
-    } else if (id === 7) {
-      if (!current || current.length === 0) throw new Error('ClosePath without a ring');
-      current.push([current[0]![0], current[0]![1]]);
-    } else {
-      throw new Error(`unknown geometry command ${id}`);
-    }
-  }
-  return parts;
-}
-
 export function decodeTile(bytes: Uint8Array): DecodedLayer[] {
-  const pbf = new PbfReader(bytes);
-  const layers = pbf.readFields<RawLayer[]>((tag, ls, p) => {
-    if (tag === 3) ls.push(readLayer(p));
-  }, []);
-  return layers.map((l) => ({
+  const tile = new VectorTile(new PbfReader(bytes));
+  return Object.values(tile.layers).map((l) => ({
     name: l.name,
     version: l.version,
     extent: l.extent,
-    features: l.features.map((f) => {
-      const properties: DecodedFeature['properties'] = {};
-      for (let k = 0; k < f.tags.length; k += 2) properties[l.keys[f.tags[k]!]!] = l.values[f.tags[k + 1]!]!;
+    features: Array.from({ length: l.length }, (_, i) => {
+      const f = l.feature(i);
       if (f.type !== 1 && f.type !== 2 && f.type !== 3) throw new Error(`feature type ${f.type}`);
-      return { ...(f.id !== undefined ? { id: f.id } : {}), type: f.type, properties, geometry: decodeGeometry(f.type, f.commands) };
+      const lines = f.loadGeometry().map((line) => line.map((p): Point => [p.x, p.y]));
+      return {
+        ...(f.id !== undefined ? { id: f.id } : {}),
+        type: f.type,
+        properties: f.properties as DecodedFeature['properties'],
+        geometry: f.type === 1 ? [lines.flat()] : lines,
+      };
     }),
   }));
 }

@@ -26,21 +26,22 @@ const Side = ({ s }: { s: OverlapPair['a'] }) => (
 const COLUMNS: Column<OverlapPair>[] = [
   { key: 'a', label: 'CPTS A', value: (p) => p.a.nom, render: (p) => <Side s={p.a} /> },
   { key: 'b', label: 'CPTS B', value: (p) => p.b.nom, render: (p) => <Side s={p.b} /> },
-  { key: 'n', label: 'Communes', value: (p) => p.nbCommunes, numeric: true, render: (p) => fmtInt(p.nbCommunes) },
-  { key: 'pop', label: 'Habitants', value: (p) => p.population, numeric: true, render: (p) => fmtInt(p.population) },
+  // short labels and unbreakable « 14,2 % »: the six columns fit the panel (the paragraph above spells them out)
+  { key: 'n', label: 'Comm.', value: (p) => p.nbCommunes, numeric: true, render: (p) => fmtInt(p.nbCommunes) },
+  { key: 'pop', label: 'Hab.', value: (p) => p.population, numeric: true, render: (p) => fmtInt(p.population) },
   {
     key: 'pa',
     label: '% A',
     value: (p) => p.a.partEnLitigePct,
     numeric: true,
-    render: (p) => (p.a.partEnLitigePct === null ? '—' : `${fmtDec(p.a.partEnLitigePct)} %`),
+    render: (p) => (p.a.partEnLitigePct === null ? '—' : `${fmtDec(p.a.partEnLitigePct)}\u00a0%`),
   },
   {
     key: 'pb',
     label: '% B',
     value: (p) => p.b.partEnLitigePct,
     numeric: true,
-    render: (p) => (p.b.partEnLitigePct === null ? '—' : `${fmtDec(p.b.partEnLitigePct)} %`),
+    render: (p) => (p.b.partEnLitigePct === null ? '—' : `${fmtDec(p.b.partEnLitigePct)}\u00a0%`),
   },
 ];
 

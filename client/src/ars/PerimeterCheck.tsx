@@ -3,7 +3,7 @@
 import { useEffect, useRef, useState } from 'react';
 import { ApiError, checkPerimeter, search, type PerimeterCheck as Result, type PerimeterInput } from '../api.js';
 import { fmtDec, fmtInt } from '../format.js';
-import { bboxOf, PART_COLORS, P } from '../map.js';
+import { bboxOf, PART_COLORS, P, type MapController } from '../map.js';
 import { useMap, useMapClick } from '../MapView.js';
 import { ErrorBox, Loading, Sources } from '../ui.js';
 import { useUrl } from '../url.js';
@@ -26,6 +26,34 @@ export function polygonsOf(doc: unknown): Polygonal | string {
   else add(d as GeoJSON.Geometry);
   if (polys.length === 0) return 'aucun polygone dans ce fichier (Polygon ou MultiPolygon attendu)';
   return polys.length === 1 ? { type: 'Polygon', coordinates: polys[0]! } : { type: 'MultiPolygon', coordinates: polys };
+}
+
+/**
+ * Frames communes: those in the loaded tiles, plus the extent the search gives for (up to 10 of) the others, so
+ * that every separate part of a pasted perimeter comes into view, not only the part near the current view.
+ */
+async function frameCommunes(ctl: MapController, codes: string[]): Promise<void> {
+  const loaded = ctl.map.getSource('communes')
+    ? ctl.map.querySourceFeatures('communes', {
+        sourceLayer: 'communes',
+        filter: ['in', ['to-string', ['get', P.communeCode]], ['literal', codes]],
+      })
+    : [];
+  const found = new Set(loaded.map((f) => String(f.properties?.[P.communeCode])));
+  const missing = codes.filter((c) => !found.has(c)).slice(0, 10);
+  const boxes = await Promise.all(
+    missing.map((c) =>
+      search(c).then(
+        (h) => h.find((x) => x.type === 'commune' && x.id === c)?.bbox ?? null,
+        () => null,
+      ),
+    ),
+  );
+  const b = bboxOf([
+    ...loaded.map((f) => f.geometry),
+    ...boxes.flatMap((x): GeoJSON.Geometry[] => (x ? [{ type: 'MultiPoint', coordinates: [[x[0], x[1]], [x[2], x[3]]] }] : [])),
+  ]);
+  if (b) ctl.fitBounds(b, 11);
 }
 
 /** INSEE codes found in pasted text (any separator; 2A/2B accepted). */
@@ -108,15 +136,10 @@ export function PerimeterCheck() {
     ctl.setPerimeter({ parts, overlaps: result.chevauchements.flatMap((o) => o.communes), drawn: geometry?.geom ?? null });
     if (fitNext.current) {
       fitNext.current = false;
-      const b = geometry ? bboxOf([geometry.geom]) : ctl.loadedExtent(result.communes.map((c) => c.code));
-      if (b) ctl.fitBounds(b, 11);
-      else if (result.communes[0]) {
-        // not in the loaded tiles: ask the search for the first commune's extent
-        search(result.communes[0].code).then((h) => {
-          const hit = h.find((x) => x.type === 'commune' && x.id === result.communes[0]!.code);
-          if (hit?.bbox) ctl.fitBounds(hit.bbox, 10);
-        }, () => {});
-      }
+      if (geometry) {
+        const b = bboxOf([geometry.geom]);
+        if (b) ctl.fitBounds(b, 11);
+      } else void frameCommunes(ctl, result.communes.map((c) => c.code));
     }
   }, [ctl, result, geometry]);
   useEffect(() => () => ctl?.setPerimeter(null), [ctl]);
@@ -192,7 +215,18 @@ export function PerimeterCheck() {
       {loading && !r && <Loading what="de la vérification" />}
       {error && <ErrorBox error={error} />}
       {!r && !loading && !error && !geometry && <p className="state empty">Aucune commune choisie pour l’instant.</p>}
-      {r && (
+      {r && r.nbCommunes === 0 && (
+        // nothing recognised (unknown codes, a contour over no commune): the reasons only, no figures for an empty perimeter
+        <section className={loading ? 'reloading' : undefined} data-testid="perimeter-result">
+          <h3>{geometry ? `Contour « ${geometry.name} »` : 'Périmètre proposé'} : aucune commune retenue</h3>
+          <ul className="warn-list" data-testid="perimeter-warnings">
+            {r.avertissements.map((a) => (
+              <li key={a}>{a}</li>
+            ))}
+          </ul>
+        </section>
+      )}
+      {r && r.nbCommunes > 0 && (
         <section className={loading ? 'reloading' : undefined} data-testid="perimeter-result">
           <h3>
             {geometry ? `Contour « ${geometry.name} »` : 'Périmètre proposé'} : {fmtInt(r.nbCommunes)} commune{r.nbCommunes > 1 ? 's' : ''}

@@ -1,0 +1,201 @@
+// Journey of the URPS pharmaciens: filter by département and status, counts per status as /api/pharmacies gives
+// them, the CSV export holding exactly the filtered rows, and the list and the map selecting each other.
+import { Readable } from 'node:stream';
+import { parse } from 'csv-parse/sync';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  api,
+  baseUrl,
+  digits,
+  expectCleanRun,
+  expectMapShown,
+  hashParams,
+  openJourney,
+  pixelOffset,
+  screenshot,
+  settle,
+  skipReason,
+  squash,
+  stableMapView,
+  suiteTitle,
+  type Journey,
+} from './harness.js';
+
+type Status = 'membre' | 'couverte-sans-adhesion' | 'zone-blanche' | 'commune-inconnue';
+interface PharmacyRow {
+  finess: string;
+  nom: string;
+  commune: { code: string; nom: string | null };
+  position: { lon: number; lat: number } | null;
+  statut: Status;
+}
+interface PharmacyPage {
+  total: number;
+  counts: Record<Status, number>;
+  rows: PharmacyRow[];
+}
+
+const DEP = '53';
+const STATUS: Status = 'zone-blanche';
+
+/** The filtered list as the API gives it (one page: the demo's filtered lists stay under 1,000 rows). */
+const expected = () => api<PharmacyPage>(`/api/pharmacies?departement=${DEP}&status=${STATUS}&limit=1000`);
+
+async function selectedRowKey(page: Page): Promise<string | null> {
+  return page.locator('[data-testid="pharmacy-row"][aria-selected="true"]').getAttribute('data-key', { timeout: 5000 });
+}
+
+// The whole suite is skipped, with the reason in its title, when Debian's chromium is not installed.
+describe.skipIf(skipReason !== null)(suiteTitle('e2e: URPS pharmaciens'), () => {
+  let j: Journey;
+  beforeAll(async () => {
+    j = await openJourney();
+  });
+  afterAll(async () => {
+    await j?.close();
+  });
+
+  it('filters by département and status; the counts per status are those of /api/pharmacies', async () => {
+    const { page } = j;
+    await page.goto(baseUrl() + '/');
+    await page.getByTestId('journey-urps').click();
+    await page.getByTestId('journey-urps-panel').waitFor();
+    await expectMapShown(page);
+
+    await page.getByTestId('filter-departement').selectOption(DEP);
+    await expect.poll(() => hashParams(page).get('dep')).toBe(DEP);
+    await page.getByTestId('filter-status').selectOption(STATUS);
+    await expect.poll(() => hashParams(page).get('statut')).toBe(STATUS);
+
+    const exp = await expected();
+    expect(exp.total).toBeGreaterThan(0);
+    expect(exp.total).toBe(exp.counts[STATUS]);
+    await expect.poll(async () => Number(await page.getByTestId('pharmacy-total').getAttribute('data-count'))).toBe(exp.total);
+    expect(digits(await page.getByTestId('pharmacy-total').locator('strong').textContent())).toBe(exp.total);
+    for (const s of ['membre', 'couverte-sans-adhesion', 'zone-blanche'] as const) {
+      const li = page.getByTestId(`count-${s}`);
+      expect(Number(await li.getAttribute('data-count')), s).toBe(exp.counts[s]);
+      expect(digits(await li.locator('strong').textContent()), s).toBe(exp.counts[s]);
+    }
+    expect(await page.getByTestId(`count-${STATUS}`).getByRole('button').getAttribute('aria-pressed')).toBe('true');
+
+    const keys = await page.getByTestId('pharmacy-row').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-key')));
+    expect(keys).toEqual(exp.rows.map((r) => r.finess));
+    const shown = (await page.getByTestId('pharmacy-row').first().locator('td').allTextContents()).map(squash);
+    expect(shown[0]).toBe(squash(exp.rows[0]!.nom));
+    expect(shown[2]).toContain('hors CPTS');
+  });
+
+  it('the CSV export downloads exactly the filtered rows, with a BOM and « ; »', async () => {
+    const { page } = j;
+    const exp = await expected();
+    const link = page.getByTestId('pharmacies-csv');
+    const href = await link.getAttribute('href');
+    const q = new URLSearchParams(href!.split('?')[1]);
+    expect(q.get('departement')).toBe(DEP);
+    expect(q.get('status')).toBe(STATUS);
+
+    const [download] = await Promise.all([page.waitForEvent('download'), link.click()]);
+    expect(download.suggestedFilename()).toBe(`officines-${DEP}-${STATUS}.csv`);
+    const stream = await download.createReadStream(); // the browser is remote: read the file through the connection
+    const chunks: Buffer[] = [];
+    for await (const c of Readable.from(stream)) chunks.push(c as Buffer);
+    const bytes = Buffer.concat(chunks);
+    expect([...bytes.subarray(0, 3)], 'UTF-8 BOM').toEqual([0xef, 0xbb, 0xbf]);
+    const text = bytes.subarray(3).toString('utf8');
+    const header = text.split(/\r?\n/, 1)[0]!;
+    expect(header.split(';').length).toBeGreaterThan(10);
+    const records = parse(text, { delimiter: ';', columns: true, skip_empty_lines: true }) as Record<string, string>[];
+    expect(records.map((r) => r.FINESS).sort()).toEqual(exp.rows.map((r) => r.finess).sort());
+    expect(new Set(records.map((r) => r.statut))).toEqual(new Set(['zone blanche']));
+    expect(new Set(records.map((r) => r['département']))).toEqual(new Set([DEP]));
+    // the same set as the list on screen
+    const keys = await page.getByTestId('pharmacy-row').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-key')));
+    expect(records.map((r) => r.FINESS).sort()).toEqual([...keys].sort());
+  });
+
+  it('a row of the list selects the pharmacy: URL, detail, and the map flies to it', async () => {
+    const { page } = j;
+    const exp = await expected();
+    // the pharmacy with the most listed neighbours 0.3 to 3 km away: the next test clicks one of them on the map
+    const located = exp.rows.filter((r) => r.position);
+    const km = (a: PharmacyRow, b: PharmacyRow) =>
+      Math.hypot((a.position!.lon - b.position!.lon) * 111 * Math.cos((a.position!.lat * Math.PI) / 180), (a.position!.lat - b.position!.lat) * 111);
+    const neighbours = (r: PharmacyRow) => located.filter((o) => o !== r && km(r, o) > 0.3 && km(r, o) < 3).length;
+    const target = [...located].sort((a, b) => neighbours(b) - neighbours(a))[0]!;
+    expect(neighbours(target)).toBeGreaterThan(0);
+    await page.locator(`[data-testid="pharmacy-row"][data-key="${target.finess}"]`).click();
+    await expect.poll(() => hashParams(page).get('sel')).toBe(`pharmacie:${target.finess}`);
+    expect(await selectedRowKey(page)).toBe(target.finess);
+    const detail = page.getByTestId('pharmacy-detail');
+    await detail.waitFor();
+    expect(squash(await detail.getByRole('heading').textContent())).toBe(squash(target.nom));
+    expect(squash(await detail.textContent())).toContain(`FINESS ${target.finess}`);
+    await expect
+      .poll(async () => {
+        const v = await stableMapView(page);
+        return Math.abs(v.lon - target.position!.lon) < 2e-3 && Math.abs(v.lat - target.position!.lat) < 2e-3 && v.zoom >= 11.9;
+      })
+      .toBe(true);
+  });
+
+  it('a pharmacy clicked on the map selects its row in the list', async () => {
+    const { page } = j;
+    const exp = await expected();
+    await settle(page);
+    const view = await stableMapView(page);
+    const map = (await page.getByTestId('map').boundingBox())!;
+    const legend = (await page.getByTestId('legend').boundingBox())!;
+    const current = hashParams(page).get('sel');
+    // another listed pharmacy on screen, clear of the legend, the controls and its neighbours
+    const onScreen = exp.rows
+      .filter((r) => r.position && `pharmacie:${r.finess}` !== current)
+      .map((r) => {
+        const { dx, dy } = pixelOffset(view, r.position!.lon, r.position!.lat);
+        return { r, x: map.x + map.width / 2 + dx, y: map.y + map.height / 2 + dy };
+      });
+    const all = exp.rows
+      .filter((r) => r.position)
+      .map((r) => pixelOffset(view, r.position!.lon, r.position!.lat))
+      .map(({ dx, dy }) => ({ x: map.x + map.width / 2 + dx, y: map.y + map.height / 2 + dy }));
+    const target = onScreen.find(
+      (p) =>
+        p.x > map.x + 40 &&
+        p.x < legend.x - 20 &&
+        p.y > map.y + 40 &&
+        p.y < map.y + map.height - 60 &&
+        all.filter((o) => Math.hypot(o.x - p.x, o.y - p.y) < 16).length === 1,
+    );
+    expect(target, 'a pharmacy of the list drawn in the free part of the map').toBeDefined();
+    await page.mouse.click(target!.x, target!.y);
+    await expect.poll(() => hashParams(page).get('sel')).toBe(`pharmacie:${target!.r.finess}`);
+    expect(await selectedRowKey(page)).toBe(target!.r.finess);
+    expect(squash(await page.getByTestId('pharmacy-detail').getByRole('heading').textContent())).toBe(squash(target!.r.nom));
+    // the row is scrolled into the list's view, below its sticky header
+    await page.waitForTimeout(300);
+    const row = (await page.locator(`[data-testid="pharmacy-row"][data-key="${target!.r.finess}"]`).boundingBox())!;
+    const wrap = (await page.locator('.table-wrap', { has: page.getByTestId('pharmacies-table') }).boundingBox())!;
+    const head = (await page.getByTestId('pharmacies-table').locator('thead th').first().boundingBox())!; // sticky cells, not the thead
+    expect(row.y).toBeGreaterThanOrEqual(head.y + head.height - 1);
+    expect(row.y + row.height).toBeLessThanOrEqual(wrap.y + wrap.height + 1);
+    await screenshot(page, 'screenshot-urps');
+  });
+
+  it('a reload of the copied URL reopens the same filters and selection', async () => {
+    const { page } = j;
+    const copied = page.url();
+    const sel = hashParams(page).get('sel');
+    await page.goto('about:blank');
+    await page.goto(copied);
+    await page.getByTestId('pharmacy-detail').waitFor();
+    expect(await page.getByTestId('filter-departement').inputValue()).toBe(DEP);
+    expect(await page.getByTestId('filter-status').inputValue()).toBe(STATUS);
+    expect(`pharmacie:${await selectedRowKey(page)}`).toBe(sel);
+    expect(Number(await page.getByTestId('pharmacy-total').getAttribute('data-count'))).toBe((await expected()).total);
+  });
+
+  it('made no request outside the test server and raised no page error', () => {
+    expectCleanRun(j);
+  });
+});
