@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import compression from 'compression';
 import express, { type Express, type RequestHandler, Router } from 'express';
 import helmet from 'helmet';
 import type { Logger } from 'pino';
@@ -104,6 +105,8 @@ export function createApp(deps: AppDeps): Express {
     }),
   );
   app.use(requestLog(deps.log));
+  // JSON, CSV, GeoJSON and the client's scripts; tiles are gzip-compressed once, when cached, and skipped here.
+  app.use(compression({ filter: (req, res) => !req.path.startsWith('/tiles/') && compression.filter(req, res) }));
   app.use(express.json({ limit: '2mb' }));
   app.use(healthRoutes(deps));
   app.use(tileRoutes(deps, deps.tiles));

@@ -130,6 +130,22 @@ describe.skipIf(skipReason !== null)(suiteTitle('e2e: accueil, recherche, erreur
     expect(await page.locator('.choice').count()).toBe(3);
   });
 
+  it('the network guard records a request that leaves the test server (so the last check can fail)', async () => {
+    const { page } = j;
+    const url = 'https://example.invalid/guard.css'; // style-src allows https: the page would fetch it
+    await page.evaluate((href) => {
+      const l = document.createElement('link');
+      l.rel = 'stylesheet';
+      l.href = href;
+      document.head.append(l);
+    }, url);
+    await expect.poll(() => j.foreign.includes(url)).toBe(true);
+    // forget this provoked request and the console error of its aborted load
+    await page.waitForTimeout(200);
+    j.foreign.splice(0, j.foreign.length, ...j.foreign.filter((u) => u !== url));
+    j.errors.splice(0, j.errors.length, ...j.errors.filter((e) => !/ERR_INTERNET_DISCONNECTED/.test(e)));
+  });
+
   it('made no request outside the test server and raised no page error', () => {
     expectCleanRun(j);
   });

@@ -117,6 +117,16 @@ async function startServer(dataDir: string, name: string, timeoutMs: number): Pr
       BASEMAP_STYLE_URL: '',
     },
   });
+  // vitest interrupted before its teardown: the server must not outlive the run
+  const orphan = () => {
+    try {
+      process.kill(-proc.pid!, 'SIGTERM');
+    } catch {
+      // already gone
+    }
+  };
+  process.once('exit', orphan);
+  proc.once('exit', () => process.off('exit', orphan));
   proc.stdout!.pipe(log, { end: false });
   proc.stderr!.pipe(log, { end: false });
   const server = { url: `http://127.0.0.1:${port}`, proc, log, logPath };
@@ -186,6 +196,11 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const t0 = Date.now();
   await buildClientIfStale();
   const seeded = await seededDatabase();
+  // copies left by interrupted runs
+  for (const e of await readdir(CACHE)) {
+    const pid = Number(/^e2e-run-(\d+)$/.exec(e)?.[1]);
+    if (pid && !alive(pid)) await rm(join(CACHE, e), { recursive: true, force: true });
+  }
   const runDir = join(CACHE, `e2e-run-${process.pid}`);
   await rm(runDir, { recursive: true, force: true });
   await cp(seeded, runDir, { recursive: true });
@@ -207,4 +222,13 @@ export default async function setup(project: TestProject): Promise<() => Promise
   project.provide('e2eBaseUrl', server.url);
   project.provide('e2eWsEndpoint', browser.wsEndpoint());
   return teardown;
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
 }
