@@ -87,8 +87,11 @@ export const PHARMACY_STATUSES: { id: string; color: string; label: string; shor
 ];
 
 const OVERLAP_COLOR = '#d7191c';
-/** Separate parts of a checked perimeter: the first part blue, the others in contrasting colours. */
-export const PART_COLORS = ['#2b83ba', '#e66101', '#5e3c99', '#1a9641', '#d01c8b', '#a6611a'];
+/**
+ * Separate parts of a checked perimeter: the first part blue, the others in contrasting colours; orange comes late,
+ * as the hatching of communes outside any CPTS (often switched on, and most of the map) is orange.
+ */
+export const PART_COLORS = ['#2b83ba', '#5e3c99', '#1a9641', '#d01c8b', '#e66101', '#a6611a'];
 const HILITE = '#ffd84d';
 
 // ---------------------------------------------------------------------------------------------------------------

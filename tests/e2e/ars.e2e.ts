@@ -114,9 +114,9 @@ describe.skipIf(skipReason !== null)(suiteTitle('e2e: Planificateur ARS'), () =>
     const header = page.locator('[data-testid="overlaps-table"] th', { hasText: 'Comm.' });
     expect(await header.getAttribute('aria-sort')).toBe('none');
     await header.getByRole('button').click();
-    expect(await header.getAttribute('aria-sort')).toBe('descending');
+    await expect.poll(() => header.getAttribute('aria-sort')).toBe('descending');
     await header.getByRole('button').click();
-    expect(await header.getAttribute('aria-sort')).toBe('ascending');
+    await expect.poll(() => header.getAttribute('aria-sort')).toBe('ascending');
     expect(await rows.count()).toBe(expected.nombre);
   });
 
@@ -181,7 +181,8 @@ describe.skipIf(skipReason !== null)(suiteTitle('e2e: Planificateur ARS'), () =>
       expect(squash(cells[0] ?? '')).toBe(`${w.nom} (${w.code})`);
       expect(digits(cells[1] ?? null)).toBe(w.population);
     }
-    expect(await page.getByTestId('layer-whiteZones').isChecked(), 'white zones drawn while their tab is open').toBe(true);
+    // white zones are drawn while their tab is open
+    await expect.poll(() => page.getByTestId('layer-whiteZones').isChecked()).toBe(true);
   });
 
   it('coverage per département shows the 5 départements of the demo with their covered share', async () => {
@@ -209,10 +210,10 @@ describe.skipIf(skipReason !== null)(suiteTitle('e2e: Planificateur ARS'), () =>
     const byPop = [...cpts].sort((a, b) => b.population - a.population);
     const pop = page.locator('[data-testid="cpts-table"] th', { hasText: 'Habitants' }).getByRole('button');
     await pop.click();
-    expect(await rows.first().getAttribute('data-key')).toBe(byPop[0]!.id);
+    await expect.poll(() => rows.first().getAttribute('data-key')).toBe(byPop[0]!.id);
     expect(await rows.last().getAttribute('data-key')).toBe(byPop.at(-1)!.id);
     await pop.click();
-    expect(await rows.first().getAttribute('data-key')).toBe(byPop.at(-1)!.id);
+    await expect.poll(() => rows.first().getAttribute('data-key')).toBe(byPop.at(-1)!.id);
 
     const sheet = await api<CptsSummary & { nbCommunes: number }>(`/api/cpts/${ANL}`);
     await rows.and(page.locator(`[data-key="${ANL}"]`)).click();

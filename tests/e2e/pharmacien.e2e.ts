@@ -62,8 +62,8 @@ async function pickWithKeyboard(page: Page, text: string, want: Hit): Promise<nu
   const input = page.getByTestId('pharmacist-search-input');
   await input.fill(text);
   const options = page.getByTestId('pharmacist-search-result');
-  await expect.poll(() => options.count()).toBe(hits.length);
-  expect((await options.locator('.search-label').allTextContents()).map(squash)).toEqual(hits.map((h) => squash(h.label)));
+  // the list of this query (not the previous one still on screen while it loads)
+  await expect.poll(async () => (await options.locator('.search-label').allTextContents()).map(squash)).toEqual(hits.map((h) => squash(h.label)));
   expect(await options.nth(0).getAttribute('aria-selected')).toBe('true');
   for (let i = 0; i < index; i++) await input.press('ArrowDown');
   const active = page.locator('[data-testid="pharmacist-search-result"][aria-selected="true"]');
