@@ -3,22 +3,14 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parseCptsCsv, parseCptsGeojson, parseStatut } from '../../server/src/import/cpts.js';
 import { detectDelimiter, parseDate, readCsv, requireColumn, toCurrentCommune } from '../../server/src/import/csv.js';
-import { ImportError, IssueList } from '../../server/src/import/errors.js';
+import { IssueList } from '../../server/src/import/errors.js';
 import { readSource } from '../../server/src/import/source.js';
+import { fixturePath, fixtureText, issuesOf } from '../helpers/input.js';
 
-const fixture = (name: string) => fileURLToPath(new URL(`../fixtures/cpts/${name}`, import.meta.url));
-const text = (name: string) => readFileSync(fixture(name), 'utf8');
+const fixture = (name: string) => fixturePath('cpts', name);
+const text = (name: string) => fixtureText('cpts', name);
 const SHARED_APPROX = fileURLToPath(new URL('../../../shared/geodata-sources/cpts/cpts-perimeters-approx.csv', import.meta.url));
 
-const issuesOf = (fn: () => unknown) => {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(ImportError);
-    return (e as ImportError).issues;
-  }
-  throw new Error('expected an ImportError');
-};
 
 describe('readCsv (shared CSV helper)', () => {
   it('detects the delimiter from the header line, ignoring quoted separators', () => {

@@ -9,6 +9,7 @@ import {
   sridOfCoordSource,
   STRUCTURE_FIELDS,
 } from '../../server/src/import/finess.js';
+import { issuesOf } from '../helpers/input.js';
 
 const fixture = (name: string) => fileURLToPath(new URL(`../fixtures/finess/${name}`, import.meta.url));
 const load = (name: string, encoding: 'auto' | 'utf-8' | 'latin1' = 'auto') => readFinessSource(fixture(name), encoding);
@@ -26,15 +27,6 @@ function record(changes: Partial<Record<(typeof STRUCTURE_FIELDS)[number], strin
   return f.join(';');
 }
 const parseText = (lines: string[]) => parseFiness({ fileName: 'inline.csv', text: lines.join('\n') + '\n' });
-const issuesOf = (fn: () => unknown) => {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(ImportError);
-    return (e as ImportError).issues;
-  }
-  throw new Error('expected an ImportError');
-};
 
 describe('parseFiness: layout variants', () => {
   it('2021 layout (UTF-8, ISO dates, comma-joined source, trailing empty field): keeps the four categories', async () => {

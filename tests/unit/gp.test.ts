@@ -1,24 +1,15 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { ImportError } from '../../server/src/import/errors.js';
 import { parseCount, parseGp } from '../../server/src/import/gp.js';
 import { readSource } from '../../server/src/import/source.js';
+import { fixturePath, fixtureText, issuesOf } from '../helpers/input.js';
 
-const fixture = (name: string) => fileURLToPath(new URL(`../fixtures/gp/${name}`, import.meta.url));
-const text = (name: string) => readFileSync(fixture(name), 'utf8');
+const fixture = (name: string) => fixturePath('gp', name);
+const text = (name: string) => fixtureText('gp', name);
 const SHARED_GP = fileURLToPath(new URL('../../../shared/geodata-sources/gp/PS_communes_sirene_2019-03_national.csv', import.meta.url));
 const CUSTOM = { codeColumn: 'code_insee', countColumn: 'nb_medecins_generalistes' };
 
-const issuesOf = (fn: () => unknown) => {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(ImportError);
-    return (e as ImportError).issues;
-  }
-  throw new Error('expected an ImportError');
-};
 const asMap = (r: ReturnType<typeof parseGp>) => Object.fromEntries(r.communes.map((c) => [c.code, c.count]));
 
 describe('parseCount', () => {

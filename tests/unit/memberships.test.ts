@@ -1,20 +1,8 @@
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { ImportError } from '../../server/src/import/errors.js';
 import { parseMemberships } from '../../server/src/import/memberships.js';
+import { fixtureText, issuesOf } from '../helpers/input.js';
 
-const fixture = (name: string) => fileURLToPath(new URL(`../fixtures/memberships/${name}`, import.meta.url));
-const text = (name: string) => readFileSync(fixture(name), 'utf8');
-const issuesOf = (fn: () => unknown) => {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(ImportError);
-    return (e as ImportError).issues;
-  }
-  throw new Error('expected an ImportError');
-};
+const text = (name: string) => fixtureText('memberships', name);
 
 describe('parseMemberships', () => {
   it('reads structure and CPTS memberships with optional dates and sources', () => {

@@ -1,20 +1,8 @@
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { ImportError } from '../../server/src/import/errors.js';
 import { parseZone, parseZoning } from '../../server/src/import/zoning.js';
+import { fixtureText, issuesOf } from '../helpers/input.js';
 
-const fixture = (name: string) => fileURLToPath(new URL(`../fixtures/zoning/${name}`, import.meta.url));
-const text = (name: string) => readFileSync(fixture(name), 'utf8');
-const issuesOf = (fn: () => unknown) => {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(ImportError);
-    return (e as ImportError).issues;
-  }
-  throw new Error('expected an ImportError');
-};
+const text = (name: string) => fixtureText('zoning', name);
 
 describe('parseZone', () => {
   it('accepts ZIP, ZAC, ZV, HZ / hors zonage and the full names, case-insensitively', () => {
