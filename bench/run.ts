@@ -6,7 +6,8 @@
 //    with overlaps. Kept between runs; `--reload` loads again.
 // 2. Serves the real app in this process; for each measure, requests go over HTTP one at a time and the SQL
 //    statements each request sends to the database are recorded; the same statements are then replayed on a
-//    plain node-postgres client ("bare SQL"). Reported: median and p95 of each, and their ratio.
+//    plain node-postgres client ("bare SQL"). Reported: median and p95 of each, and their ratio. Each measure
+//    runs its requests once as a warm-up before the measured pass.
 //    Tiles are measured cold (tile cache off, each tile fetched once), then warm (served as cached).
 import { readdirSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -196,14 +197,18 @@ async function main(): Promise<void> {
 
   const rows: string[][] = [];
   const fmt = (ms: number) => ms.toFixed(ms < 10 ? 2 : 1);
+  const send = (base: string, rq: Measure['requests'][number]) =>
+    fetch(base + rq.path, rq.body ? { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(rq.body) } : {});
   for (const m of measures) {
+    // Warm-up: one pass first, so connections have prepared their statements (the tile cache is off here).
+    for (const rq of m.requests) await (await send(coldSrv.url, rq)).arrayBuffer();
     const http: number[] = [];
     const sql: number[] = [];
     for (const rq of m.requests) {
       db.calls = [];
       db.recording = true;
       const t0 = performance.now();
-      const res = await fetch(coldSrv.url + rq.path, rq.body ? { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(rq.body) } : {});
+      const res = await send(coldSrv.url, rq);
       await res.arrayBuffer();
       http.push(performance.now() - t0);
       db.recording = false;

@@ -9,6 +9,7 @@
 // attribute is left out of the feature, as ST_AsMVT does. Features are ordered by their key (byte order, the same on
 // every backend and locale).
 
+import { STATUSES } from '../analysis/pharmacies.js';
 import { ACI_TABLE, type AciTable } from '../domain/bands.js';
 
 /** Tile extent (coordinate units per tile side) and buffer (units beyond each edge), as in martin and PostGIS. */
@@ -238,8 +239,6 @@ const structures: TileLayer = {
      ORDER BY s.finess COLLATE "C"`,
 };
 
-/** As in server/src/analysis/pharmacies.ts (the pharmacy list): same statuses, same rules. */
-export const PHARMACY_STATUSES = ['membre', 'couverte-sans-adhesion', 'zone-blanche', 'commune-inconnue'] as const;
 
 // status: a member of a structure or a CPTS (adhesion_pharmacie); else whether its commune is in a CPTS
 // ('commune-inconnue' when its commune code matches no commune).
@@ -256,7 +255,7 @@ const pharmacies: TileLayer = {
       description:
         'membre : adhère à une MSP, un CSP, une ESP ou une CPTS ; couverte-sans-adhesion : sa commune est dans une CPTS mais elle n’y adhère pas ; ' +
         'zone-blanche : sa commune n’est dans aucune CPTS ; commune-inconnue : son code commune ne correspond à aucune commune importée',
-      values: PHARMACY_STATUSES,
+      values: STATUSES, // the pharmacy list's statuses (analysis/pharmacies.ts): same rules
     },
     { name: 'near_structure', type: 'boolean', description: `Vrai si une MSP ou un CSP est à moins de ${NEAR_STRUCTURE_M} m` },
   ],
