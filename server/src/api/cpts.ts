@@ -7,6 +7,7 @@ import { ACI_TABLE } from '../domain/bands.js';
 import { notFound } from '../http/errors.js';
 import { parse } from '../http/validate.js';
 import type { OpenApiPaths } from './openapi.js';
+import type { Bareme, CptsListResponse, CptsSheetResponse } from './responses.js';
 import { dataSources } from './sources.js';
 import {
   cptsIdParam,
@@ -44,7 +45,7 @@ function listFilter(query: unknown) {
 }
 
 /** The band table as the API shows it (for legends): bands, funding, source. */
-export const bareme = () => ({
+export const bareme = (): Bareme => ({
   bandes: ACI_TABLE.bandes,
   aideFonctionnementAnnuelleEur: ACI_TABLE.aideFonctionnementAnnuelleEur,
   avertissementSeuilPct: ACI_TABLE.avertissementSeuilPart * 100,
@@ -56,7 +57,7 @@ export function cptsRoutes({ db }: AppDeps): Router {
 
   r.get('/api/cpts', async (req, res) => {
     const cpts = await listCpts(db, listFilter(req.query));
-    res.json({ nombre: cpts.length, cpts, bareme: bareme(), sources: await dataSources(db, SOURCES) });
+    res.json({ nombre: cpts.length, cpts, bareme: bareme(), sources: await dataSources(db, SOURCES) } satisfies CptsListResponse);
   });
 
   r.get('/api/cpts.geojson', async (req, res) => {
@@ -92,7 +93,7 @@ export function cptsRoutes({ db }: AppDeps): Router {
     const id = parse(cptsIdParam, req.params.id, 'Identifiant');
     const sheet = await cptsSheet(db, id);
     if (!sheet) throw notFound(`CPTS ${id}`);
-    res.json({ ...sheet, sources: await dataSources(db, SOURCES) });
+    res.json({ ...sheet, sources: await dataSources(db, SOURCES) } satisfies CptsSheetResponse);
   });
 
   r.get('/api/cpts/:id/communes.geojson', async (req, res) => {

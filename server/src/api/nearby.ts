@@ -44,7 +44,7 @@ export function nearbyRoutes({ db }: AppDeps): Router {
   r.get('/api/nearby', async (req, res) => {
     const { k = 3, ...where } = parse(nearbyQuery, req.query);
     const target = nearbyTarget(where);
-    const result = await nearby(db, target, k);
+    const [result, sources] = await Promise.all([nearby(db, target, k), dataSources(db, SOURCE_KINDS)]);
     const missions = evaluateMissions({
       zone: (result.zonage?.zone as Zone | undefined) ?? null,
       zoningImported: result.zoningImported,
@@ -52,7 +52,7 @@ export function nearbyRoutes({ db }: AppDeps): Router {
     });
     const contacts = contactsFor({ region: result.commune.region, departement: result.commune.departement });
     const { zoningImported: _, ...rest } = result;
-    res.json({ k, ...rest, missions, contacts, sources: await dataSources(db, SOURCE_KINDS) });
+    res.json({ k, ...rest, missions, contacts, sources });
   });
   return r;
 }

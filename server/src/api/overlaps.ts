@@ -5,6 +5,7 @@ import { overlapGeometries, overlapPairs, type OverlapPair } from '../analysis/o
 import { sendCsv } from '../http/csv.js';
 import { parse } from '../http/validate.js';
 import type { OpenApiPaths } from './openapi.js';
+import type { OverlapsResponse } from './responses.js';
 import { dataSources } from './sources.js';
 import {
   departementParam,
@@ -61,7 +62,7 @@ export function overlapRoutes({ db }: AppDeps): Router {
   r.get('/api/overlaps', async (req, res) => {
     const q = parse(filterQuery, req.query);
     const paires = await overlapPairs(db, q);
-    res.json({ nombre: paires.length, paires, sources: await dataSources(db, SOURCES) });
+    res.json({ nombre: paires.length, paires, sources: await dataSources(db, SOURCES) } satisfies OverlapsResponse);
   });
 
   r.get('/api/overlaps.geojson', async (req, res) => {

@@ -7,6 +7,7 @@ import { DEFAULT_THRESHOLD } from '../import/cpts.js';
 import { HttpError } from '../http/errors.js';
 import { parse } from '../http/validate.js';
 import type { OpenApiPaths } from './openapi.js';
+import type { PerimeterCheckResponse } from './responses.js';
 import { dataSources } from './sources.js';
 import { oaBadRequest, oaJson, oaSources } from './territory-common.js';
 
@@ -104,7 +105,7 @@ export function perimeterRoutes({ db }: AppDeps): Router {
   r.post('/api/perimeter/check', async (req, res) => {
     const input = parsePerimeterBody(req.body);
     const result = await checkPerimeter(db, input);
-    res.json({ ...result, sources: await dataSources(db, ['communes', 'cpts']) });
+    res.json({ ...result, sources: await dataSources(db, ['communes', 'cpts']) } satisfies PerimeterCheckResponse);
   });
   return r;
 }

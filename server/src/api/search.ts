@@ -4,6 +4,7 @@ import type { AppDeps } from '../app.js';
 import { HIT_TYPES, search } from '../analysis/search.js';
 import { parse } from '../http/validate.js';
 import type { OpenApiPaths } from './openapi.js';
+import type { SearchResponse } from './responses.js';
 import { intParam, queryObject, textParam } from './query-params.js';
 import { dataSources } from './sources.js';
 
@@ -14,7 +15,7 @@ export function searchRoutes({ db }: AppDeps): Router {
   r.get('/api/search', async (req, res) => {
     const { q, limit = 10 } = parse(searchQuery, req.query);
     const hits = await search(db, q, limit);
-    res.json({ q, hits, sources: await dataSources(db, ['communes', 'cpts', 'finess']) });
+    res.json({ q, hits, sources: await dataSources(db, ['communes', 'cpts', 'finess']) } satisfies SearchResponse);
   });
   return r;
 }

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import pg from 'pg';
 import type { Db, QueryResult, Queryable, Row } from './port.js';
 import { DbUnavailableError } from './port.js';
@@ -12,10 +11,7 @@ const types = {
 function wrap(c: pg.Pool | pg.PoolClient): Queryable {
   return {
     async query<T = Row>(sql: string, params: readonly unknown[] = []): Promise<QueryResult<T>> {
-      // Statements with parameters are prepared once per connection under a name derived from their text,
-      // so the analyses' repeated statements skip parsing and planning after the first call.
-      const name = params.length ? statementName(sql) : undefined;
-      const r = await c.query({ text: sql, values: params as unknown[], types, name });
+      const r = await c.query({ text: sql, values: params as unknown[], types });
       return { rows: r.rows as T[], rowCount: r.rowCount ?? r.rows.length };
     },
     async exec(sql: string): Promise<void> {
@@ -62,16 +58,6 @@ export async function openPg(url: string): Promise<Db> {
     },
     close: () => pool.end(),
   };
-}
-
-const names = new Map<string, string>();
-function statementName(sql: string): string {
-  let n = names.get(sql);
-  if (!n) {
-    n = `s${createHash('sha1').update(sql).digest('hex').slice(0, 16)}`;
-    names.set(sql, n);
-  }
-  return n;
 }
 
 /** The URL without its password, for messages. */
