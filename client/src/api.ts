@@ -1,5 +1,25 @@
 // Typed fetch helpers for the server API (see /api/openapi.json). Errors come back as French sentences.
 import { useEffect, useState } from 'react';
+import type { CptsSummary } from '../../server/src/analysis/cpts.js';
+import type { AreaFilter, Coverage, CoverageRow } from '../../server/src/analysis/coverage.js';
+import type { NearbyQuery } from '../../server/src/analysis/nearby.js';
+import type { OverlapPair } from '../../server/src/analysis/overlaps.js';
+import type { PharmacyFilters, PharmacyRow, PharmacyStatus, ZoningFilter } from '../../server/src/analysis/pharmacies.js';
+import type { HitType, SearchHit } from '../../server/src/analysis/search.js';
+import type {
+  CoverageResponse,
+  CptsListResponse,
+  CptsSheetResponse,
+  GuideResponse,
+  NearbyResponse,
+  OverlapsResponse,
+  PerimeterCheckResponse,
+  PharmacyPage,
+  SearchResponse,
+  WhiteZoneJson,
+  WhiteZonesMeta,
+} from '../../server/src/api/responses.js';
+import type { DataSource } from '../../server/src/api/sources.js';
 
 export class ApiError extends Error {
   constructor(
@@ -80,13 +100,23 @@ export function useApi<T>(key: string | null, load: (signal: AbortSignal) => Pro
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// Shared shapes
+// Shared shapes: the server declares them (server/src/api/responses.ts and the analysis modules it builds on);
+// `import type` is erased at build time, so no server code enters the bundle.
 
-export interface DataSource {
-  kind: string;
-  file: string;
-  importedAt: string;
-}
+export type {
+  AreaFilter,
+  CoverageRow,
+  CptsSummary,
+  DataSource,
+  HitType,
+  OverlapPair,
+  PharmacyFilters,
+  PharmacyRow,
+  PharmacyStatus,
+  SearchHit,
+  WhiteZonesMeta,
+  ZoningFilter,
+};
 
 export interface AppConfig {
   basemapStyleUrl: string | null;
@@ -119,94 +149,14 @@ export const getTileLayers = (signal?: AbortSignal) => getJson<TileLayers>('/til
 // ---------------------------------------------------------------------------------------------------------------
 // Search (/api/search)
 
-export type HitType = 'commune' | 'cpts' | 'structure' | 'pharmacie';
-
-export interface SearchHit {
-  type: HitType;
-  id: string;
-  label: string;
-  sublabel: string;
-  point: { lon: number; lat: number } | null;
-  /** [west, south, east, north] for communes and CPTS. */
-  bbox: [number, number, number, number] | null;
-}
-
-export const search = (q: string, signal?: AbortSignal) =>
-  getJson<{ q: string; hits: SearchHit[]; sources: DataSource[] }>('/api/search', { q, limit: 15 }, signal).then((r) => r.hits);
+export const search = (q: string, signal?: AbortSignal) => getJson<SearchResponse>('/api/search', { q, limit: 15 }, signal).then((r) => r.hits);
 
 // ---------------------------------------------------------------------------------------------------------------
 // CPTS (/api/cpts, /api/cpts/{id}, /api/cpts/{id}/communes.geojson)
 
-export interface AciFunding {
-  taille: number;
-  financementTotalEur: number | null;
-  aideFonctionnementAnnuelleEur: { min: number | null; max: number | null };
-  notes: string[];
-  source: string;
-}
+export type CptsSheet = CptsSheetResponse;
 
-export interface BandInfo {
-  bande: 'T1' | 'T2' | 'T3' | 'T4';
-  taille: number;
-  populationMin: number;
-  populationMaxExclue: number | null;
-  avertissementSeuil: { seuil: number; ecart: number; ecartPct: number; message: string } | null;
-  aci: AciFunding;
-}
-
-export type MaskedCount = number | '< 6' | null;
-
-export interface CptsSummary extends BandInfo {
-  id: string;
-  nom: string;
-  finess: string | null;
-  statut: string;
-  statutLibelle: string;
-  perimetre: 'officiel' | 'approximatif' | 'illustratif';
-  perimetreLibelle: string;
-  perimetreNonOfficiel: boolean;
-  siege: { code: string; nom: string | null } | null;
-  dateOuverture: string | null;
-  dateMaj: string | null;
-  source: string;
-  departements: string[];
-  regions: string[];
-  population: number;
-  populationAnnee: number | null;
-  nbCommunes: number;
-  nbCommunesPartielles: number;
-  superficieKm2: number;
-  structures: { msp: number; csp: number; esp: number; siegeCpts: number; autre: number; total: number };
-  pharmacies: { dansLePerimetre: number; adherentes: number };
-  offreMg: { nbGeneralistes: MaskedCount; densitePour10000: number | null; estProxy: boolean | null; sources: string[]; notes: string[] };
-  nbCptsEnChevauchement: number;
-  notes: string[];
-}
-
-export interface CptsSheet extends CptsSummary {
-  communes: {
-    code: string;
-    nom: string;
-    departement: string;
-    population: number | null;
-    partSurface: number;
-    superficieKm2: number;
-    zone: string | null;
-    autresCpts: string[];
-  }[];
-  structuresListe: { finess: string; type: string; nom: string; commune: string | null; communeNom: string | null }[];
-  pharmaciesListe: { finess: string; nom: string; commune: string | null; communeNom: string | null; adherente: boolean }[];
-  chevauchements: OverlapPair[];
-  sources: DataSource[];
-}
-
-export interface AreaFilter {
-  departement?: string;
-  region?: string;
-}
-
-export const listCpts = (f: AreaFilter, signal?: AbortSignal) =>
-  getJson<{ nombre: number; cpts: CptsSummary[]; sources: DataSource[] }>('/api/cpts', { ...f }, signal);
+export const listCpts = (f: AreaFilter, signal?: AbortSignal) => getJson<CptsListResponse>('/api/cpts', { ...f }, signal);
 
 export const getCpts = (id: string, signal?: AbortSignal) => getJson<CptsSheet>(`/api/cpts/${encodeURIComponent(id)}`, undefined, signal);
 
@@ -216,143 +166,30 @@ export const getCptsCommunes = (id: string, signal?: AbortSignal) =>
 // ---------------------------------------------------------------------------------------------------------------
 // Overlaps (/api/overlaps)
 
-export interface OverlapSide {
-  id: string;
-  nom: string;
-  statut: string;
-  perimetre: string;
-  population: number;
-  partEnLitigePct: number | null;
-}
-
-export interface OverlapPair {
-  a: OverlapSide;
-  b: OverlapSide;
-  nbCommunes: number;
-  communes: { code: string; nom: string; population: number | null }[];
-  population: number;
-  superficieKm2: number;
-}
-
-export const getOverlaps = (f: AreaFilter, signal?: AbortSignal) =>
-  getJson<{ nombre: number; paires: OverlapPair[]; sources: DataSource[] }>('/api/overlaps', { ...f }, signal);
+export const getOverlaps = (f: AreaFilter, signal?: AbortSignal) => getJson<OverlapsResponse>('/api/overlaps', { ...f }, signal);
 
 // ---------------------------------------------------------------------------------------------------------------
 // Coverage and white zones (/api/coverage, /api/white-zones)
 
-export interface CoverageFigures {
-  nbCommunes: number;
-  nbCommunesCouvertes: number;
-  nbCommunesMultiCpts: number;
-  nbCommunesCouvertesHorsOfficiel: number;
-  nbCommunesSansPopulation: number;
-  partCommunesPct: number | null;
-  population: number;
-  populationCouverte: number;
-  populationMultiCpts: number;
-  partPopulationPct: number | null;
-}
+/** The figures of a coverage row without its code and name (the total of the area asked for). */
+export type CoverageFigures = Coverage['total'];
 
-export interface CoverageRow extends CoverageFigures {
-  code: string;
-  nom: string;
-}
+export const getCoverage = (f: AreaFilter, signal?: AbortSignal) => getJson<CoverageResponse>('/api/coverage', { ...f }, signal);
 
-export const getCoverage = (f: AreaFilter, signal?: AbortSignal) =>
-  getJson<{ departements: CoverageRow[]; regions: CoverageRow[]; total: CoverageFigures; notes: string[]; sources: DataSource[] }>(
-    '/api/coverage',
-    { ...f },
-    signal,
-  );
-
-export interface WhiteZone {
-  code: string;
-  nom: string;
-  departement: string;
-  region: string;
-  population: number | null;
-  offreMg: { nbGeneralistes: MaskedCount; densitePour10000: number | null; estProxy: boolean | null; source: string | null; annee: number | null };
-  zonage: { zone: string; libelle: string; date: string | null; source: string } | null;
-  cptsLaPlusProche: { id: string; nom: string; statut: string; perimetre: string; distanceKm: number } | null;
-  cptsLimitrophes: string[];
-}
+export type WhiteZone = WhiteZoneJson;
 
 // ---------------------------------------------------------------------------------------------------------------
 // Perimeter check (POST /api/perimeter/check)
 
-export interface PerimeterCheck extends BandInfo {
-  mode: 'communes' | 'geometrie';
-  population: number;
-  nbCommunes: number;
-  superficieKm2: number;
-  communes: { code: string; nom: string; departement: string; population: number | null; part: number; zoneBlanche: boolean }[];
-  communesIntrouvables: string[];
-  codesConvertis: { code: string; codeActuel: string }[];
-  communesSousLeSeuil: { code: string; nom: string; part: number }[];
-  seuil: number | null;
-  chevauchements: {
-    id: string;
-    nom: string;
-    statut: string;
-    perimetre: string;
-    nbCommunes: number;
-    communes: string[];
-    population: number;
-    partDeLaCptsPct: number | null;
-  }[];
-  contigu: boolean;
-  parties: { numero: number; nbCommunes: number; communes: string[]; population: number }[];
-  zonesBlanches: { nbCommunes: number; population: number; communes: string[] };
-  avertissements: string[];
-  sources: DataSource[];
-}
+export type PerimeterCheck = PerimeterCheckResponse;
 
+/** The request body as the client sends it (the server validates it and fills in the default threshold). */
 export type PerimeterInput = { communes: string[] } | { geometry: GeoJSON.Polygon | GeoJSON.MultiPolygon; threshold?: number };
 
 export const checkPerimeter = (input: PerimeterInput, signal?: AbortSignal) => postJson<PerimeterCheck>('/api/perimeter/check', input, signal);
 
 // ---------------------------------------------------------------------------------------------------------------
 // Pharmacies (/api/pharmacies, /api/pharmacies.csv)
-
-export type PharmacyStatus = 'membre' | 'couverte-sans-adhesion' | 'zone-blanche' | 'commune-inconnue';
-export type ZoningFilter = 'ZIP' | 'ZAC' | 'ZIP_ZAC' | 'none';
-
-export interface PharmacyFilters {
-  departement?: string;
-  region?: string;
-  cpts?: string;
-  status?: PharmacyStatus;
-  zoning?: ZoningFilter;
-  q?: string;
-}
-
-export interface PharmacyRow {
-  finess: string;
-  nom: string;
-  adresse: string | null;
-  codePostal: string | null;
-  commune: { code: string; nom: string | null; departement: string | null; region: string | null };
-  position: { lon: number; lat: number } | null;
-  statut: PharmacyStatus;
-  cpts: { id: string; nom: string; statut: string; perimetre: string }[];
-  adhesions: { cible: 'structure' | 'cpts'; id: string; nom: string | null; type: string; dateAdhesion: string | null }[];
-  mspCspLaPlusProche: { finess: string; nom: string; type: 'msp' | 'csp'; distanceM: number } | null;
-  adhesionProbable: boolean;
-  zonage: string | null;
-  enZipZac: boolean | null;
-  generalistes: { nombre: MaskedCount; densitePour10000: number | null; proxy: boolean | null };
-}
-
-export interface PharmacyPage {
-  total: number;
-  limit: number;
-  offset: number;
-  near: number;
-  counts: Record<PharmacyStatus, number>;
-  avertissement: string;
-  rows: PharmacyRow[];
-  sources: DataSource[];
-}
 
 export const listPharmacies = (f: PharmacyFilters & { limit?: number; offset?: number }, signal?: AbortSignal) =>
   getJson<PharmacyPage>('/api/pharmacies', { ...f }, signal);
@@ -363,84 +200,14 @@ export const pharmaciesCsvUrl = (f: PharmacyFilters) => apiUrl('/api/pharmacies.
 // ---------------------------------------------------------------------------------------------------------------
 // Nearby (/api/nearby) and guide (/api/guide)
 
-export type NearbyTarget = { finess: string } | { commune: string } | { lon: number; lat: number };
-
-export interface NearSite {
-  finess: string;
-  nom: string;
-  adresse: string | null;
-  commune: { code: string | null; nom: string | null };
-  position: { lon: number; lat: number };
-  distanceM: number;
-}
-
-export interface Mission {
-  id: string;
-  titre: string;
-  description: string;
-  structures: string[];
-  zonagesEligibles: string[] | null;
-  conditions: string[];
-  remunerations: { libelle: string; montant: number; unite: string; precision: string | null }[];
-  source: { document: string; date: string };
-  eligibleIci?: 'oui' | 'non' | 'inconnu' | string;
-  explication?: string;
-}
-
-export interface Contact {
-  id: string;
-  nom: string;
-  role: string;
-  pour: string[];
-  regional: boolean;
-  url: string | null;
-  email: string | null;
-  source: { document: string; date: string };
-}
-
-export interface Nearby {
-  k: number;
-  origine: { type: 'officine' | 'point' | 'commune'; position: { lon: number; lat: number } | null; explication: string };
-  commune: {
-    code: string;
-    nom: string;
-    population: number | null;
-    departement: { code: string; nom: string };
-    region: { code: string; nom: string };
-  };
-  cpts: { id: string; nom: string; statut: string; perimetre: string; perimetreLibelle: string }[];
-  zonage: { zone: string; source: string; date: string | null } | null;
-  plusProches: Record<'msp' | 'csp' | 'esp', NearSite[]>;
-  pharmacie: {
-    finess: string;
-    nom: string;
-    adresse: string | null;
-    codePostal: string | null;
-    statut: PharmacyStatus;
-    adhesions: PharmacyRow['adhesions'];
-  } | null;
-  missions: Mission[];
-  contacts: Contact[];
-  sources: DataSource[];
-}
+export type NearbyTarget = NearbyQuery;
+export type Nearby = NearbyResponse;
 
 export const getNearby = (t: NearbyTarget, signal?: AbortSignal) => getJson<Nearby>('/api/nearby', { ...t, k: 3 }, signal);
 
-export interface GuideStructure {
-  id: string;
-  sigle: string;
-  nom: string;
-  source: string;
-  [rubrique: string]: string | string[] | undefined;
-}
+/** A structure of the guide, also read by rubrique id (each rubrique names a field of every structure). */
+export type GuideStructure = GuideResponse['structures'][number] & { [rubrique: string]: string | string[] | undefined };
 
-export interface Guide {
-  titre: string;
-  introduction: string;
-  sources: Record<string, { document: string; date: string }>;
-  rubriques: { id: string; libelle: string }[];
-  structures: GuideStructure[];
-  missions: Mission[];
-}
+export type Guide = Omit<GuideResponse, 'structures'> & { structures: GuideStructure[] };
 
 export const getGuide = (signal?: AbortSignal) => getJson<Guide>('/api/guide', undefined, signal);

@@ -1,6 +1,6 @@
 // Communes in no CPTS, most populated first, with GP supply, zoning and the nearest CPTS; pages of 100.
 import { useEffect, useState } from 'react';
-import { apiUrl, getJson, useApi, type DataSource, type WhiteZone } from '../api.js';
+import { apiUrl, getJson, useApi, type WhiteZone, type WhiteZonesMeta } from '../api.js';
 import { areaKey, useArea } from '../Area.js';
 import { fmtDec, fmtInt } from '../format.js';
 import { bboxOf } from '../map.js';
@@ -10,26 +10,17 @@ import { parseSel, useUrl } from '../url.js';
 
 const PAGE = 100;
 
-interface Page {
-  total: number;
-  populationTotale: number;
-  offset: number;
+interface Page extends WhiteZonesMeta {
   rows: (WhiteZone & { geometry: GeoJSON.Geometry | null })[];
-  notes: string[];
-  sources: DataSource[];
 }
 
 /** The GeoJSON variant carries the same rows plus each commune's outline (to frame a selected row). */
 async function loadPage(area: { departement?: string; region?: string }, offset: number, signal: AbortSignal): Promise<Page> {
-  const fc = await getJson<
-    GeoJSON.FeatureCollection<GeoJSON.Geometry | null, WhiteZone> & {
-      total: number;
-      populationTotale: number;
-      offset: number;
-      notes: string[];
-      sources: DataSource[];
-    }
-  >('/api/white-zones.geojson', { ...area, limit: PAGE, offset }, signal);
+  const fc = await getJson<GeoJSON.FeatureCollection<GeoJSON.Geometry | null, WhiteZone> & WhiteZonesMeta>(
+    '/api/white-zones.geojson',
+    { ...area, limit: PAGE, offset },
+    signal,
+  );
   return { ...fc, rows: fc.features.map((f) => ({ ...f.properties, geometry: f.geometry })) };
 }
 

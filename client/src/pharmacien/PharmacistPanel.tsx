@@ -195,7 +195,7 @@ function NearbyBody({ n, openCpts }: { n: Nearby; openCpts: (id: string) => void
         <h3>Ce que l’adhésion permet ici</h3>
         <ul className="missions">
           {n.missions.map((m) => {
-            const e = ELIGIBLE[m.eligibleIci ?? ''] ?? { label: m.eligibleIci ?? '', cls: 'unknown' };
+            const e = ELIGIBLE[m.eligibleIci] ?? { label: m.eligibleIci, cls: 'unknown' };
             return (
               <li key={m.id}>
                 <strong>{m.titre}</strong> <span className={`pill pill-${e.cls}`}>{e.label}</span>

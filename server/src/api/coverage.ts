@@ -6,6 +6,7 @@ import { gpSupply, maskCount, SECRET_MIN, ZONE_LIBELLES } from '../domain/territ
 import { sendCsv } from '../http/csv.js';
 import { parse } from '../http/validate.js';
 import type { OpenApiPaths } from './openapi.js';
+import type { CoverageResponse, WhiteZoneJson, WhiteZonesMeta, WhiteZonesResponse } from './responses.js';
 import { dataSources } from './sources.js';
 import {
   departementParam,
@@ -50,7 +51,7 @@ const WZ_NOTES = [
     'cptsLimitrophes : CPTS dont le périmètre touche la commune.',
 ];
 
-function wzJson(w: WhiteZoneRow) {
+function wzJson(w: WhiteZoneRow): WhiteZoneJson {
   const gp = gpSupply({
     nb: w.nbGeneralistes,
     population: w.population ?? 0,
@@ -110,7 +111,7 @@ export function coverageRoutes({ db }: AppDeps): Router {
         'nbCommunesCouvertesHorsOfficiel : communes couvertes seulement par des périmètres approximatifs ou illustratifs.',
       ],
       sources: await dataSources(db, COVERAGE_SOURCES),
-    });
+    } satisfies CoverageResponse);
   });
 
   r.get('/api/white-zones', async (req, res) => {
@@ -126,7 +127,7 @@ export function coverageRoutes({ db }: AppDeps): Router {
       communes: page.rows.map(wzJson),
       notes: WZ_NOTES,
       sources: await dataSources(db, WZ_SOURCES),
-    });
+    } satisfies WhiteZonesResponse);
   });
 
   r.get('/api/white-zones.geojson', async (req, res) => {
@@ -139,7 +140,7 @@ export function coverageRoutes({ db }: AppDeps): Router {
     sendFeatureCollection(
       res,
       page.rows.map((w) => ({ geometry: w.geometry, properties: wzJson(w) })),
-      { total: page.total, populationTotale: page.populationTotale, limit, offset, notes: WZ_NOTES, sources },
+      { total: page.total, populationTotale: page.populationTotale, limit, offset, notes: WZ_NOTES, sources } satisfies WhiteZonesMeta,
     );
   });
 

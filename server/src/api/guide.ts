@@ -3,6 +3,7 @@ import { Router } from 'express';
 import { missionsData } from '../domain/missions.js';
 import { structuresGuide } from '../domain/structures-guide.js';
 import type { OpenApiPaths } from './openapi.js';
+import type { GuideResponse } from './responses.js';
 
 export function guideRoutes(): Router {
   const r = Router();
@@ -10,8 +11,9 @@ export function guideRoutes(): Router {
     const m = missionsData();
     res.json({
       ...structuresGuide(),
-      missions: m.missions.map((x) => ({ ...x, source: m.sources[x.source] })),
-    });
+      // every mission cites a known source (checked when missions.json is read)
+      missions: m.missions.map((x) => ({ ...x, source: m.sources[x.source]! })),
+    } satisfies GuideResponse);
   });
   return r;
 }

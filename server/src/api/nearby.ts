@@ -7,6 +7,7 @@ import { evaluateMissions, type Zone } from '../domain/missions.js';
 import { HttpError } from '../http/errors.js';
 import { parse } from '../http/validate.js';
 import type { OpenApiPaths } from './openapi.js';
+import type { NearbyResponse } from './responses.js';
 import { communeParam, finessParam, intParam, numParam, queryObject } from './query-params.js';
 import { dataSources } from './sources.js';
 
@@ -52,7 +53,7 @@ export function nearbyRoutes({ db }: AppDeps): Router {
     });
     const contacts = contactsFor({ region: result.commune.region, departement: result.commune.departement });
     const { zoningImported: _, ...rest } = result;
-    res.json({ k, ...rest, missions, contacts, sources });
+    res.json({ k, ...rest, missions, contacts, sources } satisfies NearbyResponse);
   });
   return r;
 }

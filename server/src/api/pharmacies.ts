@@ -20,6 +20,7 @@ import { parse } from '../http/validate.js';
 import { guidePaths, guideRoutes } from './guide.js';
 import { nearbyPaths, nearbyRoutes } from './nearby.js';
 import type { OpenApiPaths } from './openapi.js';
+import type { PharmacyPage } from './responses.js';
 import { asciiJson, cptsIdParam, departementParam, intParam, queryObject, regionParam, str, textParam } from './query-params.js';
 import { searchPaths, searchRoutes } from './search.js';
 import { dataSources } from './sources.js';
@@ -69,7 +70,7 @@ function pharmaciesRoutes({ db }: AppDeps): Router {
       await dataSources(tx, SOURCE_KINDS),
     ] as const);
     const total = f.status ? counts[f.status] : Object.values(counts).reduce((a, b) => a + b, 0);
-    res.json({ total, limit, offset, near, counts, avertissement: avertissement(near), rows, sources });
+    res.json({ total, limit, offset, near, counts, avertissement: avertissement(near), rows, sources } satisfies PharmacyPage);
   });
   r.get('/api/pharmacies.csv', async (req, res) => {
     const { near = DEFAULT_NEAR_M, ...f } = parse(csvQuery, req.query);
