@@ -113,7 +113,7 @@ export function WhiteZones() {
                     {selected.offreMg.estProxy && ' — indicateur approché'}
                   </dd>
                   <dt>Zonage</dt>
-                  <dd>{selected.zonage ? `${selected.zonage.libelle} — ${selected.zonage.source}` : 'non renseigné'}</dd>
+                  <dd>{selected.zonage ? [selected.zonage.libelle, selected.zonage.source].filter(Boolean).join(' — ') : 'non renseigné'}</dd>
                   <dt>CPTS la plus proche</dt>
                   <dd>
                     {selected.cptsLaPlusProche ? (
