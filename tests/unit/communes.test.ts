@@ -5,8 +5,8 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { cog } from '../../server/src/import/cog.js';
 import { listCommuneFiles, parseCommuneOutlines } from '../../server/src/import/communes.js';
-import { ImportError, type InputIssue } from '../../server/src/import/errors.js';
 import { decodeSource, readSource, type SourceText } from '../../server/src/import/source.js';
+import { issuesOf } from '../helpers/input.js';
 
 const FIXTURES = fileURLToPath(new URL('../fixtures/communes/', import.meta.url));
 const SHARED = fileURLToPath(new URL('../../../shared/geodata-sources/communes-2018/', import.meta.url));
@@ -14,16 +14,6 @@ const SHARED = fileURLToPath(new URL('../../../shared/geodata-sources/communes-2
 const fixture = (name: string) => readSource(join(FIXTURES, name));
 const text = (fileName: string, doc: unknown): SourceText => decodeSource(Buffer.from(JSON.stringify(doc)), fileName);
 
-/** The issues of the ImportError thrown by `fn`; fails the test when nothing is thrown. */
-function issuesOf(fn: () => unknown): InputIssue[] {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(ImportError);
-    return (e as ImportError).issues;
-  }
-  throw new Error('expected an ImportError');
-}
 
 const depCommunes = (dep: string) => [...cog().communes.values()].filter((c) => c.departement === dep);
 
