@@ -66,6 +66,6 @@ export const backends: TestBackend[] = url ? [pglite, postgis(url)] : [pglite];
  */
 export function describeEachBackend(title: string, fn: (backend: TestBackend) => void): void {
   for (const b of backends) describe(`${title} [${b.name}]`, () => fn(b));
-  // Skipped on purpose when no PostGIS server is configured (reason in the title).
-  if (!url) describe.skip(`${title} [postgis: skipped, TEST_DATABASE_URL not set]`, () => fn(postgis('postgresql://unset')));
+  if (!url) describe.skip( // skipped on purpose: no PostGIS server configured (reason also in the title)
+    `${title} [postgis: skipped, TEST_DATABASE_URL not set]`, () => fn(postgis('postgresql://unset')));
 }

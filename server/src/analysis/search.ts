@@ -47,6 +47,16 @@ export function codeForm(q: string): string {
   return q.replace(/\s+/g, '').toUpperCase();
 }
 
+/**
+ * The rank of a name match: 0 the exact code (`codeMatch`), 1 the exact name, 2 a prefix, 3 a word prefix,
+ * 4 anywhere in the name ($1 is the normalised query).
+ */
+const rank = (alias: string, codeMatch: string) => `CASE WHEN ${codeMatch} THEN 0
+                   WHEN ${alias}.nom_norm = $1 THEN 1
+                   WHEN ${alias}.nom_norm LIKE $1 || '%' THEN 2
+                   WHEN ${alias}.nom_norm LIKE '% ' || $1 || '%' THEN 3
+                   ELSE 4 END`;
+
 export async function search(db: Queryable, q: string, limit: number): Promise<SearchHit[]> {
   const norm = (await db.query<{ n: string }>('SELECT norm_text($1) AS n', [q])).rows[0]!.n;
   if (!norm) throw new HttpError(400, 'Paramètre invalide : q doit contenir au moins une lettre ou un chiffre');
@@ -73,29 +83,17 @@ export async function search(db: Queryable, q: string, limit: number): Promise<S
            OR c.code IN (SELECT commune_code FROM pharmacie WHERE code_postal = $3 UNION SELECT commune_code FROM structure WHERE code_postal = $3)
        UNION ALL
        SELECT 'cpts', k.id, k.nom, NULL::integer,
-              CASE WHEN upper(k.id) = $2 OR k.finess = $2 THEN 0
-                   WHEN k.nom_norm = $1 THEN 1
-                   WHEN k.nom_norm LIKE $1 || '%' THEN 2
-                   WHEN k.nom_norm LIKE '% ' || $1 || '%' THEN 3
-                   ELSE 4 END
+              ${rank('k', 'upper(k.id) = $2 OR k.finess = $2')}
          FROM cpts k
         WHERE k.nom_norm LIKE '%' || $1 || '%' OR upper(k.id) = $2 OR k.finess = $2
        UNION ALL
        SELECT 'structure', s.finess, s.nom, NULL::integer,
-              CASE WHEN s.finess = $2 THEN 0
-                   WHEN s.nom_norm = $1 THEN 1
-                   WHEN s.nom_norm LIKE $1 || '%' THEN 2
-                   WHEN s.nom_norm LIKE '% ' || $1 || '%' THEN 3
-                   ELSE 4 END
+              ${rank('s', 's.finess = $2')}
          FROM structure s
         WHERE s.nom_norm LIKE '%' || $1 || '%' OR s.finess = $2
        UNION ALL
        SELECT 'pharmacie', p.finess, p.nom, NULL::integer,
-              CASE WHEN p.finess = $2 THEN 0
-                   WHEN p.nom_norm = $1 THEN 1
-                   WHEN p.nom_norm LIKE $1 || '%' THEN 2
-                   WHEN p.nom_norm LIKE '% ' || $1 || '%' THEN 3
-                   ELSE 4 END
+              ${rank('p', 'p.finess = $2')}
          FROM pharmacie p
         WHERE p.nom_norm LIKE '%' || $1 || '%' OR p.finess = $2
      ), top AS (
