@@ -19,7 +19,7 @@ Examples:
   npm run import -- zoning zonage.csv --source "ARS Pays de la Loire, arrêté du …" --date 2024-03-01
   npm run import -- memberships adhesions.csv
 The database is DATABASE_URL (PostGIS) or, without it, the embedded one in DATA_DIR (default ./data);
-stop a server using the embedded database before importing into it.`;
+a folder in use by a running server is refused: stop the server first.`;
 
 async function main(): Promise<number> {
   const { positionals, values } = parseCli(process.argv.slice(2));

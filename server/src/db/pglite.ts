@@ -1,5 +1,6 @@
 import { PGlite } from '@electric-sql/pglite';
 import { postgis } from '@electric-sql/pglite-postgis';
+import { lockDataDir } from './lock.js';
 import type { Db, QueryResult, Queryable, Row } from './port.js';
 import { parsers } from './types.js';
 
@@ -16,16 +17,26 @@ function wrap(q: Pick<PGlite, 'query' | 'exec'>): Queryable {
   };
 }
 
-/** Embedded PostgreSQL (WASM) with PostGIS, data kept in `dataDir` (or in memory when undefined). */
+/**
+ * Embedded PostgreSQL (WASM) with PostGIS, data kept in `dataDir` (or in memory when undefined).
+ * A data folder is locked for the life of the database (see lock.ts): a second opener gets DataDirInUseError.
+ */
 export async function openPglite(dataDir?: string): Promise<Db> {
-  const pg = await PGlite.create({ dataDir, extensions: { postgis }, parsers });
-  await pg.exec('CREATE EXTENSION IF NOT EXISTS postgis');
+  const lock = dataDir ? lockDataDir(dataDir) : undefined;
+  let pg: PGlite;
+  try {
+    pg = await PGlite.create({ dataDir, extensions: { postgis }, parsers });
+    await pg.exec('CREATE EXTENSION IF NOT EXISTS postgis');
+  } catch (e) {
+    lock?.release();
+    throw e;
+  }
   const base = wrap(pg);
   return {
     backend: 'pglite',
     query: base.query,
     exec: base.exec,
     transaction: (fn) => pg.transaction((tx) => fn(wrap(tx))),
-    close: () => pg.close(),
+    close: () => pg.close().finally(() => lock?.release()),
   };
 }
