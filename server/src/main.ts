@@ -21,7 +21,7 @@ async function main(): Promise<void> {
   const where = config.databaseUrl ? 'PostGIS (DATABASE_URL)' : `embedded PGlite in ${config.dataDir}`;
   log.info(`opening the database: ${where}`);
   const t0 = Date.now();
-  const db: Db = await openDb(config);
+  const db: Db = await openDb(config, { statementTimeoutMs: config.statementTimeoutMs });
   const applied = await migrate(db);
   log.info({ applied, ms: Date.now() - t0 }, 'database ready');
   if (config.seedDemo) await seedIfEmpty(db, config.geodataDir, log);

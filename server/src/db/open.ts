@@ -9,6 +9,11 @@ export interface DbConfig {
   dataDir: string;
 }
 
-export function openDb(config: DbConfig): Promise<Db> {
-  return config.databaseUrl ? openPg(config.databaseUrl) : openPglite(config.dataDir);
+export interface OpenOptions {
+  /** Statement timeout of the server's queries (ms); absent: none (the import CLI). */
+  statementTimeoutMs?: number;
+}
+
+export function openDb(config: DbConfig, options: OpenOptions = {}): Promise<Db> {
+  return config.databaseUrl ? openPg(config.databaseUrl, options) : openPglite(config.dataDir);
 }

@@ -1,5 +1,6 @@
 import { PGlite } from '@electric-sql/pglite';
 import { postgis } from '@electric-sql/pglite-postgis';
+import { toDbError } from './errors.js';
 import { lockDataDir } from './lock.js';
 import type { Db, QueryResult, Queryable, Row } from './port.js';
 import { parsers } from './types.js';
@@ -7,12 +8,16 @@ import { parsers } from './types.js';
 function wrap(q: Pick<PGlite, 'query' | 'exec'>): Queryable {
   return {
     async query<T = Row>(sql: string, params: readonly unknown[] = []): Promise<QueryResult<T>> {
-      const r = await q.query<T>(sql, params as unknown[]);
+      const r = await q.query<T>(sql, params as unknown[]).catch((e: unknown) => {
+        throw toDbError(e, 0);
+      });
       // Like node-postgres: rows returned for a statement with a result set, rows affected otherwise.
       return { rows: r.rows, rowCount: r.fields.length > 0 ? r.rows.length : (r.affectedRows ?? 0) };
     },
     async exec(sql: string): Promise<void> {
-      await q.exec(sql);
+      await q.exec(sql).catch((e: unknown) => {
+        throw toDbError(e, 0);
+      });
     },
   };
 }
