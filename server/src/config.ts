@@ -24,6 +24,8 @@ const Env = z.object({
    * HTTPS, as the proxy reports it (X-Forwarded-Proto) or directly.
    */
   TRUST_PROXY: z.string().default('false'),
+  /** Embedded database: exports and analyses on a read replica (a copy of the data folder in a second worker). */
+  PGLITE_READ_REPLICA: z.enum(['true', 'false']).default('true'),
 });
 
 export interface Config {
@@ -38,6 +40,7 @@ export interface Config {
   statementTimeoutMs: number;
   rateLimits: { exportsPerMinute: number; analysesPerMinute: number };
   trustProxy: boolean | number | string[];
+  pgliteReadReplica: boolean;
 }
 
 /** TRUST_PROXY as express takes it. */
@@ -67,6 +70,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     statementTimeoutMs: e.STATEMENT_TIMEOUT_MS,
     rateLimits: { exportsPerMinute: e.RATE_LIMIT_EXPORTS_PER_MINUTE, analysesPerMinute: e.RATE_LIMIT_ANALYSES_PER_MINUTE },
     trustProxy: trustProxy(e.TRUST_PROXY),
+    pgliteReadReplica: e.PGLITE_READ_REPLICA === 'true',
   };
 }
 

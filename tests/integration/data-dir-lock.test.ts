@@ -74,5 +74,5 @@ describe('embedded data folder lock', () => {
     } finally {
       await db.close();
     }
-  });
+  }, 300_000); // three server starts and two imports on a shared machine
 });

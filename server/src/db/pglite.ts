@@ -22,6 +22,13 @@ function wrap(q: Pick<PGlite, 'query' | 'exec'>): Queryable {
   };
 }
 
+/** A PGlite with PostGIS and the shared type parsers, on `dataDir` (not locked: callers lock). */
+export async function createPglite(dataDir?: string): Promise<PGlite> {
+  const pg = await PGlite.create({ dataDir, extensions: { postgis }, parsers });
+  await pg.exec('CREATE EXTENSION IF NOT EXISTS postgis');
+  return pg;
+}
+
 /**
  * Embedded PostgreSQL (WASM) with PostGIS, data kept in `dataDir` (or in memory when undefined).
  * A data folder is locked for the life of the database (see lock.ts): a second opener gets DataDirInUseError.
@@ -30,8 +37,7 @@ export async function openPglite(dataDir?: string): Promise<Db> {
   const lock = dataDir ? lockDataDir(dataDir) : undefined;
   let pg: PGlite;
   try {
-    pg = await PGlite.create({ dataDir, extensions: { postgis }, parsers });
-    await pg.exec('CREATE EXTENSION IF NOT EXISTS postgis');
+    pg = await createPglite(dataDir);
   } catch (e) {
     lock?.release();
     throw e;
