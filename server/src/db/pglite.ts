@@ -1,7 +1,7 @@
 import { PGlite } from '@electric-sql/pglite';
-import { postgis } from '@electric-sql/pglite-postgis';
 import { toDbError } from './errors.js';
 import { lockDataDir } from './lock.js';
+import { postgisExtension } from './postgis-bundle.js';
 import type { Db, QueryResult, Queryable, Row } from './port.js';
 import { parsers } from './types.js';
 
@@ -24,7 +24,7 @@ function wrap(q: Pick<PGlite, 'query' | 'exec'>): Queryable {
 
 /** A PGlite with PostGIS and the shared type parsers, on `dataDir` (not locked: callers lock). */
 export async function createPglite(dataDir?: string): Promise<PGlite> {
-  const pg = await PGlite.create({ dataDir, extensions: { postgis }, parsers });
+  const pg = await PGlite.create({ dataDir, extensions: { postgis: await postgisExtension() }, parsers });
   await pg.exec('CREATE EXTENSION IF NOT EXISTS postgis');
   return pg;
 }
