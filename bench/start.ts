@@ -28,13 +28,15 @@ async function start(dataDir: string): Promise<number> {
   const child = spawn('npm', ['start', '--silent'], {
     cwd: ROOT,
     detached: true,
-    stdio: 'ignore',
+    stdio: ['ignore', 'ignore', 'pipe'],
     env: { ...process.env, DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1', DATABASE_URL: '', LOG_LEVEL: 'warn' },
   });
+  let stderr = '';
+  child.stderr!.on('data', (d) => (stderr += d));
   const base = `http://127.0.0.1:${port}`;
   for (const path of ['/', '/tiles/layers.json', '/tiles/communes/6/31/22.mvt']) {
     while (!(await ok(base + path))) {
-      if (child.exitCode !== null) throw new Error(`npm start exited with ${child.exitCode}`);
+      if (child.exitCode !== null) throw new Error(`npm start exited with ${child.exitCode}:\n${stderr}`);
       if (performance.now() - t0 > 300_000) throw new Error('not served after 300 s');
       await new Promise((r) => setTimeout(r, 50));
     }
