@@ -10,7 +10,10 @@ import { createLogger } from '../server/src/logger.js';
 import { seedIfEmpty } from '../server/src/seed.js';
 
 async function main(): Promise<void> {
-  await import('./ensure-client-build.js');
+  await import('./ensure-client-build.js').catch((e: unknown) => {
+    // e.g. an install without devDependencies: the database image is still worth making
+    console.warn(`the map client could not be built (npm start will try again): ${e instanceof Error ? e.message : String(e)}`);
+  });
   const { geodataDir } = loadConfig();
   const t0 = Date.now();
   console.log('preparing the demo database for the first start (once per demo bundle)…');
