@@ -67,9 +67,9 @@ export function SearchBox({
 
   const choose = (r: SearchHit) => {
     setOpen(false);
-    setQ(r.label);
+    setQ(r.libelle);
     if (ctl) {
-      if (r.bbox) ctl.fitBounds(r.bbox, r.type === 'commune' ? 12 : 11);
+      if (r.emprise) ctl.fitBounds(r.emprise, r.type === 'commune' ? 12 : 11);
       else if (r.point) ctl.flyTo(r.point.lon, r.point.lat, 13);
     }
     onPick(r);
@@ -138,8 +138,8 @@ export function SearchBox({
               onMouseEnter={() => setActive(i)}
               onClick={() => choose(r)}
             >
-              <span className="search-label">{r.label}</span>
-              <span className={`search-detail tag-${r.type}`}>{r.sublabel || KIND_LABEL[r.type]}</span>
+              <span className="search-label">{r.libelle}</span>
+              <span className={`search-detail tag-${r.type}`}>{r.sousLibelle || KIND_LABEL[r.type]}</span>
             </li>
           ))}
         </ul>
