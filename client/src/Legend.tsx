@@ -17,7 +17,7 @@ import {
   type LayerGroup,
   type TileLayer,
 } from './map.js';
-import { useLayerState, useMap, useTileLayers } from './MapView.js';
+import { useLayerState, useMap, useTileLayers } from './map-state.js';
 import { useUrl } from './url.js';
 
 interface OnScreen {
