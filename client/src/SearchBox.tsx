@@ -34,6 +34,8 @@ export function SearchBox({
   const [error, setError] = useState('');
   const id = useId();
   const input = useRef<HTMLInputElement>(null);
+  // the kinds wanted, as a value (a new array each render must not start a new search)
+  const typesKey = types?.join(',') ?? '';
 
   useEffect(() => {
     const term = q.trim();
@@ -47,7 +49,7 @@ export function SearchBox({
       setStatus('loading');
       search(term, ac.signal).then(
         (all) => {
-          const r = types ? all.filter((h) => types.includes(h.type)) : all;
+          const r = typesKey ? all.filter((h) => typesKey.split(',').includes(h.type)) : all;
           setResults(r);
           setActive(r.length ? 0 : -1);
           setStatus('done');
@@ -63,7 +65,7 @@ export function SearchBox({
       clearTimeout(t);
       ac.abort();
     };
-  }, [q]);
+  }, [q, typesKey]);
 
   const choose = (r: SearchHit) => {
     setOpen(false);

@@ -13,7 +13,6 @@ export const ZONE_LABELS: Record<Zone, string> = {
 };
 
 const StructureType = z.enum(['esp', 'msp', 'csp', 'cpts']);
-export type CareStructureType = z.infer<typeof StructureType>;
 
 export const SourceDoc = z.strictObject({ document: z.string().min(1), date: z.string().min(1) });
 export type SourceDoc = z.infer<typeof SourceDoc>;

@@ -318,7 +318,7 @@ export async function listCommuneFiles(paths: string[]): Promise<{ files: string
   const files: string[] = [];
   const labels: string[] = [];
   for (const p of paths) {
-    let isDir = false;
+    let isDir: boolean;
     try {
       isDir = (await stat(p)).isDirectory();
     } catch (e) {

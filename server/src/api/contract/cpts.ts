@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { ERRORS, endpoint, featureCollection, geojson, json, sources, type Body } from './endpoint.js';
 import { cptsIdParam, departementParam, enumParam, queryObject, regionParam } from './params.js';
-import { BANDES, bande, bandInfo, count, CptsRef, date, GpSupply, OverlapPair, perimetre, statutCpts, zone } from './shared.js';
+import { BANDES, bande, bandInfo, count, date, GpSupply, OverlapPair, perimetre, statutCpts, zone, type CptsRef } from './shared.js';
 
 const listQuery = queryObject({
   departement: departementParam.optional(),

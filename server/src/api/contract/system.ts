@@ -49,5 +49,4 @@ export const openapi = endpoint({
   },
 });
 
-export type HealthResponse = Body<typeof health>;
 export type AppConfig = Body<typeof config>;
