@@ -95,7 +95,8 @@ export async function startServer(db: Db, options: Partial<Pick<AppDeps, 'tiles'
       json(await checkedFetch(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })),
     raw: (path, headers = {}) =>
       new Promise((resolve, reject) => {
-        const req = request(url + path, { headers }, (res) => {
+        // a fresh connection each time: a kept-alive socket the server has just closed would reset the request
+        const req = request(url + path, { headers, agent: false }, (res) => {
           const chunks: Buffer[] = [];
           res.on('data', (c: Buffer) => chunks.push(c));
           res.on('end', () => {
