@@ -71,9 +71,9 @@ describe.skipIf(skipReason !== null)(suiteTitle('e2e: accueil, recherche, erreur
     await alert.waitFor();
     const res = await fetch(`${baseUrl()}/api/cpts/INCONNU-999`);
     expect(res.status).toBe(404);
-    const { error } = (await res.json()) as { error: string };
-    expect(squash(await alert.textContent())).toBe(squash(error));
-    expect(error).toMatch(/introuvable/);
+    const { erreur } = (await res.json()) as { erreur: string };
+    expect(squash(await alert.textContent())).toBe(squash(erreur));
+    expect(erreur).toMatch(/introuvable/);
     expect(await page.getByTestId('journey-ars-panel').getByRole('heading', { level: 1 }).textContent()).toBe('Planificateur ARS');
     expect(await page.getByRole('button', { name: '← Toutes les CPTS' }).isVisible()).toBe(true);
     await expectMapShown(page);

@@ -84,7 +84,7 @@ describe.skipIf(skipReason !== null)(suiteTitle('e2e: URPS pharmaciens'), () => 
     const href = await link.getAttribute('href');
     const q = new URLSearchParams(href!.split('?')[1]);
     expect(q.get('departement')).toBe(DEP);
-    expect(q.get('status')).toBe(STATUS);
+    expect(q.get('statut')).toBe(STATUS);
 
     const [download] = await Promise.all([page.waitForEvent('download'), link.click()]);
     expect(download.suggestedFilename()).toBe(`officines-${DEP}-${STATUS}.csv`);
