@@ -4,7 +4,7 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import { createDocument, type CreateDocumentOptions, type ZodOpenApiOperationObject, type ZodOpenApiPathsObject } from 'zod-openapi';
-import type { EndpointDecl } from './contract/endpoint.js';
+import type { EndpointDecl, JsonOk } from './contract/endpoint.js';
 import { ERRORS, JSON_TYPE } from './contract/endpoint.js';
 import { ENDPOINTS } from './contract/index.js';
 import * as system from './contract/system.js';
@@ -78,6 +78,6 @@ export function openApiDocument(endpoints: readonly EndpointDecl[] = ENDPOINTS):
 export function openApiRoutes(): Router {
   const r = Router();
   let doc: object | undefined;
-  serve(r, system.openapi, () => (doc ??= openApiDocument()) as never);
+  serve(r, system.openapi, () => (doc ??= openApiDocument()) as JsonOk<typeof system.openapi>);
   return r;
 }
