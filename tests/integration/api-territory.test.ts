@@ -576,6 +576,14 @@ describeEachBackend('territory API (CPTS, overlaps, coverage, perimeter check)',
       expect((await b.json()).erreur).toMatch(/Corps de requête invalide/);
     });
 
+    it('GET /api/health names the backend and counts the rows of each table and the imports', async () => {
+      const { status, body } = await srv.getJson('/api/health');
+      expect(status).toBe(200);
+      expect(body).toMatchObject({ etat: 'ok', moteur: backend.name });
+      expect(body.lignes.cpts).toBe(4);
+      expect(body.imports.map((i: any) => i.type)).toEqual(expect.arrayContaining(['communes', 'cpts']));
+    });
+
     it('every territory endpoint is in the OpenAPI document', async () => {
       const { body } = await srv.getJson('/api/openapi.json');
       for (const p of [
