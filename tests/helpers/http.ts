@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { gunzipSync } from 'node:zlib';
 import { z } from 'zod';
 import type { AppDeps } from '../../server/src/api/deps.js';
-import { CSV_TYPE, ErrorBody, JSON_TYPE, MVT_TYPE, type EndpointDecl, type MediaType } from '../../server/src/api/contract/endpoint.js';
+import { CSV_TYPE, ErrorBody, JSON_TYPE, MVT_TYPE, SERVER_ERRORS, type EndpointDecl, type MediaType, type ResponseDecl } from '../../server/src/api/contract/endpoint.js';
 import { ENDPOINTS } from '../../server/src/api/contract/index.js';
 import { createApp } from '../../server/src/app.js';
 import type { Db } from '../../server/src/db/port.js';
@@ -35,7 +35,11 @@ function decode(type: MediaType, body: Buffer): unknown {
 export function checkAnswer(method: string, path: string, status: number, header: (name: string) => string | undefined, body: Buffer): void {
   const where = `${method.toUpperCase()} ${path} → ${status}`;
   const e = endpointOf(method, path);
-  const decl = e ? e.responses[status] : status === 404 ? { description: 'route inconnue', content: { [JSON_TYPE]: ErrorBody } } : undefined;
+  const decl: ResponseDecl | undefined = e
+    ? (e.responses[status] ?? (status === 503 || status === 504 ? SERVER_ERRORS[status] : undefined))
+    : status === 404
+      ? { description: 'route inconnue', content: { [JSON_TYPE]: ErrorBody } }
+      : undefined;
   if (!decl) throw new Error(`${where}: status not declared${e ? ` by ${e.path}` : ' (no endpoint has this path)'}: ${body.toString('utf8').slice(0, 300)}`);
   const type = header('content-type')?.split(';')[0]?.trim() as MediaType | undefined;
   if (!decl.content) {

@@ -27,6 +27,12 @@ describe('checkAnswer', () => {
     expect(() => checkAnswer('POST', '/api/config', 200, JSON_H, json(config))).toThrow(/status not declared/);
   });
 
+  it('accepts the database being unavailable or a request timing out on any endpoint, never a 500', () => {
+    expect(() => checkAnswer('GET', '/api/config', 503, JSON_H, json({ erreur: 'indisponible' }))).not.toThrow();
+    expect(() => checkAnswer('GET', '/api/cpts', 504, JSON_H, json({ erreur: 'trop longue' }))).not.toThrow();
+    expect(() => checkAnswer('GET', '/api/config', 500, JSON_H, json({ erreur: 'Erreur interne du serveur' }))).toThrow(/status not declared/);
+  });
+
   it('refuses a missing declared header and a body where none is declared', () => {
     const csv = headers({ 'content-type': 'text/csv; charset=utf-8' });
     expect(() => checkAnswer('GET', '/api/overlaps.csv', 200, csv, Buffer.from('a;b\r\n'))).toThrow(/x-data-sources/);

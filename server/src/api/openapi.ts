@@ -5,12 +5,10 @@ import { Router } from 'express';
 import { z } from 'zod';
 import { createDocument, type CreateDocumentOptions, type ZodOpenApiOperationObject, type ZodOpenApiPathsObject } from 'zod-openapi';
 import type { EndpointDecl, JsonOk } from './contract/endpoint.js';
-import { ERRORS, JSON_TYPE } from './contract/endpoint.js';
+import { JSON_TYPE, SERVER_ERRORS } from './contract/endpoint.js';
 import { ENDPOINTS } from './contract/index.js';
 import * as system from './contract/system.js';
 import { serve } from './serve.js';
-
-const INTERNAL_ERROR = { description: 'Erreur interne du serveur', content: { [JSON_TYPE]: { schema: ERRORS[400].content[JSON_TYPE] } } };
 
 /**
  * A numeric parameter arrives as text and is parsed (`"12"` → 12): documented as the number it must be, with its
@@ -28,7 +26,7 @@ const numbersAsNumbers: NonNullable<CreateDocumentOptions['override']> = ({ json
 
 function operation(e: EndpointDecl): ZodOpenApiOperationObject {
   const responses = Object.fromEntries(
-    Object.entries(e.responses).map(([status, r]) => [
+    Object.entries({ ...e.responses, ...SERVER_ERRORS }).map(([status, r]) => [
       status,
       {
         description: r!.description,
@@ -44,7 +42,7 @@ function operation(e: EndpointDecl): ZodOpenApiOperationObject {
     ...(e.description ? { description: e.description } : {}),
     ...(e.params || e.query ? { requestParams: { ...(e.params ? { path: e.params } : {}), ...(e.query ? { query: e.query } : {}) } } : {}),
     ...(e.body ? { requestBody: { required: true, content: { [JSON_TYPE]: { schema: e.body } } } } : {}),
-    responses: { ...responses, 500: INTERNAL_ERROR },
+    responses,
   };
 }
 

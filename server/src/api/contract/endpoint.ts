@@ -85,6 +85,17 @@ export const ERRORS = {
   415: error('Type de contenu non pris en charge'),
 } as const;
 
+/**
+ * What any endpoint may answer whatever its input, added to every declaration by the OpenAPI document and accepted
+ * by the tests' checks: the database unavailable for a moment (503) or a request over its time bound (504). A 500
+ * is documented too, but no test accepts one: it is always a bug.
+ */
+export const SERVER_ERRORS: Record<500 | 503 | 504, ResponseDecl> = {
+  500: error('Erreur interne du serveur'),
+  503: error('Base de données momentanément indisponible : réessayer (en-tête Retry-After)'),
+  504: error('Requête trop longue, interrompue'),
+};
+
 export const sourcesHeader = z
   .string()
   .meta({ description: 'Sources et dates d’import, en JSON ([{type, fichier, importeLe}], caractères non ASCII échappés en \\uXXXX)' });
