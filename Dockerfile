@@ -1,9 +1,19 @@
-FROM node:20-bookworm-slim
+# Build stage: every package (the client's build tools are devDependencies), then the map client.
+FROM node:20-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY . .
-# the map client and the embedded demo database image (`npm ci` ran before the sources were here)
+RUN npm run build:client
+
+# Runtime: the server's dependencies only, and the built client.
+FROM node:20-bookworm-slim
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --no-audit --no-fund
+COPY . .
+COPY --from=build /app/client/dist client/dist
+# the embedded demo database image, so that the first start is quick
 RUN npm run prepare:start
 ENV NODE_ENV=production PORT=3000
 EXPOSE 3000

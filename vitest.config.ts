@@ -8,5 +8,7 @@ export default defineConfig({
     maxWorkers: 2,
     testTimeout: 120_000,
     hookTimeout: 180_000,
+    // a test that asserts nothing fails: it would pass whatever the code does
+    expect: { requireAssertions: true },
   },
 });

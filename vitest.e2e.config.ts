@@ -12,6 +12,6 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     // expect.poll waits for what the page shows after a request (1 s by default: too short on a busy machine)
-    expect: { poll: { timeout: 15_000, interval: 100 } },
+    expect: { poll: { timeout: 15_000, interval: 100 }, requireAssertions: true },
   },
 });

@@ -50,7 +50,10 @@ export function generateCpts(
         pop = 0;
       }
     }
-    if (current.length) groups.length && pop < target / 3 ? groups[groups.length - 1]!.push(...current) : groups.push(current);
+    if (current.length) {
+      if (groups.length && pop < target / 3) groups[groups.length - 1]!.push(...current);
+      else groups.push(current);
+    }
     groups.forEach((g, i) => {
       out.push({ id: `BENCH-${dep}-${String(i + 1).padStart(2, '0')}`, nom: `CPTS banc d’essai ${dep} n° ${i + 1}`, communes: [...g] });
     });

@@ -346,7 +346,13 @@ function buildProposal(outDir: string, adj: Map<string, Set<string>>, perimeters
   // Contiguity: one connected component under shared-border adjacency.
   const seen = new Set([codes[0]!]);
   const stack = [codes[0]!];
-  while (stack.length) for (const n of adj.get(stack.pop()!) ?? []) if (PROPOSAL.communes[n] && !seen.has(n)) (seen.add(n), stack.push(n));
+  while (stack.length) {
+    for (const n of adj.get(stack.pop()!) ?? []) {
+      if (!PROPOSAL.communes[n] || seen.has(n)) continue;
+      seen.add(n);
+      stack.push(n);
+    }
+  }
   check(seen.size === codes.length, `proposal: not contiguous, ${codes.filter((x) => !seen.has(x)).join(', ')} cut off`);
   // Overlap with exactly one approximate perimeter, on 3 to 6 communes; the others in no perimeter (white zone).
   const overlaps = [...perimeters].map(([id, p]) => ({ id, nom: p.nom, shared: codes.filter((x) => p.communes.has(x)) })).filter((o) => o.shared.length > 0);

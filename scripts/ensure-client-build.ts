@@ -17,7 +17,17 @@ function newest(dir: string): number {
 }
 
 const sources = Math.max(newest(join(root, 'client/src')), statSync(join(root, 'client/index.html')).mtimeMs);
+// The client's build tools (vite, React, MapLibre) are devDependencies: a production install (npm ci --omit=dev,
+// the Docker image) serves the client built beforehand.
+const canBuild = existsSync(join(root, 'node_modules/vite/package.json'));
 if (!existsSync(built) || statSync(built).mtimeMs < sources) {
-  console.log('building the map client (client/dist)…');
-  execFileSync('npm', ['run', '--silent', 'build:client'], { cwd: root, stdio: 'inherit' });
+  if (canBuild) {
+    console.log('building the map client (client/dist)…');
+    execFileSync('npm', ['run', '--silent', 'build:client'], { cwd: root, stdio: 'inherit' });
+  } else if (!existsSync(built)) {
+    console.error('the map client is not built and its build tools are not installed: run `npm install`, then `npm start` again.');
+    process.exit(1);
+  } else {
+    console.warn('client/dist is older than client/src, but the build tools are not installed (npm ci --omit=dev): serving it as it is.');
+  }
 }

@@ -16,8 +16,8 @@ export function App() {
     // the map works without the config (no basemap); without the layer list it falls back to the default tile URLs
     void Promise.allSettled([getConfig(), getTileLayers()]).then(([c, l]) =>
       setBoot({
-        basemap: c.status === 'fulfilled' ? c.value.basemapStyleUrl : null,
-        layers: l.status === 'fulfilled' ? l.value.layers : [],
+        basemap: c.status === 'fulfilled' ? c.value.styleFondDeCarte : null,
+        layers: l.status === 'fulfilled' ? l.value.couches : [],
         error: l.status === 'rejected' ? (l.reason instanceof ApiError ? l.reason.message : 'La description des couches est indisponible.') : undefined,
       }),
     );
@@ -47,7 +47,7 @@ function Header({ journey }: { journey: Journey | null }) {
   const ctl = useMap();
   const onPick = (p: SearchPick) => {
     openSearchPick(p);
-    if (ctl && p.type === 'structure' && p.point) showInfoPopup(ctl, { lng: p.point.lon, lat: p.point.lat }, p.label, p.sublabel);
+    if (ctl && p.type === 'structure' && p.point) showInfoPopup(ctl, { lng: p.point.lon, lat: p.point.lat }, p.libelle, p.sousLibelle);
   };
   return (
     <header className="top">

@@ -1,6 +1,7 @@
 // Layer switcher and legend in one box: each layer's checkbox sits above the key of what it draws, and the box
 // says how sure the perimeters on screen are and where the data comes from.
 import { useEffect, useState, type ReactNode } from 'react';
+import type { DataSource } from './api.js';
 import { fmtDate } from './format.js';
 import {
   BANDS,
@@ -16,7 +17,7 @@ import {
   type LayerGroup,
   type TileLayer,
 } from './map.js';
-import { useLayerState, useMap, useTileLayers } from './MapView.js';
+import { useLayerState, useMap, useTileLayers } from './map-state.js';
 import { useUrl } from './url.js';
 
 interface OnScreen {
@@ -179,10 +180,10 @@ export function Legend() {
     }
   };
 
-  const shownSources = new Map<string, { kind: string; file: string; importedAt: string }>();
+  const shownSources = new Map<string, DataSource>();
   for (const g of LAYER_GROUPS) {
     if (!visible[g.id]) continue;
-    for (const s of tileLayers.find((t) => t.id === GROUP_TILE[g.id])?.sources ?? []) shownSources.set(s.kind + s.file, s);
+    for (const s of tileLayers.find((t) => t.id === GROUP_TILE[g.id])?.sources ?? []) shownSources.set(s.type + s.fichier, s);
   }
 
   return (
@@ -206,8 +207,8 @@ export function Legend() {
               <summary>Sources des données affichées</summary>
               <ul>
                 {[...shownSources.values()].map((s) => (
-                  <li key={s.kind + s.file}>
-                    {KIND_LABEL[s.kind] ?? s.kind} : {s.file} (import du {fmtDate(s.importedAt)})
+                  <li key={s.type + s.fichier}>
+                    {KIND_LABEL[s.type] ?? s.type} : {s.fichier} (import du {fmtDate(s.importeLe)})
                   </li>
                 ))}
               </ul>

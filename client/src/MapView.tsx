@@ -1,22 +1,12 @@
 // The map panel: one MapController shared through a context, the layer switcher and the legend.
-import { createContext, useContext, useEffect, useRef, useState, type ReactNode } from 'react';
+import { useEffect, useRef, useState, type ReactNode } from 'react';
 import type { TileLayerInfo } from './api.js';
-import { MapController, DEFAULT_VIEW, type Pick, type LayerGroup, type Shading } from './map.js';
-import { formatMapView, parseMapView, useUrl } from './url.js';
 import { Legend } from './Legend.js';
+import { MapController, DEFAULT_VIEW, type Pick } from './map.js';
+import { ALL_GROUPS, LayersCtx, MapCtx, useLayerState } from './map-state.js';
+import { formatMapView, parseMapView, useUrl } from './url.js';
 
-const Ctx = createContext<MapController | null>(null);
-const LayersCtx = createContext<TileLayerInfo[]>([]);
-
-/** The tile layers as the server describes them (with their data sources). */
-export function useTileLayers(): TileLayerInfo[] {
-  return useContext(LayersCtx);
-}
-
-/** The map controller, once created (null during the first render). */
-export function useMap(): MapController | null {
-  return useContext(Ctx);
-}
+export { ALL_GROUPS, useLayerState, useMap, useTileLayers } from './map-state.js';
 
 export type ClickHandler = (lngLat: { lng: number; lat: number }, pick: Pick | undefined, all: Pick[]) => void;
 
@@ -34,26 +24,6 @@ export function useMapClick(handler: ClickHandler): void {
       if (i >= 0) handlers.splice(i, 1);
     };
   }, []);
-}
-
-export const ALL_GROUPS: LayerGroup[] = ['communes', 'cpts', 'overlaps', 'whiteZones', 'structures', 'pharmacies'];
-/** Shown when the link names no layers; white zones are switched on by the ARS journey's tab or by the user. */
-const DEFAULT_ON: LayerGroup[] = ['communes', 'cpts', 'overlaps', 'structures', 'pharmacies'];
-
-/** The visible layer groups and the commune shading live in the URL too (`calques=`, `fond=`). */
-export function useLayerState(): { visible: Record<LayerGroup, boolean>; shading: Shading; setVisible: (g: LayerGroup, on: boolean) => void } {
-  const [url, setUrl] = useUrl();
-  const list = url.get('calques');
-  const on = new Set(list === null ? DEFAULT_ON : list.split(',').filter(Boolean));
-  const visible = Object.fromEntries(ALL_GROUPS.map((g) => [g, on.has(g)])) as Record<LayerGroup, boolean>;
-  const f = url.get('fond');
-  const shading: Shading = f === 'population' || f === 'none' ? f : 'density';
-  const setVisible = (g: LayerGroup, v: boolean) => {
-    const next = ALL_GROUPS.filter((x) => (x === g ? v : on.has(x)));
-    const same = next.length === DEFAULT_ON.length && next.every((x) => DEFAULT_ON.includes(x));
-    setUrl({ calques: same ? null : next.join(',') || 'aucun' }, true);
-  };
-  return { visible, shading, setVisible };
 }
 
 /** Header on top, the journey panel on the left, the map (with its legend) on the right. */
@@ -109,7 +79,7 @@ export function MapLayout({
   }, [ctl, shading, ...ALL_GROUPS.map((g) => visible[g])]); // eslint-disable-line react-hooks/exhaustive-deps
 
   return (
-    <Ctx.Provider value={ctl}>
+    <MapCtx.Provider value={ctl}>
       <LayersCtx.Provider value={tileLayers}>
         {header}
         <main className="layout">
@@ -122,6 +92,6 @@ export function MapLayout({
           </section>
         </main>
       </LayersCtx.Provider>
-    </Ctx.Provider>
+    </MapCtx.Provider>
   );
 }

@@ -34,6 +34,8 @@ export function SearchBox({
   const [error, setError] = useState('');
   const id = useId();
   const input = useRef<HTMLInputElement>(null);
+  // the kinds wanted, as a value (a new array each render must not start a new search)
+  const typesKey = types?.join(',') ?? '';
 
   useEffect(() => {
     const term = q.trim();
@@ -47,7 +49,7 @@ export function SearchBox({
       setStatus('loading');
       search(term, ac.signal).then(
         (all) => {
-          const r = types ? all.filter((h) => types.includes(h.type)) : all;
+          const r = typesKey ? all.filter((h) => typesKey.split(',').includes(h.type)) : all;
           setResults(r);
           setActive(r.length ? 0 : -1);
           setStatus('done');
@@ -63,13 +65,13 @@ export function SearchBox({
       clearTimeout(t);
       ac.abort();
     };
-  }, [q]);
+  }, [q, typesKey]);
 
   const choose = (r: SearchHit) => {
     setOpen(false);
-    setQ(r.label);
+    setQ(r.libelle);
     if (ctl) {
-      if (r.bbox) ctl.fitBounds(r.bbox, r.type === 'commune' ? 12 : 11);
+      if (r.emprise) ctl.fitBounds(r.emprise, r.type === 'commune' ? 12 : 11);
       else if (r.point) ctl.flyTo(r.point.lon, r.point.lat, 13);
     }
     onPick(r);
@@ -138,8 +140,8 @@ export function SearchBox({
               onMouseEnter={() => setActive(i)}
               onClick={() => choose(r)}
             >
-              <span className="search-label">{r.label}</span>
-              <span className={`search-detail tag-${r.type}`}>{r.sublabel || KIND_LABEL[r.type]}</span>
+              <span className="search-label">{r.libelle}</span>
+              <span className={`search-detail tag-${r.type}`}>{r.sousLibelle || KIND_LABEL[r.type]}</span>
             </li>
           ))}
         </ul>

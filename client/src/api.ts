@@ -1,25 +1,17 @@
 // Typed fetch helpers for the server API (see /api/openapi.json). Errors come back as French sentences.
 import { useEffect, useState } from 'react';
-import type { CptsSummary } from '../../server/src/analysis/cpts.js';
-import type { AreaFilter, Coverage, CoverageRow } from '../../server/src/analysis/coverage.js';
-import type { NearbyQuery } from '../../server/src/analysis/nearby.js';
-import type { OverlapPair } from '../../server/src/analysis/overlaps.js';
-import type { PharmacyFilters, PharmacyRow, PharmacyStatus, ZoningFilter } from '../../server/src/analysis/pharmacies.js';
-import type { HitType, SearchHit } from '../../server/src/analysis/search.js';
-import type {
-  CoverageResponse,
-  CptsListResponse,
-  CptsSheetResponse,
-  GuideResponse,
-  NearbyResponse,
-  OverlapsResponse,
-  PerimeterCheckResponse,
-  PharmacyPage,
-  SearchResponse,
-  WhiteZoneJson,
-  WhiteZonesMeta,
-} from '../../server/src/api/responses.js';
-import type { DataSource } from '../../server/src/api/sources.js';
+import type { CoverageResponse, CoverageRow, WhiteZone, WhiteZonesMeta } from '../../server/src/api/contract/coverage.js';
+import type { CptsListResponse, CptsSheetResponse, CptsSummary } from '../../server/src/api/contract/cpts.js';
+import type { DataSource, ErrorBody } from '../../server/src/api/contract/endpoint.js';
+import type { GuideResponse } from '../../server/src/api/contract/guide.js';
+import type { NearbyResponse } from '../../server/src/api/contract/nearby.js';
+import type { OverlapPair, OverlapsResponse } from '../../server/src/api/contract/overlaps.js';
+import type { PerimeterCheckResponse, PerimeterInput } from '../../server/src/api/contract/perimeter.js';
+import type { PharmacyPage, PharmacyRow } from '../../server/src/api/contract/pharmacies.js';
+import type { SearchHit, SearchResponse } from '../../server/src/api/contract/search.js';
+import type { AppConfig } from '../../server/src/api/contract/system.js';
+import type { TileJson, TileLayersResponse } from '../../server/src/api/contract/tiles.js';
+import type { HitType, PharmacyStatus, ZoningFilter } from '../../server/src/domain/codes.js';
 
 export class ApiError extends Error {
   constructor(
@@ -52,8 +44,8 @@ async function request<T>(url: string, init?: RequestInit): Promise<T> {
   const type = res.headers.get('content-type') ?? '';
   const body: unknown = type.includes('json') ? await res.json().catch(() => undefined) : undefined;
   if (!res.ok) {
-    const msg = (body as { error?: unknown } | undefined)?.error;
-    if (typeof msg === 'string') throw new ApiError(msg, res.status, (body as { details?: unknown }).details);
+    const msg = (body as Partial<ErrorBody> | undefined)?.erreur;
+    if (typeof msg === 'string') throw new ApiError(msg, res.status, (body as ErrorBody).details);
     if (res.status === 404) throw new ApiError('Cette fonction n’est pas encore disponible sur le serveur (404).', 404);
     throw new ApiError(`Le serveur a répondu par une erreur (${res.status}). Réessayez dans un instant.`, res.status);
   }
@@ -100,56 +92,39 @@ export function useApi<T>(key: string | null, load: (signal: AbortSignal) => Pro
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// Shared shapes: the server declares them (server/src/api/responses.ts and the analysis modules it builds on);
-// `import type` is erased at build time, so no server code enters the bundle.
+// Shared shapes: the server declares each endpoint once (server/src/api/contract/), its answers' types are inferred
+// from the schemas; `import type` is erased at build time, so no server code enters the bundle.
 
-export type {
-  AreaFilter,
-  CoverageRow,
-  CptsSummary,
-  DataSource,
-  HitType,
-  OverlapPair,
-  PharmacyFilters,
-  PharmacyRow,
-  PharmacyStatus,
-  SearchHit,
-  WhiteZonesMeta,
-  ZoningFilter,
-};
-
-export interface AppConfig {
-  basemapStyleUrl: string | null;
+/** An area filter of the territory endpoints. */
+export interface AreaFilter {
+  departement?: string;
+  region?: string;
 }
+
+/** The filters of /api/pharmacies and its CSV (query parameters). */
+export interface PharmacyFilters extends AreaFilter {
+  cpts?: string;
+  statut?: PharmacyStatus;
+  zonage?: ZoningFilter;
+  q?: string;
+}
+
+export type { AppConfig, CoverageRow, CptsSummary, DataSource, HitType, OverlapPair, PharmacyRow, PharmacyStatus, SearchHit, WhiteZone, WhiteZonesMeta, ZoningFilter };
 
 export const getConfig = (signal?: AbortSignal) => getJson<AppConfig>('/api/config', undefined, signal);
 
 // ---------------------------------------------------------------------------------------------------------------
 // Vector tile layers (/tiles/layers.json): one TileJSON per layer, tile URLs versioned by the data
 
-export interface TileLayerInfo {
-  id: 'communes' | 'cpts' | 'overlaps' | 'structures' | 'pharmacies';
-  description: string;
-  tiles: string[];
-  minzoom: number;
-  maxzoom: number;
-  bounds?: [number, number, number, number];
-  promoteId?: string;
-  attributes: { name: string; type: string; description: string; values?: string[] }[];
-  sources: DataSource[];
-}
-
-export interface TileLayers {
-  version: string;
-  layers: TileLayerInfo[];
-}
+export type TileLayerInfo = TileJson;
+export type TileLayers = TileLayersResponse;
 
 export const getTileLayers = (signal?: AbortSignal) => getJson<TileLayers>('/tiles/layers.json', undefined, signal);
 
 // ---------------------------------------------------------------------------------------------------------------
 // Search (/api/search)
 
-export const search = (q: string, signal?: AbortSignal) => getJson<SearchResponse>('/api/search', { q, limit: 15 }, signal).then((r) => r.hits);
+export const search = (q: string, signal?: AbortSignal) => getJson<SearchResponse>('/api/search', { q, limit: 15 }, signal).then((r) => r.resultats);
 
 // ---------------------------------------------------------------------------------------------------------------
 // CPTS (/api/cpts, /api/cpts/{id}, /api/cpts/{id}/communes.geojson)
@@ -172,19 +147,18 @@ export const getOverlaps = (f: AreaFilter, signal?: AbortSignal) => getJson<Over
 // Coverage and white zones (/api/coverage, /api/white-zones)
 
 /** The figures of a coverage row without its code and name (the total of the area asked for). */
-export type CoverageFigures = Coverage['total'];
+export type CoverageFigures = CoverageResponse['total'];
 
 export const getCoverage = (f: AreaFilter, signal?: AbortSignal) => getJson<CoverageResponse>('/api/coverage', { ...f }, signal);
 
-export type WhiteZone = WhiteZoneJson;
 
 // ---------------------------------------------------------------------------------------------------------------
 // Perimeter check (POST /api/perimeter/check)
 
 export type PerimeterCheck = PerimeterCheckResponse;
 
-/** The request body as the client sends it (the server validates it and fills in the default threshold). */
-export type PerimeterInput = { communes: string[] } | { geometry: GeoJSON.Polygon | GeoJSON.MultiPolygon; threshold?: number };
+/** The request body as the client sends it (the server validates it and applies the default threshold). */
+export type { PerimeterInput };
 
 export const checkPerimeter = (input: PerimeterInput, signal?: AbortSignal) => postJson<PerimeterCheck>('/api/perimeter/check', input, signal);
 
@@ -200,7 +174,8 @@ export const pharmaciesCsvUrl = (f: PharmacyFilters) => apiUrl('/api/pharmacies.
 // ---------------------------------------------------------------------------------------------------------------
 // Nearby (/api/nearby) and guide (/api/guide)
 
-export type NearbyTarget = NearbyQuery;
+/** Exactly one way to say where. */
+export type NearbyTarget = { finess: string } | { lon: number; lat: number } | { commune: string };
 export type Nearby = NearbyResponse;
 
 export const getNearby = (t: NearbyTarget, signal?: AbortSignal) => getJson<Nearby>('/api/nearby', { ...t, k: 3 }, signal);

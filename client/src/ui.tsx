@@ -62,9 +62,9 @@ export function Sources({ sources }: { sources?: DataSource[] }) {
     <p className="sources">
       Sources :{' '}
       {sources.map((s, i) => (
-        <span key={s.kind + s.file}>
+        <span key={s.type + s.fichier}>
           {i > 0 && ' · '}
-          {KIND_LABEL[s.kind] ?? s.kind} — {s.file} (importé le {fmtDate(s.importedAt)})
+          {KIND_LABEL[s.type] ?? s.type} — {s.fichier} (importé le {fmtDate(s.importeLe)})
         </span>
       ))}
     </p>

@@ -4,33 +4,19 @@ import compression from 'compression';
 import express, { type Express, type RequestHandler, Router } from 'express';
 import helmet from 'helmet';
 import type { Logger } from 'pino';
-import type { Config } from './config.js';
-import type { Db } from './db/port.js';
-import { healthRoutes } from './api/health.js';
-import { tileRoutes, tilesPaths, type TileRouteOptions } from './api/tiles.js';
-import { territoryPaths, territoryRoutes } from './api/territory.js';
-import { pharmacistPaths, pharmacistRoutes } from './api/pharmacies.js';
-import { healthPaths, openApiDocument, openApiRoutes, type OpenApiPaths } from './api/openapi.js';
+import { apiRoutes } from './api/index.js';
+import type { AppDeps } from './api/deps.js';
 import { errorHandler, unknownRoute } from './http/errors.js';
 import { hstsOverHttps, limitExpensive, rejectInvalidText } from './http/guards.js';
 
-export interface AppDeps {
-  db: Db;
-  log: Logger;
-  /** Rate limits and trusted proxies are off when absent (tests); `npm start` passes the environment's. */
-  config: Pick<Config, 'basemapStyleUrl'> & Partial<Pick<Config, 'rateLimits' | 'trustProxy'>>;
-  /** Vector tile cache and prerendering (server/src/api/tiles.ts); defaults suit a server. */
-  tiles?: TileRouteOptions;
-}
+export type { AppDeps };
 
 /** The built map client (`npm run build:client`), served at `/` with an index.html fallback for client-side views. */
 const CLIENT_DIST = fileURLToPath(new URL('../../client/dist/', import.meta.url));
 
-function clientRoutes(config: AppDeps['config']): Router {
+/** The map client's files; the API and tiles paths are never answered with the page. */
+function clientRoutes(): Router {
   const r = Router();
-  r.get('/api/config', (_req, res) => {
-    res.json({ basemapStyleUrl: config.basemapStyleUrl ?? null });
-  });
   r.use(
     express.static(CLIENT_DIST, {
       index: 'index.html',
@@ -59,20 +45,6 @@ function clientRoutes(config: AppDeps['config']): Router {
   });
   return r;
 }
-
-export const configPaths: OpenApiPaths = {
-  '/api/config': {
-    get: {
-      summary: 'Configuration de la carte : fond de carte en ligne facultatif (null par défaut, carte hors ligne)',
-      responses: {
-        '200': {
-          description: 'OK',
-          content: { 'application/json': { schema: { type: 'object', properties: { basemapStyleUrl: { type: ['string', 'null'] } } } } },
-        },
-      },
-    },
-  },
-};
 
 /** One structured log line per request. */
 function requestLog(log: Logger): RequestHandler {
@@ -115,12 +87,8 @@ export function createApp(deps: AppDeps): Express {
   app.use(express.json({ limit: '2mb' }));
   app.use(rejectInvalidText);
   app.use(limitExpensive(deps.config.rateLimits ?? { exportsPerMinute: 0, analysesPerMinute: 0 }));
-  app.use(healthRoutes(deps));
-  app.use(tileRoutes(deps, deps.tiles));
-  app.use(territoryRoutes(deps));
-  app.use(pharmacistRoutes(deps));
-  app.use(openApiRoutes(openApiDocument([healthPaths, configPaths, tilesPaths, territoryPaths, pharmacistPaths])));
-  app.use(clientRoutes(deps.config));
+  app.use(apiRoutes(deps));
+  app.use(clientRoutes());
   app.use('/api', unknownRoute);
   app.use('/tiles', unknownRoute);
   app.use(errorHandler(deps.log));

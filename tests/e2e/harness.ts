@@ -6,6 +6,7 @@ import { mkdir } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { expect, inject } from 'vitest';
+import { checkAnswer } from '../helpers/http.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -45,9 +46,10 @@ export const VIEWPORT = { width: 1400, height: 900 };
 
 export const baseUrl = (): string => inject('e2eBaseUrl');
 
-/** GET a JSON document from the test server (the expected values of the assertions). */
+/** GET a JSON document from the test server (the expected values of the assertions), checked against its declaration. */
 export async function api<T>(path: string, init?: RequestInit): Promise<T> {
   const res = await fetch(baseUrl() + path, init);
+  checkAnswer(init?.method ?? 'GET', path, res.status, (n) => res.headers.get(n) ?? undefined, Buffer.from(await res.clone().arrayBuffer()));
   if (!res.ok) throw new Error(`${init?.method ?? 'GET'} ${path}: HTTP ${res.status} ${await res.text()}`);
   return (await res.json()) as T;
 }

@@ -19,7 +19,7 @@ import {
 interface Hit {
   type: string;
   id: string;
-  label: string;
+  libelle: string;
 }
 
 // The whole suite is skipped, with the reason in its title, when Debian's chromium is not installed.
@@ -49,7 +49,7 @@ describe.skipIf(skipReason !== null)(suiteTitle('e2e: accueil, recherche, erreur
 
   it('the header search opens a CPTS sheet (keyboard: Enter on the first result)', async () => {
     const { page } = j;
-    const hits = (await api<{ hits: Hit[] }>('/api/search?q=CPTS%20ANL&limit=15')).hits;
+    const hits = (await api<{ resultats: Hit[] }>('/api/search?q=CPTS%20ANL&limit=15')).resultats;
     expect(hits[0]).toMatchObject({ type: 'cpts', id: '440056653' });
     const sheet = await api<{ nom: string; population: number; bande: string }>('/api/cpts/440056653');
     const input = page.getByTestId('search-input');
@@ -71,9 +71,9 @@ describe.skipIf(skipReason !== null)(suiteTitle('e2e: accueil, recherche, erreur
     await alert.waitFor();
     const res = await fetch(`${baseUrl()}/api/cpts/INCONNU-999`);
     expect(res.status).toBe(404);
-    const { error } = (await res.json()) as { error: string };
-    expect(squash(await alert.textContent())).toBe(squash(error));
-    expect(error).toMatch(/introuvable/);
+    const { erreur } = (await res.json()) as { erreur: string };
+    expect(squash(await alert.textContent())).toBe(squash(erreur));
+    expect(erreur).toMatch(/introuvable/);
     expect(await page.getByTestId('journey-ars-panel').getByRole('heading', { level: 1 }).textContent()).toBe('Planificateur ARS');
     expect(await page.getByRole('button', { name: '← Toutes les CPTS' }).isVisible()).toBe(true);
     await expectMapShown(page);
@@ -94,7 +94,7 @@ describe.skipIf(skipReason !== null)(suiteTitle('e2e: accueil, recherche, erreur
 
   it('filters that match nothing say so', async () => {
     const { page } = j;
-    const none = await api<{ total: number }>('/api/pharmacies?departement=53&status=couverte-sans-adhesion&limit=1');
+    const none = await api<{ total: number }>('/api/pharmacies?departement=53&statut=couverte-sans-adhesion&limit=1');
     expect(none.total).toBe(0);
     await page.goto(`${baseUrl()}/#j=urps&dep=53&statut=couverte-sans-adhesion`);
     await page.getByTestId('pharmacy-total').waitFor();

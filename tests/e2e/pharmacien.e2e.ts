@@ -22,7 +22,7 @@ import {
 interface Hit {
   type: 'commune' | 'cpts' | 'structure' | 'pharmacie';
   id: string;
-  label: string;
+  libelle: string;
 }
 interface Site {
   finess: string;
@@ -54,20 +54,20 @@ const PILL: Record<string, string> = { oui: 'accessible ici', non: 'pas dans cet
 
 /** Types `text` in the pharmacist's search box and moves with ↓ to the hit `id`, then Enter; returns the ↓ presses. */
 async function pickWithKeyboard(page: Page, text: string, want: Hit): Promise<number> {
-  const all = (await api<{ hits: Hit[] }>(`/api/search?q=${encodeURIComponent(text)}&limit=15`)).hits;
+  const all = (await api<{ resultats: Hit[] }>(`/api/search?q=${encodeURIComponent(text)}&limit=15`)).resultats;
   const hits = all.filter((h) => h.type === 'pharmacie' || h.type === 'commune');
   const index = hits.findIndex((h) => h.type === want.type && h.id === want.id);
-  expect(index, `${want.label} among the results for « ${text} »`).toBeGreaterThanOrEqual(0);
+  expect(index, `${want.libelle} among the results for « ${text} »`).toBeGreaterThanOrEqual(0);
 
   const input = page.getByTestId('pharmacist-search-input');
   await input.fill(text);
   const options = page.getByTestId('pharmacist-search-result');
   // the list of this query (not the previous one still on screen while it loads)
-  await expect.poll(async () => (await options.locator('.search-label').allTextContents()).map(squash)).toEqual(hits.map((h) => squash(h.label)));
+  await expect.poll(async () => (await options.locator('.search-label').allTextContents()).map(squash)).toEqual(hits.map((h) => squash(h.libelle)));
   expect(await options.nth(0).getAttribute('aria-selected')).toBe('true');
   for (let i = 0; i < index; i++) await input.press('ArrowDown');
   const active = page.locator('[data-testid="pharmacist-search-result"][aria-selected="true"]');
-  expect(squash(await active.locator('.search-label').textContent())).toBe(squash(want.label));
+  expect(squash(await active.locator('.search-label').textContent())).toBe(squash(want.libelle));
   expect(await input.getAttribute('aria-activedescendant')).toBe(await active.getAttribute('id'));
   await input.press('Enter');
   await expect.poll(() => hashParams(page).get('sel')).toBe(`${want.type}:${want.id}`);
@@ -140,8 +140,8 @@ describe.skipIf(skipReason !== null)(suiteTitle('e2e: Pharmacien'), () => {
     await page.getByTestId('journey-pharmacien-panel').waitFor();
     await expectMapShown(page);
 
-    const hit = (await api<{ hits: Hit[] }>('/api/search?q=PHARMACIE%20DE%20DERVAL')).hits.find((h) => h.type === 'pharmacie')!;
-    expect(hit.label).toBe('PHARMACIE DE DERVAL');
+    const hit = (await api<{ resultats: Hit[] }>('/api/search?q=PHARMACIE%20DE%20DERVAL')).resultats.find((h) => h.type === 'pharmacie')!;
+    expect(hit.libelle).toBe('PHARMACIE DE DERVAL');
     // « Derval » lists the commune first, the pharmacy next: one ↓ then Enter
     const presses = await pickWithKeyboard(page, 'Derval', hit);
     expect(presses).toBe(1);
@@ -172,12 +172,12 @@ describe.skipIf(skipReason !== null)(suiteTitle('e2e: Pharmacien'), () => {
   it('a pharmacy found by its FINESS number in a commune outside any CPTS: « aucune CPTS », zoning unknown', async () => {
     const { page } = j;
     // a zone-blanche pharmacy whose commune has no zoning in the demo (e.g. in Mayenne, where no CPTS is recorded)
-    const list = await api<{ rows: { finess: string; nom: string; zonage: string | null }[] }>(
-      '/api/pharmacies?departement=53&status=zone-blanche&limit=1000',
+    const list = await api<{ officines: { finess: string; nom: string; zonage: string | null }[] }>(
+      '/api/pharmacies?departement=53&statut=zone-blanche&limit=1000',
     );
-    const p = list.rows.find((r) => r.zonage === null)!;
+    const p = list.officines.find((r) => r.zonage === null)!;
     expect(p).toBeDefined();
-    await pickWithKeyboard(page, p.finess, { type: 'pharmacie', id: p.finess, label: p.nom });
+    await pickWithKeyboard(page, p.finess, { type: 'pharmacie', id: p.finess, libelle: p.nom });
     const n = await api<Nearby>(`/api/nearby?finess=${p.finess}&k=3`);
     expect(n.cpts).toEqual([]);
     expect(n.pharmacie?.statut).toBe('zone-blanche');

@@ -4,6 +4,8 @@ import { Readable } from 'node:stream';
 import { parse } from 'csv-parse/sync';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { PharmacyPage, PharmacyRow } from '../../server/src/api/contract/pharmacies.js';
+import type { PharmacyStatus } from '../../server/src/domain/codes.js';
 import {
   api,
   baseUrl,
@@ -22,25 +24,13 @@ import {
   type Journey,
 } from './harness.js';
 
-type Status = 'membre' | 'couverte-sans-adhesion' | 'zone-blanche' | 'commune-inconnue';
-interface PharmacyRow {
-  finess: string;
-  nom: string;
-  commune: { code: string; nom: string | null };
-  position: { lon: number; lat: number } | null;
-  statut: Status;
-}
-interface PharmacyPage {
-  total: number;
-  counts: Record<Status, number>;
-  rows: PharmacyRow[];
-}
+type Status = PharmacyStatus;
 
 const DEP = '53';
 const STATUS: Status = 'zone-blanche';
 
 /** The filtered list as the API gives it (one page: the demo's filtered lists stay under 1,000 rows). */
-const expected = () => api<PharmacyPage>(`/api/pharmacies?departement=${DEP}&status=${STATUS}&limit=1000`);
+const expected = () => api<PharmacyPage>(`/api/pharmacies?departement=${DEP}&statut=${STATUS}&limit=1000`);
 
 async function selectedRowKey(page: Page): Promise<string | null> {
   return page.locator('[data-testid="pharmacy-row"][aria-selected="true"]').getAttribute('data-key', { timeout: 5000 });
@@ -70,20 +60,20 @@ describe.skipIf(skipReason !== null)(suiteTitle('e2e: URPS pharmaciens'), () => 
 
     const exp = await expected();
     expect(exp.total).toBeGreaterThan(0);
-    expect(exp.total).toBe(exp.counts[STATUS]);
+    expect(exp.total).toBe(exp.parStatut[STATUS]);
     await expect.poll(async () => Number(await page.getByTestId('pharmacy-total').getAttribute('data-count'))).toBe(exp.total);
     expect(digits(await page.getByTestId('pharmacy-total').locator('strong').textContent())).toBe(exp.total);
     for (const s of ['membre', 'couverte-sans-adhesion', 'zone-blanche'] as const) {
       const li = page.getByTestId(`count-${s}`);
-      expect(Number(await li.getAttribute('data-count')), s).toBe(exp.counts[s]);
-      expect(digits(await li.locator('strong').textContent()), s).toBe(exp.counts[s]);
+      expect(Number(await li.getAttribute('data-count')), s).toBe(exp.parStatut[s]);
+      expect(digits(await li.locator('strong').textContent()), s).toBe(exp.parStatut[s]);
     }
     expect(await page.getByTestId(`count-${STATUS}`).getByRole('button').getAttribute('aria-pressed')).toBe('true');
 
     const keys = await page.getByTestId('pharmacy-row').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-key')));
-    expect(keys).toEqual(exp.rows.map((r) => r.finess));
+    expect(keys).toEqual(exp.officines.map((r) => r.finess));
     const shown = (await page.getByTestId('pharmacy-row').first().locator('td').allTextContents()).map(squash);
-    expect(shown[0]).toBe(squash(exp.rows[0]!.nom));
+    expect(shown[0]).toBe(squash(exp.officines[0]!.nom));
     expect(shown[2]).toContain('hors CPTS');
   });
 
@@ -94,7 +84,7 @@ describe.skipIf(skipReason !== null)(suiteTitle('e2e: URPS pharmaciens'), () => 
     const href = await link.getAttribute('href');
     const q = new URLSearchParams(href!.split('?')[1]);
     expect(q.get('departement')).toBe(DEP);
-    expect(q.get('status')).toBe(STATUS);
+    expect(q.get('statut')).toBe(STATUS);
 
     const [download] = await Promise.all([page.waitForEvent('download'), link.click()]);
     expect(download.suggestedFilename()).toBe(`officines-${DEP}-${STATUS}.csv`);
@@ -107,7 +97,7 @@ describe.skipIf(skipReason !== null)(suiteTitle('e2e: URPS pharmaciens'), () => 
     const header = text.split(/\r?\n/, 1)[0]!;
     expect(header.split(';').length).toBeGreaterThan(10);
     const records = parse(text, { delimiter: ';', columns: true, skip_empty_lines: true }) as Record<string, string>[];
-    expect(records.map((r) => r.FINESS).sort()).toEqual(exp.rows.map((r) => r.finess).sort());
+    expect(records.map((r) => r.FINESS).sort()).toEqual(exp.officines.map((r) => r.finess).sort());
     expect(new Set(records.map((r) => r.statut))).toEqual(new Set(['zone blanche']));
     expect(new Set(records.map((r) => r['département']))).toEqual(new Set([DEP]));
     // the same set as the list on screen
@@ -119,7 +109,7 @@ describe.skipIf(skipReason !== null)(suiteTitle('e2e: URPS pharmaciens'), () => 
     const { page } = j;
     const exp = await expected();
     // the pharmacy with the most listed neighbours 0.3 to 3 km away: the next test clicks one of them on the map
-    const located = exp.rows.filter((r) => r.position);
+    const located = exp.officines.filter((r) => r.position);
     const km = (a: PharmacyRow, b: PharmacyRow) =>
       Math.hypot((a.position!.lon - b.position!.lon) * 111 * Math.cos((a.position!.lat * Math.PI) / 180), (a.position!.lat - b.position!.lat) * 111);
     const neighbours = (r: PharmacyRow) => located.filter((o) => o !== r && km(r, o) > 0.3 && km(r, o) < 3).length;
@@ -149,13 +139,13 @@ describe.skipIf(skipReason !== null)(suiteTitle('e2e: URPS pharmaciens'), () => 
     const legend = (await page.getByTestId('legend').boundingBox())!;
     const current = hashParams(page).get('sel');
     // another listed pharmacy on screen, clear of the legend, the controls and its neighbours
-    const onScreen = exp.rows
+    const onScreen = exp.officines
       .filter((r) => r.position && `pharmacie:${r.finess}` !== current)
       .map((r) => {
         const { dx, dy } = pixelOffset(view, r.position!.lon, r.position!.lat);
         return { r, x: map.x + map.width / 2 + dx, y: map.y + map.height / 2 + dy };
       });
-    const all = exp.rows
+    const all = exp.officines
       .filter((r) => r.position)
       .map((r) => pixelOffset(view, r.position!.lon, r.position!.lat))
       .map(({ dx, dy }) => ({ x: map.x + map.width / 2 + dx, y: map.y + map.height / 2 + dy }));

@@ -48,8 +48,6 @@ export const CPTS = {
   'FIXT-C': { nom: 'CPTS Fixture C', statut: 'projet', communes: [4, 8] },
 } as const;
 
-export const WHITE_ZONE = [9, 10, 11, 12];
-
 /** Inserts the 12 communes and the three CPTS (membership + union geometry), with an import_log row for each kind. */
 export async function loadFixtureTerritory(db: Queryable): Promise<void> {
   await db.query(`INSERT INTO region (code, nom) VALUES ('52', 'Pays de la Loire') ON CONFLICT DO NOTHING`);

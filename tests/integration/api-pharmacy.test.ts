@@ -3,6 +3,7 @@
 import { parse as parseCsv } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Db } from '../../server/src/db/port.js';
+import { cog } from '../../server/src/import/cog.js';
 import { describeEachBackend } from '../helpers/db.js';
 import { CARE, centre, communeCode, EVRON, loadFixtureCare, loadFixtureTerritory, MERIDIAN_OFFSETS } from '../helpers/fixture-territory.js';
 import { startServer, type TestServer } from '../helpers/http.js';
@@ -55,9 +56,10 @@ describeEachBackend('pharmacist API', (backend) => {
     await loadFixtureCare(db);
     // a real current commune (Chaumes-en-Retz, 44005) that absorbed 44040 (COG): for the former-code lookup
     await db.query(
-      `INSERT INTO commune (code, nom, departement, region, population, area_km2, geom, geom_3857, geom_3857_low, source)
-       SELECT '44005', 'Chaumes-en-Retz', '44', '52', 7440, 1, g, ST_Transform(g, 3857), ST_Transform(g, 3857), 'test'
+      `INSERT INTO commune (code, nom, departement, region, population, anciens_codes, area_km2, geom, geom_3857, geom_3857_low, source)
+       SELECT '44005', 'Chaumes-en-Retz', '44', '52', 7440, $1, 1, g, ST_Transform(g, 3857), ST_Transform(g, 3857), 'test'
          FROM (SELECT ST_Multi(ST_MakeEnvelope(-1.6, 46.9, -1.55, 46.95, 4326)) AS g) s`,
+      [cog().communes.get('44005')!.anciensCodes], // as the communes importer writes them
     );
     srv = await startServer(db);
   });
@@ -73,8 +75,8 @@ describeEachBackend('pharmacist API', (backend) => {
       const { status, body } = await srv.getJson('/api/pharmacies');
       expect(status).toBe(200);
       expect(body.total).toBe(8);
-      expect(body.counts).toEqual({ membre: 3, 'couverte-sans-adhesion': 2, 'zone-blanche': 2, 'commune-inconnue': 1 });
-      const r = byFiness(body.rows);
+      expect(body.parStatut).toEqual({ membre: 3, 'couverte-sans-adhesion': 2, 'zone-blanche': 2, 'commune-inconnue': 1 });
+      const r = byFiness(body.officines);
       expect(Object.keys(r).sort()).toEqual([...ALL].sort());
       expect(r[CARE.P1].statut).toBe('couverte-sans-adhesion');
       expect(r[CARE.P3].statut).toBe('couverte-sans-adhesion');
@@ -85,12 +87,12 @@ describeEachBackend('pharmacist API', (backend) => {
       expect(r[CARE.P11].statut).toBe('zone-blanche');
       expect(r[CARE.P99].statut).toBe('commune-inconnue');
       // ordered by commune code, name, FINESS; unknown commune last
-      expect(body.rows.map((x: any) => x.finess)).toEqual([CARE.P1, CARE.P2, CARE.P3, CARE.P6, CARE.P9, CARE.P11, CARE.P12, CARE.P99]);
-      expect(body.sources.map((s: any) => s.kind).sort()).toEqual(['communes', 'cpts', 'finess', 'gp', 'memberships', 'zoning']);
+      expect(body.officines.map((x: any) => x.finess)).toEqual([CARE.P1, CARE.P2, CARE.P3, CARE.P6, CARE.P9, CARE.P11, CARE.P12, CARE.P99]);
+      expect(body.sources.map((s: any) => s.type).sort()).toEqual(['communes', 'cpts', 'finess', 'gp', 'memberships', 'zoning']);
     });
 
     it('finds the nearest MSP/CSP by geodesic distance (meridian arc within 0.5 m), never a CPTS seat', async () => {
-      const r = byFiness((await srv.getJson('/api/pharmacies')).body.rows);
+      const r = byFiness((await srv.getJson('/api/pharmacies')).body.officines);
       expect(r[CARE.P1].mspCspLaPlusProche.finess).toBe(CARE.MSP_N100);
       expect(Math.abs(r[CARE.P1].mspCspLaPlusProche.distanceM - D100)).toBeLessThan(0.5);
       // P6: the three MSP due north are the nearest in planar degrees, the CSP due east is nearer on the ellipsoid
@@ -103,23 +105,23 @@ describeEachBackend('pharmacist API', (backend) => {
       expect(r[CARE.P99].position).toBeNull();
     });
 
-    it('flags « adhésion probable » only for non-members within `near` metres', async () => {
-      let r = byFiness((await srv.getJson('/api/pharmacies')).body.rows);
+    it('flags « adhésion probable » only for non-members within `rayon` metres', async () => {
+      let r = byFiness((await srv.getJson('/api/pharmacies')).body.officines);
       expect(r[CARE.P1].adhesionProbable).toBe(true); // 100 m ≤ 150 m
       expect(r[CARE.P2].adhesionProbable).toBe(false); // member, MSP 228 m away anyway
       expect(r[CARE.P3].adhesionProbable).toBe(false);
-      r = byFiness((await srv.getJson('/api/pharmacies?near=50')).body.rows);
+      r = byFiness((await srv.getJson('/api/pharmacies?rayon=50')).body.officines);
       expect(r[CARE.P1].adhesionProbable).toBe(false);
-      r = byFiness((await srv.getJson('/api/pharmacies?near=2000')).body.rows);
+      r = byFiness((await srv.getJson('/api/pharmacies?rayon=2000')).body.officines);
       expect(r[CARE.P6].adhesionProbable).toBe(false); // a member
       expect(r[CARE.P2].adhesionProbable).toBe(false);
-      const { body } = await srv.getJson('/api/pharmacies?near=300');
-      expect(body.near).toBe(300);
+      const { body } = await srv.getJson('/api/pharmacies?rayon=300');
+      expect(body.rayon).toBe(300);
       expect(body.avertissement).toMatch(/présomption/);
     });
 
     it('gives CPTS, memberships, zoning and GP density with the under-6 rule', async () => {
-      const r = byFiness((await srv.getJson('/api/pharmacies')).body.rows);
+      const r = byFiness((await srv.getJson('/api/pharmacies')).body.officines);
       expect(r[CARE.P6].cpts.map((c: any) => c.id)).toEqual(['FIXT-A', 'FIXT-B']);
       expect(r[CARE.P6].adhesions).toEqual([{ cible: 'cpts', id: 'FIXT-B', nom: 'CPTS Fixture B', type: 'cpts', dateAdhesion: '2023-01-15' }]);
       expect(r[CARE.P2].adhesions).toEqual([{ cible: 'structure', id: CARE.MSP_2, nom: 'MSP des Deux Rives', type: 'msp', dateAdhesion: '2022-03-01' }]);
@@ -136,8 +138,8 @@ describeEachBackend('pharmacist API', (backend) => {
       const finesses = async (qs: string) => {
         const { status, body } = await srv.getJson(`/api/pharmacies?${qs}`);
         expect(status, qs).toBe(200);
-        expect(body.total, qs).toBe(body.rows.length);
-        return body.rows.map((x: any) => x.finess).sort();
+        expect(body.total, qs).toBe(body.officines.length);
+        return body.officines.map((x: any) => x.finess).sort();
       };
       const known = ALL.filter((f) => f !== CARE.P99).sort();
       expect(await finesses('departement=44')).toEqual(known);
@@ -146,32 +148,32 @@ describeEachBackend('pharmacist API', (backend) => {
       expect(await finesses('cpts=FIXT-A')).toEqual([CARE.P1, CARE.P2, CARE.P6].sort());
       expect(await finesses('cpts=FIXT-B')).toEqual([CARE.P2, CARE.P3, CARE.P6].sort());
       expect(await finesses('cpts=FIXT-C')).toEqual([CARE.P12]); // member, outside the CPTS's communes
-      expect(await finesses('status=zone-blanche')).toEqual([CARE.P9, CARE.P11].sort());
-      expect(await finesses('status=membre&cpts=FIXT-B')).toEqual([CARE.P2, CARE.P6].sort());
-      expect(await finesses('zoning=ZIP')).toEqual([CARE.P9]);
-      expect(await finesses('zoning=ZAC')).toEqual([CARE.P11]);
-      expect(await finesses('zoning=ZIP_ZAC')).toEqual([CARE.P9, CARE.P11].sort());
-      expect(await finesses('zoning=none')).toEqual([CARE.P1, CARE.P2, CARE.P3, CARE.P6, CARE.P12, CARE.P99].sort());
+      expect(await finesses('statut=zone-blanche')).toEqual([CARE.P9, CARE.P11].sort());
+      expect(await finesses('statut=membre&cpts=FIXT-B')).toEqual([CARE.P2, CARE.P6].sort());
+      expect(await finesses('zonage=ZIP')).toEqual([CARE.P9]);
+      expect(await finesses('zonage=ZAC')).toEqual([CARE.P11]);
+      expect(await finesses('zonage=ZIP_ZAC')).toEqual([CARE.P9, CARE.P11].sort());
+      expect(await finesses('zonage=hors-zip-zac')).toEqual([CARE.P1, CARE.P2, CARE.P3, CARE.P6, CARE.P12, CARE.P99].sort());
       expect(await finesses('q=evron')).toEqual([CARE.P11]);
       expect(await finesses('q=%C3%89VRON')).toEqual([CARE.P11]);
       expect(await finesses('q=pharmacie%20du')).toEqual([CARE.P12, CARE.P1, CARE.P3].sort());
       // counts ignore the status filter, total follows it
-      const { body } = await srv.getJson('/api/pharmacies?status=membre&departement=44');
-      expect(body.counts).toEqual({ membre: 3, 'couverte-sans-adhesion': 2, 'zone-blanche': 2, 'commune-inconnue': 0 });
+      const { body } = await srv.getJson('/api/pharmacies?statut=membre&departement=44');
+      expect(body.parStatut).toEqual({ membre: 3, 'couverte-sans-adhesion': 2, 'zone-blanche': 2, 'commune-inconnue': 0 });
       expect(body.total).toBe(3);
     });
 
     it('pages with limit/offset in a stable order', async () => {
-      const all = (await srv.getJson('/api/pharmacies')).body.rows.map((x: any) => x.finess);
+      const all = (await srv.getJson('/api/pharmacies')).body.officines.map((x: any) => x.finess);
       const pages: string[] = [];
       for (let offset = 0; offset < 8; offset += 3) {
         const { body } = await srv.getJson(`/api/pharmacies?limit=3&offset=${offset}`);
         expect(body.total).toBe(8);
         expect(body.limit).toBe(3);
-        pages.push(...body.rows.map((x: any) => x.finess));
+        pages.push(...body.officines.map((x: any) => x.finess));
       }
       expect(pages).toEqual(all);
-      expect((await srv.getJson('/api/pharmacies?offset=100')).body.rows).toEqual([]);
+      expect((await srv.getJson('/api/pharmacies?offset=100')).body.officines).toEqual([]);
     });
   });
 
@@ -188,15 +190,15 @@ describeEachBackend('pharmacist API', (backend) => {
     };
 
     it('holds exactly the filtered rows, all of them, with French headers and sources in X-Data-Sources', async () => {
-      for (const qs of ['', '?status=zone-blanche', '?cpts=FIXT-A', '?zoning=ZIP_ZAC&near=500', '?q=pharmacie']) {
+      for (const qs of ['', '?statut=zone-blanche', '?cpts=FIXT-A', '?zonage=ZIP_ZAC&rayon=500', '?q=pharmacie']) {
         const { res, header, rows } = await csv(qs);
         const json = (await srv.getJson(`/api/pharmacies${qs}${qs ? '&' : '?'}limit=1000`)).body;
-        expect(rows.map((r) => r[0]), qs).toEqual(json.rows.map((r: any) => r.finess));
+        expect(rows.map((r) => r[0]), qs).toEqual(json.officines.map((r: any) => r.finess));
         expect(res.headers.get('x-row-count')).toBe(String(rows.length));
         expect(header[0]).toBe('FINESS');
         const sources = JSON.parse(res.headers.get('x-data-sources')!);
-        expect(sources.find((s: any) => s.kind === 'finess')).toMatchObject({ file: 'fixture-finess-été.csv' });
-        expect(new Date(sources[0].importedAt).getTime()).not.toBeNaN();
+        expect(sources.find((s: any) => s.type === 'finess')).toMatchObject({ fichier: 'fixture-finess-été.csv' });
+        expect(new Date(sources[0].importeLe).getTime()).not.toBeNaN();
       }
     });
 
@@ -236,10 +238,10 @@ describeEachBackend('pharmacist API', (backend) => {
 
     it('refuses paging parameters and bad filters with a 400, an unknown CPTS with a 404', async () => {
       expect((await srv.getJson('/api/pharmacies.csv?limit=10')).status).toBe(400);
-      expect((await srv.getJson('/api/pharmacies.csv?status=x')).status).toBe(400);
+      expect((await srv.getJson('/api/pharmacies.csv?statut=x')).status).toBe(400);
       const r = await srv.getJson('/api/pharmacies.csv?cpts=NOPE');
       expect(r.status).toBe(404);
-      expect(r.body.error).toMatch(/CPTS « NOPE » introuvable/);
+      expect(r.body.erreur).toMatch(/CPTS « NOPE » introuvable/);
     });
   });
 
@@ -317,18 +319,18 @@ describeEachBackend('pharmacist API', (backend) => {
     it('answers 404 for an unknown FINESS, an unknown commune and a point outside every commune', async () => {
       let r = await srv.getJson('/api/nearby?finess=449999999');
       expect(r.status).toBe(404);
-      expect(r.body.error).toMatch(/FINESS 449999999/);
+      expect(r.body.erreur).toMatch(/FINESS 449999999/);
       r = await srv.getJson('/api/nearby?commune=44999');
       expect(r.status).toBe(404);
-      expect(r.body.error).toMatch(/Commune 44999 introuvable/);
+      expect(r.body.erreur).toMatch(/Commune 44999 introuvable/);
       r = await srv.getJson('/api/nearby?lon=2.35&lat=48.85');
       expect(r.status).toBe(404);
-      expect(r.body.error).toBe('Le point (longitude 2.35, latitude 48.85) n’est situé dans aucune commune connue de la base.');
+      expect(r.body.erreur).toBe('Le point (longitude 2.35, latitude 48.85) n’est situé dans aucune commune connue de la base.');
       r = await srv.getJson(`/api/nearby?finess=${CARE.P99}`);
       expect(r.status).toBe(404);
       r = await srv.getJson('/api/nearby?commune=44059'); // a former code whose current commune (44021) is not loaded
       expect(r.status).toBe(404);
-      expect(r.body.error).toMatch(/Commune 44059 introuvable/);
+      expect(r.body.erreur).toMatch(/Commune 44059 introuvable/);
     });
 
     it('answers for the current commune when given a former INSEE code', async () => {
@@ -343,14 +345,14 @@ describeEachBackend('pharmacist API', (backend) => {
     const hits = async (q: string, limit?: number) => {
       const { status, body } = await srv.getJson(`/api/search?q=${encodeURIComponent(q)}${limit ? `&limit=${limit}` : ''}`);
       expect(status, q).toBe(200);
-      return body.hits as any[];
+      return body.resultats as any[];
     };
 
     it('ranks the exact name first, then prefixes (shorter first, then larger population)', async () => {
       const h = await hits('Commune 1');
-      expect(h.slice(0, 4).map((x) => x.label)).toEqual(['Commune 1', 'Commune 12', 'Commune 11', 'Commune 10']);
-      expect(h[0]).toMatchObject({ type: 'commune', id: '44901', rang: 1, sublabel: 'Commune · Loire-Atlantique (44)' });
-      expect(h[0].bbox).toEqual([-1.6, 47, -1.55, 47.05]);
+      expect(h.slice(0, 4).map((x) => x.libelle)).toEqual(['Commune 1', 'Commune 12', 'Commune 11', 'Commune 10']);
+      expect(h[0]).toMatchObject({ type: 'commune', id: '44901', rang: 1, sousLibelle: 'Commune · Loire-Atlantique (44)' });
+      expect(h[0].emprise).toEqual([-1.6, 47, -1.55, 47.05]);
       expect(h[0].point.lon).toBeGreaterThan(-1.6);
       expect(h[0].point.lon).toBeLessThan(-1.55);
       expect(h[1].rang).toBe(2);
@@ -358,10 +360,10 @@ describeEachBackend('pharmacist API', (backend) => {
 
     it('is accent- and case-insensitive', async () => {
       const h = await hits('evron');
-      expect(h[0]).toMatchObject({ type: 'commune', id: EVRON.code, label: 'Évron', rang: 1 });
-      expect(h[1]).toMatchObject({ type: 'pharmacie', id: CARE.P11, label: 'Grande Pharmacie d’Évron', rang: 3 });
-      expect(h[1].sublabel).toBe('Officine · Commune 11 (44)');
-      expect(h[1].bbox).toBeNull();
+      expect(h[0]).toMatchObject({ type: 'commune', id: EVRON.code, libelle: 'Évron', rang: 1 });
+      expect(h[1]).toMatchObject({ type: 'pharmacie', id: CARE.P11, libelle: 'Grande Pharmacie d’Évron', rang: 3 });
+      expect(h[1].sousLibelle).toBe('Officine · Commune 11 (44)');
+      expect(h[1].emprise).toBeNull();
       expect((await hits('ÉVRON')).map((x) => x.id)).toEqual(h.map((x) => x.id));
       expect((await hits('méridien')).map((x) => x.id).sort()).toEqual([CARE.P1, CARE.MSP_N100].sort());
     });
@@ -370,11 +372,11 @@ describeEachBackend('pharmacist API', (backend) => {
       expect((await hits('44909'))[0]).toMatchObject({ type: 'commune', id: '44909', rang: 0 });
       expect((await hits('44990'))[0]).toMatchObject({ type: 'commune', id: '44909', rang: 0 }); // postal code of a pharmacy there
       expect((await hits(CARE.P9))[0]).toMatchObject({ type: 'pharmacie', id: CARE.P9, rang: 0 });
-      expect((await hits(CARE.MSP_2))[0]).toMatchObject({ type: 'structure', id: CARE.MSP_2, rang: 0, sublabel: 'Maison de santé (MSP) · Commune 2 (44)' });
+      expect((await hits(CARE.MSP_2))[0]).toMatchObject({ type: 'structure', id: CARE.MSP_2, rang: 0, sousLibelle: 'Maison de santé (MSP) · Commune 2 (44)' });
       const c = (await hits('fixt-b'))[0];
-      expect(c).toMatchObject({ type: 'cpts', id: 'FIXT-B', rang: 0, label: 'CPTS Fixture B' });
-      expect(c.sublabel).toBe('CPTS · ACI signé · 4 commune(s)');
-      expect(c.bbox).toEqual([-1.55, 47, -1.45, 47.1]);
+      expect(c).toMatchObject({ type: 'cpts', id: 'FIXT-B', rang: 0, libelle: 'CPTS Fixture B' });
+      expect(c.sousLibelle).toBe('CPTS · ACI signé · 4 commune(s)');
+      expect(c.emprise).toEqual([-1.55, 47, -1.45, 47.1]);
       const prefix = await hits('4491', 50);
       expect(prefix.filter((x) => x.type === 'commune').map((x) => x.id)).toEqual(['44913', '44912', '44911', '44910']);
     });
@@ -404,7 +406,7 @@ describeEachBackend('pharmacist API', (backend) => {
         expect(body.paths[p]?.get?.summary, p).toBeTruthy();
       }
       expect(body.paths['/api/pharmacies'].get.parameters.map((p: any) => p.name)).toEqual(
-        expect.arrayContaining(['departement', 'region', 'cpts', 'status', 'zoning', 'q', 'near', 'limit', 'offset']),
+        expect.arrayContaining(['departement', 'region', 'cpts', 'statut', 'zonage', 'q', 'rayon', 'limit', 'offset']),
       );
     });
   });
@@ -413,14 +415,14 @@ describeEachBackend('pharmacist API', (backend) => {
     const bad: [string, RegExp][] = [
       ['/api/pharmacies?departement=xx', /departement/],
       ['/api/pharmacies?region=5', /region/],
-      ['/api/pharmacies?status=actif', /status/],
-      ['/api/pharmacies?zoning=ZV', /zoning/],
+      ['/api/pharmacies?statut=actif', /statut/],
+      ['/api/pharmacies?zonage=ZV', /zonage/],
       ['/api/pharmacies?q=a', /q doit faire au moins 2/],
       ['/api/pharmacies?q=--', /q doit contenir au moins une lettre/],
       ['/api/pharmacies?q=' + 'x'.repeat(101), /q doit faire au plus 100/],
-      ['/api/pharmacies?near=5', /near doit être au moins 10/],
-      ['/api/pharmacies?near=2001', /near doit être au plus 2000/],
-      ['/api/pharmacies?near=abc', /near doit être un nombre entier/],
+      ['/api/pharmacies?rayon=5', /rayon doit être au moins 10/],
+      ['/api/pharmacies?rayon=2001', /rayon doit être au plus 2000/],
+      ['/api/pharmacies?rayon=abc', /rayon doit être un nombre entier/],
       ['/api/pharmacies?limit=0', /limit/],
       ['/api/pharmacies?limit=1001', /limit/],
       ['/api/pharmacies?offset=-1', /offset/],
@@ -447,7 +449,7 @@ describeEachBackend('pharmacist API', (backend) => {
     for (const [url, msg] of bad) {
       const { status, body } = await srv.getJson(url);
       expect(status, url).toBe(400);
-      expect(body.error, url).toMatch(msg);
+      expect(body.erreur, url).toMatch(msg);
     }
   });
 });

@@ -109,7 +109,7 @@ describeEachBackend('territory API (CPTS, overlaps, coverage, perimeter check)',
       expect(body.cpts.map((c: any) => c.population)).toEqual([14_000, 18_000, 12_000, DISTANT.north.population]);
       expect(body.cpts[2].nbCptsEnChevauchement).toBe(0); // C touches B along a border: no shared commune
       expect(body.bareme.bandes).toHaveLength(4);
-      expect(body.sources.map((s: any) => s.kind).sort()).toEqual(['communes', 'cpts', 'finess', 'gp', 'memberships']);
+      expect(body.sources.map((s: any) => s.type).sort()).toEqual(['communes', 'cpts', 'finess', 'gp', 'memberships']);
     });
 
     it('counts structures and pharmacies by commune membership', async () => {
@@ -158,7 +158,7 @@ describeEachBackend('territory API (CPTS, overlaps, coverage, perimeter check)',
       expect(await ids('?statut=projet')).toEqual(['FIXT-C']);
       expect(await ids('?bande=T1')).toEqual(['FIXT-A', 'FIXT-B', 'FIXT-C', 'FIXT-N']);
       expect(await ids('?bande=T2')).toEqual([]);
-      expect(await ids('?band=T1&statut=projet')).toEqual(['FIXT-C']);
+      expect(await ids('?bande=T1&statut=projet')).toEqual(['FIXT-C']);
       expect(await ids('?departement=44&statut=aci-signe')).toEqual(['FIXT-B']);
     });
 
@@ -189,7 +189,7 @@ describeEachBackend('territory API (CPTS, overlaps, coverage, perimeter check)',
       for (const path of ['/api/cpts/NOPE', '/api/cpts/NOPE/communes.geojson']) {
         const r = await srv.getJson(path);
         expect(r.status).toBe(404);
-        expect(r.body.error).toBe('CPTS NOPE introuvable');
+        expect(r.body.erreur).toBe('CPTS NOPE introuvable');
       }
     });
 
@@ -265,7 +265,7 @@ describeEachBackend('territory API (CPTS, overlaps, coverage, perimeter check)',
       expect(r.status).toBe(200);
       expect(r.headers.get('content-type')).toMatch(/text\/csv/);
       const sources = JSON.parse(r.headers.get('x-data-sources')!);
-      expect(sources.map((s: any) => s.kind).sort()).toEqual(['communes', 'cpts']);
+      expect(sources.map((s: any) => s.type).sort()).toEqual(['communes', 'cpts']);
       const rows = await readCsv(r);
       expect(rows[0]![0]).toBe('CPTS A (identifiant)');
       expect(rows).toHaveLength(2);
@@ -397,7 +397,7 @@ describeEachBackend('territory API (CPTS, overlaps, coverage, perimeter check)',
 
       const r = await srv.get('/api/white-zones.csv');
       expect(r.status).toBe(200);
-      expect(JSON.parse(r.headers.get('x-data-sources')!).map((s: any) => s.kind).sort()).toEqual(['communes', 'cpts', 'gp', 'zoning']);
+      expect(JSON.parse(r.headers.get('x-data-sources')!).map((s: any) => s.type).sort()).toEqual(['communes', 'cpts', 'gp', 'zoning']);
       const rows = await readCsv(r);
       expect(rows[0]!.slice(0, 2)).toEqual(['Code INSEE', 'Commune']);
       expect(rows.slice(1).map((x) => x[0])).toEqual(ALL); // every white zone by default
@@ -472,18 +472,18 @@ describeEachBackend('territory API (CPTS, overlaps, coverage, perimeter check)',
         [x0 - 0.01, y1],
         [x0 - 0.01, y0 - 0.01],
       ];
-      const half = (await check({ geometry: { type: 'Polygon', coordinates: [ring] }, threshold: 0.5 })).body;
+      const half = (await check({ geometrie: { type: 'Polygon', coordinates: [ring] }, seuil: 0.5 })).body;
       expect(half).toMatchObject({ mode: 'geometrie', seuil: 0.5, population: 1000 });
       expect(half.communes.map((c: any) => [c.code, c.part])).toEqual([[code(1), 1]]);
       expect(half.communesSousLeSeuil).toHaveLength(1);
       expect(half.communesSousLeSeuil[0].code).toBe(code(2));
       expect(half.communesSousLeSeuil[0].part).toBeCloseTo(0.3, 3);
       expect(half.chevauchements.map((o: any) => [o.id, o.population])).toEqual([['FIXT-A', 1000]]);
-      const quarter = (await check({ geometry: { type: 'MultiPolygon', coordinates: [[ring]] }, threshold: 0.25 })).body;
+      const quarter = (await check({ geometrie: { type: 'MultiPolygon', coordinates: [[ring]] }, seuil: 0.25 })).body;
       expect(quarter.communes.map((c: any) => c.code)).toEqual([code(1), code(2)]);
       expect(quarter.population).toBe(3000);
       expect(Math.abs(quarter.superficieKm2 - (squareKm2(1) + 0.3 * squareKm2(2)))).toBeLessThan(0.011);
-      const dflt = (await check({ geometry: { type: 'Polygon', coordinates: [ring] } })).body;
+      const dflt = (await check({ geometrie: { type: 'Polygon', coordinates: [ring] } })).body;
       expect(dflt.seuil).toBe(0.5);
     });
 
@@ -496,7 +496,7 @@ describeEachBackend('territory API (CPTS, overlaps, coverage, perimeter check)',
         [x0, y0 + SIZE],
         [x0, y0],
       ];
-      const r = await check({ geometry: { type: 'Polygon', coordinates: [bowtie] }, threshold: 0.4 });
+      const r = await check({ geometrie: { type: 'Polygon', coordinates: [bowtie] }, seuil: 0.4 });
       expect(r.status).toBe(200);
       expect(r.body.communes.map((c: any) => c.code)).toEqual([code(6)]); // two triangles: half of commune 6
       const flat = [
@@ -505,9 +505,9 @@ describeEachBackend('territory API (CPTS, overlaps, coverage, perimeter check)',
         [x0 + 2 * SIZE, y0],
         [x0, y0],
       ];
-      const bad = await check({ geometry: { type: 'Polygon', coordinates: [flat] } });
+      const bad = await check({ geometrie: { type: 'Polygon', coordinates: [flat] } });
       expect(bad.status).toBe(400);
-      expect(bad.body.error).toMatch(/^Géométrie vide/);
+      expect(bad.body.erreur).toMatch(/^Géométrie vide/);
     });
 
     it('writes nothing', async () => {
@@ -542,8 +542,8 @@ describeEachBackend('territory API (CPTS, overlaps, coverage, perimeter check)',
     ])('GET %s → 400', async (path, re) => {
       const r = await srv.getJson(path);
       expect(r.status).toBe(400);
-      expect(r.body.error).toMatch(/^Paramètre invalide/);
-      expect(r.body.error).toMatch(re);
+      expect(r.body.erreur).toMatch(/^Paramètre invalide/);
+      expect(r.body.erreur).toMatch(re);
     });
 
     it.each([
@@ -552,25 +552,33 @@ describeEachBackend('territory API (CPTS, overlaps, coverage, perimeter check)',
       ['empty list', { communes: [] }, /vide/],
       ['4-digit code', { communes: ['4410'] }, /Code\(s\) INSEE invalide\(s\)/],
       ['2,001 communes', { communes: Array.from({ length: 2001 }, (_, i) => `44${String(i).padStart(3, '0')}`) }, /2 000 communes au plus/],
-      ['unclosed ring', { geometry: { type: 'Polygon', coordinates: [[[0, 0], [1, 0], [1, 1], [0, 1]]] } }, /pas fermé/],
-      ['point', { geometry: { type: 'Point', coordinates: [0, 0] } }, /Polygon ou MultiPolygon/],
-      ['latitude 95', { geometry: { type: 'Polygon', coordinates: [[[0, 0], [1, 0], [1, 95], [0, 0]]] } }, /WGS84/],
-      ['threshold 2', { geometry: { type: 'Polygon', coordinates: [[[0, 0], [1, 0], [1, 1], [0, 0]]] }, threshold: 2 }, /seuil/],
-      ['threshold with communes', { communes: ['44109'], threshold: 0.5 }, /inconnu/],
+      ['unclosed ring', { geometrie: { type: 'Polygon', coordinates: [[[0, 0], [1, 0], [1, 1], [0, 1]]] } }, /pas fermé/],
+      ['point', { geometrie: { type: 'Point', coordinates: [0, 0] } }, /Polygon ou MultiPolygon/],
+      ['latitude 95', { geometrie: { type: 'Polygon', coordinates: [[[0, 0], [1, 0], [1, 95], [0, 0]]] } }, /WGS84/],
+      ['seuil 2', { geometrie: { type: 'Polygon', coordinates: [[[0, 0], [1, 0], [1, 1], [0, 0]]] }, seuil: 2 }, /seuil/],
+      ['seuil with communes', { communes: ['44109'], seuil: 0.5 }, /inconnu/],
     ])('POST /api/perimeter/check, %s → 400', async (_label, body, re) => {
       const r = await srv.postJson('/api/perimeter/check', body);
       expect(r.status).toBe(400);
-      expect(r.body.error).toMatch(re);
+      expect(r.body.erreur).toMatch(re);
     });
 
     it('malformed JSON or a non-JSON body → 400', async () => {
       const post = (body: string, type: string) =>
-        fetch(`${srv.url}/api/perimeter/check`, { method: 'POST', headers: { 'content-type': type }, body });
+        srv.fetch('/api/perimeter/check', { method: 'POST', headers: { 'content-type': type }, body });
       const a = await post('{"communes": [', 'application/json');
       expect(a.status).toBe(400);
       const b = await post('communes=44109', 'text/plain');
       expect(b.status).toBe(400);
-      expect((await b.json()).error).toMatch(/Corps de requête invalide/);
+      expect((await b.json()).erreur).toMatch(/Corps de requête invalide/);
+    });
+
+    it('GET /api/health names the backend and counts the rows of each table and the imports', async () => {
+      const { status, body } = await srv.getJson('/api/health');
+      expect(status).toBe(200);
+      expect(body).toMatchObject({ etat: 'ok', moteur: backend.name });
+      expect(body.lignes.cpts).toBe(4);
+      expect(body.imports.map((i: any) => i.type)).toEqual(expect.arrayContaining(['communes', 'cpts']));
     });
 
     it('every territory endpoint is in the OpenAPI document', async () => {
@@ -639,10 +647,10 @@ describeEachBackend('territory API (CPTS, overlaps, coverage, perimeter check)',
         .map((x) => [x.anciensCodes.find((a) => a !== x.code && !c.communes.has(a))!, x.code] as const)
         .find(([a]) => a)!;
       await db.query(
-        `INSERT INTO commune (code, nom, departement, region, population, area_km2, geom, geom_3857, geom_3857_low, source)
-         SELECT $1, $2, '44', '52', 500, ST_Area(g::geography) / 1e6, g, ST_Transform(g, 3857), ST_Transform(g, 3857), 'fixture'
+        `INSERT INTO commune (code, nom, departement, region, population, anciens_codes, area_km2, geom, geom_3857, geom_3857_low, source)
+         SELECT $1, $2, '44', '52', 500, $3, ST_Area(g::geography) / 1e6, g, ST_Transform(g, 3857), ST_Transform(g, 3857), 'fixture'
            FROM (SELECT ST_GeomFromText('MULTIPOLYGON(((-2 46,-1.99 46,-1.99 46.01,-2 46.01,-2 46)))', 4326) AS g) s`,
-        [current, c.communes.get(current)!.nom],
+        [current, c.communes.get(current)!.nom, c.communes.get(current)!.anciensCodes], // as the communes importer writes them
       );
       const { status, body } = await srv.postJson('/api/perimeter/check', { communes: [old, code(1)] });
       expect(status).toBe(200);

@@ -14,7 +14,7 @@ const both = backends.length === 2;
 function withoutTimestamps(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(withoutTimestamps);
   if (v && typeof v === 'object') {
-    return Object.fromEntries(Object.entries(v).filter(([k]) => k !== 'importedAt').map(([k, x]) => [k, withoutTimestamps(x)]));
+    return Object.fromEntries(Object.entries(v).filter(([k]) => k !== 'importeLe').map(([k, x]) => [k, withoutTimestamps(x)]));
   }
   return v;
 }
@@ -35,7 +35,7 @@ describe.skipIf(!both)(`PGlite and PostGIS agree on the demo bundle${both ? '' :
     }
     const list = await servers[0]!.getJson('/api/pharmacies?limit=1000');
     // a spread of pharmacies: every 50th of the list, whatever their status
-    pharmacies = list.body.rows.filter((_: unknown, i: number) => i % 50 === 0).map((p: { finess: string }) => p.finess);
+    pharmacies = list.body.officines.filter((_: unknown, i: number) => i % 50 === 0).map((p: { finess: string }) => p.finess);
     cptsIds = (await servers[0]!.getJson('/api/cpts')).body.cpts.map((c: { id: string }) => c.id);
   }, 600_000);
 
@@ -72,7 +72,7 @@ describe.skipIf(!both)(`PGlite and PostGIS agree on the demo bundle${both ? '' :
   it('pharmacy status, whole region and filtered, JSON and CSV', async () => {
     await same('/api/pharmacies?limit=1000');
     await same('/api/pharmacies?limit=1000&offset=1000');
-    await same('/api/pharmacies?departement=85&status=zone-blanche&limit=1000');
+    await same('/api/pharmacies?departement=85&statut=zone-blanche&limit=1000');
     const csv = await Promise.all(servers.map(async (s) => (await s.get('/api/pharmacies.csv?departement=44')).text()));
     expect(csv[1]).toBe(csv[0]);
   });

@@ -34,12 +34,12 @@ describe('first start from the prepared demo database', () => {
   it('copies it, then serves the demo bundle', async () => {
     const server = await startServerProcess({ DATA_DIR: join(dir, 'data'), SEED_DEMO: 'true', LOG_LEVEL: 'info', GEODATA_DIR: GEODATA });
     try {
-      const health = (await (await fetch(`${server.url}/api/health`)).json()) as { counts: Record<string, number>; imports: unknown[] };
+      const health = (await (await fetch(`${server.url}/api/health`)).json()) as { lignes: Record<string, number>; imports: unknown[] };
       const manifest = JSON.parse(await readFile(join(GEODATA, 'manifest.json'), 'utf8')) as { imports: unknown[] };
       expect(health.imports).toHaveLength(manifest.imports.length);
-      expect(health.counts.commune).toBeGreaterThan(1000);
-      expect(health.counts.cpts).toBeGreaterThan(10);
-      expect(health.counts.pharmacie).toBeGreaterThan(500);
+      expect(health.lignes.commune).toBeGreaterThan(1000);
+      expect(health.lignes.cpts).toBeGreaterThan(10);
+      expect(health.lignes.pharmacie).toBeGreaterThan(500);
       expect(server.output()).toMatch(/first start: copied the prepared demo database/);
       expect(server.output()).not.toMatch(/empty database: loading the demo bundle/);
     } finally {

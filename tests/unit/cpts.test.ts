@@ -1,15 +1,16 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseCptsCsv, parseCptsGeojson, parseStatut } from '../../server/src/import/cpts.js';
 import { detectDelimiter, parseDate, readCsv, requireColumn, toCurrentCommune } from '../../server/src/import/csv.js';
 import { IssueList } from '../../server/src/import/errors.js';
 import { readSource } from '../../server/src/import/source.js';
 import { fixturePath, fixtureText, issuesOf } from '../helpers/input.js';
+import { needsShared, sharedSource } from '../helpers/shared.js';
 
 const fixture = (name: string) => fixturePath('cpts', name);
 const text = (name: string) => fixtureText('cpts', name);
-const SHARED_APPROX = fileURLToPath(new URL('../../../shared/geodata-sources/cpts/cpts-perimeters-approx.csv', import.meta.url));
+const SHARED_APPROX = sharedSource('cpts/cpts-perimeters-approx.csv');
+const shared = needsShared(SHARED_APPROX);
 
 
 describe('readCsv (shared CSV helper)', () => {
@@ -89,7 +90,7 @@ describe('parseStatut', () => {
 });
 
 describe('parseCptsCsv', () => {
-  it.skipIf(!existsSync(SHARED_APPROX))('reads the shared approximate perimeters file (103 FINESS CPTS, EPCI of the seat)', () => {
+  it.skipIf(shared.skip)(shared.title('reads the shared approximate perimeters file (103 FINESS CPTS, EPCI of the seat)'), () => {
     const r = parseCptsCsv(readFileSync(SHARED_APPROX, 'utf8'), 'cpts-perimeters-approx.csv');
     expect(r.rows).toBe(2859);
     expect(r.cpts).toHaveLength(103);

@@ -1,13 +1,14 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseCount, parseGp } from '../../server/src/import/gp.js';
 import { readSource } from '../../server/src/import/source.js';
 import { fixturePath, fixtureText, issuesOf } from '../helpers/input.js';
+import { needsShared, sharedSource } from '../helpers/shared.js';
 
 const fixture = (name: string) => fixturePath('gp', name);
 const text = (name: string) => fixtureText('gp', name);
-const SHARED_GP = fileURLToPath(new URL('../../../shared/geodata-sources/gp/PS_communes_sirene_2019-03_national.csv', import.meta.url));
+const SHARED_GP = sharedSource('gp/PS_communes_sirene_2019-03_national.csv');
+const shared = needsShared(SHARED_GP);
 const CUSTOM = { codeColumn: 'code_insee', countColumn: 'nb_medecins_generalistes' };
 
 const asMap = (r: ReturnType<typeof parseGp>) => Object.fromEntries(r.communes.map((c) => [c.code, c.count]));
@@ -81,7 +82,7 @@ describe('parseGp', () => {
     ]);
   });
 
-  it.skipIf(!existsSync(SHARED_GP))('reads the national SIRENE proxy file: every establishment kept, merged codes summed', () => {
+  it.skipIf(shared.skip)(shared.title('reads the national SIRENE proxy file: every establishment kept, merged codes summed'), () => {
     const raw = readFileSync(SHARED_GP, 'utf8');
     const r = parseGp(raw, 'PS_communes_sirene_2019-03_national.csv');
     const total = raw

@@ -4,10 +4,11 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { csvRow, filterSql, gpFigures, isProbableMembership, type PharmacyRow } from '../../server/src/analysis/pharmacies.js';
-import { codeForm, communesOfPostalCode } from '../../server/src/analysis/search.js';
+import { codeForm } from '../../server/src/analysis/search.js';
 import { nearbyTarget } from '../../server/src/api/nearby.js';
 import { csvFileName, csvHeader } from '../../server/src/api/pharmacies.js';
-import { asciiJson, intParam, numParam, queryObject, textParam } from '../../server/src/api/query-params.js';
+import { intParam, numParam, queryObject, textParam } from '../../server/src/api/contract/params.js';
+import { asciiJson } from '../../server/src/api/send.js';
 import { contactsData, contactsFor } from '../../server/src/domain/contacts.js';
 import { evaluateMissions, missionsData } from '../../server/src/domain/missions.js';
 import { structuresGuide } from '../../server/src/domain/structures-guide.js';
@@ -51,7 +52,7 @@ describe('filterSql', () => {
     expect(filterSql({})).toEqual({ where: '', params: [] });
     expect(filterSql({ departement: '44' }, ['x']).where).toBe('WHERE c.departement = $2');
     expect(filterSql({ zoning: 'ZIP_ZAC' }).params).toEqual([]);
-    expect(filterSql({ zoning: 'none' }).where).toContain('z.zone IS NULL');
+    expect(filterSql({ zoning: 'hors-zip-zac' }).where).toContain('z.zone IS NULL');
   });
 });
 
@@ -210,10 +211,6 @@ describe('structures guide', () => {
 });
 
 describe('search helpers', () => {
-  it('maps a postal code to its current communes (COG)', () => {
-    expect(communesOfPostalCode('53600')).toContain('53097'); // Évron
-    expect(communesOfPostalCode('00000')).toEqual([]);
-  });
   it('reads codes in upper case without spaces', () => {
     expect(codeForm(' 2a 004 ')).toBe('2A004');
     expect(codeForm('fixt-b')).toBe('FIXT-B');

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { parsePerimeterBody, polygonCoordinatesProblem } from '../../server/src/api/perimeter.js';
+import { PerimeterBody, polygonCoordinatesProblem } from '../../server/src/api/contract/perimeter.js';
 import { gpSupply, maskCount } from '../../server/src/domain/territory.js';
 import { HttpError } from '../../server/src/http/errors.js';
+import { parse } from '../../server/src/http/validate.js';
 
 describe('statistical secrecy of small counts', () => {
   it.each([
@@ -30,6 +31,7 @@ describe('statistical secrecy of small counts', () => {
 });
 
 describe('perimeter check body', () => {
+  const parsePerimeterBody = (body: unknown) => parse(PerimeterBody, body, 'Corps de requête');
   const square = [
     [
       [0, 0],
@@ -51,13 +53,10 @@ describe('perimeter check body', () => {
     throw new Error(`accepted: ${JSON.stringify(body)}`);
   };
 
-  it('accepts codes (trimmed, upper-cased) and polygons with the default threshold 0.5', () => {
+  it('accepts codes (trimmed, upper-cased) and polygons with or without a threshold', () => {
     expect(parsePerimeterBody({ communes: [' 44109', '2a004'] })).toEqual({ communes: ['44109', '2A004'] });
-    expect(parsePerimeterBody({ geometry: { type: 'Polygon', coordinates: square } })).toEqual({
-      geometry: { type: 'Polygon', coordinates: square },
-      threshold: 0.5,
-    });
-    expect(parsePerimeterBody({ geometry: { type: 'MultiPolygon', coordinates: [square] }, threshold: 1 })).toMatchObject({ threshold: 1 });
+    expect(parsePerimeterBody({ geometrie: { type: 'Polygon', coordinates: square } })).toEqual({ geometrie: { type: 'Polygon', coordinates: square } });
+    expect(parsePerimeterBody({ geometrie: { type: 'MultiPolygon', coordinates: [square] }, seuil: 1 })).toMatchObject({ seuil: 1 });
   });
 
   it('refuses every malformed body with a French message', () => {
@@ -70,12 +69,12 @@ describe('perimeter check body', () => {
     refuse({ communes: ['4410', 'abcde'] }, /Code\(s\) INSEE invalide\(s\) : « 4410 », « ABCDE ».*zéro initial/);
     refuse({ communes: Array.from({ length: 2001 }, () => '44109') }, /2 000 communes au plus/);
     refuse({ communes: ['44109'], extra: 1 }, /champ\(s\) inconnu\(s\) : extra/);
-    refuse({ communes: ['44109'], geometry: {} }, /pas les deux/);
-    refuse({ geometry: { type: 'Point', coordinates: [0, 0] } }, /Polygon ou MultiPolygon/);
-    refuse({ geometry: 'POLYGON((0 0,1 0,1 1,0 0))' }, /géométrie GeoJSON attendue/);
-    refuse({ geometry: { type: 'Polygon', coordinates: square }, threshold: 0 }, /strictement positif/);
-    refuse({ geometry: { type: 'Polygon', coordinates: square }, threshold: 1.5 }, /ne peut dépasser 1/);
-    refuse({ geometry: { type: 'Polygon', coordinates: square }, threshold: '0.5' }, /seuil attendu/);
+    refuse({ communes: ['44109'], geometrie: {} }, /pas les deux/);
+    refuse({ geometrie: { type: 'Point', coordinates: [0, 0] } }, /Polygon ou MultiPolygon/);
+    refuse({ geometrie: 'POLYGON((0 0,1 0,1 1,0 0))' }, /géométrie GeoJSON attendue/);
+    refuse({ geometrie: { type: 'Polygon', coordinates: square }, seuil: 0 }, /strictement positif/);
+    refuse({ geometrie: { type: 'Polygon', coordinates: square }, seuil: 1.5 }, /ne peut dépasser 1/);
+    refuse({ geometrie: { type: 'Polygon', coordinates: square }, seuil: '0.5' }, /seuil attendu/);
   });
 
   it('checks polygon coordinates before PostGIS sees them', () => {

@@ -1,11 +1,18 @@
 import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { EMPTY_TILE, TileCache, Throttled, VersionedTileCache, packTile } from '../../server/src/tiles/cache.js';
-import { LAYERS, bandSql, findLayer, parseTileCoords } from '../../server/src/tiles/layers.js';
+import { tileParams } from '../../server/src/api/contract/tiles.js';
+import { LAYERS, bandSql, findLayer } from '../../server/src/tiles/layers.js';
 import { encodeLayer, lonLatToTileUnits, ringArea2, tileOf, type Position, type TileFeature } from '../../server/src/tiles/mvt-js.js';
 import { bbox, decodeTile, ringArea2 as decodedArea } from '../helpers/mvt.js';
 
-describe('parseTileCoords', () => {
+/** The tile route's path parameters as the router reads them, or the message of the first problem. */
+function parseTileCoords(z: string, x: string, y: string) {
+  const r = tileParams.safeParse({ layer: 'communes', z, x, y });
+  return r.success ? { z: r.data.z, x: r.data.x, y: r.data.y } : { error: r.error.issues[0]!.message };
+}
+
+describe('tile path parameters', () => {
   it('accepts integers in range', () => {
     expect(parseTileCoords('0', '0', '0')).toEqual({ z: 0, x: 0, y: 0 });
     expect(parseTileCoords('8', '126', '89')).toEqual({ z: 8, x: 126, y: 89 });

@@ -44,7 +44,7 @@ async function frameCommunes(ctl: MapController, codes: string[]): Promise<void>
   const boxes = await Promise.all(
     missing.map((c) =>
       search(c).then(
-        (h) => h.find((x) => x.type === 'commune' && x.id === c)?.bbox ?? null,
+        (h) => h.find((x) => x.type === 'commune' && x.id === c)?.emprise ?? null,
         () => null,
       ),
     ),
@@ -94,7 +94,7 @@ export function PerimeterCheck() {
   // check whenever the input changes
   const key = geometry ? `g:${geometry.name}:${threshold}` : `c:${codes.join(',')}`;
   useEffect(() => {
-    const input: PerimeterInput | null = geometry ? { geometry: geometry.geom, threshold } : codes.length ? { communes: codes } : null;
+    const input: PerimeterInput | null = geometry ? { geometrie: geometry.geom, seuil: threshold } : codes.length ? { communes: codes } : null;
     if (!input) {
       setResult(null);
       setError(null);

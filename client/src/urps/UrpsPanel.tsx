@@ -16,7 +16,7 @@ const ZONINGS: { id: ZoningFilter; label: string }[] = [
   { id: 'ZIP_ZAC', label: 'ZIP ou ZAC' },
   { id: 'ZIP', label: 'ZIP' },
   { id: 'ZAC', label: 'ZAC' },
-  { id: 'none', label: 'ni ZIP ni ZAC' },
+  { id: 'hors-zip-zac', label: 'ni ZIP ni ZAC' },
 ];
 const statusLabel = (s: string) => PHARMACY_STATUSES.find((x) => x.id === s)?.label ?? s;
 const statusColor = (s: string) => PHARMACY_STATUSES.find((x) => x.id === s)?.color ?? '#999';
@@ -30,8 +30,8 @@ function useFilters(): PharmacyFilters {
   const zoning = url.get('zonage') as ZoningFilter | null;
   const q = url.get('q');
   if (cpts) f.cpts = cpts;
-  if (status && STATUS_IDS.includes(status)) f.status = status;
-  if (zoning && ZONINGS.some((z) => z.id === zoning)) f.zoning = zoning;
+  if (status && STATUS_IDS.includes(status)) f.statut = status;
+  if (zoning && ZONINGS.some((z) => z.id === zoning)) f.zonage = zoning;
   if (q && q.trim().length >= 2) f.q = q.trim();
   return f;
 }
@@ -48,7 +48,7 @@ export function UrpsPanel() {
   const cptsList = useApi(`cpts:${areaKey(area)}`, (s) => listCpts(area, s));
   const sel = parseSel(url.get('sel'));
   const selId = sel?.kind === 'pharmacie' ? sel.id : null;
-  const rows = state.data?.rows;
+  const rows = state.data?.officines;
   const selected = rows?.find((r) => r.finess === selId);
   const [q, setQ] = useState(url.get('q') ?? '');
 
@@ -111,7 +111,7 @@ export function UrpsPanel() {
         </label>
         <label>
           Statut
-          <select value={f.status ?? ''} onChange={(e) => setFilter('statut', e.target.value || null)} data-testid="filter-status">
+          <select value={f.statut ?? ''} onChange={(e) => setFilter('statut', e.target.value || null)} data-testid="filter-status">
             <option value="">Tous</option>
             {STATUS_IDS.map((s) => (
               <option key={s} value={s}>
@@ -122,7 +122,7 @@ export function UrpsPanel() {
         </label>
         <label>
           Zonage médecins (ARS)
-          <select value={f.zoning ?? ''} onChange={(e) => setFilter('zonage', e.target.value || null)} data-testid="filter-zoning">
+          <select value={f.zonage ?? ''} onChange={(e) => setFilter('zonage', e.target.value || null)} data-testid="filter-zoning">
             <option value="">Tous</option>
             {ZONINGS.map((z) => (
               <option key={z.id} value={z.id}>
@@ -149,17 +149,17 @@ export function UrpsPanel() {
         {(d) => (
           <>
             <ul className="counts" data-testid="pharmacy-counts" aria-label="Nombre d’officines par statut">
-              {STATUS_IDS.filter((s) => s !== 'commune-inconnue' || d.counts[s] > 0).map((s) => (
-                <li key={s} data-testid={`count-${s}`} data-count={d.counts[s]}>
+              {STATUS_IDS.filter((s) => s !== 'commune-inconnue' || d.parStatut[s] > 0).map((s) => (
+                <li key={s} data-testid={`count-${s}`} data-count={d.parStatut[s]}>
                   <span className="sw sw-dot" style={{ background: statusColor(s) }} aria-hidden="true" />
                   <button
                     type="button"
                     className="link"
-                    aria-pressed={f.status === s}
-                    onClick={() => setFilter('statut', f.status === s ? null : s)}
-                    title={f.status === s ? 'Retirer ce filtre' : 'Ne montrer que ce statut'}
+                    aria-pressed={f.statut === s}
+                    onClick={() => setFilter('statut', f.statut === s ? null : s)}
+                    title={f.statut === s ? 'Retirer ce filtre' : 'Ne montrer que ce statut'}
                   >
-                    {statusLabel(s)} : <strong>{fmtInt(d.counts[s])}</strong>
+                    {statusLabel(s)} : <strong>{fmtInt(d.parStatut[s])}</strong>
                   </button>
                 </li>
               ))}
@@ -176,7 +176,7 @@ export function UrpsPanel() {
             {d.total === 0 ? (
               <Empty>Aucune officine ne correspond à ces filtres.</Empty>
             ) : (
-              <PharmacyTable rows={d.rows} selected={selId} onSelect={(r) => setUrl({ sel: `pharmacie:${r.finess}` })} />
+              <PharmacyTable rows={d.officines} selected={selId} onSelect={(r) => setUrl({ sel: `pharmacie:${r.finess}` })} />
             )}
             {d.total > PAGE && (
               <div className="actions pager">
@@ -184,7 +184,7 @@ export function UrpsPanel() {
                   ← Précédentes
                 </button>
                 <span>
-                  {fmtInt(offset + 1)}–{fmtInt(offset + d.rows.length)} sur {fmtInt(d.total)} (la carte montre cette page)
+                  {fmtInt(offset + 1)}–{fmtInt(offset + d.officines.length)} sur {fmtInt(d.total)} (la carte montre cette page)
                 </span>
                 <button type="button" className="secondary" disabled={offset + PAGE >= d.total} onClick={() => setOffset(offset + PAGE)}>
                   Suivantes →

@@ -10,12 +10,10 @@
 // the sphere, not the spheroid, so it is close to but not exactly geodesic order, and on a synthetic
 // national load it was the slower of the two on both backends; the bound method is exact by construction.
 import type { Queryable } from '../db/port.js';
-import { HttpError, notFound } from '../http/errors.js';
-import { cog } from '../import/cog.js';
-import type { Adhesion, CptsRef, PharmacyStatus } from './pharmacies.js';
-
-export const SITE_TYPES = ['msp', 'csp', 'esp'] as const;
-export type SiteType = (typeof SITE_TYPES)[number];
+import { SITE_TYPES, type PharmacyStatus, type SiteType } from '../domain/codes.js';
+import { NotFoundError } from '../domain/errors.js';
+import { currentCommune } from './communes.js';
+import type { Adhesion, CptsRef } from './pharmacies.js';
 
 export type NearbyQuery = { finess: string } | { lon: number; lat: number } | { commune: string };
 
@@ -84,7 +82,7 @@ async function resolveOrigin(db: Queryable, q: NearbyQuery): Promise<Origin> {
       [q.finess],
     );
     const p = r.rows[0];
-    if (!p) throw new HttpError(404, `Aucune officine n’a le numéro FINESS ${q.finess}`);
+    if (!p) throw new NotFoundError(`Aucune officine n’a le numéro FINESS ${q.finess}`);
     let communeCode = p.commune_code;
     if (p.lon !== null && p.lat !== null) {
       // The commune recorded in FINESS; else the commune containing the pharmacy's position.
@@ -96,9 +94,8 @@ async function resolveOrigin(db: Queryable, q: NearbyQuery): Promise<Origin> {
   }
   if ('commune' in q) {
     const explication = 'Distances mesurées depuis un point intérieur de la commune.';
-    const exists = async (code: string) => (await db.query('SELECT 1 FROM commune WHERE code = $1', [code])).rows.length > 0;
-    const current = (await exists(q.commune)) ? undefined : cog().toCurrent(q.commune);
-    if (current && current !== q.commune && (await exists(current))) {
+    const current = await currentCommune(db, q.commune);
+    if (current && current !== q.commune) {
       // a former code (merged commune, arrondissement): answer for the current commune and say so
       return { type: 'commune', communeCode: current, lon: null, lat: null, explication: `Le code ${q.commune} correspond aujourd’hui à la commune ${current}. ${explication}` };
     }
@@ -106,7 +103,7 @@ async function resolveOrigin(db: Queryable, q: NearbyQuery): Promise<Origin> {
   }
   const code = await communeAt(db, q.lon, q.lat);
   if (!code) {
-    throw new HttpError(404, `Le point (longitude ${fmt(q.lon)}, latitude ${fmt(q.lat)}) n’est situé dans aucune commune connue de la base.`);
+    throw new NotFoundError(`Le point (longitude ${fmt(q.lon)}, latitude ${fmt(q.lat)}) n’est situé dans aucune commune connue de la base.`);
   }
   return { type: 'point', communeCode: code, lon: q.lon, lat: q.lat, explication: 'Distances mesurées depuis le point donné.' };
 }
@@ -122,7 +119,7 @@ async function communeAt(db: Queryable, lon: number, lat: number): Promise<strin
 
 export async function nearby(db: Queryable, q: NearbyQuery, k: number): Promise<NearbyResult> {
   const o = await resolveOrigin(db, q);
-  if (!o.communeCode) throw new HttpError(404, 'La commune de cette officine est inconnue de la base : impossible de situer ses alentours.');
+  if (!o.communeCode) throw new NotFoundError('La commune de cette officine est inconnue de la base : impossible de situer ses alentours.');
   const cr = await db.query<{
     code: string; nom: string; population: number | null; departement: string; departement_nom: string; region: string; region_nom: string;
     lon: number; lat: number;
@@ -135,7 +132,7 @@ export async function nearby(db: Queryable, q: NearbyQuery, k: number): Promise<
     [o.communeCode],
   );
   const c = cr.rows[0];
-  if (!c) throw notFound(`Commune ${o.communeCode}`);
+  if (!c) throw new NotFoundError(`Commune ${o.communeCode} introuvable`);
   const lon = o.lon ?? c.lon;
   const lat = o.lat ?? c.lat;
 

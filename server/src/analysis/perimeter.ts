@@ -2,8 +2,8 @@
 // existing CPTS, contiguity, white-zone communes it would cover.
 import type { Queryable } from '../db/port.js';
 import { bandInfo, type BandInfo } from '../domain/bands.js';
-import { cog } from '../import/cog.js';
-import { HttpError } from '../http/errors.js';
+import { InvalidInputError } from '../domain/errors.js';
+import { currentCommunes } from './communes.js';
 import { CONTACT_GRID } from './coverage.js';
 
 export interface PerimeterCommune {
@@ -65,32 +65,17 @@ async function resolveCodes(
   db: Queryable,
   codes: readonly string[],
 ): Promise<{ members: Map<string, number>; introuvables: string[]; convertis: { code: string; codeActuel: string }[] }> {
-  const unique = [...new Set(codes)];
-  const present = new Set(
-    (await db.query<{ code: string }>('SELECT code FROM commune WHERE code = ANY($1::text[])', [unique])).rows.map((r) => r.code),
-  );
+  const current = await currentCommunes(db, codes);
   const convertis: { code: string; codeActuel: string }[] = [];
-  const candidates = new Map<string, string>();
-  for (const c of unique) {
-    if (present.has(c)) continue;
-    const current = cog().toCurrent(c);
-    if (current && current !== c) candidates.set(c, current);
-  }
-  const mapped = new Set(
-    candidates.size
-      ? (await db.query<{ code: string }>('SELECT code FROM commune WHERE code = ANY($1::text[])', [[...new Set(candidates.values())]])).rows.map(
-          (r) => r.code,
-        )
-      : [],
-  );
   const members = new Map<string, number>();
   const introuvables: string[] = [];
-  for (const c of unique) {
-    if (present.has(c)) members.set(c, 1);
-    else if (candidates.has(c) && mapped.has(candidates.get(c)!)) {
-      members.set(candidates.get(c)!, 1);
-      convertis.push({ code: c, codeActuel: candidates.get(c)! });
-    } else introuvables.push(c);
+  for (const c of new Set(codes)) {
+    const actuel = current.get(c);
+    if (actuel === undefined) introuvables.push(c);
+    else {
+      members.set(actuel, 1);
+      if (actuel !== c) convertis.push({ code: c, codeActuel: actuel });
+    }
   }
   return { members, introuvables: introuvables.sort(byte), convertis: convertis.sort((a, b) => byte(a.code, b.code)) };
 }
@@ -115,10 +100,10 @@ async function membersFromGeometry(
       [geometry],
     );
   } catch (e) {
-    throw new HttpError(400, `Géométrie invalide : PostGIS ne peut pas la lire (${(e as Error).message})`);
+    throw new InvalidInputError(`Géométrie invalide : PostGIS ne peut pas la lire (${(e as Error).message})`);
   }
   if (check.rows[0]!.empty) {
-    throw new HttpError(400, `Géométrie vide : une fois rendue valide, elle n’a aucune surface (${check.rows[0]!.reason})`);
+    throw new InvalidInputError(`Géométrie vide : une fois rendue valide, elle n’a aucune surface (${check.rows[0]!.reason})`);
   }
   const r = await db.query<{ code: string; nom: string; share: number }>(
     `WITH g AS (SELECT ${VALID_MULTIPOLYGON} AS g)

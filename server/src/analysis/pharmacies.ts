@@ -19,10 +19,8 @@
 // load. Step 3 alone after a top-1 KNN is exact too but ~30 % slower. (No French territory in the data
 // straddles the antimeridian, where planar longitude differences would mislead step 2.)
 import type { Db, Queryable } from '../db/port.js';
-import { HttpError, notFound } from '../http/errors.js';
-
-export const STATUSES = ['membre', 'couverte-sans-adhesion', 'zone-blanche', 'commune-inconnue'] as const;
-export type PharmacyStatus = (typeof STATUSES)[number];
+import { PHARMACY_STATUSES, PROBABLE_MEMBERSHIP_RADIUS_M, type PharmacyStatus, type ZoningFilter } from '../domain/codes.js';
+import { InvalidInputError, NotFoundError } from '../domain/errors.js';
 
 export const STATUS_LABELS: Record<PharmacyStatus, string> = {
   membre: 'membre',
@@ -30,9 +28,6 @@ export const STATUS_LABELS: Record<PharmacyStatus, string> = {
   'zone-blanche': 'zone blanche',
   'commune-inconnue': 'commune inconnue',
 };
-
-export const ZONINGS = ['ZIP', 'ZAC', 'ZIP_ZAC', 'none'] as const;
-export type ZoningFilter = (typeof ZONINGS)[number];
 
 export interface PharmacyFilters {
   departement?: string;
@@ -43,8 +38,6 @@ export interface PharmacyFilters {
   /** Part of the pharmacy's name, compared accent- and case-insensitively. */
   q?: string;
 }
-
-export const DEFAULT_NEAR_M = 150;
 
 /** a (1 − e²) on WGS84: the meridian radius of curvature at the equator, the smallest radius of curvature. */
 const R_MIN_M = 6335439;
@@ -122,7 +115,7 @@ export function filterSql(f: PharmacyFilters, params: unknown[] = []): { where: 
   }
   if (f.zoning === 'ZIP' || f.zoning === 'ZAC') conds.push(`z.zone = ${p(f.zoning)}`);
   else if (f.zoning === 'ZIP_ZAC') conds.push(`z.zone IN ('ZIP', 'ZAC')`);
-  else if (f.zoning === 'none') conds.push(`(z.zone IS NULL OR z.zone NOT IN ('ZIP', 'ZAC'))`);
+  else if (f.zoning === 'hors-zip-zac') conds.push(`(z.zone IS NULL OR z.zone NOT IN ('ZIP', 'ZAC'))`);
   if (f.q) conds.push(`p.nom_norm LIKE '%' || norm_text(${p(f.q)}) || '%'`);
   return { where: conds.length ? `WHERE ${conds.join('\n    AND ')}` : '', params };
 }
@@ -145,11 +138,11 @@ function baseSql(where: string): string {
 export async function checkFilters(db: Queryable, f: PharmacyFilters): Promise<void> {
   if (f.cpts) {
     const r = await db.query('SELECT 1 FROM cpts WHERE id = $1', [f.cpts]);
-    if (r.rows.length === 0) throw notFound(`CPTS « ${f.cpts} »`);
+    if (r.rows.length === 0) throw new NotFoundError(`CPTS « ${f.cpts} » introuvable`);
   }
   if (f.q) {
     const r = await db.query<{ n: string }>('SELECT norm_text($1) AS n', [f.q]);
-    if (!r.rows[0]!.n) throw new HttpError(400, 'Paramètre invalide : q doit contenir au moins une lettre ou un chiffre');
+    if (!r.rows[0]!.n) throw new InvalidInputError('Paramètre invalide : q doit contenir au moins une lettre ou un chiffre');
   }
 }
 
@@ -160,7 +153,7 @@ export async function countByStatus(db: Queryable, f: PharmacyFilters): Promise<
     `SELECT statut, count(*)::int AS n FROM (${baseSql(where)}) b GROUP BY statut`,
     params,
   );
-  const counts = Object.fromEntries(STATUSES.map((s) => [s, 0])) as Record<PharmacyStatus, number>;
+  const counts = Object.fromEntries(PHARMACY_STATUSES.map((s) => [s, 0])) as Record<PharmacyStatus, number>;
   for (const x of r.rows) counts[x.statut] = x.n;
   return counts;
 }
@@ -201,7 +194,7 @@ export async function listPharmacies(
   f: PharmacyFilters,
   opts: { near?: number; limit?: number; offset?: number } = {},
 ): Promise<PharmacyRow[]> {
-  const near = opts.near ?? DEFAULT_NEAR_M;
+  const near = opts.near ?? PROBABLE_MEMBERSHIP_RADIUS_M;
   const { where, params } = filterSql({ ...f, status: undefined });
   const statusCond = f.status ? `WHERE statut = $${params.push(f.status)}` : '';
   const limit = `$${params.push(opts.limit ?? null)}`;

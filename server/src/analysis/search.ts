@@ -6,40 +6,20 @@
 // then shorter labels first, larger population first (communes), label and id for a stable order.
 // Geometry (point, bbox for the map) is computed only for the hits returned.
 import type { Queryable } from '../db/port.js';
-import { HttpError } from '../http/errors.js';
-import { cog } from '../import/cog.js';
-
-export const HIT_TYPES = ['commune', 'cpts', 'structure', 'pharmacie'] as const;
-export type HitType = (typeof HIT_TYPES)[number];
+import type { HitType } from '../domain/codes.js';
+import { InvalidInputError } from '../domain/errors.js';
 
 export interface SearchHit {
   type: HitType;
   id: string;
-  label: string;
-  sublabel: string;
+  libelle: string;
+  sousLibelle: string;
   /** 0 exact code, 1 exact name, 2 prefix, 3 word prefix, 4 contains. */
   rang: number;
   /** A point to centre the map on (inside the commune / CPTS, or the site itself). */
   point: { lon: number; lat: number } | null;
   /** [west, south, east, north] for areas (communes, CPTS); null for sites. */
-  bbox: [number, number, number, number] | null;
-}
-
-let postalIndex: Map<string, string[]> | undefined;
-
-/** Current communes served by a postal code, from the COG package (La Poste codes). Pure after the first call. */
-export function communesOfPostalCode(cp: string): string[] {
-  if (!postalIndex) {
-    postalIndex = new Map();
-    for (const c of cog().communes.values()) {
-      for (const p of c.codesPostaux) {
-        const list = postalIndex.get(p) ?? [];
-        list.push(c.code);
-        postalIndex.set(p, list);
-      }
-    }
-  }
-  return [...(postalIndex.get(cp) ?? [])].sort();
+  emprise: [number, number, number, number] | null;
 }
 
 /** What the query is, as a code: upper case without spaces (INSEE and FINESS codes hold 2A/2B). Pure. */
@@ -59,27 +39,26 @@ const rank = (alias: string, codeMatch: string) => `CASE WHEN ${codeMatch} THEN 
 
 export async function search(db: Queryable, q: string, limit: number): Promise<SearchHit[]> {
   const norm = (await db.query<{ n: string }>('SELECT norm_text($1) AS n', [q])).rows[0]!.n;
-  if (!norm) throw new HttpError(400, 'Paramètre invalide : q doit contenir au moins une lettre ou un chiffre');
+  if (!norm) throw new InvalidInputError( 'Paramètre invalide : q doit contenir au moins une lettre ou un chiffre');
   const code = codeForm(q);
   const postal = /^\d{5}$/.test(code) ? code : null;
-  const postalCommunes = postal ? communesOfPostalCode(postal) : [];
   const codeLike = code.replace(/[\\%_]/g, '\\$&') + '%';
-  // $1 normalised text, $2 code form, $3 postal code or null, $4 communes of that postal code (COG), $5 limit,
-  // $6 the code form as a LIKE prefix pattern (wildcards escaped)
+  // $1 normalised text, $2 code form, $3 postal code or null (communes.codes_postaux, and the postal codes of the
+  // pharmacies and structures of a commune), $4 limit, $5 the code form as a LIKE prefix pattern (wildcards escaped)
   const r = await db.query<{
     type: HitType; id: string; label: string; sublabel: string; rang: number;
     lon: number | null; lat: number | null; xmin: number | null; ymin: number | null; xmax: number | null; ymax: number | null;
   }>(
     `WITH hits AS (
        SELECT 'commune' AS type, c.code AS id, c.nom AS label, c.population,
-              CASE WHEN c.code = $2 OR c.code = ANY($4::text[]) OR c.code IN (SELECT commune_code FROM pharmacie WHERE code_postal = $3
+              CASE WHEN c.code = $2 OR c.codes_postaux @> ARRAY[$3::text] OR c.code IN (SELECT commune_code FROM pharmacie WHERE code_postal = $3
                                                                                 UNION SELECT commune_code FROM structure WHERE code_postal = $3) THEN 0
                    WHEN c.nom_norm = $1 THEN 1
-                   WHEN c.nom_norm LIKE $1 || '%' OR c.code LIKE $6 THEN 2
+                   WHEN c.nom_norm LIKE $1 || '%' OR c.code LIKE $5 THEN 2
                    WHEN c.nom_norm LIKE '% ' || $1 || '%' THEN 3
                    ELSE 4 END AS rang
          FROM commune c
-        WHERE c.nom_norm LIKE '%' || $1 || '%' OR c.code LIKE $6 OR c.code = ANY($4::text[])
+        WHERE c.nom_norm LIKE '%' || $1 || '%' OR c.code LIKE $5 OR c.codes_postaux @> ARRAY[$3::text]
            OR c.code IN (SELECT commune_code FROM pharmacie WHERE code_postal = $3 UNION SELECT commune_code FROM structure WHERE code_postal = $3)
        UNION ALL
        SELECT 'cpts', k.id, k.nom, NULL::integer,
@@ -99,7 +78,7 @@ export async function search(db: Queryable, q: string, limit: number): Promise<S
      ), top AS (
        SELECT * FROM hits
         ORDER BY rang, char_length(label), population DESC NULLS LAST, label COLLATE "C", type COLLATE "C", id COLLATE "C"
-        LIMIT $5
+        LIMIT $4
      )
      SELECT top.type, top.id, top.label, top.rang, g.sublabel,
             round(ST_X(g.pt)::numeric, 6) AS lon, round(ST_Y(g.pt)::numeric, 6) AS lat,
@@ -131,15 +110,15 @@ export async function search(db: Queryable, q: string, limit: number): Promise<S
           WHERE top.type = 'pharmacie' AND p.finess = top.id
        ) g
       ORDER BY top.rang, char_length(top.label), top.population DESC NULLS LAST, top.label COLLATE "C", top.type COLLATE "C", top.id COLLATE "C"`,
-    [norm, code, postal, postalCommunes, limit, codeLike],
+    [norm, code, postal, limit, codeLike],
   );
   return r.rows.map((x) => ({
     type: x.type,
     id: x.id,
-    label: x.label,
-    sublabel: x.sublabel,
+    libelle: x.label,
+    sousLibelle: x.sublabel,
     rang: x.rang,
     point: x.lon === null || x.lat === null ? null : { lon: x.lon, lat: x.lat },
-    bbox: x.xmin === null || x.type === 'structure' || x.type === 'pharmacie' ? null : [x.xmin, x.ymin!, x.xmax!, x.ymax!],
+    emprise: x.xmin === null || x.type === 'structure' || x.type === 'pharmacie' ? null : [x.xmin, x.ymin!, x.xmax!, x.ymax!],
   }));
 }

@@ -1,55 +1,81 @@
+// The OpenAPI 3.1 document, generated from the endpoint declarations (server/src/api/contract/) by zod-openapi,
+// which renders zod 4 schemas with zod's own JSON Schema conversion: request parameters from the query and path
+// schemas (their input side: what a client sends), responses from the output schemas.
 import { Router } from 'express';
+import { z } from 'zod';
+import { createDocument, type CreateDocumentOptions, type ZodOpenApiOperationObject, type ZodOpenApiPathsObject } from 'zod-openapi';
+import type { EndpointDecl, JsonOk } from './contract/endpoint.js';
+import { JSON_TYPE, SERVER_ERRORS } from './contract/endpoint.js';
+import { ENDPOINTS } from './contract/index.js';
+import * as system from './contract/system.js';
+import { serve } from './serve.js';
 
-/** An OpenAPI 3.1 paths object; each API module exports its own and they are merged here. */
-export type OpenApiPaths = Record<string, Record<string, unknown>>;
+/**
+ * A numeric parameter arrives as text and is parsed (`"12"` → 12): documented as the number it must be, with its
+ * bounds, rather than as the string zod reads first.
+ */
+const numbersAsNumbers: NonNullable<CreateDocumentOptions['override']> = ({ jsonSchema, zodSchema, io }) => {
+  const def = zodSchema._zod.def;
+  if (io !== 'input' || def.type !== 'pipe') return;
+  const out = (def as unknown as { out: z.ZodType }).out;
+  if (out._zod.def.type !== 'number') return;
+  const { $schema: _, ...number } = z.toJSONSchema(out);
+  for (const k of Object.keys(jsonSchema)) if (k !== 'description') delete (jsonSchema as Record<string, unknown>)[k];
+  Object.assign(jsonSchema, number);
+};
 
-export function openApiDocument(paths: OpenApiPaths[], components: Record<string, unknown> = {}): object {
+function operation(e: EndpointDecl): ZodOpenApiOperationObject {
+  const responses = Object.fromEntries(
+    Object.entries({ ...e.responses, ...SERVER_ERRORS }).map(([status, r]) => [
+      status,
+      {
+        description: r!.description,
+        ...(r!.headers ? { headers: r!.headers } : {}),
+        ...(r!.content ? { content: Object.fromEntries(Object.entries(r!.content).map(([type, schema]) => [type, { schema }])) } : {}),
+      },
+    ]),
+  );
   return {
-    openapi: '3.1.0',
-    info: {
-      title: 'CPTS territoires — API',
-      version: '0.1.0',
-      description:
-        'Territoires de CPTS, structures d’exercice coordonné (MSP, CSP, ESP), officines, offre de médecine générale et zonage, ' +
-        'calculés dans PostGIS. JSON pour les données, GeoJSON pour les géométries, CSV (séparateur « ; », UTF-8 avec BOM) pour les tableaux. ' +
-        'Chaque réponse issue de données importées indique sa source et sa date d’import (champ `sources`).',
-      license: { name: 'MIT', identifier: 'MIT' },
-    },
-    paths: Object.assign({}, ...paths),
-    components: {
-      schemas: {
-        Error: {
-          type: 'object',
-          required: ['error'],
-          properties: { error: { type: 'string', description: 'Message en français' }, details: {} },
-        },
-        DataSource: {
-          type: 'object',
-          properties: { kind: { type: 'string' }, file: { type: 'string' }, importedAt: { type: 'string', format: 'date-time' } },
-        },
-        ...components,
-      },
-      responses: {
-        BadRequest: { description: 'Paramètre invalide', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } },
-        NotFound: { description: 'Ressource introuvable', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } },
-      },
-    },
+    operationId: `${e.method}${e.path.replace(/[^A-Za-z0-9]+(.)?/g, (_, c: string | undefined) => (c ?? '').toUpperCase())}`,
+    tags: [e.tag],
+    summary: e.summary,
+    ...(e.description ? { description: e.description } : {}),
+    ...(e.params || e.query ? { requestParams: { ...(e.params ? { path: e.params } : {}), ...(e.query ? { query: e.query } : {}) } } : {}),
+    ...(e.body ? { requestBody: { required: true, content: { [JSON_TYPE]: { schema: e.body } } } } : {}),
+    responses,
   };
 }
 
-export function openApiRoutes(doc: object): Router {
-  const r = Router();
-  r.get('/api/openapi.json', (_req, res) => {
-    res.json(doc);
-  });
-  return r;
+export function openApiDocument(endpoints: readonly EndpointDecl[] = ENDPOINTS): object {
+  const paths: ZodOpenApiPathsObject = {};
+  for (const e of endpoints) paths[e.path] = { ...paths[e.path], [e.method]: operation(e) };
+  return createDocument(
+    {
+      openapi: '3.1.0',
+      info: {
+        title: 'CPTS territoires — API',
+        version: '0.1.0',
+        description:
+          'Territoires de CPTS, structures d’exercice coordonné (MSP, CSP, ESP), officines, offre de médecine générale et zonage, ' +
+          'calculés dans PostGIS. JSON pour les données, GeoJSON pour les géométries, CSV (séparateur « ; », UTF-8 avec BOM) pour les tableaux. ' +
+          'Chaque réponse issue de données importées indique sa source et sa date d’import (champ `sources` ou en-tête `X-Data-Sources`). ' +
+          'Clés JSON et paramètres en français, en camelCase ; une erreur répond `{ "erreur": "…", "details": … }`.',
+        license: { name: 'MIT', identifier: 'MIT' },
+      },
+      paths,
+    },
+    {
+      // the binary tile body is a z.custom, drawn as { type: string, format: binary } by its metadata
+      allowEmptySchema: { custom: true },
+      override: numbersAsNumbers,
+    },
+  );
 }
 
-export const healthPaths: OpenApiPaths = {
-  '/api/health': {
-    get: {
-      summary: 'État du serveur : moteur de base, version de PostGIS, nombre de lignes par table, imports',
-      responses: { '200': { description: 'OK', content: { 'application/json': { schema: { type: 'object' } } } } },
-    },
-  },
-};
+/** GET /api/openapi.json: the document, generated once. */
+export function openApiRoutes(): Router {
+  const r = Router();
+  let doc: object | undefined;
+  serve(r, system.openapi, () => (doc ??= openApiDocument()) as JsonOk<typeof system.openapi>);
+  return r;
+}

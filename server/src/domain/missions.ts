@@ -1,10 +1,8 @@
 // The missions a pharmacist unlocks by joining a coordinated-care structure, kept as data in missions.json
 // (figures, conditions and sources from the reference guide); this module validates the data once and
 // evaluates, for one commune, whether each mission's territorial condition is met. Pure.
-import { createRequire } from 'node:module';
 import { z } from 'zod';
-
-const require = createRequire(import.meta.url);
+import rawMissions from './missions.json' with { type: 'json' };
 
 export type Zone = 'ZIP' | 'ZAC' | 'ZV' | 'HZ';
 export const ZONE_LABELS: Record<Zone, string> = {
@@ -15,9 +13,8 @@ export const ZONE_LABELS: Record<Zone, string> = {
 };
 
 const StructureType = z.enum(['esp', 'msp', 'csp', 'cpts']);
-export type CareStructureType = z.infer<typeof StructureType>;
 
-const SourceDoc = z.strictObject({ document: z.string().min(1), date: z.string().min(1) });
+export const SourceDoc = z.strictObject({ document: z.string().min(1), date: z.string().min(1) });
 export type SourceDoc = z.infer<typeof SourceDoc>;
 
 const Remuneration = z.strictObject({
@@ -28,21 +25,22 @@ const Remuneration = z.strictObject({
   annee: z.number().int().optional(),
 });
 
+/** One mission as missions.json states it (its source named by key). */
+export const MissionSchema = z.strictObject({
+  id: z.string().regex(/^[a-z-]+$/),
+  titre: z.string().min(1),
+  description: z.string().min(1),
+  structures: z.array(StructureType).min(1),
+  zonagesEligibles: z.array(z.enum(['ZIP', 'ZAC', 'ZV', 'HZ'])).nullable(),
+  conditions: z.array(z.string().min(1)).min(1),
+  remunerations: z.array(Remuneration).min(1),
+  source: z.string(),
+});
+
 const MissionsFile = z
   .strictObject({
     sources: z.record(z.string(), SourceDoc),
-    missions: z.array(
-      z.strictObject({
-        id: z.string().regex(/^[a-z-]+$/),
-        titre: z.string().min(1),
-        description: z.string().min(1),
-        structures: z.array(StructureType).min(1),
-        zonagesEligibles: z.array(z.enum(['ZIP', 'ZAC', 'ZV', 'HZ'])).nullable(),
-        conditions: z.array(z.string().min(1)).min(1),
-        remunerations: z.array(Remuneration).min(1),
-        source: z.string(),
-      }),
-    ),
+    missions: z.array(MissionSchema),
   })
   .refine((f) => f.missions.every((m) => m.source in f.sources), { message: 'missions.json: a mission cites an unknown source' });
 
@@ -53,7 +51,7 @@ let cached: MissionsData | undefined;
 
 /** missions.json, validated (a malformed file fails at the first use, with zod's explanation). */
 export function missionsData(): MissionsData {
-  cached ??= MissionsFile.parse(require('./missions.json'));
+  cached ??= MissionsFile.parse(rawMissions);
   return cached;
 }
 

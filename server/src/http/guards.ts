@@ -11,6 +11,8 @@ export const EXPORT_PATH = /^\/api\/(?:[a-z-]+\.csv|(?:white-zones|overlaps|cpts
 /** Analyses over a whole territory, and the perimeter check (PostGIS work proportional to the input). */
 export const ANALYSIS_PATH = /^\/api\/(?:white-zones|overlaps|coverage|perimeter\/check)$/;
 
+// A NUL byte, or half of a UTF-16 pair: matching the control character is the point here.
+// eslint-disable-next-line no-control-regex
 const NUL_OR_LONE_SURROGATE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 /** True when a string anywhere in `v` (keys included) holds a NUL byte or half of a UTF-16 pair. */

@@ -318,7 +318,7 @@ export async function listCommuneFiles(paths: string[]): Promise<{ files: string
   const files: string[] = [];
   const labels: string[] = [];
   for (const p of paths) {
-    let isDir = false;
+    let isDir: boolean;
     try {
       isDir = (await stat(p)).isDirectory();
     } catch (e) {
@@ -461,7 +461,7 @@ export async function importCommunes(db: Db, paths: string[], opts: CommonImport
     );
     const attrRows = parsed.communes.map((g) => {
       const x = c.communes.get(g.code)!;
-      return { code: x.code, nom: x.nom, departement: x.departement, region: x.region, epci: x.epci, population: x.population, anciens: x.anciensCodes };
+      return { code: x.code, nom: x.nom, departement: x.departement, region: x.region, epci: x.epci, population: x.population, anciens: x.anciensCodes, postaux: x.codesPostaux };
     });
     const stored = await insertJson(tx, UPSERT_COMMUNES, attrRows, {
       chunk: 2000,
@@ -501,19 +501,19 @@ SELECT code, ST_Multi(ST_CollectionExtract(ST_MakeValid(
 CREATE UNIQUE INDEX ON import_commune_geom (code)`;
 
 const UPSERT_COMMUNES = `INSERT INTO commune (code, nom, departement, region, epci, population, population_annee, anciens_codes,
-                     area_km2, geom, geom_3857, geom_3857_low, source, import_id)
+                     codes_postaux, area_km2, geom, geom_3857, geom_3857_low, source, import_id)
 SELECT r.code, r.nom, r.departement, r.region, r.epci, r.population, $2::integer,
-       ARRAY(SELECT jsonb_array_elements_text(r.anciens)),
+       ARRAY(SELECT jsonb_array_elements_text(r.anciens)), ARRAY(SELECT jsonb_array_elements_text(r.postaux)),
        ST_Area(g.geom::geography) / 1e6, g.geom, t.g3857,
        CASE WHEN l.low IS NULL OR ST_IsEmpty(l.low) THEN t.g3857 ELSE l.low END,
        $3::text, $4::integer
-  FROM jsonb_to_recordset($1::jsonb) AS r(code text, nom text, departement text, region text, epci text, population integer, anciens jsonb)
+  FROM jsonb_to_recordset($1::jsonb) AS r(code text, nom text, departement text, region text, epci text, population integer, anciens jsonb, postaux jsonb)
   JOIN import_commune_geom g ON g.code = r.code
  CROSS JOIN LATERAL (SELECT ST_Transform(g.geom, 3857) AS g3857 OFFSET 0) t
  CROSS JOIN LATERAL (SELECT ST_Multi(ST_CollectionExtract(ST_MakeValid(ST_SimplifyPreserveTopology(t.g3857, 250)), 3)) AS low OFFSET 0) l
 ON CONFLICT (code) DO UPDATE SET
   nom = EXCLUDED.nom, departement = EXCLUDED.departement, region = EXCLUDED.region, epci = EXCLUDED.epci,
-  population = EXCLUDED.population, population_annee = EXCLUDED.population_annee, anciens_codes = EXCLUDED.anciens_codes,
+  population = EXCLUDED.population, population_annee = EXCLUDED.population_annee, anciens_codes = EXCLUDED.anciens_codes, codes_postaux = EXCLUDED.codes_postaux,
   area_km2 = EXCLUDED.area_km2, geom = EXCLUDED.geom, geom_3857 = EXCLUDED.geom_3857, geom_3857_low = EXCLUDED.geom_3857_low,
   source = EXCLUDED.source, import_id = EXCLUDED.import_id`;
 

@@ -12,7 +12,6 @@ import type { CommonImportOptions, ImportReport } from './types.js';
 export type CptsStatut = 'pre-projet' | 'projet' | 'en-fonctionnement' | 'aci-signe';
 export type CptsPerimetre = 'officiel' | 'approximatif' | 'illustratif';
 
-export const CPTS_STATUTS: readonly CptsStatut[] = ['pre-projet', 'projet', 'en-fonctionnement', 'aci-signe'];
 export const CPTS_PERIMETRES: readonly CptsPerimetre[] = ['officiel', 'approximatif', 'illustratif'];
 
 const STATUT_LABELS: Record<string, CptsStatut> = {

@@ -9,7 +9,7 @@
 // attribute is left out of the feature, as ST_AsMVT does. Features are ordered by their key (byte order, the same on
 // every backend and locale).
 
-import { STATUSES } from '../analysis/pharmacies.js';
+import { PHARMACY_STATUSES } from '../domain/codes.js';
 import { ACI_TABLE, type AciTable } from '../domain/bands.js';
 
 /** Tile extent (coordinate units per tile side) and buffer (units beyond each edge), as in martin and PostGIS. */
@@ -17,7 +17,6 @@ export const EXTENT = 4096;
 export const BUFFER = 64;
 /** Below this zoom, polygon layers read the generalised outlines (commune.geom_3857_low, cpts.geom_3857_low). */
 export const LOW_ZOOM_BELOW = 9;
-export const MAX_ZOOM = 22;
 
 /** The buffered tile envelope, for the index filter. */
 export const TILE_FILTER_ENVELOPE = `ST_TileEnvelope($1::int, $2::int, $3::int, margin => ${BUFFER / EXTENT})`;
@@ -255,7 +254,7 @@ const pharmacies: TileLayer = {
       description:
         'membre : adhère à une MSP, un CSP, une ESP ou une CPTS ; couverte-sans-adhesion : sa commune est dans une CPTS mais elle n’y adhère pas ; ' +
         'zone-blanche : sa commune n’est dans aucune CPTS ; commune-inconnue : son code commune ne correspond à aucune commune importée',
-      values: STATUSES, // the pharmacy list's statuses (analysis/pharmacies.ts): same rules
+      values: PHARMACY_STATUSES, // the pharmacy list's statuses (analysis/pharmacies.ts): same rules
     },
     { name: 'near_structure', type: 'boolean', description: `Vrai si une MSP ou un CSP est à moins de ${NEAR_STRUCTURE_M} m` },
   ],
@@ -310,27 +309,4 @@ export function parentTiles(tiles: readonly { x: number; y: number }[]): { x: nu
     seen.set(`${p.x}/${p.y}`, p);
   }
   return [...seen.values()].sort((a, b) => a.y - b.y || a.x - b.x);
-}
-
-export interface TileCoords {
-  z: number;
-  x: number;
-  y: number;
-}
-
-const INTEGER = /^\d{1,10}$/;
-
-/** Validates tile coordinates from a URL: z in 0…22, x and y in 0…2^z − 1, plain integers. French message if not. */
-export function parseTileCoords(z: string, x: string, y: string): TileCoords | { error: string } {
-  if (!INTEGER.test(z) || Number(z) > MAX_ZOOM) {
-    return { error: `z doit être un entier de 0 à ${MAX_ZOOM} (reçu « ${z} »)` };
-  }
-  const zoom = Number(z);
-  const max = 2 ** zoom - 1;
-  for (const [name, v] of [['x', x], ['y', y]] as const) {
-    if (!INTEGER.test(v) || Number(v) > max) {
-      return { error: `${name} doit être un entier de 0 à ${max} au niveau de zoom ${zoom} (reçu « ${v} »)` };
-    }
-  }
-  return { z: zoom, x: Number(x), y: Number(y) };
 }

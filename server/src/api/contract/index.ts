@@ -1,0 +1,38 @@
+// Every endpoint of the server, declared once (see endpoint.ts). A route exists only if it is listed here:
+// tests/unit/routes.test.ts checks that the express routes and this list are the same set.
+import * as coverage from './coverage.js';
+import * as cpts from './cpts.js';
+import type { EndpointDecl } from './endpoint.js';
+import * as guide from './guide.js';
+import * as nearby from './nearby.js';
+import * as overlaps from './overlaps.js';
+import * as perimeter from './perimeter.js';
+import * as pharmacies from './pharmacies.js';
+import * as search from './search.js';
+import * as system from './system.js';
+import * as tiles from './tiles.js';
+
+export const ENDPOINTS: readonly EndpointDecl[] = [
+  system.health,
+  system.config,
+  system.openapi,
+  cpts.cptsList,
+  cpts.cptsGeojson,
+  cpts.cptsSheet,
+  cpts.cptsCommunes,
+  overlaps.overlaps,
+  overlaps.overlapsGeojson,
+  overlaps.overlapsCsv,
+  coverage.coverage,
+  coverage.whiteZones,
+  coverage.whiteZonesGeojson,
+  coverage.whiteZonesCsv,
+  perimeter.perimeterCheck,
+  pharmacies.pharmacies,
+  pharmacies.pharmaciesCsv,
+  nearby.nearby,
+  search.search,
+  guide.guide,
+  tiles.tileLayers,
+  tiles.tile,
+];

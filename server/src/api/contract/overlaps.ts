@@ -1,0 +1,61 @@
+// Overlap matrix between CPTS (pairs sharing communes): JSON, GeoJSON for the map, CSV.
+import { z } from 'zod';
+import { csv, ERRORS, endpoint, featureCollection, geojson, json, sources, type Body } from './endpoint.js';
+import { departementParam, queryObject, regionParam } from './params.js';
+import { count, OverlapPair } from './shared.js';
+
+const filterQuery = queryObject({
+  departement: departementParam.optional().meta({ description: 'Garde une paire si l’une des deux CPTS a une commune dans ce département' }),
+  region: regionParam.optional().meta({ description: 'Garde une paire si l’une des deux CPTS a une commune dans cette région' }),
+});
+
+export const overlaps = endpoint({
+  method: 'get',
+  path: '/api/overlaps',
+  tag: 'Territoires',
+  access: 'public',
+  summary: 'Matrice des chevauchements : paires de CPTS partageant des communes, par population partagée décroissante',
+  query: filterQuery,
+  responses: {
+    200: json('Les paires', z.strictObject({ nombre: count, paires: z.array(OverlapPair), sources })),
+    400: ERRORS[400],
+  },
+});
+
+const OverlapFeatureProps = z.strictObject({
+  a: z.string(),
+  aNom: z.string(),
+  b: z.string(),
+  bNom: z.string(),
+  perimetreNonOfficiel: z.boolean().meta({ description: 'L’un des deux périmètres n’est pas officiel' }),
+  nbCommunes: count,
+  communes: z.array(z.string()),
+  population: count,
+  superficieKm2: z.number(),
+  aPartEnLitigePct: z.number().nullable(),
+  bPartEnLitigePct: z.number().nullable(),
+});
+export type OverlapFeatureProps = z.infer<typeof OverlapFeatureProps>;
+
+export const overlapsGeojson = endpoint({
+  method: 'get',
+  path: '/api/overlaps.geojson',
+  tag: 'Territoires',
+  access: 'public',
+  summary: 'Zones de chevauchement (union des communes partagées) par paire de CPTS, pour la carte',
+  query: filterQuery,
+  responses: { 200: geojson('Une Feature par paire', featureCollection(OverlapFeatureProps, { sources })), 400: ERRORS[400] },
+});
+
+export const overlapsCsv = endpoint({
+  method: 'get',
+  path: '/api/overlaps.csv',
+  tag: 'Territoires',
+  access: 'public',
+  summary: 'Matrice des chevauchements en CSV',
+  query: filterQuery,
+  responses: { 200: csv('Une ligne par paire'), 400: ERRORS[400] },
+});
+
+export type OverlapsResponse = Body<typeof overlaps>;
+export type OverlapPair = z.infer<typeof OverlapPair>;

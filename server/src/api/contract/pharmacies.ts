@@ -1,0 +1,120 @@
+// Pharmacies by coordinated-care status (JSON page and full CSV for the URPS pharmaciens).
+import { z } from 'zod';
+import { PHARMACY_STATUSES, PROBABLE_MEMBERSHIP_RADIUS_M, ZONING_FILTERS } from '../../domain/codes.js';
+import { ERRORS, CSV_TYPE, endpoint, json, sources, sourcesHeader, type Body } from './endpoint.js';
+import { cptsIdParam, departementParam, enumParam, intParam, queryObject, regionParam, textParam } from './params.js';
+import { count, CptsRef, date, lonLat, zone } from './shared.js';
+
+export const statutOfficine = z
+  .enum(PHARMACY_STATUSES)
+  .meta({
+    description:
+      'membre (adhésion à une structure ou une CPTS), couverte-sans-adhesion (commune dans une CPTS, sans adhésion), ' +
+      'zone-blanche (commune hors de toute CPTS), commune-inconnue (commune absente de la base)',
+  });
+
+const filterShape = {
+  departement: departementParam.optional().meta({ description: 'Code COG du département de la commune de l’officine (ex. 44)' }),
+  region: regionParam.optional(),
+  cpts: cptsIdParam('cpts').optional().meta({ description: 'Identifiant d’une CPTS : officines de ses communes et officines adhérentes. CPTS inconnue : 404.' }),
+  statut: enumParam('statut', PHARMACY_STATUSES)
+    .optional()
+    .meta({ description: 'Statut de l’officine (voir statut dans la réponse)' }),
+  zonage: enumParam('zonage', ZONING_FILTERS)
+    .optional()
+    .meta({ description: 'Zonage ARS de la commune : ZIP, ZAC, ZIP_ZAC (l’un ou l’autre), hors-zip-zac (ni l’un ni l’autre, ou zonage inconnu)' }),
+  q: textParam('q').optional().meta({ description: 'Partie du nom de l’officine (sans tenir compte des accents ni de la casse)' }),
+  rayon: intParam('rayon', 10, 2000)
+    .optional()
+    .meta({
+      description: `Distance géodésique en mètres (${PROBABLE_MEMBERSHIP_RADIUS_M} par défaut) sous laquelle une officine non membre est signalée « adhésion probable » (MSP ou centre de santé)`,
+    }),
+};
+
+export const PharmacyRow = z
+  .strictObject({
+    finess: z.string(),
+    nom: z.string(),
+    adresse: z.string().nullable(),
+    codePostal: z.string().nullable(),
+    commune: z.strictObject({ code: z.string(), nom: z.string().nullable(), departement: z.string().nullable(), region: z.string().nullable() }),
+    position: lonLat.nullable(),
+    statut: statutOfficine,
+    cpts: z.array(CptsRef),
+    adhesions: z.array(
+      z.strictObject({
+        cible: z.enum(['structure', 'cpts']),
+        id: z.string(),
+        nom: z.string().nullable(),
+        type: z.string(),
+        dateAdhesion: date.nullable(),
+      }),
+    ),
+    mspCspLaPlusProche: z
+      .strictObject({ finess: z.string(), nom: z.string(), type: z.enum(['msp', 'csp']), distanceM: z.number() })
+      .nullable(),
+    adhesionProbable: z.boolean().meta({ description: 'Non membre, à `rayon` mètres ou moins d’une MSP ou d’un centre de santé : une présomption' }),
+    zonage: zone.nullable(),
+    enZipZac: z.boolean().nullable(),
+    generalistes: z.strictObject({
+      nombre: z.union([count, z.literal('< 6')]).nullable(),
+      densitePour10000: z.number().nullable(),
+      proxy: z.boolean().nullable(),
+    }),
+  })
+  .meta({ id: 'Officine' });
+export type PharmacyRow = z.infer<typeof PharmacyRow>;
+
+export const pharmacies = endpoint({
+  method: 'get',
+  path: '/api/pharmacies',
+  tag: 'Officines',
+  access: 'public',
+  summary: 'Officines par statut d’exercice coordonné, avec « adhésion probable », zonage et offre de médecine générale (URPS)',
+  description: 'Triées par code commune, nom et FINESS. `parStatut` compte chaque statut pour tous les autres filtres.',
+  query: queryObject({
+    ...filterShape,
+    limit: intParam('limit', 1, 1000).optional().meta({ description: 'Officines par page (100 par défaut)' }),
+    offset: intParam('offset', 0, 10_000_000).optional(),
+  }),
+  responses: {
+    200: json(
+      'Une page d’officines',
+      z.strictObject({
+        total: count,
+        limit: count,
+        offset: count,
+        rayon: count,
+        parStatut: z.record(statutOfficine, count),
+        avertissement: z.string(),
+        officines: z.array(PharmacyRow),
+        sources,
+      }),
+    ),
+    400: ERRORS[400],
+    404: ERRORS[404],
+  },
+});
+
+export const pharmaciesCsv = endpoint({
+  method: 'get',
+  path: '/api/pharmacies.csv',
+  tag: 'Officines',
+  access: 'public',
+  summary: 'Officines par statut : toutes les lignes filtrées, en CSV (URPS)',
+  description:
+    'Mêmes filtres et même ordre que /api/pharmacies, sans pagination. CSV « ; », UTF-8 avec BOM, virgule décimale, en-têtes en français ; ' +
+    'CPTS multiples séparées par « | ».',
+  query: queryObject(filterShape),
+  responses: {
+    200: {
+      description: 'Fichier CSV',
+      content: { [CSV_TYPE]: z.string() },
+      headers: z.object({ 'x-data-sources': sourcesHeader, 'x-row-count': z.string().meta({ description: 'Nombre de lignes de données' }) }),
+    },
+    400: ERRORS[400],
+    404: ERRORS[404],
+  },
+});
+
+export type PharmacyPage = Body<typeof pharmacies>;

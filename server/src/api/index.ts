@@ -1,0 +1,32 @@
+// Every declared endpoint (server/src/api/contract/index.ts) with its handler, as one router.
+import { Router } from 'express';
+import { coverageRoutes } from './coverage.js';
+import { cptsRoutes } from './cpts.js';
+import type { AppDeps } from './deps.js';
+import { guideRoutes } from './guide.js';
+import { nearbyRoutes } from './nearby.js';
+import { openApiRoutes } from './openapi.js';
+import { overlapRoutes } from './overlaps.js';
+import { perimeterRoutes } from './perimeter.js';
+import { pharmaciesRoutes } from './pharmacies.js';
+import { searchRoutes } from './search.js';
+import { systemRoutes } from './system.js';
+import { tileRoutes } from './tiles.js';
+
+export function apiRoutes(deps: AppDeps): Router {
+  const r = Router();
+  r.use(
+    systemRoutes(deps),
+    openApiRoutes(),
+    tileRoutes(deps),
+    cptsRoutes(deps),
+    overlapRoutes(deps),
+    coverageRoutes(deps),
+    perimeterRoutes(deps),
+    pharmaciesRoutes(deps),
+    nearbyRoutes(deps),
+    searchRoutes(deps),
+    guideRoutes(),
+  );
+  return r;
+}

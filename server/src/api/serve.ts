@@ -1,0 +1,30 @@
+// Binds a declared endpoint (server/src/api/contract/) to its handler on an express router: the path parameters,
+// the query and the body are parsed with the declaration's schemas (a mismatch is a 400 in French) before the
+// handler runs; a handler of a JSON endpoint returns the body, typed by the declaration's 200 schema.
+import type { Request, Response, Router } from 'express';
+import type { z } from 'zod';
+import { parse } from '../http/validate.js';
+import type { EndpointDecl, Input, JsonOk } from './contract/endpoint.js';
+import { queryObject } from './contract/params.js';
+
+/** A JSON endpoint's handler returns its body; others (CSV, GeoJSON, tiles) write the response and return nothing. */
+type Result<E extends EndpointDecl> = [JsonOk<E>] extends [never] ? void : JsonOk<E>;
+
+export type Handler<E extends EndpointDecl> = (input: Input<E>, res: Response, req: Request) => Promise<Result<E>> | Result<E>;
+
+/** `/api/cpts/{id}` → `/api/cpts/:id` */
+export const expressPath = (path: string) => path.replace(/\{(\w+)\}/g, ':$1');
+
+const NO_QUERY = queryObject({});
+
+export function serve<E extends EndpointDecl>(router: Router, e: E, handler: Handler<E>): void {
+  router[e.method](expressPath(e.path), async (req, res) => {
+    const input = {
+      params: e.params ? parse(e.params, req.params, 'Paramètre') : {},
+      query: parse(e.query ?? NO_QUERY, req.query, 'Paramètre'),
+      body: e.body ? parse(e.body as z.ZodType, req.body, 'Corps de requête') : undefined,
+    } as Input<E>;
+    const out = await handler(input, res, req);
+    if (out !== undefined) res.json(out);
+  });
+}

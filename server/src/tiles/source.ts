@@ -1,0 +1,124 @@
+// Where the tiles come from: a renderer (ST_AsMVT on PostGIS, the in-process encoder on PGlite), with the
+// versioned cache around it and, after each data change, the low-zoom tiles prerendered in the background.
+// The HTTP side (server/src/api/tiles.ts) only asks this source for tiles and the data version.
+import type { Logger } from 'pino';
+import type { Db, Queryable } from '../db/port.js';
+import { Throttled, VersionedTileCache, readDataVersion, type CacheStatus, type CachedTile } from './cache.js';
+import { DATA_TILE_RANGES_SQL, LAYERS, dataTiles, parentTiles, type TileLayer } from './layers.js';
+import { renderJs } from './mvt-js.js';
+import { renderPostgis, supportsAsMvt } from './mvt-postgis.js';
+
+/** Prerendering starts at this zoom, or at a layer's advised minzoom if lower. */
+const PRERENDER_MIN_ZOOM = 5;
+
+export interface TileSourceOptions {
+  /** Memory bound of the tile cache (bytes of gzip-compressed tiles); 128 MiB by default. */
+  cacheBytes?: number;
+  /**
+   * After each data change, render in the background, one at a time, every tile with data from z5 (or the
+   * layer's advised minzoom if lower) up to this zoom: low-zoom tiles hold thousands of features and take from
+   * 0.1 to several seconds to encode on national data, tiles from z9 up a few to a few tens of milliseconds.
+   * Default 8 with ST_AsMVT (PostGIS server); off (−1) with the in-process encoder, whose work would run on the
+   * server's own thread (PGlite, meant for a region).
+   */
+  prerenderMaxZoom?: number;
+  /** How often the data version (import_log) is read, at most (1 s by default). */
+  versionTtlMs?: number;
+  /** The clock the version's freshness is measured with (milliseconds); tests pass their own. */
+  now?: () => number;
+  /** Force an encoder; by default ST_AsMVT when the database has it, else the in-process encoder. */
+  encoder?: 'postgis' | 'js';
+}
+
+/** Renders one tile: protobuf bytes, empty when no feature falls in it. */
+export type Renderer = (db: Queryable, layer: TileLayer, z: number, x: number, y: number) => Promise<Uint8Array>;
+
+/** ST_AsMVT on a PostGIS built with protobuf-c; the in-process encoder otherwise (PGlite). */
+export async function chooseRenderer(db: Db, forced?: 'postgis' | 'js'): Promise<Renderer> {
+  if (forced === 'js') return renderJs;
+  if (forced === 'postgis') return renderPostgis;
+  return db.backend === 'postgis' && (await supportsAsMvt(db)) ? renderPostgis : renderJs;
+}
+
+export interface TileSource {
+  /** The data version now (the cache is emptied when it changes). */
+  version(): Promise<string>;
+  tile(layer: TileLayer, z: number, x: number, y: number): Promise<{ tile: CachedTile; status: CacheStatus; version: string }>;
+  /** The bounds of the data [west, south, east, north] (the communes' extent), once per data version. */
+  bounds(version: string): Promise<number[] | undefined>;
+}
+
+const BOUNDS_SQL = `SELECT CASE WHEN e IS NULL THEN NULL ELSE ARRAY[round(ST_XMin(e)::numeric, 4), round(ST_YMin(e)::numeric, 4),
+                round(ST_XMax(e)::numeric, 4), round(ST_YMax(e)::numeric, 4)]::float8[] END AS b
+           FROM (SELECT ST_Extent(geom) AS e FROM commune) s`;
+
+/** One value per data version, computed on first use; a failure is not kept. */
+function perVersion<T>(compute: () => Promise<T>): (version: string) => Promise<T> {
+  let held: { version: string; value: Promise<T> } | undefined;
+  return (version) => {
+    if (held?.version !== version) {
+      const value = compute();
+      const mine = { version, value };
+      held = mine;
+      value.catch(() => {
+        if (held === mine) held = undefined;
+      });
+    }
+    return held.value;
+  };
+}
+
+export function cachedTileSource(db: Db, log: Logger, options: TileSourceOptions = {}): TileSource {
+  let renderer: Promise<Renderer> | undefined;
+  const getRenderer = () => (renderer ??= chooseRenderer(db, options.encoder));
+  const cache: VersionedTileCache = new VersionedTileCache(
+    new Throttled(() => readDataVersion(db), options.versionTtlMs ?? 1000, options.now),
+    options.cacheBytes ?? 128 * 1024 * 1024,
+    (version) => void prerender(version),
+  );
+
+  /** Renders the low-zoom tiles of a data version into the cache; stops when the version changes. */
+  async function prerender(version: string): Promise<void> {
+    try {
+      const render = await getRenderer();
+      const maxZoom = options.prerenderMaxZoom ?? (render === renderPostgis ? 8 : -1);
+      // from z5 (or a lower advertised minzoom) for every layer: clients may ask below the advised minzoom
+      const minZoom = Math.min(PRERENDER_MIN_ZOOM, ...LAYERS.map((l) => l.minzoom));
+      if (maxZoom < minZoom) return;
+      const t0 = performance.now();
+      const ranges = await db.query<{ x0: number; x1: number; y0: number; y1: number }>(DATA_TILE_RANGES_SQL, [maxZoom]);
+      const levels = new Map([[maxZoom, dataTiles(ranges.rows)]]);
+      for (let z = maxZoom - 1; z >= minZoom; z--) levels.set(z, parentTiles(levels.get(z + 1)!));
+      let n = 0;
+      for (let z = minZoom; z <= maxZoom; z++)
+        for (const layer of LAYERS.filter((l) => Math.min(l.minzoom, PRERENDER_MIN_ZOOM) <= z && z <= l.maxzoom))
+          for (const t of levels.get(z)!) {
+            if (cache.heldVersion !== version) return;
+            await cache.get(`${layer.id}/${z}/${t.x}/${t.y}`, () => render(db, layer, z, t.x, t.y));
+            n++;
+          }
+      log.info({ version, tiles: n, maxZoom, ms: Math.round(performance.now() - t0), cacheBytes: cache.cache.bytes }, 'tiles prerendered');
+    } catch (e) {
+      log.warn({ err: e, version }, 'tile prerendering stopped');
+    }
+  }
+
+  return {
+    version: () => cache.currentVersion(),
+    async tile(layer, z, x, y) {
+      const render = await getRenderer();
+      return cache.get(`${layer.id}/${z}/${x}/${y}`, () => render(db, layer, z, x, y));
+    },
+    bounds: perVersion(async () => (await db.query<{ b: number[] | null }>(BOUNDS_SQL)).rows[0]?.b ?? undefined),
+  };
+}
+
+/** Per data version, one value per key (e.g. the sources of each layer). */
+export function perVersionMap<T>(compute: (key: string) => Promise<T>): (version: string, key: string) => Promise<T> {
+  const byKey = new Map<string, (version: string) => Promise<T>>();
+  return (version, key) => {
+    let f = byKey.get(key);
+    if (!f) byKey.set(key, (f = perVersion(() => compute(key))));
+    return f(version);
+  };
+}
