@@ -19,7 +19,7 @@ const bool = z.union([z.boolean(), z.enum(['true', 'false']).transform((v) => v 
 /** Options each kind accepts (CLI flags in kebab-case map to these camelCase names). */
 const OPTIONS = {
   communes: z.object({}).strict(),
-  finess: z.object({ encoding }).strict(),
+  finess: z.object({ encoding, force: bool.optional() }).strict(),
   cpts: z
     .object({
       encoding,
