@@ -263,6 +263,31 @@ describeEachBackend('FINESS import', (backend) => {
         { commune_code: '97701', nom: 'Saint-Barthélemy', n: 3, on_island: 3 },
         { commune_code: '97801', nom: 'Saint-Martin', n: 11, on_island: 11 },
       ]);
+      // Centres de santé by sub-type, against keyword counts taken here from the raw names: every centre whose name says
+      // « soins infirmiers », « dentaire » (without « médical », « polyvalent » or « ophtalmo ») or « ophtalmo » has that sub-type.
+      const names = new Map<string, string>();
+      for (const line of gunzipSync(await readFile(NATIONAL)).toString('utf8').split('\n')) {
+        const f = line.split(';');
+        if (f[0] === 'structureet' && f[18] === '124') names.set(f[1]!, f[3]!.normalize('NFD').replace(/[\u0300-\u036f]/g, '').toUpperCase());
+      }
+      const types = new Map(
+        (await db.query<{ finess: string; sous_type: string }>("SELECT finess, sous_type FROM structure WHERE type = 'csp'")).rows.map((r) => [r.finess, r.sous_type]),
+      );
+      expect(types.size).toBe(names.size);
+      const expectAll = (test: (n: string) => boolean, type: string) => {
+        const ids = [...names].filter(([, n]) => test(n)).map(([id]) => id);
+        expect(ids.filter((id) => types.get(id) !== type), type).toEqual([]);
+        return ids.length;
+      };
+      const infirmiers = expectAll((n) => n.includes('SOINS INFIRMIERS'), 'infirmier');
+      const dentaires = expectAll((n) => n.includes('DENTAIRE') && !/MEDIC|POLYVALENT|OPHT/.test(n), 'dentaire');
+      const ophtalmo = expectAll((n) => n.includes('OPHTALMO'), 'ophtalmologique');
+      expect([infirmiers, dentaires, ophtalmo]).toEqual([164, 792, 52]);
+      const byType = (t: string) => [...types.values()].filter((x) => x === t).length;
+      expect(byType('infirmier')).toBeGreaterThanOrEqual(infirmiers);
+      expect(byType('dentaire')).toBeGreaterThanOrEqual(dentaires);
+      expect(report.counts.csp_medical_polyvalent! + report.counts.csp_infirmier! + report.counts.csp_dentaire! + report.counts.csp_ophtalmologique! + report.counts.csp_autre!).toBe(2495);
+
       // Paris, Lyon and Marseille pharmacies are in their arrondissement (postal code), none at the commune.
       const plm = await db.query(`SELECT count(*)::int n FROM pharmacie WHERE commune_code IN ('75056', '69123', '13055')`);
       expect(plm.rows).toEqual([{ n: 0 }]);

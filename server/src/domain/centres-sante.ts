@@ -57,3 +57,22 @@ export function classifyCentre(nom: string, ape: string | null): { sousType: Sou
   }
   return { sousType: data.defaut.sousType, regle: data.defaut.id };
 }
+
+const SOUS_TYPE_WORDS: Readonly<Record<string, SousTypeCentre>> = {
+  medical: 'medical-polyvalent',
+  'medical polyvalent': 'medical-polyvalent',
+  polyvalent: 'medical-polyvalent',
+  'medical ou polyvalent': 'medical-polyvalent',
+  infirmier: 'infirmier',
+  'soins infirmiers': 'infirmier',
+  dentaire: 'dentaire',
+  ophtalmologique: 'ophtalmologique',
+  ophtalmologie: 'ophtalmologique',
+  autre: 'autre',
+};
+
+/** A sub-type as people write it (« médical / polyvalent », « soins infirmiers », the codes…), or undefined. */
+export function parseSousType(label: string): SousTypeCentre | undefined {
+  const key = normaliseNomCentre(label).toLowerCase();
+  return SOUS_TYPE_WORDS[key] ?? SOUS_TYPE_WORDS[key.replace(/^centre (de sante |de )?/, '')];
+}
