@@ -25,7 +25,7 @@ import {
   setSourcesHeader,
 } from './territory-common.js';
 
-const STATUTS = ['pre-projet', 'projet', 'en-fonctionnement', 'aci-signe'] as const;
+const STATUTS = ['pre-projet', 'projet', 'en-fonctionnement', 'aci-signe', 'non-renseigne'] as const;
 const BANDES = ['T1', 'T2', 'T3', 'T4'] as const;
 
 const listQuery = queryObject({
