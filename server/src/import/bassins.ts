@@ -72,8 +72,10 @@ export function parseBassins(table: CsvTable, labels: CsvTable): ParsedBassins {
   }
   issues.throwIfAny();
   for (const u of [...units.keys()]) for (const a of c.arrondissementsOf(u)) if (!units.has(a.code)) units.set(a.code, { ...units.get(u)!, from: u });
-  const missing = [...c.communes.keys()].filter((k) => !units.has(k)).sort();
-  if (missing.length) warnings.push(`${missing.length} current commune(s) absent from the table (created since, or collectivités d’outre-mer): ${missing.slice(0, 20).join(', ')}${missing.length > 20 ? ', …' : ''}`);
+  // Current communes of the départements the table covers that it does not list (created since its vintage).
+  const deps = new Set([...units.keys()].map((k) => c.unit(k)!.departement));
+  const missing = [...c.communes.values()].filter((x) => deps.has(x.departement) && !units.has(x.code)).map((x) => x.code).sort();
+  if (missing.length) warnings.push(`${missing.length} current commune(s) of the départements covered are absent from the table (created since its vintage): ${missing.slice(0, 20).join(', ')}${missing.length > 20 ? ', …' : ''}`);
   return { bv: bv!, ze: ze!, labels: readLabels(labels, bv!, ze!, units, warnings), units, rows: table.rows.length, warnings };
 }
 
