@@ -12,6 +12,7 @@ import { ImportError } from '../../server/src/import/errors.js';
 import { importGp, SIRENE_PROXY } from '../../server/src/import/gp.js';
 import { importMemberships } from '../../server/src/import/memberships.js';
 import { importStructures } from '../../server/src/import/structures.js';
+import { importBassins } from '../../server/src/import/bassins.js';
 import { importCentreTypes } from '../../server/src/import/centre-types.js';
 import { importZoning } from '../../server/src/import/zoning.js';
 import { describeEachBackend } from '../helpers/db.js';
@@ -368,5 +369,27 @@ describeEachBackend('territory importers (CPTS, GP, zoning, memberships)', (back
       { finess: '850099991', sous_type: 'medical-polyvalent', source: 'URPS test' },
       { finess: '850099992', sous_type: 'infirmier', source: 'URPS test' },
     ]);
+  });
+
+  it('bassins de vie: one row per commune with its bassin and zone d’emploi; arrondissements and merged communes', async () => {
+    const r = await importBassins(db, [fx('bassins/table-appartenance-excerpt.csv'), fx('bassins/libelles-excerpt.csv')]);
+    expect(r.counts).toEqual({ communes: 8 + 16, bassinsDeVie: 4, zonesEmploi: 5 });
+    expect(r.warnings).toEqual([
+      'table-appartenance-excerpt.csv, line 5: 85076 and 85021, merged into 85076, lie in different bassins de vie or zones d’emploi; 85076 takes 44043 / 5216',
+      expect.stringMatching(/^\d+ current commune\(s\) of the départements covered are absent from the table/),
+    ]);
+    const q = await db.query(
+      `SELECT cb.commune_code, bv.nom AS bassin, ze.nom AS zone FROM commune_bassin cb JOIN bassin_vie bv ON bv.code = cb.bassin_vie
+         JOIN zone_emploi ze ON ze.code = cb.zone_emploi WHERE cb.commune_code IN ('85194', '85076', '13216') ORDER BY 1`,
+    );
+    expect(q.rows).toEqual([
+      { commune_code: '13216', bassin: 'Marseille', zone: 'Marseille' },
+      { commune_code: '85076', bassin: 'Clisson', zone: 'Nantes' },
+      { commune_code: '85194', bassin: "Les Sables-d'Olonne", zone: "Les Sables-d'Olonne" },
+    ]);
+    expect((await db.query("SELECT millesime, source FROM bassin_vie WHERE code = '85194'")).rows).toEqual([
+      { millesime: 2022, source: expect.stringContaining('© Code Officiel Géographique (Insee) et package R COGugaison') },
+    ]);
+    await expect(importBassins(db, [fx('bassins/libelles-excerpt.csv')])).rejects.toThrow(/no table d’appartenance found/);
   });
 });

@@ -574,6 +574,8 @@ async function storeUnits(tx: Queryable, parsed: ParsedCommuneOutlines, params: 
   );
 }
 
+// Temporary geometry is stored uncompressed (STORAGE EXTERNAL): each outline is written and read once or twice,
+// so compressing it costs more than it saves.
 const PIECE_TABLE = `CREATE TEMP TABLE import_commune_piece (
   code    text NOT NULL,     -- current commune or arrondissement
   src     text NOT NULL,     -- code as read
@@ -581,7 +583,8 @@ const PIECE_TABLE = `CREATE TEMP TABLE import_commune_piece (
   feature integer NOT NULL,
   geom    geometry,          -- made valid (polygonal part) when the input was invalid
   reason  text               -- ST_IsValidReason of the input, when invalid
-) ON COMMIT DROP`;
+) ON COMMIT DROP;
+ALTER TABLE import_commune_piece ALTER COLUMN geom SET STORAGE EXTERNAL`;
 
 // Outlines arrive as hex EWKB (see wkb.ts); ST_IsValid once per outline (OFFSET 0 keeps the planner from
 // evaluating the decoding once per use).
@@ -595,12 +598,15 @@ SELECT r.c, r.s, r.f, r.n,
          FROM (SELECT ST_GeomFromEWKB(decode(r.g, 'hex')) AS g OFFSET 0) x
        ) v`;
 
-// Single outlines are kept as they are (valid, or repaired above); only communes nouvelles go through ST_Union.
-const DISSOLVE = `CREATE TEMP TABLE import_commune_geom ON COMMIT DROP AS
-SELECT code, cardinality(geoms) > 1 AS dissolved,
-       ST_Multi(CASE WHEN cardinality(geoms) = 1 THEN geoms[1] ELSE ST_CollectionExtract(ST_MakeValid(ST_Union(geoms)), 3) END) AS geom
-  FROM (SELECT code, array_agg(geom ORDER BY file, feature) AS geoms FROM import_commune_piece GROUP BY code) p;
-CREATE UNIQUE INDEX ON import_commune_geom (code)`;
+// Single outlines are copied as they are (valid, or repaired above); only communes nouvelles go through ST_Union.
+const DISSOLVE = `CREATE TEMP TABLE import_commune_geom (code text PRIMARY KEY, dissolved boolean NOT NULL, geom geometry) ON COMMIT DROP;
+ALTER TABLE import_commune_geom ALTER COLUMN geom SET STORAGE EXTERNAL;
+CREATE TEMP TABLE import_commune_count ON COMMIT DROP AS SELECT code, count(*) AS n FROM import_commune_piece GROUP BY code;
+INSERT INTO import_commune_geom
+SELECT p.code, false, ST_Multi(p.geom) FROM import_commune_piece p JOIN import_commune_count c USING (code) WHERE c.n = 1;
+INSERT INTO import_commune_geom
+SELECT p.code, true, ST_Multi(ST_CollectionExtract(ST_MakeValid(ST_Union(p.geom ORDER BY p.file, p.feature)), 3))
+  FROM import_commune_piece p JOIN import_commune_count c USING (code) WHERE c.n > 1 GROUP BY p.code`;
 
 const UNIT_COLUMNS = 'r(code text, nom text, departement text, region text, epci text, population integer, anciens jsonb)';
 const SET_ATTRIBUTES = `nom = EXCLUDED.nom, departement = EXCLUDED.departement, region = EXCLUDED.region, epci = EXCLUDED.epci,
