@@ -12,11 +12,13 @@ import { territoryPaths, territoryRoutes } from './api/territory.js';
 import { pharmacistPaths, pharmacistRoutes } from './api/pharmacies.js';
 import { healthPaths, openApiDocument, openApiRoutes, type OpenApiPaths } from './api/openapi.js';
 import { errorHandler, unknownRoute } from './http/errors.js';
+import { hstsOverHttps, limitExpensive, rejectInvalidText } from './http/guards.js';
 
 export interface AppDeps {
   db: Db;
   log: Logger;
-  config: Pick<Config, 'basemapStyleUrl'>;
+  /** Rate limits and trusted proxies are off when absent (tests); `npm start` passes the environment's. */
+  config: Pick<Config, 'basemapStyleUrl'> & Partial<Pick<Config, 'rateLimits' | 'trustProxy'>>;
   /** Vector tile cache and prerendering (server/src/api/tiles.ts); defaults suit a server. */
   tiles?: TileRouteOptions;
 }
@@ -89,6 +91,7 @@ export function createApp(deps: AppDeps): Express {
   app.disable('x-powered-by');
   app.set('etag', 'strong');
   app.set('query parser', 'simple');
+  app.set('trust proxy', deps.config.trustProxy ?? false);
   app.use(
     helmet({
       contentSecurityPolicy: {
@@ -102,12 +105,16 @@ export function createApp(deps: AppDeps): Express {
           upgradeInsecureRequests: null,
         },
       },
+      strictTransportSecurity: false, // sent by hstsOverHttps, over HTTPS only
     }),
   );
+  app.use(hstsOverHttps);
   app.use(requestLog(deps.log));
   // JSON, CSV, GeoJSON and the client's scripts; tiles are gzip-compressed once, when cached, and skipped here.
   app.use(compression({ filter: (req, res) => !req.path.startsWith('/tiles/') && compression.filter(req, res) }));
   app.use(express.json({ limit: '2mb' }));
+  app.use(rejectInvalidText);
+  app.use(limitExpensive(deps.config.rateLimits ?? { exportsPerMinute: 0, analysesPerMinute: 0 }));
   app.use(healthRoutes(deps));
   app.use(tileRoutes(deps, deps.tiles));
   app.use(territoryRoutes(deps));

@@ -12,6 +12,20 @@ const Env = z.object({
   /** Optional MapLibre style URL of a basemap, for users online. Offline by default. */
   BASEMAP_STYLE_URL: z.string().url().optional().or(z.literal('').transform(() => undefined)),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Longest a database statement may run during a request (ms). */
+  STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(100).max(3_600_000).default(30_000),
+  /** Exports (CSV, whole-layer GeoJSON) per minute and client; 0: no limit. */
+  RATE_LIMIT_EXPORTS_PER_MINUTE: z.coerce.number().int().min(0).max(100_000).default(20),
+  /** Analyses (white zones, overlaps, coverage) and perimeter checks per minute and client; 0: no limit. */
+  RATE_LIMIT_ANALYSES_PER_MINUTE: z.coerce.number().int().min(0).max(100_000).default(120),
+  /**
+   * Reverse proxies to trust for the client address and the protocol (express "trust proxy"): "false" (none,
+   * the default), "true" (any), a hop count, or addresses / subnets separated by commas. HSTS is sent only over
+   * HTTPS, as the proxy reports it (X-Forwarded-Proto) or directly.
+   */
+  TRUST_PROXY: z.string().default('false'),
+  /** Embedded database: exports and analyses on a read replica (a copy of the data folder in a second worker). */
+  PGLITE_READ_REPLICA: z.enum(['true', 'false']).default('true'),
 });
 
 export interface Config {
@@ -23,6 +37,17 @@ export interface Config {
   seedDemo: boolean;
   basemapStyleUrl?: string;
   logLevel: string;
+  statementTimeoutMs: number;
+  rateLimits: { exportsPerMinute: number; analysesPerMinute: number };
+  trustProxy: boolean | number | string[];
+  pgliteReadReplica: boolean;
+}
+
+/** TRUST_PROXY as express takes it. */
+function trustProxy(v: string): boolean | number | string[] {
+  if (v === 'true' || v === 'false') return v === 'true';
+  if (/^\d+$/.test(v)) return Number(v);
+  return v.split(',').map((s) => s.trim()).filter(Boolean);
 }
 
 /** Reads the configuration from the environment; a bad value is one clear line. */
@@ -42,6 +67,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     seedDemo: e.SEED_DEMO === 'true',
     basemapStyleUrl: e.BASEMAP_STYLE_URL,
     logLevel: e.LOG_LEVEL,
+    statementTimeoutMs: e.STATEMENT_TIMEOUT_MS,
+    rateLimits: { exportsPerMinute: e.RATE_LIMIT_EXPORTS_PER_MINUTE, analysesPerMinute: e.RATE_LIMIT_ANALYSES_PER_MINUTE },
+    trustProxy: trustProxy(e.TRUST_PROXY),
+    pgliteReadReplica: e.PGLITE_READ_REPLICA === 'true',
   };
 }
 

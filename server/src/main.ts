@@ -3,6 +3,7 @@
 import type { Server } from 'node:http';
 import { createApp } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
+import { hasDatabase, restoreImage } from './db/image.js';
 import { migrate } from './db/migrate.js';
 import { openDb } from './db/open.js';
 import { DbUnavailableError, type Db } from './db/port.js';
@@ -21,7 +22,17 @@ async function main(): Promise<void> {
   const where = config.databaseUrl ? 'PostGIS (DATABASE_URL)' : `embedded PGlite in ${config.dataDir}`;
   log.info(`opening the database: ${where}`);
   const t0 = Date.now();
-  const db: Db = await openDb(config);
+  const db: Db = await openDb(config, {
+    statementTimeoutMs: config.statementTimeoutMs,
+    onRestart: (reason) => log.warn(`embedded database: ${reason}`),
+    readReplica: config.pgliteReadReplica,
+    beforeOpen: async () => {
+      // first start: the demo database prepared by `npm install` (server/src/db/image.ts), if it matches
+      if (!config.seedDemo || hasDatabase(config.dataDir)) return;
+      if (await restoreImage(config.geodataDir, config.dataDir)) log.info('first start: copied the prepared demo database');
+      else log.info('first start: no prepared demo database for this bundle, creating it (about a minute)');
+    },
+  });
   const applied = await migrate(db);
   log.info({ applied, ms: Date.now() - t0 }, 'database ready');
   if (config.seedDemo) await seedIfEmpty(db, config.geodataDir, log);

@@ -34,7 +34,13 @@ export const skipReason: string | null = existsSync(CHROMIUM) ? null : `${CHROMI
 /** A describe title that carries the skip reason, so the report shows why nothing ran. */
 export const suiteTitle = (name: string) => (skipReason ? `${name} [e2e: SKIPPED, ${skipReason}]` : name);
 
-export const DOCS_DIR = fileURLToPath(new URL('../../docs/', import.meta.url));
+/**
+ * Screenshots go to docs/ (the README's pictures) only when asked, `SCREENSHOTS=docs npm run test:e2e`; otherwise
+ * to tests/.cache/screenshots/, so that a test run leaves the tracked files as they were.
+ */
+export const DOCS_DIR = fileURLToPath(
+  new URL(process.env.SCREENSHOTS === 'docs' ? '../../docs/' : '../.cache/screenshots/', import.meta.url),
+);
 export const VIEWPORT = { width: 1400, height: 900 };
 
 export const baseUrl = (): string => inject('e2eBaseUrl');
@@ -156,7 +162,7 @@ export async function settle(page: Page, quietMs = 700, timeoutMs = 20_000): Pro
 }
 
 /**
- * A screenshot of the whole window into docs/<name>.png (overwritten each run), after the map has settled and
+ * A screenshot of the whole window into DOCS_DIR/<name>.png (overwritten each run), after the map has settled and
  * after checking that the text on screen holds no "undefined", "NaN" or "[object Object]".
  */
 export async function screenshot(page: Page, name: string): Promise<void> {

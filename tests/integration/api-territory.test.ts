@@ -1,5 +1,6 @@
 // The ARS planner's questions over HTTP, on the synthetic territory whose answers are known by construction
 // (tests/helpers/fixture-territory.ts): CPTS sheets, overlap matrix, coverage, white zones, perimeter check.
+import { parse as parseCsv } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Db } from '../../server/src/db/port.js';
 import { cog } from '../../server/src/import/cog.js';
@@ -58,12 +59,8 @@ const code = communeCode;
 async function readCsv(r: Response): Promise<string[][]> {
   const buf = Buffer.from(await r.arrayBuffer());
   expect([...buf.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
-  return buf
-    .toString('utf8')
-    .slice(1)
-    .split('\r\n')
-    .filter((l) => l !== '')
-    .map((l) => l.split(';'));
+  expect(buf.toString('utf8')).toMatch(/\r\n$/);
+  return parseCsv(buf.toString('utf8'), { delimiter: ';', bom: true });
 }
 
 describeEachBackend('territory API (CPTS, overlaps, coverage, perimeter check)', (backend) => {

@@ -21,7 +21,7 @@ const EXAMPLES = `Examples:
   npm run import -- memberships adhesions.csv`;
 
 const FOOTER = `The database is DATABASE_URL (PostGIS) or, without it, the embedded one in DATA_DIR (default ./data);
-stop a server using the embedded database before importing into it.`;
+a folder in use by a running server is refused: stop the server first.`;
 
 export function usage(): string {
   const kinds = IMPORT_KINDS.map((k) => `  ${k.padEnd(13)}${(IMPORTERS[k] as KindSpec).summary}`).join('\n');

@@ -57,6 +57,8 @@ export async function migrate(db: Db, dir = MIGRATIONS_DIR): Promise<string[]> {
       continue;
     }
     await db.transaction(async (tx) => {
+      // a migration may rebuild an index over national data: not bounded by the server's statement timeout
+      await tx.exec('SET LOCAL statement_timeout = 0');
       await tx.exec(m.sql);
       await tx.query('INSERT INTO schema_migration (version, name, checksum) VALUES ($1, $2, $3)', [m.version, m.name, m.checksum]);
     });

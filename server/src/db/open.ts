@@ -1,5 +1,6 @@
 import { openPg } from './pg.js';
 import { openPglite } from './pglite.js';
+import { openPgliteThread } from './pglite-thread.js';
 import type { Db } from './port.js';
 
 export interface DbConfig {
@@ -9,6 +10,27 @@ export interface DbConfig {
   dataDir: string;
 }
 
-export function openDb(config: DbConfig): Promise<Db> {
-  return config.databaseUrl ? openPg(config.databaseUrl) : openPglite(config.dataDir);
+export interface OpenOptions {
+  /**
+   * For a server: the statement timeout of its queries (ms). With it, the embedded database runs in a worker
+   * thread behind a priority queue (pglite-thread.ts); without it (the import CLI), in the process, unbounded.
+   */
+  statementTimeoutMs?: number;
+  /** Told when the embedded database is stopped and reopened (a statement past the timeout). */
+  onRestart?: (reason: string) => void;
+  /** Embedded database in a worker: exports and analyses on a read replica. */
+  readReplica?: boolean;
+  /** Embedded database in a worker: run once its folder is locked, before it opens. */
+  beforeOpen?: () => Promise<void>;
+}
+
+export function openDb(config: DbConfig, options: OpenOptions = {}): Promise<Db> {
+  if (config.databaseUrl) return openPg(config.databaseUrl, options);
+  if (options.statementTimeoutMs === undefined) return openPglite(config.dataDir);
+  return openPgliteThread(config.dataDir, {
+    timeoutMs: options.statementTimeoutMs,
+    onRestart: options.onRestart,
+    readReplica: options.readReplica,
+    beforeOpen: options.beforeOpen,
+  });
 }

@@ -1,5 +1,6 @@
 import pg from 'pg';
 import type { Db, QueryResult, Queryable, Row } from './port.js';
+import { toDbError } from './errors.js';
 import { DbUnavailableError } from './port.js';
 import { parsers } from './types.js';
 
@@ -8,21 +9,42 @@ const types = {
     parsers[oid] ?? pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
 };
 
-function wrap(c: pg.Pool | pg.PoolClient): Queryable {
+function wrap(c: pg.Pool | pg.PoolClient, timeoutMs: number): Queryable {
   return {
     async query<T = Row>(sql: string, params: readonly unknown[] = []): Promise<QueryResult<T>> {
-      const r = await c.query({ text: sql, values: params as unknown[], types });
-      return { rows: r.rows as T[], rowCount: r.rowCount ?? r.rows.length };
+      try {
+        const r = await c.query({ text: sql, values: params as unknown[], types });
+        return { rows: r.rows as T[], rowCount: r.rowCount ?? r.rows.length };
+      } catch (e) {
+        throw toDbError(e, timeoutMs);
+      }
     },
     async exec(sql: string): Promise<void> {
-      await c.query(sql);
+      await c.query(sql).catch((e: unknown) => {
+        throw toDbError(e, timeoutMs);
+      });
     },
   };
 }
 
-/** A connection pool on a PostgreSQL + PostGIS server. Fails fast with one clear line. */
-export async function openPg(url: string): Promise<Db> {
-  const pool = new pg.Pool({ connectionString: url, max: 8, connectionTimeoutMillis: 5000 });
+export interface PgOptions {
+  /** PostgreSQL's statement_timeout for every statement of the pool (ms); 0 or absent: none (CLI imports). */
+  statementTimeoutMs?: number;
+}
+
+/**
+ * A connection pool on a PostgreSQL + PostGIS server. Fails fast with one clear line. Once open, it outlives the
+ * server's restarts: broken connections leave the pool, new ones are made on demand, and meanwhile queries fail
+ * with DbUnavailableError (HTTP 503).
+ */
+export async function openPg(url: string, options: PgOptions = {}): Promise<Db> {
+  const timeoutMs = options.statementTimeoutMs ?? 0;
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: 8,
+    connectionTimeoutMillis: 5000,
+    ...(timeoutMs > 0 ? { statement_timeout: timeoutMs } : {}),
+  });
   pool.on('error', () => {}); // idle-client errors surface on the next query
   try {
     const r = await pool.query("SELECT extversion FROM pg_extension WHERE extname = 'postgis'");
@@ -37,23 +59,27 @@ export async function openPg(url: string): Promise<Db> {
     await pool.end().catch(() => {});
     throw new DbUnavailableError(`Cannot reach DATABASE_URL ${redact(url)}: ${(e as Error).message}`);
   }
-  const base = wrap(pool);
+  const base = wrap(pool, timeoutMs);
   return {
     backend: 'postgis',
     query: base.query,
     exec: base.exec,
     async transaction(fn) {
-      const client = await pool.connect();
+      const client = await pool.connect().catch((e: unknown) => {
+        throw toDbError(e, timeoutMs);
+      });
+      const tx = wrap(client, timeoutMs);
       try {
-        await client.query('BEGIN');
-        const result = await fn(wrap(client));
-        await client.query('COMMIT');
+        await tx.exec('BEGIN');
+        const result = await fn(tx);
+        await tx.exec('COMMIT');
+        client.release();
         return result;
       } catch (e) {
-        await client.query('ROLLBACK').catch(() => {});
+        // a connection that cannot even roll back is broken: destroyed, not returned to the pool
+        const rolledBack = await client.query('ROLLBACK').then(() => true, () => false);
+        client.release(rolledBack ? undefined : true);
         throw e;
-      } finally {
-        client.release();
       }
     },
     close: () => pool.end(),

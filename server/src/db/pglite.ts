@@ -1,31 +1,53 @@
 import { PGlite } from '@electric-sql/pglite';
-import { postgis } from '@electric-sql/pglite-postgis';
+import { toDbError } from './errors.js';
+import { lockDataDir } from './lock.js';
+import { postgisExtension } from './postgis-bundle.js';
 import type { Db, QueryResult, Queryable, Row } from './port.js';
 import { parsers } from './types.js';
 
 function wrap(q: Pick<PGlite, 'query' | 'exec'>): Queryable {
   return {
     async query<T = Row>(sql: string, params: readonly unknown[] = []): Promise<QueryResult<T>> {
-      const r = await q.query<T>(sql, params as unknown[]);
+      const r = await q.query<T>(sql, params as unknown[]).catch((e: unknown) => {
+        throw toDbError(e, 0);
+      });
       // Like node-postgres: rows returned for a statement with a result set, rows affected otherwise.
       return { rows: r.rows, rowCount: r.fields.length > 0 ? r.rows.length : (r.affectedRows ?? 0) };
     },
     async exec(sql: string): Promise<void> {
-      await q.exec(sql);
+      await q.exec(sql).catch((e: unknown) => {
+        throw toDbError(e, 0);
+      });
     },
   };
 }
 
-/** Embedded PostgreSQL (WASM) with PostGIS, data kept in `dataDir` (or in memory when undefined). */
-export async function openPglite(dataDir?: string): Promise<Db> {
-  const pg = await PGlite.create({ dataDir, extensions: { postgis }, parsers });
+/** A PGlite with PostGIS and the shared type parsers, on `dataDir` (not locked: callers lock). */
+export async function createPglite(dataDir?: string): Promise<PGlite> {
+  const pg = await PGlite.create({ dataDir, extensions: { postgis: await postgisExtension() }, parsers });
   await pg.exec('CREATE EXTENSION IF NOT EXISTS postgis');
+  return pg;
+}
+
+/**
+ * Embedded PostgreSQL (WASM) with PostGIS, data kept in `dataDir` (or in memory when undefined).
+ * A data folder is locked for the life of the database (see lock.ts): a second opener gets DataDirInUseError.
+ */
+export async function openPglite(dataDir?: string): Promise<Db> {
+  const lock = dataDir ? lockDataDir(dataDir) : undefined;
+  let pg: PGlite;
+  try {
+    pg = await createPglite(dataDir);
+  } catch (e) {
+    lock?.release();
+    throw e;
+  }
   const base = wrap(pg);
   return {
     backend: 'pglite',
     query: base.query,
     exec: base.exec,
     transaction: (fn) => pg.transaction((tx) => fn(wrap(tx))),
-    close: () => pg.close(),
+    close: () => pg.close().finally(() => lock?.release()),
   };
 }

@@ -25,7 +25,25 @@ export interface Db extends Queryable {
   close(): Promise<void>;
 }
 
-/** A user-facing configuration or connection problem: printed as one line, never a stack trace. */
+/**
+ * The database cannot answer now (unreachable, restarting, busy): at start-up one line and exit code 1; during a
+ * request an HTTP 503 with Retry-After, the server keeping on and reconnecting by itself.
+ */
 export class DbUnavailableError extends Error {
   override name = 'DbUnavailableError';
+  /** Seconds a client should wait before trying again. */
+  readonly retryAfterS: number = 5;
+}
+
+/** A statement ran past the statement timeout and was stopped: HTTP 504. */
+export class DbTimeoutError extends Error {
+  override name = 'DbTimeoutError';
+  constructor(readonly timeoutMs: number) {
+    super(`statement stopped after ${timeoutMs} ms (statement timeout)`);
+  }
+}
+
+/** Text the database refuses (a NUL byte, an invalid encoding) that reached it from a request: HTTP 400. */
+export class DbInputError extends Error {
+  override name = 'DbInputError';
 }

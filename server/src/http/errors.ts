@@ -1,6 +1,7 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import { ZodError } from 'zod';
+import { DbInputError, DbTimeoutError, DbUnavailableError } from '../db/port.js';
 import { ImportError } from '../import/errors.js';
 
 /** An error whose message is meant for the API user (French, plain), with its HTTP status. */
@@ -35,6 +36,16 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
     } else if (err instanceof ZodError) {
       status = 400;
       body = { error: `Paramètre invalide : ${zodMessage(err)}` };
+    } else if (err instanceof DbUnavailableError) {
+      status = 503;
+      res.setHeader('Retry-After', String(err.retryAfterS));
+      body = { error: 'La base de données est momentanément indisponible (redémarrage ou surcharge) : réessayez dans quelques secondes.' };
+    } else if (err instanceof DbTimeoutError) {
+      status = 504;
+      body = { error: `La requête a dépassé la durée maximale de ${Math.round(err.timeoutMs / 1000)} s : restreignez-la (par exemple à un département) ou réessayez plus tard.` };
+    } else if (err instanceof DbInputError) {
+      status = 400;
+      body = { error: 'Texte invalide dans la requête : caractère nul (%00) ou encodage incorrect' };
     } else if (err instanceof ImportError) {
       status = 400;
       body = { error: 'Fichier refusé, rien n’a été importé', details: err.issues };

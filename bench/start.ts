@@ -1,0 +1,63 @@
+// `npm run bench:start`: how long `npm start` takes to serve the map on the embedded database, cold (an empty
+// DATA_DIR, as after a fresh clone and `npm install`) and warm (the same folder again). "Served" means the page,
+// /tiles/layers.json and one communes tile all answered 200. Targets (issue 11): cold ≤ 10 s, warm ≤ 3 s.
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const runs = Number(process.argv[2] ?? 3);
+
+const freePort = () =>
+  new Promise<number>((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
+
+const ok = (url: string) => fetch(url).then((r) => r.ok, () => false);
+
+/** Seconds from `npm start` to the map served; the server is stopped afterwards. */
+async function start(dataDir: string): Promise<number> {
+  const port = await freePort();
+  const t0 = performance.now();
+  const child = spawn('npm', ['start', '--silent'], {
+    cwd: ROOT,
+    detached: true,
+    stdio: ['ignore', 'ignore', 'pipe'],
+    env: { ...process.env, DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1', DATABASE_URL: '', LOG_LEVEL: 'warn' },
+  });
+  let stderr = '';
+  child.stderr!.on('data', (d) => (stderr += d));
+  const base = `http://127.0.0.1:${port}`;
+  for (const path of ['/', '/tiles/layers.json', '/tiles/communes/6/31/22.mvt']) {
+    while (!(await ok(base + path))) {
+      if (child.exitCode !== null) throw new Error(`npm start exited with ${child.exitCode}:\n${stderr}`);
+      if (performance.now() - t0 > 300_000) throw new Error('not served after 300 s');
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+  const s = (performance.now() - t0) / 1000;
+  process.kill(-child.pid!, 'SIGTERM');
+  await new Promise((r) => child.once('exit', r));
+  return s;
+}
+
+const cold: number[] = [];
+const warm: number[] = [];
+for (let i = 0; i < runs; i++) {
+  const dir = await mkdtemp(join(tmpdir(), 'cpts-bench-start-'));
+  try {
+    cold.push(await start(join(dir, 'data')));
+    warm.push(await start(join(dir, 'data')));
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+const median = (a: number[]) => [...a].sort((x, y) => x - y)[a.length >> 1]!.toFixed(1);
+console.log(`npm start to a served map (${runs} runs): cold median ${median(cold)} s [${cold.map((x) => x.toFixed(1)).join(', ')}] (target ≤ 10 s)`);
+console.log(`                                     warm median ${median(warm)} s [${warm.map((x) => x.toFixed(1)).join(', ')}] (target ≤ 3 s)`);
