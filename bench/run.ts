@@ -9,7 +9,6 @@
 //    plain node-postgres client ("bare SQL"). Reported: median and p95 of each, and their ratio. Each measure
 //    runs its requests once as a warm-up before the measured pass.
 //    Tiles are measured cold (tile cache off, each tile fetched once), then warm (served as cached).
-import { readdirSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -107,8 +106,7 @@ async function load(db: Db): Promise<void> {
   };
   console.log('loading the national sources:');
   await step('communes', [join(SOURCES, 'communes-2018')]);
-  const finess = readdirSync(join(SOURCES, 'finess')).find((f) => f.startsWith('etalab') && f.endsWith('.csv.gz'))!;
-  await step('finess', [join(SOURCES, 'finess', finess)]);
+  await step('finess', [join(SOURCES, 'finess', 'etalab-cs1100507-stock-20210108-reconstructed.csv.gz')]);
   await step('gp', [join(SOURCES, 'gp', 'PS_communes_sirene_2019-03_national.csv')], { year: 2019 });
   await step('cpts', [join(SOURCES, 'cpts', 'cpts-perimeters-approx.csv')]);
   const codes = new Set((await db.query<{ code: string }>('SELECT code FROM commune')).rows.map((r) => r.code));

@@ -185,14 +185,14 @@ describe.skipIf(skipReason !== null)(suiteTitle('e2e: Planificateur ARS'), () =>
     await expect.poll(() => page.getByTestId('layer-whiteZones').isChecked()).toBe(true);
   });
 
-  it('coverage per département shows the 5 départements of the demo with their covered share', async () => {
+  it('coverage per département shows the 11 départements of the demo with their covered share', async () => {
     const { page } = j;
     const expected = await api<Coverage>('/api/coverage');
-    expect(expected.departements.map((d) => d.code).sort()).toEqual(['44', '49', '53', '72', '85']);
+    expect(expected.departements.map((d) => d.code).sort()).toEqual(['04', '05', '06', '13', '44', '49', '53', '72', '83', '84', '85']);
     await page.getByTestId('tab-coverage').click();
     const rows = page.locator('[data-testid="coverage-departements"] [data-testid="coverage-row"]');
     await rows.first().waitFor();
-    expect(await rows.count()).toBe(5);
+    expect(await rows.count()).toBe(expected.departements.length);
     for (const d of expected.departements) {
       const cells = (await rows.and(page.locator(`[data-key="${d.code}"]`)).locator('td').allTextContents()).map(squash);
       expect(cells[0]).toBe(`${d.nom} (${d.code})`);

@@ -148,13 +148,13 @@ describe.skipIf(skipReason !== null)(suiteTitle('e2e: Pharmacien'), () => {
     expect(hashParams(page).get('j')).toBe('pharmacien');
 
     const n = await api<Nearby>(`/api/nearby?finess=${hit.id}&k=3`);
-    // what the demo data say about this pharmacy: in CPTS ANL, in a ZAC (illustrative zoning)
+    // what the demo data say about this pharmacy: in CPTS ANL, in a ZIP (GP zoning of the demo, unofficial source)
     expect(n.cpts.map((c) => c.id)).toContain('440056653');
-    expect(n.zonage?.zone).toBe('ZAC');
+    expect(n.zonage?.zone).toBe('ZIP');
     expect(expectCorrespondentMatchesZoning(n).eligibleIci).toBe('oui');
     await expectNearbyShown(page, n);
     const panel = squash(await page.getByTestId('nearby-cpts').textContent());
-    expect(panel).toContain('ZAC (zone d’action complémentaire)');
+    expect(panel).toContain('ZIP');
     expect(squash(await page.getByTestId('nearby').textContent())).toContain(`${squash(fmtInt(n.commune.population!))} habitants`);
     await screenshot(page, 'screenshot-pharmacien');
   });
@@ -169,21 +169,23 @@ describe.skipIf(skipReason !== null)(suiteTitle('e2e: Pharmacien'), () => {
     expect(await page.getByTestId('tab-ici').getAttribute('aria-selected')).toBe('true');
   });
 
-  it('a pharmacy found by its FINESS number in a commune outside any CPTS: « aucune CPTS », zoning unknown', async () => {
+  it('a pharmacy found by its FINESS number in a commune outside any CPTS: « aucune CPTS », the mission as its zoning says', async () => {
     const { page } = j;
-    // a zone-blanche pharmacy whose commune has no zoning in the demo (e.g. in Mayenne, where no CPTS is recorded)
+    // a zone-blanche pharmacy (in Mayenne, where no CPTS is recorded); the demo's zoning covers every commune
     const list = await api<{ officines: { finess: string; nom: string; zonage: string | null }[] }>(
       '/api/pharmacies?departement=53&statut=zone-blanche&limit=1000',
     );
-    const p = list.officines.find((r) => r.zonage === null)!;
+    const p = list.officines.find((r) => r.zonage === 'HZ') ?? list.officines[0]!;
     expect(p).toBeDefined();
     await pickWithKeyboard(page, p.finess, { type: 'pharmacie', id: p.finess, libelle: p.nom });
     const n = await api<Nearby>(`/api/nearby?finess=${p.finess}&k=3`);
     expect(n.cpts).toEqual([]);
     expect(n.pharmacie?.statut).toBe('zone-blanche');
-    expect(expectCorrespondentMatchesZoning(n).eligibleIci).toBe('zonage inconnu');
+    expectCorrespondentMatchesZoning(n);
     await expectNearbyShown(page, n);
-    expect(squash(await page.getByTestId('nearby-cpts').textContent())).toContain('Zonage médecins (ARS) : non renseigné');
+    const shown = squash(await page.getByTestId('nearby-cpts').textContent());
+    if (n.zonage) expect(shown).not.toContain('Zonage médecins (ARS) : non renseigné');
+    else expect(shown).toContain('Zonage médecins (ARS) : non renseigné');
   });
 
   it('the guide compares ESP, MSP, CSP and CPTS', async () => {

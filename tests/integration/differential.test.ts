@@ -65,7 +65,7 @@ describe.skipIf(!both)(`PGlite and PostGIS agree on the demo bundle${both ? '' :
 
   it('CPTS list and every CPTS sheet', async () => {
     await same('/api/cpts');
-    expect(cptsIds.length).toBe(11);
+    expect(cptsIds.length).toBe(81); // 10 approximate (Pays de la Loire), 1 illustrative proposal, 70 of the ARS PACA listing
     for (const id of cptsIds) await same(`/api/cpts/${id}`);
   });
 

@@ -14,10 +14,13 @@ import { needsShared, sharedSource } from '../helpers/shared.js';
 const FIXTURES = fileURLToPath(new URL('../fixtures/communes/', import.meta.url));
 const VENDEE = sharedSource('communes-2018/communes-85-vendee.geojson.gz');
 const vendee = needsShared(VENDEE);
+const GUADELOUPE = sharedSource('communes-2018/communes-971-guadeloupe.geojson.gz');
+const guadeloupe = needsShared(GUADELOUPE);
 const fx = (name: string) => join(FIXTURES, name);
 const SABLES = fx('communes-85-les-sables-d-olonne-2018.geojson');
 const HUILLE = fx('communes-49-huille-lezigne-insee-com.geojson');
 const UNMATCHED = fx('unmatched-unknown-code.geojson');
+const MARSEILLE = fx('communes-13-marseille-2018.geojson');
 
 const sha256 = (b: Buffer | string) => createHash('sha256').update(b).digest('hex');
 
@@ -106,6 +109,8 @@ describeEachBackend('importCommunes', (backend) => {
       merged: 2,
       unmatched: 1,
       missing: depCount('85') - 7 + depCount('49') - 1,
+      withoutOutline: 0, // a few communes of a département: the others are reported, not stored
+      arrondissements: 0,
       repaired: 0,
     });
     expect(report.warnings).toContain(
@@ -224,25 +229,65 @@ describeEachBackend('importCommunes', (backend) => {
     }
   });
 
-  it.skipIf(vendee.skip)(vendee.title('imports the whole Vendée file: every current commune but the two re-created in 2019, INSEE populations'), async () => {
+  it.skipIf(vendee.skip)(vendee.title('imports the whole Vendée file: every current commune, the two re-created in 2019 without outline'), async () => {
     const report = await importCommunes(db, [VENDEE]);
     const c = cog();
     const vendee = [...c.communes.values()].filter((x) => x.departement === '85');
-    expect(report.counts).toMatchObject({ features: 267, communes: 251, unmatched: 0, missing: 2 });
+    expect(report.counts).toMatchObject({ features: 267, communes: 251, unmatched: 0, missing: 2, withoutOutline: 2 });
     expect(report.warnings).toEqual([
-      "85165 L'Oie: no outline in the input (département 85)",
-      '85212 Sainte-Florence: no outline in the input (département 85)',
+      "85165 L'Oie: no outline in the input (département 85); stored without outline",
+      '85212 Sainte-Florence: no outline in the input (département 85); stored without outline',
     ]);
-    const stored = (await db.query<{ code: string }>("SELECT code FROM commune WHERE departement = '85' ORDER BY code")).rows.map((r) => r.code);
-    expect(stored).toEqual(vendee.map((x) => x.code).filter((x) => x !== '85165' && x !== '85212').sort());
-    expect(stored).toHaveLength(vendee.length - 2);
+    const stored = (await db.query<{ code: string; outline: boolean }>("SELECT code, geom IS NOT NULL AS outline FROM commune WHERE departement = '85' ORDER BY code")).rows;
+    expect(stored.map((r) => r.code)).toEqual(vendee.map((x) => x.code).sort());
+    expect(stored.filter((r) => !r.outline).map((r) => r.code)).toEqual(['85165', '85212']);
     // Population per commune equals the INSEE population of the COG, for every commune in the database.
     const all = (await db.query<{ code: string; population: number | null }>('SELECT code, population FROM commune')).rows;
-    expect(all.length).toBe(251 + 2); // Vendée + Huillé-Lézigné + Condé-en-Normandie
+    expect(all.length).toBe(vendee.length + 2); // Vendée + Huillé-Lézigné + Condé-en-Normandie
     for (const r of all) expect([r.code, r.population]).toEqual([r.code, c.communes.get(r.code)!.population]);
     const bad = await db.query(
       "SELECT code FROM commune WHERE NOT ST_IsValid(geom) OR ST_IsEmpty(geom) OR GeometryType(geom) <> 'MULTIPOLYGON' OR ST_IsEmpty(geom_3857_low)",
     );
     expect(bad.rows).toEqual([]);
+  });
+
+  it.skipIf(guadeloupe.skip)(guadeloupe.title('Guadeloupe stores Saint-Barthélemy and Saint-Martin without outline'), async () => {
+    const report = await importCommunes(db, [GUADELOUPE]);
+    expect(report.counts).toMatchObject({ communes: 32, withoutOutline: 2 });
+    const r = await db.query(`SELECT code, nom, departement, region, population, geom IS NULL AS no_outline, area_km2
+                                FROM commune WHERE code IN ('97701', '97801') ORDER BY code`);
+    expect(r.rows).toEqual([
+      { code: '97701', nom: 'Saint-Barthélemy', departement: '977', region: '977', population: cog().communes.get('97701')!.population, no_outline: true, area_km2: null },
+      { code: '97801', nom: 'Saint-Martin', departement: '978', region: '978', population: cog().communes.get('97801')!.population, no_outline: true, area_km2: null },
+    ]);
+  });
+
+  it('Marseille: its 16 arrondissements stored with their parent and population; an arrondissement outline file is accepted', async () => {
+    const before = (await db.query<{ n: number }>('SELECT count(*)::int AS n FROM commune')).rows[0]!.n;
+    const report = await importCommunes(db, [MARSEILLE]);
+    expect(report.counts).toMatchObject({ communes: 1, withoutOutline: 16, arrondissements: 16 });
+    const arr = (
+      await db.query<{ code: string; parent: string; population: number; outline: boolean }>(
+        "SELECT code, parent, population, geom IS NOT NULL AS outline FROM commune WHERE parent = '13055' ORDER BY code",
+      )
+    ).rows;
+    expect(arr.map((a) => a.code)).toEqual(cog().arrondissementsOf('13055').map((a) => a.code));
+    expect(arr.every((a) => !a.outline && a.population === cog().arrondissements.get(a.code)!.population)).toBe(true);
+    expect((await db.query<{ n: number }>('SELECT count(*)::int AS n FROM commune')).rows[0]!.n).toBe(before + 17);
+
+    // Arrondissement outlines alone: stored under their own code, Marseille's outline kept.
+    const marseille = (await db.query("SELECT md5(ST_AsBinary(geom)::text) AS g FROM commune WHERE code = '13055'")).rows[0];
+    const r2 = await importCommunes(db, [fx('synthetic-arrondissements-13201-13202.geojson')]);
+    expect(r2.counts).toMatchObject({ communes: 2, missing: 0, arrondissements: 16 });
+    expect(r2.warnings).toEqual([]);
+    const withOutline = await db.query("SELECT code, parent FROM commune WHERE parent = '13055' AND geom IS NOT NULL ORDER BY code");
+    expect(withOutline.rows).toEqual([
+      { code: '13201', parent: '13055' },
+      { code: '13202', parent: '13055' },
+    ]);
+    expect((await db.query("SELECT md5(ST_AsBinary(geom)::text) AS g FROM commune WHERE code = '13055'")).rows[0]).toEqual(marseille);
+    // Importing Marseille again does not erase the arrondissement outlines.
+    await importCommunes(db, [MARSEILLE]);
+    expect((await db.query("SELECT count(*)::int AS n FROM commune WHERE parent = '13055' AND geom IS NOT NULL")).rows[0]).toEqual({ n: 2 });
   });
 });

@@ -1,5 +1,8 @@
 // CPTS, GP supply, zoning and memberships importers on a database holding seven real 2018 outlines
 // around Les Sables-d'Olonne (five current communes: 85194 is the 2019 merger of 85060, 85166 and 85194).
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Db } from '../../server/src/db/port.js';
@@ -8,6 +11,9 @@ import { importCpts } from '../../server/src/import/cpts.js';
 import { ImportError } from '../../server/src/import/errors.js';
 import { importGp, SIRENE_PROXY } from '../../server/src/import/gp.js';
 import { importMemberships } from '../../server/src/import/memberships.js';
+import { importStructures } from '../../server/src/import/structures.js';
+import { importBassins } from '../../server/src/import/bassins.js';
+import { importCentreTypes } from '../../server/src/import/centre-types.js';
 import { importZoning } from '../../server/src/import/zoning.js';
 import { describeEachBackend } from '../helpers/db.js';
 
@@ -313,5 +319,77 @@ describeEachBackend('territory importers (CPTS, GP, zoning, memberships)', (back
       'structure 850028614 is the seat of a CPTS: a membership of a CPTS goes in cpts_id (here 850028614)',
     ]);
     expect(await snapshot(db)).toEqual(before);
+  });
+
+  it('structure list (ESP…): stable ids, placed by commune or position, FINESS prevails; a new list closes what it drops', async () => {
+    const file = fx('structures/esp-liste-illustrative.csv');
+    const r = await importStructures(db, file, { source: 'Liste illustrative', date: '2026-01-15' });
+    expect(r.counts).toMatchObject({ structures: 5, created: 4, alreadyInFiness: 1, closed: 0, esp: 2, csp: 2, msp: 1 });
+    const rows = await db.query(
+      `SELECT finess, type, sous_type, sous_type_regle, commune_code, origine, geom IS NOT NULL AS positioned, coord_source
+         FROM structure WHERE origine = 'liste' ORDER BY finess`,
+    );
+    expect(rows.rows).toEqual([
+      { finess: 'csp-85112-centre-de-sante-dentaire-illustratif', type: 'csp', sous_type: 'dentaire', sous_type_regle: 'nom-dentaire', commune_code: '85112', origine: 'liste', positioned: true, coord_source: 'point intérieur de la commune (position approchée)' },
+      { finess: 'csp-85214-centre-de-sante-illustratif-polyvalent', type: 'csp', sous_type: 'infirmier', sous_type_regle: 'liste', commune_code: '85214', origine: 'liste', positioned: true, coord_source: 'point intérieur de la commune (position approchée)' },
+      { finess: 'esp-46-4978n-1-7361w-esp-illustrative-du-chateau', type: 'esp', sous_type: null, sous_type_regle: null, commune_code: '85194', origine: 'liste', positioned: true, coord_source: 'liste : longitude, latitude' },
+      { finess: 'esp-85194-esp-illustrative-des-olonnes', type: 'esp', sous_type: null, sous_type_regle: null, commune_code: '85194', origine: 'liste', positioned: true, coord_source: 'point intérieur de la commune (position approchée)' },
+    ]);
+    // The MSP known to FINESS keeps FINESS's record.
+    expect((await db.query("SELECT origine, source FROM structure WHERE finess = '850026436'")).rows).toEqual([{ origine: 'finess', source: 'FINESS 2021-01-08' }]);
+    // A later list without the first ESP: it is closed on the list's date, kept.
+    const later = join(await mkdtemp(join(tmpdir(), 'structures-')), 'liste-2.csv');
+    await writeFile(later, (await readFile(file, 'utf8')).split('\n').filter((l) => !l.startsWith('ESP ILLUSTRATIVE DES OLONNES')).join('\n'));
+    const r2 = await importStructures(db, later, { source: 'Liste illustrative', date: '2026-06-01' });
+    expect(r2.counts).toMatchObject({ created: 0, closed: 1 });
+    expect((await db.query("SELECT ferme_le::text FROM structure WHERE finess = 'esp-85194-esp-illustrative-des-olonnes'")).rows).toEqual([{ ferme_le: '2026-06-01' }]);
+  });
+
+  it('structure list: every bad row reported with line and field; nothing changes', async () => {
+    const before = await snapshot(db);
+    const e = await rejects(importStructures(db, fx('structures/invalid-structures.csv')));
+    expect(e.issues.map((i) => [i.line, i.field])).toEqual([
+      [2, 'code_insee'],
+      [3, 'nom'],
+      [4, 'type'],
+      [5, 'finess'],
+      [6, 'latitude'],
+    ]);
+    expect(await snapshot(db)).toEqual(before);
+  });
+
+  it('centre de santé sub-type corrections: applied to the centres loaded, kept for the others', async () => {
+    await db.exec(`INSERT INTO structure (finess, type, sous_type, sous_type_regle, nom, commune_code, source)
+                   VALUES ('850099991', 'csp', 'dentaire', 'ape-dentaire', 'CENTRE DE SANTE TEST', '85194', 'FINESS test')`);
+    const r = await importCentreTypes(db, fx('structures/corrections-sous-types.csv'));
+    expect(r.counts).toEqual({ corrections: 2, applied: 1, pending: 1 });
+    expect(r.warnings).toEqual(['corrections-sous-types.csv, line 3, field finess: 850099992 is no centre de santé loaded; the correction is kept for a later FINESS stock']);
+    expect((await db.query("SELECT sous_type, sous_type_regle FROM structure WHERE finess = '850099991'")).rows).toEqual([{ sous_type: 'medical-polyvalent', sous_type_regle: 'correction' }]);
+    expect((await db.query('SELECT finess, sous_type, source FROM structure_sous_type_correction ORDER BY 1')).rows).toEqual([
+      { finess: '850099991', sous_type: 'medical-polyvalent', source: 'URPS test' },
+      { finess: '850099992', sous_type: 'infirmier', source: 'URPS test' },
+    ]);
+  });
+
+  it('bassins de vie: one row per commune with its bassin and zone d’emploi; arrondissements and merged communes', async () => {
+    const r = await importBassins(db, [fx('bassins/table-appartenance-excerpt.csv'), fx('bassins/libelles-excerpt.csv')]);
+    expect(r.counts).toEqual({ communes: 8 + 16, bassinsDeVie: 4, zonesEmploi: 5 });
+    expect(r.warnings).toEqual([
+      'table-appartenance-excerpt.csv, line 5: 85076 and 85021, merged into 85076, lie in different bassins de vie or zones d’emploi; 85076 takes 44043 / 5216',
+      expect.stringMatching(/^\d+ current commune\(s\) of the départements covered are absent from the table/),
+    ]);
+    const q = await db.query(
+      `SELECT cb.commune_code, bv.nom AS bassin, ze.nom AS zone FROM commune_bassin cb JOIN bassin_vie bv ON bv.code = cb.bassin_vie
+         JOIN zone_emploi ze ON ze.code = cb.zone_emploi WHERE cb.commune_code IN ('85194', '85076', '13216') ORDER BY 1`,
+    );
+    expect(q.rows).toEqual([
+      { commune_code: '13216', bassin: 'Marseille', zone: 'Marseille' },
+      { commune_code: '85076', bassin: 'Clisson', zone: 'Nantes' },
+      { commune_code: '85194', bassin: "Les Sables-d'Olonne", zone: "Les Sables-d'Olonne" },
+    ]);
+    expect((await db.query("SELECT millesime, source FROM bassin_vie WHERE code = '85194'")).rows).toEqual([
+      { millesime: 2022, source: expect.stringContaining('© Code Officiel Géographique (Insee) et package R COGugaison') },
+    ]);
+    await expect(importBassins(db, [fx('bassins/libelles-excerpt.csv')])).rejects.toThrow(/no table d’appartenance found/);
   });
 });

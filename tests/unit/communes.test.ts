@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { cog } from '../../server/src/import/cog.js';
+import { multiPolygonEwkbHex } from '../../server/src/import/wkb.js';
 import { listCommuneFiles, parseCommuneOutlines } from '../../server/src/import/communes.js';
 import { decodeSource, readSource, type SourceText } from '../../server/src/import/source.js';
 import { issuesOf } from '../helpers/input.js';
@@ -265,5 +266,17 @@ describe('parseCommuneOutlines on the real 2018 outlines', () => {
     expect(p.communes).toHaveLength(34868);
     expect(p.missing.map((m) => m.code)).toEqual(['14666', '15031', '15035', '15047', '15171', '85165', '85212']);
     expect(p.departements).toHaveLength(101);
+  });
+});
+
+describe('multiPolygonEwkbHex (outlines sent to PostGIS as binary)', () => {
+  it('writes little-endian EWKB: MultiPolygon with SRID 4326, then each polygon, ring and position', () => {
+    const square = [[[0, 0], [1, 0], [1, 1], [0, 1], [0, 0]]];
+    const hex = multiPolygonEwkbHex([square]);
+    const b = Buffer.from(hex, 'hex');
+    expect(hex.slice(0, 18)).toBe('0106000020e6100000'); // little-endian, MultiPolygon | SRID flag, 4326
+    expect([b.readUInt32LE(9), b.readUInt8(13), b.readUInt32LE(14), b.readUInt32LE(18), b.readUInt32LE(22)]).toEqual([1, 1, 3, 1, 5]);
+    expect([b.readDoubleLE(26 + 16), b.readDoubleLE(26 + 16 + 8)]).toEqual([1, 0]); // second position
+    expect(b.length).toBe(26 + 5 * 16);
   });
 });

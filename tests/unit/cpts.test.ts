@@ -94,7 +94,11 @@ describe('parseCptsCsv', () => {
     const r = parseCptsCsv(readFileSync(SHARED_APPROX, 'utf8'), 'cpts-perimeters-approx.csv');
     expect(r.rows).toBe(2859);
     expect(r.cpts).toHaveLength(103);
-    expect(r.members.length + r.counts.duplicates).toBe(2859);
+    // Rows naming Paris, Lyon or Marseille whole stand for all their arrondissements municipaux.
+    const split = readFileSync(SHARED_APPROX, 'utf8').split('\n').filter((l) => /;(75056|69123|13055);/.test(l)).length;
+    const extra = readFileSync(SHARED_APPROX, 'utf8').split('\n').reduce((n, l) => n + ((/;75056;/.test(l) ? 19 : /;69123;/.test(l) ? 8 : /;13055;/.test(l) ? 15 : 0)), 0);
+    expect(r.counts.communesSplit).toBe(split);
+    expect(r.members.length + r.counts.duplicates).toBe(2859 + extra);
     expect(r.cpts.every((c) => c.perimetre === 'approximatif' && c.finess === c.id && c.statut === 'en-fonctionnement')).toBe(true);
     const lv = r.cpts.find((c) => c.id === '850028614')!;
     expect(lv.nom).toBe('CPTS LITTORAL VENDEEN');
@@ -139,7 +143,7 @@ describe('parseCptsCsv', () => {
       ['85194', '85060', 2],
       ['85112', undefined, 4],
     ]);
-    expect(semi.counts).toEqual({ renamedCodes: 1, duplicates: 1 });
+    expect(semi.counts).toEqual({ renamedCodes: 1, duplicates: 1, communesSplit: 0 });
     expect(semi.warnings).toEqual([
       'line 3: CPTS illustratif-olonne lists commune 85194 (as 85166) again (first on line 2); counted once',
     ]);
@@ -219,6 +223,36 @@ describe('parseCptsCsv', () => {
     expect(issues[0]).toMatchObject({ line: 2, field: 'methode', message: expect.stringMatching(/cannot be imported with perimetre officiel/) });
     const bad = issuesOf(() => parseCptsCsv(text('plain-semicolon.csv'), 'x.csv', { status: 'actif', perimetre: 'flou' as 'officiel' }));
     expect(bad.map((i) => i.field)).toEqual(['status', 'perimetre']);
+  });
+
+  it('name-only CPTS (an ARS listing): stable ids from région and name; arrondissements of Marseille; Nice claimed whole by several', () => {
+    const file = 'paca-ars-excerpt-name-only.csv';
+    const opts = { status: 'non renseigné', source: 'ARS PACA, listing des CPTS, janvier 2026' };
+    const r = parseCptsCsv(text(file), file, opts);
+    expect(r.idsGenerated).toBe(true);
+    expect(r.cpts.map((c) => [c.id, c.nom, c.statut, c.finess, c.perimetre, c.source])).toEqual([
+      ['93-cpts-actes-sante', 'CPTS Actes Santé', 'non-renseigne', null, 'officiel', 'ARS PACA, listing des CPTS, janvier 2026'],
+      ['93-cpts-nice-nord-et-ses-collines', 'CPTS Nice Nord et ses Collines', 'non-renseigne', null, 'officiel', 'ARS PACA, listing des CPTS, janvier 2026'],
+      ['93-cpts-nice-ouest-vallee', 'CPTS Nice ouest Vallée', 'non-renseigne', null, 'officiel', 'ARS PACA, listing des CPTS, janvier 2026'],
+    ]);
+    const of = (id: string) => r.members.filter((m) => m.cptsId === id).map((m) => m.code);
+    expect(of('93-cpts-actes-sante')).toEqual(['13214', '13215', '13216']);
+    expect(of('93-cpts-nice-ouest-vallee')).toEqual(['06046', '06088']);
+    expect(of('93-cpts-nice-nord-et-ses-collines')).toContain('06088');
+    // Same ids on every import.
+    expect(parseCptsCsv(text(file), file, opts).cpts.map((c) => c.id)).toEqual(r.cpts.map((c) => c.id));
+    // A status is needed: the listing gives none.
+    expect(issuesOf(() => parseCptsCsv(text(file), file))[0]!.message).toMatch(/no status for CPTS CPTS Actes Santé.*non renseigné/);
+  });
+
+  it('a commune split into arrondissements claimed whole stands for all of them; an arrondissement of another commune is refused', () => {
+    const csv = ['cpts_id;cpts_nom;statut;code_insee;code_arrondissement', 'a;A;projet;13055;', 'b;B;projet;13055;13207', 'c;C;projet;13055;75101'].join('\n');
+    const issues = issuesOf(() => parseCptsCsv(csv, 'x.csv'));
+    expect(issues).toEqual([{ file: 'x.csv', line: 4, field: 'code_arrondissement', message: '"75101" is not an arrondissement municipal of 13055' }]);
+    const r = parseCptsCsv(csv.split('\n').slice(0, 3).join('\n'), 'x.csv');
+    expect(r.members.filter((m) => m.cptsId === 'a')).toHaveLength(16);
+    expect(r.members.filter((m) => m.cptsId === 'b').map((m) => m.code)).toEqual(['13207']);
+    expect(r.counts.communesSplit).toBe(1);
   });
 
   it('reads a gzip copy identically', async () => {

@@ -43,9 +43,10 @@ describe('parseFiness: layout variants', () => {
       siege_cpts: 1,
       skipped_other_categories: 1, // the hospital (355)
       without_coordinates: 1, // PHARMACIE BONAL has no geolocalisation record
-      without_commune: 0,
+      in_arrondissement: 0,
     });
-    expect(r.warnings).toEqual([]);
+    // the geolocalisation of an establishment not in the file is reported and ignored
+    expect(r.warnings).toEqual([expect.stringMatching(/^finess-2021-utf8\.csv, line \d+, field nofinesset: geolocalisation of FINESS 440099998, which has no structureet record/)]);
     const e = byId(r.establishments);
     expect(e.has('440000016')).toBe(false); // hospital skipped
     expect(e.has('440099998')).toBe(false); // geolocalisation of an establishment not in the file: ignored
@@ -58,6 +59,9 @@ describe('parseFiness: layout variants', () => {
       adresse: '90 R DE LA BOURGEONNIERE',
       codePostal: '44300',
       communeCode: '44109',
+      communeStatut: 'ok',
+      communeNote: null,
+      codeApe: null,
       telephone: '0240764052',
       dateOuverture: '2019-01-07',
       dateMaj: '2020-12-16',
@@ -132,23 +136,40 @@ describe('parseFiness: layout variants', () => {
 
   it('warns when the header count differs from the records read', () => {
     const r = parseText(['finess;etalab;3;2021-01-08', BASE]);
-    expect(r.warnings).toEqual(['the header announces 3 establishments, the file has 1 structureet records']);
+    expect(r.warnings).toEqual(['inline.csv, line 1, field header: the header announces 3 establishments, the file has 1 structureet records']);
   });
 
-  it('keeps a record without commune code with a warning (Saint-Martin in the national file)', () => {
+  it('leaves a record without commune code, or with an unknown one, to its position (no error)', () => {
     const r = parseText([
-      'finess;etalab;1;2021-01-08',
+      'finess;etalab;3;2021-01-08',
       record({ nofinesset: '970103172', commune: '', departement: '', libdepartement: '', ligneacheminement: '97150 ST MARTIN' }),
+      record({ nofinesset: '440013704', commune: '999' }),
+      record({ nofinesset: '970103008', departement: '9A', commune: '205' }), // a Martinique number under Guadeloupe
     ]);
-    expect(r.establishments[0]).toMatchObject({ communeCode: null, codePostal: '97150' });
-    expect(r.counts.without_commune).toBe(1);
-    expect(r.warnings).toEqual([expect.stringMatching(/^line 2, FINESS 970103172 .*no commune code/)]);
+    const e = byId(r.establishments);
+    expect(e.get('970103172')).toMatchObject({ communeCode: null, communeStatut: 'inconnue', communeNote: 'no commune code in the file', codePostal: '97150' });
+    expect(e.get('440013704')).toMatchObject({ communeCode: null, communeStatut: 'inconnue', communeNote: expect.stringMatching(/^unknown INSEE code 44999 \(département 44, commune 999\)/) });
+    expect(e.get('970103008')).toMatchObject({ communeCode: null, communeStatut: 'inconnue', communeNote: expect.stringMatching(/^unknown INSEE code 97205/) });
+    expect(r.warnings).toEqual([]); // reported by the import, once it has looked for the commune by position
+  });
+
+  it('FINESS as published: Saint-Barthélemy (9A 123) and Saint-Martin (9A 127); Paris by its postal code, Marseille CEDEX left to the position', async () => {
+    const r = parseFiness(await load('finess-2021-overseas-collectivities-and-arrondissements.csv'));
+    const e = byId(r.establishments);
+    const got = (id: string) => [e.get(id)!.communeCode, e.get(id)!.communeStatut, e.get(id)!.srid];
+    expect(got('970107033')).toEqual(['97701', 'ok', 5490]); // SNC PHARMACIE ROUX - POUJOL - ROMEUF, Gustavia
+    expect(got('970103172')).toEqual(['97801', 'ok', 5490]); // PHARMACIE SOUALIGA, Saint-Martin
+    expect(got('750028466')).toEqual(['75116', 'ok', 2154]); // PHARMACIE BUGEAUD, 75116 PARIS: the 16e arrondissement
+    expect(got('130782865')).toEqual(['13055', 'divisee', 2154]); // 13235 MARSEILLE CEDEX 02: no arrondissement's postal code
+    expect(e.get('130782865')!.communeNote).toMatch(/postal code 13235 names none of them/);
+    expect(r.counts).toMatchObject({ pharmacies: 3, csp: 1, in_arrondissement: 1 });
+    expect(r.warnings).toEqual([]);
   });
 
   it('an implausible but real calendar date (0202-02-24, as in the 2021 stock) is stored as unknown with a warning', () => {
     const r = parseText(['finess;etalab;1;2021-01-08', record({ dateouv: '0202-02-24' })]);
     expect(r.establishments[0]!.dateOuverture).toBeNull();
-    expect(r.warnings).toEqual([expect.stringContaining('implausible dateouv 0202-02-24')]);
+    expect(r.warnings).toEqual([expect.stringMatching(/^inline\.csv, line 2, field dateouv: FINESS 440013696 .*implausible dateouv 0202-02-24; stored as unknown$/)]);
   });
 
   it('drops a position outside its CRS area or in the wrong CRS for the département, with a warning', () => {
@@ -162,9 +183,18 @@ describe('parseFiness: layout variants', () => {
     expect(r.establishments.every((e) => e.x === null && e.srid === null)).toBe(true);
     expect(r.counts.without_coordinates).toBe(2);
     expect(r.warnings).toEqual([
-      expect.stringMatching(/FINESS 440013696 .*outside the area of EPSG:2154/),
-      expect.stringMatching(/FINESS 440013704 .*EPSG:5490 .*not the CRS of département 44/),
+      expect.stringMatching(/^inline\.csv, line 4, field coordxet: FINESS 440013696 .*outside the area of EPSG:2154/),
+      expect.stringMatching(/^inline\.csv, line 5, field sourcecoordet: FINESS 440013704 .*EPSG:5490 .*not the CRS of département 44/),
     ]);
+  });
+
+  it('reports a geolocalisation record of no establishment (file, line), and a NUL byte as an error', () => {
+    const r = parseText(['finess;etalab;1;2021-01-08', BASE, `geolocalisation;440099998;355328.5;6693664.2;${L93};2020-12-16`]);
+    expect(r.warnings).toEqual([
+      'inline.csv, line 3, field nofinesset: geolocalisation of FINESS 440099998, which has no structureet record in the file; ignored',
+    ]);
+    const issues = issuesOf(() => parseText(['finess;etalab;1;2021-01-08', record({ rs: 'PHARMACIE\0X' })]));
+    expect(issues).toEqual([{ file: 'inline.csv', line: 2, field: 'rs', message: expect.stringMatching(/NUL byte/) }]);
   });
 
   it('reads the header date in either format', () => {
@@ -198,7 +228,6 @@ describe('parseFiness: invalid input names file, line, field and what was expect
     { file: 'invalid-encoding-latin1-declared-utf8.csv', encoding: 'utf-8', line: 2, field: 'libcategagretab', message: /0xE0 is not valid UTF-8/ },
     { file: 'invalid-truncated.csv.gz', line: 7, field: 'codeape', message: /gzip stream ends unexpectedly.*truncated/ },
     { file: 'invalid-truncated-last-line.csv', line: 5, field: 'sourcecoordet', message: /at least 6 fields.*found 4/ },
-    { file: 'invalid-unknown-insee.csv', line: 3, field: 'commune', message: /unknown INSEE code 44999/ },
     { file: 'invalid-duplicate-finess.csv', line: 4, field: 'nofinesset', message: /duplicate FINESS number 440013696 \(first at line 2\)/ },
     { file: 'invalid-bad-coordinate.csv', line: 4, field: 'coordxet', message: /"355328,5" is not a number/ },
     { file: 'invalid-missing-header.csv', line: 1, field: 'header', message: /header missing.*finess;etalab;<count>;<date>/ },
@@ -232,13 +261,13 @@ describe('parseFiness: invalid input names file, line, field and what was expect
     ]);
   });
 
-  it('rejects malformed headers, FINESS numbers, field counts, unknown CRS and inconsistent overseas codes', () => {
+  it('rejects malformed headers, FINESS numbers, field counts, département and commune fields, unknown CRS', () => {
     const issues = issuesOf(() =>
       parseText([
         'finess;etalab;many;2021-01-08',
         record({ nofinesset: '44001369' }),
         BASE.replace(/;$/, ';extra;'),
-        record({ nofinesset: '970103008', departement: '9A', commune: '205' }),
+        record({ nofinesset: '970103008', departement: '9', commune: '205' }),
         record({ nofinesset: '440013704', categetab: '62' }),
         record({ nofinesset: '440013712', departement: '44', commune: '' }),
         'geolocalisation;440013696;355328.5;6693664.2;2,ATLASANTE,96,BAN,EPSG:27572 NTF;2020-12-16',
@@ -250,7 +279,7 @@ describe('parseFiness: invalid input names file, line, field and what was expect
       [1, 'header count'],
       [2, 'nofinesset'],
       [3, 'structureet'],
-      [4, 'commune'],
+      [4, 'departement'],
       [5, 'categetab'],
       [6, 'commune'],
       [7, 'sourcecoordet'],
@@ -258,7 +287,7 @@ describe('parseFiness: invalid input names file, line, field and what was expect
       [9, 'record type'],
     ]);
     expect(issues.every((i) => i.file === 'inline.csv')).toBe(true);
-    expect(issues[3]!.message).toMatch(/unknown INSEE code 97205/);
+    expect(issues[3]!.message).toMatch(/département "9" is not a FINESS département code/);
   });
 
   it('rejects an empty file', () => {

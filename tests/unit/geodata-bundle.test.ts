@@ -11,7 +11,9 @@ import { describe, expect, it } from 'vitest';
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const GEODATA = join(ROOT, 'geodata');
 const SOURCES = resolve(ROOT, '../shared/geodata-sources');
-const DEPARTEMENTS = ['44', '49', '53', '72', '85'];
+const PDL = ['44', '49', '53', '72', '85'];
+const PACA = ['04', '05', '06', '13', '83', '84'];
+const DEPARTEMENTS = [...PDL, ...PACA];
 
 interface ImportStep {
   kind: string;
@@ -43,19 +45,20 @@ function finessRecords() {
 
 describe('geodata bundle: manifest', () => {
   it('lists the imports in the order npm start runs them, with the agreed option names', () => {
-    expect(manifest.imports.map((s) => s.kind)).toEqual(['communes', 'finess', 'cpts', 'cpts', 'gp', 'zoning', 'memberships']);
+    expect(manifest.imports.map((s) => s.kind)).toEqual(['communes', 'finess', 'cpts', 'cpts', 'cpts', 'gp', 'zoning', 'bassins', 'memberships']);
     expect(step('communes').files).toEqual(DEPARTEMENTS.map((d) => `communes-${d}.geojson.gz`));
     expect(step('cpts', 0).options).toEqual({ perimetre: 'approximatif', status: 'en-fonctionnement' });
     expect(step('cpts', 1).options).toEqual({ perimetre: 'illustratif' });
+    expect(step('cpts', 2).options).toEqual({ perimetre: 'officiel', status: 'non renseigné', source: 'ARS PACA, listing des CPTS, janvier 2026' });
     expect(Object.keys(step('gp').options!).sort()).toEqual(['codeColumn', 'countColumn', 'proxy', 'source', 'year']);
     expect(step('gp').options).toMatchObject({ codeColumn: 'codecommuneetablissement', countColumn: 'generaliste', year: 2019, proxy: true });
-    expect(step('zoning').options!.source).toMatch(/^ILLUSTRATIF/);
-    expect(Object.keys(manifest.provenance).sort()).toEqual(['communes', 'cpts', 'finess', 'gp', 'populations']);
+    expect(step('zoning').options).toMatchObject({ source: expect.stringMatching(/source non officielle/), unofficial: true, vintage: '2022–2024 (estimé)' });
+    expect(Object.keys(manifest.provenance).sort()).toEqual(['bassins', 'communes', 'cpts', 'cptsPaca', 'finess', 'gp', 'populations', 'zoning']);
   });
 
   it('every file it lists exists in geodata/, is not empty, and keeps the bundle to a few MB', () => {
     const files = manifest.imports.flatMap(filesOf);
-    expect(files.length).toBe(11);
+    expect(files.length).toBe(20);
     let total = 0;
     for (const f of files) {
       expect(existsSync(join(GEODATA, f)), f).toBe(true);
@@ -70,10 +73,14 @@ describe('geodata bundle: manifest', () => {
 describe('geodata bundle: FINESS subset', () => {
   const { header, struct, geo } = finessRecords();
 
-  it('holds 1,103 pharmacies, 109 MSP, 136 centres de santé and 10 CPTS of the five départements', () => {
-    const byCat: Record<string, number> = {};
-    for (const r of struct) byCat[r[18]!] = (byCat[r[18]!] ?? 0) + 1;
-    expect(byCat).toEqual({ '620': 1103, '603': 109, '124': 136, '604': 10 });
+  it('holds, in Pays de la Loire, 1,103 pharmacies, 109 MSP, 136 centres de santé and 10 CPTS; in PACA 1,868, 88, 155 and 9', () => {
+    const byCat = (deps: string[]) => {
+      const out: Record<string, number> = {};
+      for (const r of struct) if (deps.includes(r[13]!)) out[r[18]!] = (out[r[18]!] ?? 0) + 1;
+      return out;
+    };
+    expect(byCat(PDL)).toEqual({ '620': 1103, '603': 109, '124': 136, '604': 10 });
+    expect(byCat(PACA)).toEqual({ '620': 1868, '603': 88, '124': 155, '604': 9 });
     expect(new Set(struct.map((r) => r[13]))).toEqual(new Set(DEPARTEMENTS));
     expect(struct.every((r) => r.length === 32)).toBe(true);
   });
@@ -93,8 +100,8 @@ describe('geodata bundle: CPTS', () => {
   const approx = readCsv(step('cpts', 0).file!);
   const proposal = readCsv(step('cpts', 1).file!);
 
-  it('keeps the approximate perimeters of the 10 CPTS of the region only', () => {
-    const finessCpts = finessRecords().struct.filter((r) => r[18] === '604').map((r) => r[1]);
+  it('keeps the approximate perimeters of the 10 CPTS of Pays de la Loire only', () => {
+    const finessCpts = finessRecords().struct.filter((r) => r[18] === '604' && PDL.includes(r[13]!)).map((r) => r[1]);
     expect(new Set(approx.map((r) => r.cpts_finess))).toEqual(new Set(finessCpts));
     expect(approx.every((r) => r.methode!.startsWith('approx:'))).toBe(true);
   });
@@ -120,21 +127,38 @@ describe('geodata bundle: CPTS', () => {
   });
 });
 
-describe('geodata bundle: GP proxy, zoning, memberships', () => {
-  it('GP proxy rows are communes of the five départements, header kept', () => {
+describe('geodata bundle: real PACA perimeters', () => {
+  it('70 CPTS known by name, Marseille by arrondissement, Nice claimed by three', () => {
+    const rows = readFileSync(join(GEODATA, step('cpts', 2).file!), 'utf8').trim().split(/\r?\n/).slice(1).map((l) => l.split(','));
+    expect(new Set(rows.map((r) => r[0])).size).toBe(70);
+    expect(rows.every((r) => PACA.includes(r[1]!.slice(0, 2)))).toBe(true);
+    expect(new Set(rows.filter((r) => r[1] === '13055').map((r) => r[3])).size).toBe(15);
+    expect(new Set(rows.filter((r) => r[1] === '06088').map((r) => r[0])).size).toBe(3);
+  });
+});
+
+describe('geodata bundle: GP proxy, zoning, bassins de vie, memberships', () => {
+  it('GP proxy rows are communes of the eleven départements, header kept', () => {
     const gp = readCsv(step('gp').file!);
-    expect(gp.length).toBe(897);
+    expect(gp.length).toBe(1652);
     expect(gp.every((r) => DEPARTEMENTS.includes(r.codecommuneetablissement!.slice(0, 2)))).toBe(true);
     expect(gp.every((r) => Number(r.generaliste) >= 0)).toBe(true);
   });
 
-  it('the zoning lists ZIP and ZAC communes of the region once each, labelled illustrative', () => {
-    const z = readCsv(step('zoning').file!);
-    expect(z.length).toBeGreaterThan(0);
-    expect(new Set(z.map((r) => r.zone))).toEqual(new Set(['ZIP', 'ZAC']));
-    expect(new Set(z.map((r) => r.code_insee)).size).toBe(z.length);
-    expect(z.every((r) => DEPARTEMENTS.includes(r.code_insee!.slice(0, 2)))).toBe(true);
-    expect(new Set(z.map((r) => r.source))).toEqual(new Set(['ILLUSTRATIF — règle de démonstration, pas le zonage ARS']));
+  it('the zoning is the national file’s rows of the eleven départements, once each', () => {
+    const [head, ...rows] = readFileSync(join(GEODATA, step('zoning').file!), 'utf8').trim().split('\n').map((l) => l.split(','));
+    expect(head).toEqual(['code_insee', 'nom_commune_source', 'code_postal_source', 'zonage_mg', 'zrr', 'appariement']);
+    expect(new Set(rows.map((r) => r[0])).size).toBe(rows.length);
+    expect(rows.every((r) => DEPARTEMENTS.includes(r[0]!.slice(0, 2)))).toBe(true);
+    expect(new Set(rows.map((r) => r[3]))).toEqual(new Set(['1_ZIP', '2_ZAC', '3_HZ']));
+  });
+
+  it('bassins de vie: the communes of the eleven départements, every bassin and zone named', () => {
+    const rows = readFileSync(join(GEODATA, step('bassins').files![0]!), 'utf8').trim().split('\n').slice(1).map((l) => l.replace(/"/g, '').split(','));
+    const labels = readFileSync(join(GEODATA, step('bassins').files![1]!), 'utf8').trim().split('\n').slice(1).map((l) => l.replace(/"/g, '').split(','));
+    expect(rows.every((r) => DEPARTEMENTS.includes(r[2]!))).toBe(true);
+    const named = new Set(labels.map((l) => `${l[0]}:${l[1]}`));
+    expect(rows.every((r) => named.has(`BV2022:${r[12]}`) && named.has(`ZE2020:${r[9]}`))).toBe(true);
   });
 
   it('memberships join bundle pharmacies to bundle MSP or to one CPTS, labelled illustrative', () => {
@@ -160,12 +184,15 @@ describe('geodata bundle: README', () => {
 
   it('labels every file of the manifest, and says which ones are illustrative or approximate', () => {
     for (const f of [...manifest.imports.flatMap(filesOf), 'manifest.json']) expect(readme, f).toContain(`\`${f}\``);
-    for (const f of [step('cpts', 1).file, step('zoning').file, step('memberships').file]) {
-      expect(readme).toMatch(new RegExp(`^### \`${f!.replace(/\./g, '\\.')}\`.*ILLUSTRATIVE`, 'm'));
-    }
-    expect(readme).toMatch(new RegExp(`^### \`${step('cpts', 0).file!.replace(/\./g, '\\.')}\`.*APPROXIMATE`, 'm'));
+    const heading = (f: string, label: string) => new RegExp(`^### \`${f.replace(/\./g, '\\.')}\`.*${label}`, 'm');
+    for (const f of [step('cpts', 1).file, step('memberships').file]) expect(readme).toMatch(heading(f!, 'ILLUSTRATIVE'));
+    expect(readme).toMatch(heading(step('cpts', 0).file!, 'APPROXIMATE'));
+    expect(readme).toMatch(heading(step('cpts', 2).file!, 'REAL, ARS PACA, January 2026'));
+    expect(readme).toMatch(heading(step('zoning').file!, 'UNOFFICIAL source, vintage estimated 2022–2024'));
     expect(readme).toContain('npm run build:geodata');
-    for (const producer of ['IGN', 'INSEE', 'DREES/FINESS', 'INSEE SIRENE', 'Licence Ouverte']) expect(readme).toContain(producer);
+    for (const producer of ['IGN', 'INSEE', 'DREES/FINESS', 'INSEE SIRENE', 'Licence Ouverte', 'ODbL', 'COGugaison', 'ARS PACA, listing des CPTS, janvier 2026']) {
+      expect(readme).toContain(producer);
+    }
   });
 });
 

@@ -17,6 +17,11 @@ describe('parseZone', () => {
     ]);
     expect(parseZone('zone rouge')).toBeUndefined();
   });
+
+  it('reads the national file’s ranked values, ZAR, and « non disponible » (null)', () => {
+    expect(['1_ZIP', '2_ZAC', '3_HZ', '4_ZAR', 'ZAR', "zone d'accompagnement régional"].map(parseZone)).toEqual(['ZIP', 'ZAC', 'HZ', 'ZAR', 'ZAR', 'ZAR']);
+    expect(['N/A - résultat non disponible', 'non disponible', 'N/A'].map(parseZone)).toEqual([null, null, null]);
+  });
 });
 
 describe('parseZoning', () => {
@@ -47,6 +52,20 @@ describe('parseZoning', () => {
     expect(r.counts.renamedCodes).toBe(1);
   });
 
+  it('reads an excerpt of the national file (zonage_mg column): ZAR, non disponible, arrondissements as themselves', () => {
+    const r = parseZoning(text('zonage-mg-national-excerpt.csv'), 'z.csv', { source: 's' });
+    expect(r.rows.map((x) => [x.code, x.zone, x.raw])).toEqual([
+      ['02003', 'ZAR', '4_ZAR'],
+      ['13201', 'HZ', '3_HZ'],
+      ['13202', 'ZAC', '2_ZAC'],
+      ['2A004', 'HZ', '3_HZ'],
+      ['44109', 'HZ', '3_HZ'],
+      ['75101', 'HZ', '3_HZ'],
+      ['75119', 'ZIP', '1_ZIP'],
+      ['97411', null, 'N/A - résultat non disponible'],
+    ]);
+  });
+
   it('takes column names as options', () => {
     const r = parseZoning(text('zonage-renamed-columns.csv'), 'z.csv', { codeColumn: 'insee', zoneColumn: 'classement', source: 's' });
     expect(r.rows.map((x) => [x.code, x.zone])).toEqual([
@@ -63,7 +82,7 @@ describe('parseZoning', () => {
 
   it('rejects unknown zones and unknown codes with line and field', () => {
     expect(issuesOf(() => parseZoning(text('invalid-unknown-zone.csv'), 'z.csv', { source: 's' }))).toEqual([
-      { file: 'z.csv', line: 3, field: 'zone', message: 'unknown zone "zone rouge": expected ZIP, ZAC, ZV or hors zonage (HZ)' },
+      { file: 'z.csv', line: 3, field: 'zone', message: 'unknown zone "zone rouge": expected ZIP, ZAC, ZV, ZAR, hors zonage (HZ) or non disponible' },
     ]);
     const codes = issuesOf(() => parseZoning(text('invalid-unknown-code.csv'), 'z.csv', { source: 's' }));
     expect(codes.map((i) => [i.line, i.field])).toEqual([[3, 'code_insee']]);
@@ -79,7 +98,7 @@ describe('parseZoning', () => {
   it('names the missing column and the columns found; rejects a bad date option', () => {
     const issues = issuesOf(() => parseZoning(text('invalid-missing-column.csv'), 'z.csv', { date: '2023-13-01' }));
     expect(issues.map((i) => i.message)).toEqual([
-      'missing column for the zone: expected "zone"; columns found: "code_insee", "classement"',
+      'missing column for the zone: expected one of "zone", "zonage_mg", "zonage"; columns found: "code_insee", "classement"',
       expect.stringMatching(/^no source/),
       'option date: "2023-13-01" is not a date (YYYY-MM-DD or dd/mm/yyyy)',
     ]);

@@ -4,31 +4,17 @@ import { migrate } from '../db/migrate.js';
 import { openDb } from '../db/open.js';
 import { DbUnavailableError } from '../db/port.js';
 import { ImportError, formatIssue } from '../import/errors.js';
-import { IMPORT_KINDS, camel, isImportKind, runImport } from '../import/index.js';
-import { parseCli } from './args.js';
+import { runImport } from '../import/index.js';
+import { readCli } from './options.js';
 import { terminalProgress } from './progress.js';
 
-const USAGE = `Usage: npm run import -- <kind> <file…> [--option value …]
-Kinds: ${IMPORT_KINDS.join(', ')}
-Examples:
-  npm run import -- communes ../shared/geodata-sources/communes-2018/
-  npm run import -- finess ../shared/geodata-sources/finess/etalab-cs1100507-stock-20210108-rebuilt.csv.gz
-  npm run import -- cpts ../shared/geodata-sources/cpts/cpts-perimeters-approx.csv --perimetre approximatif
-  npm run import -- cpts perimetres.geojson --threshold 0.5 --status projet
-  npm run import -- gp ../shared/geodata-sources/gp/PS_communes_sirene_2019-03_national.csv --year 2019
-  npm run import -- zoning zonage.csv --source "ARS Pays de la Loire, arrêté du …" --date 2024-03-01
-  npm run import -- memberships adhesions.csv
-The database is DATABASE_URL (PostGIS) or, without it, the embedded one in DATA_DIR (default ./data);
-a folder in use by a running server is refused: stop the server first.`;
-
 async function main(): Promise<number> {
-  const { positionals, values } = parseCli(process.argv.slice(2));
-  const [kind, ...files] = positionals;
-  if (!kind || values.help || !isImportKind(kind)) {
-    process.stderr.write((kind && !values.help ? `Unknown kind "${kind}".\n` : '') + USAGE + '\n');
-    return values.help ? 0 : 2;
+  const request = readCli(process.argv.slice(2));
+  if ('help' in request) {
+    (request.exitCode ? process.stderr : process.stdout).write((request.error ? `${request.error}\n` : '') + request.help + '\n');
+    return request.exitCode;
   }
-  const options = Object.fromEntries(Object.entries(values).map(([k, v]) => [camel(k), v]));
+  const { kind, files, options } = request;
   const config = loadConfig();
   const db = await openDb(config);
   try {

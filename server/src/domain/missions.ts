@@ -32,6 +32,8 @@ export const MissionSchema = z.strictObject({
   description: z.string().min(1),
   structures: z.array(StructureType).min(1),
   zonagesEligibles: z.array(z.enum(['ZIP', 'ZAC', 'ZV', 'HZ'])).nullable(),
+  // Zones the sources say nothing about for this mission: the French sentence to show (e.g. ZAR: ask the ARS).
+  zonagesAVerifier: z.record(z.string(), z.string().min(1)).optional(),
   conditions: z.array(z.string().min(1)).min(1),
   remunerations: z.array(Remuneration).min(1),
   source: z.string(),

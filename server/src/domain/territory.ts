@@ -76,6 +76,7 @@ export const STATUT_LIBELLES: Record<string, string> = {
   projet: 'Projet',
   'en-fonctionnement': 'En fonctionnement',
   'aci-signe': 'Contrat ACI signé',
+  'non-renseigne': 'Statut non renseigné par la source',
 };
 
 export const PERIMETRE_LIBELLES: Record<string, string> = {

@@ -20,18 +20,46 @@ export interface CogCommune {
   population: number | null;
   anciensCodes: string[];
   codesPostaux: string[];
+  /** The commune of an arrondissement municipal; null for a commune. */
+  parent: string | null;
+}
+
+/** An arrondissement municipal of Paris, Lyon or Marseille: a territorial unit below its commune (`parent`). */
+export interface CogArrondissement extends CogCommune {
+  parent: string;
 }
 
 export interface Cog {
   communes: Map<string, CogCommune>;
+  /** Arrondissements municipaux by code (75101…, 69381…, 13201…). */
+  arrondissements: Map<string, CogArrondissement>;
+  /** Arrondissements of a commune, by code; empty for a commune that is not split. */
+  arrondissementsOf(parent: string): CogArrondissement[];
   departements: Map<string, { code: string; nom: string; region: string }>;
   regions: Map<string, { code: string; nom: string }>;
   /**
-   * The current commune holding `code`: itself if current, else the commune it merged into
-   * (anciens codes, communes déléguées / associées), or the commune of a municipal arrondissement.
+   * The current territorial unit holding `code`: itself if it is a current commune or an arrondissement
+   * municipal, else the commune it merged into (anciens codes, communes déléguées / associées), or the
+   * collectivité d'outre-mer a former overseas commune became (97123 → 97701).
    */
   toCurrent(code: string): string | undefined;
+  /** The commune or arrondissement of a current code, or undefined. */
+  unit(code: string): CogCommune | undefined;
 }
+
+/**
+ * Collectivités d'outre-mer written under the code they had as communes of their former département, as
+ * FINESS still writes them (département 9A = Guadeloupe): Saint-Barthélemy and Saint-Martin were communes
+ * 97123 and 97127 of Guadeloupe until 2007. The COG package does not list these former codes.
+ */
+export const FORMER_OVERSEAS_CODES: Readonly<Record<string, string>> = { '97123': '97701', '97127': '97801' };
+
+/**
+ * Collectivités d'outre-mer without outlines in the shared files, and the département they were detached from:
+ * a commune import covering that département creates them (without outline), so that establishments FINESS
+ * files there have a commune.
+ */
+export const DETACHED_COLLECTIVITIES: Readonly<Record<string, string>> = { '97701': '971', '97801': '971' };
 
 interface RawCommune {
   code: string;
@@ -58,36 +86,50 @@ export function cog(): Cog {
   const epciOf = new Map<string, string>();
   for (const e of epcis) for (const m of e.membres) epciOf.set(m.code, e.code);
 
+  const unit = (c: RawCommune, epci: string | null): CogCommune => ({
+    code: c.code,
+    nom: c.nom,
+    departement: c.departement!,
+    region: c.region!,
+    epci,
+    population: c.population ?? null,
+    anciensCodes: c.anciensCodes ?? [],
+    codesPostaux: c.codesPostaux ?? [],
+    parent: null,
+  });
   const communes = new Map<string, CogCommune>();
-  const alias = new Map<string, string>();
+  const arrondissements = new Map<string, CogArrondissement>();
+  const alias = new Map<string, string>(Object.entries(FORMER_OVERSEAS_CODES));
   for (const c of raw) {
     if (c.type === 'commune-actuelle') {
-      communes.set(c.code, {
-        code: c.code,
-        nom: c.nom,
-        departement: c.departement!,
-        region: c.region!,
-        epci: epciOf.get(c.code) ?? null,
-        population: c.population ?? null,
-        anciensCodes: c.anciensCodes ?? [],
-        codesPostaux: c.codesPostaux ?? [],
-      });
+      communes.set(c.code, unit(c, epciOf.get(c.code) ?? null));
       for (const a of c.anciensCodes ?? []) alias.set(a, c.code);
     } else if ((c.type === 'commune-deleguee' || c.type === 'commune-associee') && c.chefLieu) {
       if (!alias.has(c.code)) alias.set(c.code, c.chefLieu);
-    } else if (c.type === 'arrondissement-municipal' && c.commune) {
-      alias.set(c.code, c.commune);
     }
+  }
+  // After the communes: an arrondissement belongs to its commune's EPCI.
+  for (const c of raw) {
+    if (c.type === 'arrondissement-municipal' && c.commune) {
+      arrondissements.set(c.code, { ...unit(c, epciOf.get(c.commune) ?? null), parent: c.commune });
+    }
+  }
+  const byParent = new Map<string, CogArrondissement[]>();
+  for (const a of [...arrondissements.values()].sort((x, y) => (x.code < y.code ? -1 : 1))) {
+    byParent.set(a.parent, [...(byParent.get(a.parent) ?? []), a]);
   }
   cached = {
     communes,
+    arrondissements,
     departements: new Map(departements.map((d) => [d.code, d])),
     regions: new Map(regions.map((r) => [r.code, r])),
+    arrondissementsOf: (parent) => byParent.get(parent) ?? [],
     toCurrent(code: string) {
-      if (communes.has(code)) return code;
+      if (communes.has(code) || arrondissements.has(code)) return code;
       const target = alias.get(code);
       return target && communes.has(target) ? target : undefined;
     },
+    unit: (code) => communes.get(code) ?? arrondissements.get(code),
   };
   return cached;
 }

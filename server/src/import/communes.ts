@@ -3,13 +3,14 @@
 import { createHash } from 'node:crypto';
 import { readdir, stat } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
-import type { Db } from '../db/port.js';
+import type { Db, Queryable } from '../db/port.js';
 import { insertJson } from './bulk.js';
-import { COG_SOURCE, REFERENCE_SQL, cog } from './cog.js';
+import { COG_SOURCE, DETACHED_COLLECTIVITIES, REFERENCE_SQL, cog } from './cog.js';
 import { ImportError, type InputIssue } from './errors.js';
 import { logImport } from './log.js';
 import { readSource, type SourceText } from './source.js';
-import type { CommonImportOptions, ImportReport } from './types.js';
+import type { CommonImportOptions, ImportReport, Progress } from './types.js';
+import { multiPolygonEwkbHex } from './wkb.js';
 
 // ---------------------------------------------------------------------------------------------
 // Parsing and reconciliation (pure)
@@ -41,29 +42,44 @@ export interface OutlinePiece {
   geometry: OutlineGeometry;
 }
 
-/** A current commune and the outlines it is made of (one, or several for a commune nouvelle). */
+/** A current commune (or arrondissement municipal) and the outlines it is made of (several for a commune nouvelle). */
 export interface CurrentCommuneOutline {
   code: string;
   nom: string;
   departement: string;
+  /** The commune of an arrondissement municipal, else null. */
+  parent: string | null;
   pieces: OutlinePiece[];
   sourceCodes: string[];
 }
 
+/** A current unit stored without an outline (its code, name and population are still known). */
+export interface OutlineLessUnit {
+  code: string;
+  nom: string;
+  departement: string;
+  parent: string | null;
+  reason: 'commune' | 'arrondissement' | 'collectivite';
+}
+
 export interface ParsedCommuneOutlines {
-  /** One entry per current commune with at least one outline, ordered by code. */
+  /** One entry per current commune or arrondissement with at least one outline, ordered by code. */
   communes: CurrentCommuneOutline[];
   /** Outlines whose code maps to no current commune (not imported). */
   unmatched: OutlinePiece[];
   /** Current communes of the départements present in the input that got no outline. */
   missing: { code: string; nom: string; departement: string }[];
-  /** Départements (current COG) present in the input. */
+  /** Units stored without an outline (see outlineLessUnits). */
+  outlineLess: OutlineLessUnit[];
+  /** Départements (current COG) of the communes in the input. */
   departements: string[];
+  /** Of those, the départements whose communes the input (nearly) all gives: see COMPLETE_DEPARTEMENT_SHARE. */
+  complete: string[];
   /** Features read, all files together. */
   features: number;
   /** Per file, in input order: features read and the property the code was taken from ('' if none). */
   files: { file: string; features: number; codeProperty: string }[];
-  /** One line each: unmatched outlines, then missing communes. */
+  /** One line each: unmatched outlines, missing communes, collectivités stored without outline. */
   warnings: string[];
 }
 
@@ -86,7 +102,6 @@ export function parseCommuneOutlines(sources: SourceText[]): ParsedCommuneOutlin
 
 /** As parseCommuneOutlines, but appends the problems to `issues` instead of throwing. */
 function collectCommuneOutlines(sources: SourceText[], issues: InputIssue[]): ParsedCommuneOutlines {
-  const c = cog();
   const pieces: OutlinePiece[] = [];
   const files: ParsedCommuneOutlines['files'] = [];
   const firstSeen = new Map<string, { file: string; feature: number }>();
@@ -147,20 +162,32 @@ function collectCommuneOutlines(sources: SourceText[], issues: InputIssue[]): Pa
     });
   }
 
-  // Reconcile with the current COG.
+  return reconcile(pieces, files, features);
+}
+
+/**
+ * A département counts as complete in the input when it has outlines for at least this share of its current
+ * communes: then its communes without an outline (re-created since the outlines' vintage) are stored without one.
+ * A file of a few communes of a département creates none (they are only reported).
+ */
+export const COMPLETE_DEPARTEMENT_SHARE = 0.9;
+
+/** Groups the outlines under the current territorial unit (commune, or arrondissement municipal) each belongs to. */
+function reconcile(pieces: OutlinePiece[], files: ParsedCommuneOutlines['files'], features: number): ParsedCommuneOutlines {
+  const c = cog();
   const groups = new Map<string, CurrentCommuneOutline>();
   const unmatched: OutlinePiece[] = [];
   for (const p of pieces) {
     const current = c.toCurrent(p.sourceCode);
-    const commune = current ? c.communes.get(current) : undefined;
-    if (!commune) {
+    const unit = current ? c.unit(current) : undefined;
+    if (!unit) {
       unmatched.push(p);
       continue;
     }
-    let g = groups.get(commune.code);
+    let g = groups.get(unit.code);
     if (!g) {
-      g = { code: commune.code, nom: commune.nom, departement: commune.departement, pieces: [], sourceCodes: [] };
-      groups.set(commune.code, g);
+      g = { code: unit.code, nom: unit.nom, departement: unit.departement, parent: unit.parent, pieces: [], sourceCodes: [] };
+      groups.set(unit.code, g);
     }
     g.pieces.push(p);
     g.sourceCodes.push(p.sourceCode);
@@ -168,21 +195,58 @@ function collectCommuneOutlines(sources: SourceText[], issues: InputIssue[]): Pa
   const communes = [...groups.values()].sort((a, b) => cmp(a.code, b.code));
   for (const g of communes) g.sourceCodes.sort(cmp);
 
-  const departements = [...new Set(communes.map((g) => g.departement))].sort(cmp);
-  const present = new Set(departements);
-  const missing = [...c.communes.values()]
-    .filter((x) => present.has(x.departement) && !groups.has(x.code))
+  // Départements of the communes given (an arrondissement file alone brings no département).
+  const perDep = new Map<string, number>();
+  for (const g of communes) if (!g.parent) perDep.set(g.departement, (perDep.get(g.departement) ?? 0) + 1);
+  const departements = [...perDep.keys()].sort(cmp);
+  const all = [...c.communes.values()];
+  const inCog = new Map<string, number>();
+  for (const x of all) inCog.set(x.departement, (inCog.get(x.departement) ?? 0) + 1);
+  const complete = departements.filter((d) => perDep.get(d)! >= COMPLETE_DEPARTEMENT_SHARE * inCog.get(d)!);
+  const missing = all
+    .filter((x) => perDep.has(x.departement) && !groups.has(x.code))
     .map((x) => ({ code: x.code, nom: x.nom, departement: x.departement }))
     .sort((a, b) => cmp(a.code, b.code));
+  const outlineLess = outlineLessUnits(groups, missing, complete);
 
+  const stored = new Set(outlineLess.map((u) => u.code));
   const warnings = [
     ...unmatched.map(
       (p) =>
         `${p.file}, feature ${p.feature}: code ${p.sourceCode}${p.sourceName ? ` (${p.sourceName})` : ''} is no commune of the current COG ${COG_SOURCE.cogYear}; outline not imported`,
     ),
-    ...missing.map((m) => `${m.code} ${m.nom}: no outline in the input (département ${m.departement})`),
+    ...missing.map(
+      (m) => `${m.code} ${m.nom}: no outline in the input (département ${m.departement})${stored.has(m.code) ? '; stored without outline' : ''}`,
+    ),
+    ...outlineLess
+      .filter((u) => u.reason === 'collectivite')
+      .map((u) => `${u.code} ${u.nom}: no outline in the input; stored without outline (collectivité d’outre-mer, FINESS files it under département ${DETACHED_COLLECTIVITIES[u.code]})`),
   ];
-  return { communes, unmatched, missing, departements, features, files, warnings };
+  return { communes, unmatched, missing, outlineLess, departements, complete, features, files, warnings };
+}
+
+/**
+ * Units stored without an outline: the communes without one in complete départements, the collectivités
+ * detached from a complete département, every arrondissement municipal of a commune stored, and the commune
+ * of an arrondissement given alone. Ordered by code.
+ */
+function outlineLessUnits(
+  groups: ReadonlyMap<string, CurrentCommuneOutline>,
+  missing: ParsedCommuneOutlines['missing'],
+  complete: readonly string[],
+): OutlineLessUnit[] {
+  const c = cog();
+  const out = new Map<string, OutlineLessUnit>();
+  const add = (code: string, reason: OutlineLessUnit['reason']) => {
+    const u = c.unit(code)!;
+    if (!groups.has(code) && !out.has(code)) out.set(code, { code, nom: u.nom, departement: u.departement, parent: u.parent, reason });
+  };
+  const full = new Set(complete);
+  for (const m of missing) if (full.has(m.departement)) add(m.code, 'commune');
+  for (const [code, dep] of Object.entries(DETACHED_COLLECTIVITIES)) if (full.has(dep)) add(code, 'collectivite');
+  for (const g of groups.values()) if (g.parent) add(g.parent, 'commune');
+  for (const code of [...groups.keys(), ...out.keys()]) for (const a of c.arrondissementsOf(code)) add(a.code, 'arrondissement');
+  return [...out.values()].sort((a, b) => cmp(a.code, b.code));
 }
 
 /** The file's `features`, or undefined after recording why it is not a FeatureCollection. */
@@ -348,94 +412,33 @@ export async function listCommuneFiles(paths: string[]): Promise<{ files: string
 }
 
 /**
- * Imports commune outlines (files and/or folders) into `commune`, in one transaction:
- * references, outlines made valid and dissolved per current commune, INSEE attributes, import log.
+ * Imports commune outlines (files and/or folders) into `commune`, in one transaction: references, outlines
+ * made valid and dissolved per current commune or arrondissement, INSEE attributes, the units stored without
+ * an outline (see outlineLessUnits), import log. An import never erases an outline stored before.
  */
 export async function importCommunes(db: Db, paths: string[], opts: CommonImportOptions = {}): Promise<ImportReport> {
   const progress = opts.onProgress ?? (() => {});
   const { files, label } = await listCommuneFiles(paths);
-
-  // Read every file, keeping going after a bad one so that all problems are reported together.
   const issues: InputIssue[] = [];
-  const sources: SourceText[] = [];
-  let read = 0;
-  for (const f of files) {
-    try {
-      sources.push(await readSource(f, opts.encoding ?? 'auto'));
-    } catch (e) {
-      if (!(e instanceof ImportError)) throw e;
-      issues.push(...e.issues);
-    }
-    progress('read', ++read, files.length);
-  }
+  const sources = await readCommuneSources(files, opts, progress, issues);
   progress('parse', 0, 1);
   const parsed = collectCommuneOutlines(sources, issues);
   if (issues.length) throw new ImportError(issues);
   progress('parse', 1, 1);
-
-  const c = cog();
   const checksum = createHash('sha256')
     .update(sources.map((s) => s.checksum).sort().join('\n'))
     .digest('hex');
   const source = `outlines: ${label}; codes, names and populations ${COG_SOURCE.populationYear}: ${COG_SOURCE.name}`;
-  const pieceRows = parsed.communes.flatMap((g) =>
-    g.pieces.map((p) => ({ c: g.code, s: p.sourceCode, f: p.sourceIndex, n: p.feature, g: JSON.stringify(p.geometry) })),
-  );
-  const where = (file: number, feature: number) => ({ file: sources[file]!.fileName, line: feature });
 
   return db.transaction(async (tx) => {
+    const c = cog();
     await tx.query(REFERENCE_SQL.regions, [JSON.stringify([...c.regions.values()])]);
     await tx.query(REFERENCE_SQL.departements, [JSON.stringify([...c.departements.values()])]);
-
-    // 1. Outlines as read, each made valid on its own (repairs reported).
-    await tx.exec(PIECE_TABLE);
-    await insertJson(tx, LOAD_PIECES, pieceRows, { chunk: 1000, onProgress: (d, t) => progress('load outlines', d, t) });
-    const bad = await tx.query<{ code: string; src: string; file: number; feature: number; reason: string | null; empty: boolean }>(
-      `SELECT code, src, file, feature, reason, (geom IS NULL OR ST_IsEmpty(geom)) AS empty
-         FROM import_commune_piece WHERE reason IS NOT NULL OR geom IS NULL OR ST_IsEmpty(geom) ORDER BY file, feature`,
-    );
-    const errors: InputIssue[] = [];
-    const repaired: string[] = [];
-    for (const b of bad.rows) {
-      const name = c.communes.get(b.code)?.nom ?? '';
-      const was = b.src === b.code ? '' : ` (outline of ${b.src})`;
-      if (b.empty) {
-        errors.push({
-          ...where(b.file, b.feature),
-          field: 'geometry',
-          message: `commune ${b.code} ${name}${was}: the outline is empty once made valid (${b.reason ?? 'unreadable geometry'}); it has no area to import`,
-        });
-      } else {
-        repaired.push(
-          `${b.code} ${name}${was}: invalid outline in ${sources[b.file]!.fileName}, feature ${b.feature} (${b.reason}); repaired with ST_MakeValid`,
-        );
-      }
-    }
-    if (errors.length) throw new ImportError(errors);
-
-    // 2. One geometry per current commune; pieces of a commune nouvelle are dissolved.
+    const repaired = await loadOutlines(tx, parsed, sources, progress);
     progress('dissolve', 0, 1);
-    await tx.exec(DISSOLVE);
-    const broken = await tx.query<{ code: string; files: number[]; features: number[] }>(
-      `SELECT g.code, array_agg(p.file ORDER BY p.file, p.feature) AS files, array_agg(p.feature ORDER BY p.file, p.feature) AS features
-         FROM import_commune_geom g JOIN import_commune_piece p USING (code)
-        WHERE g.geom IS NULL OR ST_IsEmpty(g.geom) OR NOT ST_IsValid(g.geom) OR GeometryType(g.geom) <> 'MULTIPOLYGON'
-        GROUP BY g.code ORDER BY g.code`,
-    );
-    if (broken.rows.length) {
-      throw new ImportError(
-        broken.rows.map((b) => ({
-          ...where(b.files[0]!, b.features[0]!),
-          field: 'geometry',
-          message: `commune ${b.code} ${c.communes.get(b.code)?.nom ?? ''}: dissolving its outline(s) (${b.files
-            .map((f, i) => `${sources[f]!.fileName} feature ${b.features[i]}`)
-            .join(', ')}) gives no valid non-empty MultiPolygon`,
-        })),
-      );
-    }
+    await dissolveOutlines(tx, sources);
     progress('dissolve', 1, 1);
 
-    // 3. Log, then upsert communes with their INSEE attributes and derived geometries.
     const counts = {
       files: sources.length,
       features: parsed.features,
@@ -443,6 +446,8 @@ export async function importCommunes(db: Db, paths: string[], opts: CommonImport
       merged: parsed.communes.filter((g) => g.pieces.length > 1).length,
       unmatched: parsed.unmatched.length,
       missing: parsed.missing.length,
+      withoutOutline: parsed.outlineLess.length,
+      arrondissements: [...parsed.communes, ...parsed.outlineLess].filter((u) => u.parent).length,
       repaired: repaired.length,
     };
     const warnings = [...repaired, ...parsed.warnings];
@@ -459,30 +464,130 @@ export async function importCommunes(db: Db, paths: string[], opts: CommonImport
         files: sources.map((s, i) => ({ name: s.fileName, checksum: s.checksum, features: parsed.files[i]!.features, codeProperty: parsed.files[i]!.codeProperty })),
       },
     );
-    const attrRows = parsed.communes.map((g) => {
-      const x = c.communes.get(g.code)!;
-      return { code: x.code, nom: x.nom, departement: x.departement, region: x.region, epci: x.epci, population: x.population, anciens: x.anciensCodes, postaux: x.codesPostaux };
-    });
-    const stored = await insertJson(tx, UPSERT_COMMUNES, attrRows, {
-      chunk: 2000,
-      extraParams: [COG_SOURCE.populationYear, source, importId],
-      onProgress: (d, t) => progress('store', d, t),
-    });
-    if (stored !== attrRows.length) throw new Error(`communes import: ${stored} rows stored for ${attrRows.length} communes`);
+    await storeUnits(tx, parsed, [COG_SOURCE.populationYear, source, importId], progress);
     return { kind: 'communes', file: label, importId, rows: parsed.features, counts, warnings } satisfies ImportReport;
   });
 }
 
+/** Reads every file, going on after a bad one (its problems appended to `issues`) so that all are reported together. */
+async function readCommuneSources(files: string[], opts: CommonImportOptions, progress: Progress, issues: InputIssue[]): Promise<SourceText[]> {
+  const sources: SourceText[] = [];
+  for (const [i, f] of files.entries()) {
+    try {
+      sources.push(await readSource(f, opts.encoding ?? 'auto'));
+    } catch (e) {
+      if (!(e instanceof ImportError)) throw e;
+      issues.push(...e.issues);
+    }
+    progress('read', i + 1, files.length);
+  }
+  return sources;
+}
+
+/** The attributes stored for a unit, from the COG. */
+function unitRow(code: string) {
+  const u = cog().unit(code)!;
+  return { code, nom: u.nom, departement: u.departement, region: u.region, epci: u.epci, population: u.population, anciens: u.anciensCodes, postaux: u.codesPostaux };
+}
+
+/**
+ * Loads every outline as read into a temporary table, each made valid on its own. Refuses the import when an
+ * outline is empty once valid; returns one warning per repaired outline.
+ */
+async function loadOutlines(tx: Queryable, parsed: ParsedCommuneOutlines, sources: SourceText[], progress: Progress): Promise<string[]> {
+  const c = cog();
+  const rows = parsed.communes.flatMap((g) =>
+    g.pieces.map((p) => ({
+      c: g.code,
+      s: p.sourceCode,
+      f: p.sourceIndex,
+      n: p.feature,
+      g: multiPolygonEwkbHex(p.geometry.type === 'Polygon' ? [p.geometry.coordinates] : p.geometry.coordinates),
+    })),
+  );
+  await tx.exec(PIECE_TABLE);
+  await insertJson(tx, LOAD_PIECES, rows, { chunk: 2000, onProgress: (d, t) => progress('load outlines', d, t) });
+  const bad = await tx.query<{ code: string; src: string; file: number; feature: number; reason: string | null; empty: boolean }>(
+    `SELECT code, src, file, feature, reason, (geom IS NULL OR ST_IsEmpty(geom)) AS empty
+       FROM import_commune_piece WHERE reason IS NOT NULL ORDER BY file, feature`,
+  );
+  const errors: InputIssue[] = [];
+  const repaired: string[] = [];
+  for (const b of bad.rows) {
+    const name = c.unit(b.code)?.nom ?? '';
+    const was = b.src === b.code ? '' : ` (outline of ${b.src})`;
+    if (b.empty) {
+      errors.push({
+        file: sources[b.file]!.fileName,
+        line: b.feature,
+        field: 'geometry',
+        message: `commune ${b.code} ${name}${was}: the outline is empty once made valid (${b.reason}); it has no area to import`,
+      });
+    } else {
+      repaired.push(`${b.code} ${name}${was}: invalid outline in ${sources[b.file]!.fileName}, feature ${b.feature} (${b.reason}); repaired with ST_MakeValid`);
+    }
+  }
+  if (errors.length) throw new ImportError(errors);
+  return repaired;
+}
+
+/**
+ * One MultiPolygon per unit: the pieces of a commune nouvelle are dissolved. Refuses the import when a
+ * dissolved outline is empty or invalid (PGlite's ST_Union may return an empty result instead of an error).
+ */
+async function dissolveOutlines(tx: Queryable, sources: SourceText[]): Promise<void> {
+  await tx.exec(DISSOLVE);
+  const broken = await tx.query<{ code: string; files: number[]; features: number[] }>(
+    `SELECT g.code, array_agg(p.file ORDER BY p.file, p.feature) AS files, array_agg(p.feature ORDER BY p.file, p.feature) AS features
+       FROM import_commune_geom g JOIN import_commune_piece p USING (code)
+      WHERE g.geom IS NULL OR ST_IsEmpty(g.geom) OR GeometryType(g.geom) <> 'MULTIPOLYGON' OR NOT ST_IsValid(g.geom)
+      GROUP BY g.code ORDER BY g.code`,
+  );
+  if (!broken.rows.length) return;
+  throw new ImportError(
+    broken.rows.map((b) => ({
+      file: sources[b.files[0]!]!.fileName,
+      line: b.features[0]!,
+      field: 'geometry',
+      message: `commune ${b.code} ${cog().unit(b.code)?.nom ?? ''}: dissolving its outline(s) (${b.files
+        .map((f, i) => `${sources[f]!.fileName} feature ${b.features[i]}`)
+        .join(', ')}) gives no valid non-empty MultiPolygon`,
+    })),
+  );
+}
+
+/** Upserts the units with an outline, then those without (keeping any outline stored before), then the parents. */
+async function storeUnits(tx: Queryable, parsed: ParsedCommuneOutlines, params: unknown[], progress: Progress): Promise<void> {
+  const withOutline = parsed.communes.map((g) => unitRow(g.code));
+  const stored = await insertJson(tx, UPSERT_COMMUNES, withOutline, {
+    chunk: 2000,
+    extraParams: params,
+    onProgress: (d, t) => progress('store', d, t),
+  });
+  if (stored !== withOutline.length) throw new Error(`communes import: ${stored} rows stored for ${withOutline.length} communes`);
+  await insertJson(tx, UPSERT_WITHOUT_OUTLINE, parsed.outlineLess.map((u) => unitRow(u.code)), { extraParams: params });
+  const parents = [...parsed.communes, ...parsed.outlineLess].filter((u) => u.parent).map((u) => ({ code: u.code, parent: u.parent }));
+  await tx.query(
+    `UPDATE commune SET parent = r.parent FROM jsonb_to_recordset($1::jsonb) AS r(code text, parent text)
+      WHERE commune.code = r.code AND commune.parent IS DISTINCT FROM r.parent`,
+    [JSON.stringify(parents)],
+  );
+}
+
+// Temporary geometry is stored uncompressed (STORAGE EXTERNAL): each outline is written and read once or twice,
+// so compressing it costs more than it saves.
 const PIECE_TABLE = `CREATE TEMP TABLE import_commune_piece (
-  code    text NOT NULL,     -- current commune
+  code    text NOT NULL,     -- current commune or arrondissement
   src     text NOT NULL,     -- code as read
   file    integer NOT NULL,  -- index in the file list
   feature integer NOT NULL,
   geom    geometry,          -- made valid (polygonal part) when the input was invalid
   reason  text               -- ST_IsValidReason of the input, when invalid
-) ON COMMIT DROP`;
+) ON COMMIT DROP;
+ALTER TABLE import_commune_piece ALTER COLUMN geom SET STORAGE EXTERNAL`;
 
-// ST_GeomFromGeoJSON once per row (OFFSET 0 keeps the planner from inlining it into each use).
+// Outlines arrive as hex EWKB (see wkb.ts); ST_IsValid once per outline (OFFSET 0 keeps the planner from
+// evaluating the decoding once per use).
 const LOAD_PIECES = `INSERT INTO import_commune_piece (code, src, file, feature, geom, reason)
 SELECT r.c, r.s, r.f, r.n,
        CASE WHEN v.ok THEN v.g ELSE ST_CollectionExtract(ST_MakeValid(v.g), 3) END,
@@ -490,32 +595,56 @@ SELECT r.c, r.s, r.f, r.n,
   FROM jsonb_to_recordset($1::jsonb) AS r(c text, s text, f integer, n integer, g text)
  CROSS JOIN LATERAL (
        SELECT x.g, coalesce(ST_IsValid(x.g), false) AS ok
-         FROM (SELECT ST_Force2D(ST_SetSRID(ST_GeomFromGeoJSON(r.g), 4326)) AS g OFFSET 0) x
+         FROM (SELECT ST_GeomFromEWKB(decode(r.g, 'hex')) AS g OFFSET 0) x
        ) v`;
 
-// Single outlines are kept as they are (already valid); only communes nouvelles go through ST_Union.
-const DISSOLVE = `CREATE TEMP TABLE import_commune_geom ON COMMIT DROP AS
-SELECT code, ST_Multi(ST_CollectionExtract(ST_MakeValid(
-         CASE WHEN cardinality(geoms) = 1 THEN geoms[1] ELSE ST_Union(geoms) END), 3)) AS geom
-  FROM (SELECT code, array_agg(geom ORDER BY file, feature) AS geoms FROM import_commune_piece GROUP BY code) p;
-CREATE UNIQUE INDEX ON import_commune_geom (code)`;
+// Only communes nouvelles go through ST_Union, into import_commune_geom; single outlines (valid, or repaired above)
+// are read from import_commune_piece as they are (OUTLINES), not copied.
+const DISSOLVE = `CREATE TEMP TABLE import_commune_count ON COMMIT DROP AS SELECT code, count(*) AS n FROM import_commune_piece GROUP BY code;
+CREATE UNIQUE INDEX ON import_commune_count (code);
+CREATE INDEX ON import_commune_piece (code);
+CREATE TEMP TABLE import_commune_geom (code text PRIMARY KEY, geom geometry) ON COMMIT DROP;
+ALTER TABLE import_commune_geom ALTER COLUMN geom SET STORAGE EXTERNAL;
+INSERT INTO import_commune_geom
+SELECT p.code, ST_Multi(ST_CollectionExtract(ST_MakeValid(ST_Union(p.geom ORDER BY p.file, p.feature)), 3))
+  FROM import_commune_piece p JOIN import_commune_count c USING (code) WHERE c.n > 1 GROUP BY p.code`;
 
+/** One outline per unit: its single piece, or its dissolved pieces. */
+const OUTLINES = `(SELECT p.code, ST_Multi(p.geom) AS geom FROM import_commune_piece p JOIN import_commune_count c USING (code) WHERE c.n = 1
+   UNION ALL SELECT code, geom FROM import_commune_geom)`;
+
+const UNIT_COLUMNS = 'r(code text, nom text, departement text, region text, epci text, population integer, anciens jsonb, postaux jsonb)';
+const SET_ATTRIBUTES = `nom = EXCLUDED.nom, departement = EXCLUDED.departement, region = EXCLUDED.region, epci = EXCLUDED.epci,
+  population = EXCLUDED.population, population_annee = EXCLUDED.population_annee, anciens_codes = EXCLUDED.anciens_codes,
+  codes_postaux = EXCLUDED.codes_postaux`;
+
+// The low-zoom outline: Douglas-Peucker at 250 m keeping small communes (ST_Simplify, preserveCollapsed), several
+// times faster than ST_SimplifyPreserveTopology; the few it makes invalid (90 of 35,000) are repaired.
 const UPSERT_COMMUNES = `INSERT INTO commune (code, nom, departement, region, epci, population, population_annee, anciens_codes,
                      codes_postaux, area_km2, geom, geom_3857, geom_3857_low, source, import_id)
 SELECT r.code, r.nom, r.departement, r.region, r.epci, r.population, $2::integer,
        ARRAY(SELECT jsonb_array_elements_text(r.anciens)), ARRAY(SELECT jsonb_array_elements_text(r.postaux)),
        ST_Area(g.geom::geography) / 1e6, g.geom, t.g3857,
-       CASE WHEN l.low IS NULL OR ST_IsEmpty(l.low) THEN t.g3857 ELSE l.low END,
+       CASE WHEN l.low IS NULL OR ST_IsEmpty(l.low) THEN t.g3857 ELSE ST_Multi(l.low) END,
        $3::text, $4::integer
-  FROM jsonb_to_recordset($1::jsonb) AS r(code text, nom text, departement text, region text, epci text, population integer, anciens jsonb, postaux jsonb)
-  JOIN import_commune_geom g ON g.code = r.code
+  FROM jsonb_to_recordset($1::jsonb) AS ${UNIT_COLUMNS}
+  JOIN ${OUTLINES} g ON g.code = r.code
  CROSS JOIN LATERAL (SELECT ST_Transform(g.geom, 3857) AS g3857 OFFSET 0) t
- CROSS JOIN LATERAL (SELECT ST_Multi(ST_CollectionExtract(ST_MakeValid(ST_SimplifyPreserveTopology(t.g3857, 250)), 3)) AS low OFFSET 0) l
-ON CONFLICT (code) DO UPDATE SET
-  nom = EXCLUDED.nom, departement = EXCLUDED.departement, region = EXCLUDED.region, epci = EXCLUDED.epci,
-  population = EXCLUDED.population, population_annee = EXCLUDED.population_annee, anciens_codes = EXCLUDED.anciens_codes, codes_postaux = EXCLUDED.codes_postaux,
+ CROSS JOIN LATERAL (SELECT ST_Simplify(t.g3857, 250, true) AS s OFFSET 0) d
+ CROSS JOIN LATERAL (SELECT CASE WHEN ST_IsValid(d.s) THEN d.s ELSE ST_CollectionExtract(ST_MakeValid(d.s), 3) END AS low OFFSET 0) l
+ON CONFLICT (code) DO UPDATE SET ${SET_ATTRIBUTES},
   area_km2 = EXCLUDED.area_km2, geom = EXCLUDED.geom, geom_3857 = EXCLUDED.geom_3857, geom_3857_low = EXCLUDED.geom_3857_low,
   source = EXCLUDED.source, import_id = EXCLUDED.import_id`;
+
+// A unit without an outline in this input keeps the outline (and its source) stored by an earlier import.
+const UPSERT_WITHOUT_OUTLINE = `INSERT INTO commune (code, nom, departement, region, epci, population, population_annee, anciens_codes,
+                     codes_postaux, source, import_id)
+SELECT r.code, r.nom, r.departement, r.region, r.epci, r.population, $2::integer,
+       ARRAY(SELECT jsonb_array_elements_text(r.anciens)), ARRAY(SELECT jsonb_array_elements_text(r.postaux)), $3::text, $4::integer
+  FROM jsonb_to_recordset($1::jsonb) AS ${UNIT_COLUMNS}
+ON CONFLICT (code) DO UPDATE SET ${SET_ATTRIBUTES},
+  source = CASE WHEN commune.geom IS NULL THEN EXCLUDED.source ELSE commune.source END,
+  import_id = CASE WHEN commune.geom IS NULL THEN EXCLUDED.import_id ELSE commune.import_id END`;
 
 // ---------------------------------------------------------------------------------------------
 

@@ -1,5 +1,6 @@
 // The one CSV reader of the tabular importers (CPTS, GP supply, zoning, memberships):
 // delimiter detected from the header line, header row → column names, 1-based file line per record.
+import { createHash } from 'node:crypto';
 import { CsvError, parse } from 'csv-parse/sync';
 import { COG_SOURCE, cog } from './cog.js';
 import { ImportError, type IssueList } from './errors.js';
@@ -176,4 +177,22 @@ export function toCurrentCommune(raw: string): { code: string; renamed: boolean 
 /** The default source label of a file: its name without a `.gz` suffix (a compressed copy is the same data). */
 export function sourceLabel(fileName: string): string {
   return fileName.replace(/\.gz$/i, '');
+}
+
+/** Longest id stableId gives. */
+export const STABLE_ID_MAX = 64;
+
+/**
+ * A readable id that stays the same from one import of a file to the next, for rows the source gives no id
+ * (CPTS known by name, ESP of a structure list): the parts as lower-case ASCII words joined by "-"; cut to
+ * STABLE_ID_MAX characters and ended by a hash of the whole when longer, so that long names stay distinct.
+ */
+export function stableId(...parts: string[]): string {
+  const full = parts
+    .map((p) => normalizeLabel(p).replace(/œ/g, 'oe').replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, ''))
+    .filter(Boolean)
+    .join('-');
+  if (full.length <= STABLE_ID_MAX) return full;
+  const hash = createHash('sha256').update(full).digest('hex').slice(0, 8);
+  return `${full.slice(0, STABLE_ID_MAX - 9).replace(/-$/, '')}-${hash}`;
 }

@@ -44,7 +44,7 @@ export interface ParsedGp {
   rows: number;
   warnings: string[];
   counts: {
-    /** Rows whose code is a former code (or a municipal arrondissement) of a current commune. */
+    /** Rows whose code is a former code of a current commune (arrondissements municipaux stay themselves). */
     renamedCodes: number;
     /** Rows added to another row's commune (rows mapped − current communes). */
     mergedRows: number;

@@ -1,7 +1,7 @@
 import type { Queryable } from '../db/port.js';
 import type { SourceText } from './source.js';
 
-export type ImportKind = 'communes' | 'finess' | 'cpts' | 'gp' | 'zoning' | 'memberships';
+export type ImportKind = 'communes' | 'finess' | 'cpts' | 'gp' | 'zoning' | 'memberships' | 'structures' | 'centre-types' | 'bassins';
 
 /** Records an import inside its transaction; returns the log id that imported rows point to. */
 export async function logImport(

@@ -2,7 +2,6 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import iconv from 'iconv-lite';
 import { ImportError } from './errors.js';
 
 /** A file as read for an import: decoded text plus what the import log records. */
@@ -32,7 +31,8 @@ export function decodeSource(bytes: Buffer, fileName: string, encoding: 'auto' |
   if (encoding === 'utf-8' && !isUtf8(raw)) {
     throw new ImportError([{ file: fileName, message: 'the file is not valid UTF-8 (use --encoding latin1 for a latin-1 file)' }]);
   }
-  let text = enc === 'utf-8' ? raw.toString('utf8') : iconv.decode(raw, 'win1252');
+  // Latin-1 files are read as Windows-1252 (its superset used by Windows tools: €, œ, curly quotes in 0x80–0x9F).
+  let text = enc === 'utf-8' ? raw.toString('utf8') : new TextDecoder('windows-1252').decode(raw);
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   return { fileName, text, checksum, encoding: enc };
 }

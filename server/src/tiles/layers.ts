@@ -126,7 +126,7 @@ const cpts: TileLayer = {
       values: ['T1', 'T2', 'T3', 'T4'],
     },
     { name: 'population', type: 'number', description: 'Population des communes membres (communes entières)' },
-    { name: 'statut', type: 'string', description: 'Statut du projet', values: ['pre-projet', 'projet', 'en-fonctionnement', 'aci-signe'] },
+    { name: 'statut', type: 'string', description: 'Statut du projet', values: ['pre-projet', 'projet', 'en-fonctionnement', 'aci-signe', 'non-renseigne'] },
     {
       name: 'perimetre',
       type: 'string',
