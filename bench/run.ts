@@ -189,7 +189,7 @@ async function main(): Promise<void> {
     const r = await db.query<{ x: number; y: number }>(
       `SELECT DISTINCT floor((ST_X(p) + 20037508.342789244) / (40075016.68557849 / 2 ^ $1))::int AS x,
                        floor((20037508.342789244 - ST_Y(p)) / (40075016.68557849 / 2 ^ $1))::int AS y
-         FROM (SELECT ST_PointOnSurface(geom_3857) p FROM commune WHERE population > 2000 AND departement < '97' ORDER BY md5(code) LIMIT 400) s`,
+         FROM (SELECT ST_PointOnSurface(geom_3857) p FROM commune WHERE population > 2000 AND departement < '97' AND geom_3857 IS NOT NULL ORDER BY md5(code) LIMIT 400) s`,
       [z],
     );
     return r.rows.slice(0, n);
