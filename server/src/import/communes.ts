@@ -117,6 +117,7 @@ function collectCommuneOutlines(sources: SourceText[], issues: InputIssue[]): Pa
       continue;
     }
     features += fc.length;
+    if (fc.length === 0) add("la FeatureCollection n'a aucune feature : aucun contour à importer", undefined, 'features');
 
     const codeKey = detectProperty(fc, CODE_PROPERTIES);
     const nameKey = detectProperty(fc, NAME_PROPERTIES);
@@ -436,6 +437,9 @@ export async function importCommunes(db: Db, paths: string[], opts: CommonImport
   const sources = await readCommuneSources(files, opts, progress, issues);
   progress('parse', 0, 1);
   const parsed = collectCommuneOutlines(sources, issues);
+  if (!issues.length && parsed.communes.length === 0) {
+    issues.push({ file: label, message: `aucun contour valide : aucun des ${parsed.features} contours n'est celui d'une commune actuelle (COG ${COG_SOURCE.cogYear})` });
+  }
   if (issues.length) throw new ImportError(issues);
   progress('parse', 1, 1);
   const checksum = createHash('sha256')

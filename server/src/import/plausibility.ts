@@ -188,7 +188,8 @@ export function parseJsonText(text: string): { value: unknown } | TextIssue {
   } catch (e) {
     const msg = (e as Error).message;
     const pos = /position (\d+)/.exec(msg);
-    const line = pos ? lineAt(text, Number(pos[1])).line : undefined;
+    // "Unexpected end of JSON input" has no position: the text stops at its last line.
+    const line = lineAt(text, pos ? Number(pos[1]) : text.length).line;
     return { line, message: `JSON invalide (${msg}) ; un FeatureCollection GeoJSON est attendu` };
   }
 }
