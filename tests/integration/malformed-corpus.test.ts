@@ -193,4 +193,28 @@ describeEachBackend('malformed corpus: refused with file, line and field, databa
     expect(e.issues).toContainEqual({ file: name, line: expected.line, field: expected.field, message: expect.stringMatching(expected.message) });
     expect(await snapshot(db)).toEqual(before);
   });
+
+  // What follows changes the database: after the corpus.
+  it('FINESS: an orphan position record and coordinates outside Lambert-93 are warnings with file, line and field; the known position is kept', async () => {
+    const where = "SELECT ST_AsText(geom) AS g, coord_source FROM pharmacie WHERE finess = '440013696'";
+    const known = (await db.query(where)).rows[0];
+    expect(known).toMatchObject({ g: expect.stringMatching(/^POINT/) });
+    const file = 'warning-position-outside-lambert93-and-orphan.csv';
+    const r = await runImport(db, 'finess', [fx(`finess/${file}`)]);
+    expect(r.warnings).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(new RegExp(`^${file}, line 10, field coordxet: FINESS 440013696 .* : coordonnées 6693664.2 355328.5 hors du domaine de EPSG:2154 .*la position déjà connue.* est conservée`)),
+        `${file}, line 17, field nofinesset: geolocalisation du FINESS 440099998, qui n'a pas de ligne structureet dans le fichier (ligne orpheline) ; ignorée`,
+      ]),
+    );
+    expect((await db.query(where)).rows[0]).toEqual(known);
+  });
+
+  it('CPTS polygons: with --force, one in the sea and one of implausible area are imported with a warning', async () => {
+    const sea = await runImport(db, 'cpts', [fx('malformed/cpts--polygon-in-the-sea.geojson')], { force: true });
+    expect(sea.warnings).toEqual([expect.stringMatching(/^feature 0 \(CPTS cpts-test CPTS de test\): le polygone ne sélectionne aucune commune .* ; importée quand même \(--force\)$/)]);
+    const large = await runImport(db, 'cpts', [fx('malformed/cpts--polygon-covering-france.geojson')], { force: true });
+    expect(large.warnings).toEqual([expect.stringMatching(/^feature 0 \(CPTS cpts-test\): surface de .* km², invraisemblable pour un périmètre de CPTS .* ; importé car --force$/)]);
+    expect(large.counts).toMatchObject({ cpts: 1, memberships: 5 });
+  });
 });
