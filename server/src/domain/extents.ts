@@ -17,7 +17,7 @@ export interface Territory {
 
 /**
  * Metropolitan France first (Corsica included). Largest communes: Arles 759 km² in the metropole, Maripasoula
- * 18,360 km² in Guyane. A CPTS is at most a few cantons: no metropolitan département is above 10,000 km².
+ * 18,360 km² in Guyane, Païta (Nouvelle-Calédonie) 700 km². A CPTS is at most a few cantons: no metropolitan département is above 10,000 km².
  */
 export const TERRITORIES: readonly Territory[] = [
   { nom: 'France métropolitaine', box: [-5.8, 41.2, 9.8, 51.2], departements: [], maxKm2: { commune: 1_000, cpts: 12_000 } },
@@ -29,7 +29,13 @@ export const TERRITORIES: readonly Territory[] = [
   { nom: 'Mayotte', box: [44.9, -13.1, 45.35, -12.55], departements: ['976'], maxKm2: { commune: 100, cpts: 450 } },
   { nom: 'Saint-Barthélemy', box: [-62.95, 17.85, -62.75, 17.98], departements: ['977'], maxKm2: { commune: 50, cpts: 50 } },
   { nom: 'Saint-Martin', box: [-63.2, 18.0, -62.95, 18.15], departements: ['978'], maxKm2: { commune: 100, cpts: 100 } },
+  { nom: 'Wallis-et-Futuna', box: [-178.3, -14.5, -176.0, -13.1], departements: ['986'], maxKm2: { commune: 200, cpts: 300 } },
+  { nom: 'Polynésie française', box: [-155.0, -28.0, -134.0, -7.5], departements: ['987'], maxKm2: { commune: 1_500, cpts: 5_000 } },
+  { nom: 'Nouvelle-Calédonie', box: [158.0, -23.0, 169.0, -18.0], departements: ['988'], maxKm2: { commune: 2_500, cpts: 20_000 } },
+  { nom: 'Clipperton', box: [-109.3, 10.25, -109.15, 10.35], departements: ['989'], maxKm2: { commune: 10, cpts: 10 } },
 ];
+// The Terres australes et antarctiques françaises (984) have no permanent population, hence no health planning:
+// their districts, from the Indian Ocean to Antarctica, are refused as outside France.
 
 export type ShapeKind = keyof Territory['maxKm2'];
 
