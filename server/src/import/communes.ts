@@ -11,6 +11,8 @@ import { logImport } from './log.js';
 import { readSource, type SourceText } from './source.js';
 import type { CommonImportOptions, ImportReport, Progress } from './types.js';
 import { multiPolygonEwkbHex } from './wkb.js';
+import { checkShape, parseJsonText } from './plausibility.js';
+import { territoryOfDepartement } from '../domain/extents.js';
 
 // ---------------------------------------------------------------------------------------------
 // Parsing and reconciliation (pure)
@@ -115,6 +117,7 @@ function collectCommuneOutlines(sources: SourceText[], issues: InputIssue[]): Pa
       continue;
     }
     features += fc.length;
+    if (fc.length === 0) add("la FeatureCollection n'a aucune feature : aucun contour à importer", undefined, 'features');
 
     const codeKey = detectProperty(fc, CODE_PROPERTIES);
     const nameKey = detectProperty(fc, NAME_PROPERTIES);
@@ -148,7 +151,8 @@ function collectCommuneOutlines(sources: SourceText[], issues: InputIssue[]): Pa
         }
       }
 
-      const geometry = readGeometry(raw.geometry, (msg, field) => add(`${label}${code ? `, code ${code}` : ''}: ${msg}`, n, field));
+      const report = (msg: string, field: string) => add(`${label}${code ? `, code ${code}` : ''}: ${msg}`, n, field);
+      const geometry = plausible(readGeometry(raw.geometry, report), code, report);
 
       if (code) {
         const prior = firstSeen.get(code);
@@ -251,16 +255,12 @@ function outlineLessUnits(
 
 /** The file's `features`, or undefined after recording why it is not a FeatureCollection. */
 function parseFeatureCollection(src: SourceText, add: (m: string, line?: number, field?: string) => void): unknown[] | undefined {
-  let doc: unknown;
-  try {
-    doc = JSON.parse(src.text);
-  } catch (e) {
-    const msg = (e as Error).message;
-    const pos = /position (\d+)/.exec(msg);
-    const line = pos ? src.text.slice(0, Number(pos[1])).split('\n').length : undefined;
-    add(`not valid JSON (${msg}); expected a GeoJSON FeatureCollection`, line);
+  const json = parseJsonText(src.text);
+  if (!('value' in json)) {
+    add(json.message, json.line);
     return undefined;
   }
+  const doc = json.value;
   if (!isObject(doc) || doc.type !== 'FeatureCollection') {
     add(`not a GeoJSON FeatureCollection (top-level type ${describe(isObject(doc) ? doc.type : doc)})`, undefined, 'type');
     return undefined;
@@ -276,6 +276,20 @@ function parseFeatureCollection(src: SourceText, add: (m: string, line?: number,
     return undefined;
   }
   return doc.features;
+}
+
+/** The outline, or undefined after reporting why it cannot be a commune's (outside France or its territory, too large). */
+function plausible(g: OutlineGeometry | undefined, code: string | undefined, report: (message: string, field: string) => void): OutlineGeometry | undefined {
+  if (!g) return undefined;
+  const current = code ? cog().toCurrent(code) : undefined;
+  const dep = current ? cog().unit(current)?.departement : undefined;
+  const problems = checkShape({
+    kind: 'commune',
+    polygons: g.type === 'Polygon' ? [g.coordinates] : g.coordinates,
+    expected: dep ? territoryOfDepartement(dep) : undefined,
+  });
+  for (const p of problems) report(p.message, 'geometry');
+  return problems.length ? undefined : g;
 }
 
 /** The first candidate (in priority order) present as a property key of some feature, in the file's own case. */
@@ -423,6 +437,9 @@ export async function importCommunes(db: Db, paths: string[], opts: CommonImport
   const sources = await readCommuneSources(files, opts, progress, issues);
   progress('parse', 0, 1);
   const parsed = collectCommuneOutlines(sources, issues);
+  if (!issues.length && parsed.communes.length === 0) {
+    issues.push({ file: label, message: `aucun contour valide : aucun des ${parsed.features} contours n'est celui d'une commune actuelle (COG ${COG_SOURCE.cogYear})` });
+  }
   if (issues.length) throw new ImportError(issues);
   progress('parse', 1, 1);
   const checksum = createHash('sha256')

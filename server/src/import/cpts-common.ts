@@ -41,6 +41,8 @@ export interface CptsParseOptions {
   perimetre?: CptsPerimetre;
   /** Source label stored with the rows (the attribution the source asks for); defaults to the file name. */
   source?: string;
+  /** GeoJSON: accept a polygon of implausible area, or one that selects no commune or a whole région (warnings). */
+  force?: boolean;
 }
 
 export interface CptsEntity {

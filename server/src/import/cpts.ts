@@ -8,6 +8,8 @@ import { parseCptsCsv, type CptsCsvOptions, type ParsedCptsCsv } from './cpts-cs
 import { parseCptsGeojson, type ParsedCptsGeojson } from './cpts-geojson.js';
 import { ImportError, IssueList } from './errors.js';
 import { logImport } from './log.js';
+import { cog } from './cog.js';
+import { WHOLE_REGION_SHARE } from '../domain/extents.js';
 import { readSource, type SourceText } from './source.js';
 import type { CommonImportOptions, ImportReport } from './types.js';
 
@@ -108,12 +110,8 @@ async function importGeojson(db: Db, src: SourceText, opts: CptsImportOptions): 
     progress('write', 1, 3);
     const shares = await membershipsByShare(tx, ids, threshold);
     progress('write', 2, 3);
-    const withMembers = new Set(shares.members.map((m) => m.cpts_id));
-    for (const c of parsed.cpts) {
-      if (!withMembers.has(c.id)) {
-        warnings.push(`CPTS ${c.id} ${c.nom}: no commune of the commune table has ${Math.round(threshold * 100)} % of its area in the polygon; it has no member commune`);
-      }
-    }
+    checkSelections(parsed, shares.members, { threshold, force: opts.force ?? false, issues, warnings });
+    issues.throwIfAny();
     const counts = {
       cpts: parsed.cpts.length,
       created: ids.filter((id) => !before.has(id)).length,
@@ -130,6 +128,49 @@ async function importGeojson(db: Db, src: SourceText, opts: CptsImportOptions): 
     progress('write', 3, 3);
     return { kind: 'cpts', file: src.fileName, importId, rows: parsed.cpts.length, ...report };
   });
+}
+
+/**
+ * What each polygon selects must be a CPTS's: at least one commune, and no whole région. Either refuses the import
+ * (an issue naming the feature) or, with `--force`, is a warning.
+ */
+function checkSelections(
+  parsed: ParsedCptsGeojson,
+  members: { cpts_id: string; code: string }[],
+  o: { threshold: number; force: boolean; issues: IssueList; warnings: string[] },
+): void {
+  const byCpts = new Map<string, string[]>();
+  for (const m of members) byCpts.set(m.cpts_id, [...(byCpts.get(m.cpts_id) ?? []), m.code]);
+  for (const c of parsed.cpts) {
+    const codes = byCpts.get(c.id) ?? [];
+    const problems = codes.length
+      ? wholeRegions(codes).map((r) => `le polygone couvre toute la région ${r.nom} (${r.covered} de ses ${r.communes} communes) : un périmètre régional, pas celui d'une CPTS`)
+      : [`le polygone ne sélectionne aucune commune (aucune commune importée n'y a ${Math.round(o.threshold * 100)} % de sa surface) : polygone en mer, ou communes non importées ?`];
+    for (const p of problems) {
+      const where = `feature ${c.index} (CPTS ${c.id} ${c.nom})`;
+      if (o.force) o.warnings.push(`${where}: ${p} ; importée quand même (--force)`);
+      else o.issues.add(`${where}: ${p} (--force pour l'importer quand même)`, undefined, `features[${c.index}].geometry`);
+    }
+  }
+}
+
+/** The régions of several départements of which these units (communes, arrondissements) cover WHOLE_REGION_SHARE or more. */
+export function wholeRegions(codes: readonly string[]): { nom: string; covered: number; communes: number }[] {
+  const c = cog();
+  const covered = new Map<string, Set<string>>();
+  for (const code of codes) {
+    const u = c.unit(code);
+    if (!u) continue;
+    const commune = u.parent ?? u.code;
+    covered.set(u.region, (covered.get(u.region) ?? new Set()).add(commune));
+  }
+  const out: { nom: string; covered: number; communes: number }[] = [];
+  for (const [region, set] of covered) {
+    const deps = [...c.departements.values()].filter((d) => d.region === region).length;
+    const communes = [...c.communes.values()].filter((x) => x.region === region).length;
+    if (deps > 1 && set.size >= WHOLE_REGION_SHARE * communes) out.push({ nom: c.regions.get(region)?.nom ?? region, covered: set.size, communes });
+  }
+  return out;
 }
 
 /** Valid MultiPolygon (possibly empty) in EPSG:4326 from a GeoJSON geometry text (`$n`). */
@@ -282,7 +323,7 @@ async function checkPolygons(tx: Queryable, parsed: ParsedCptsGeojson, issues: I
  * communes that are no one's parent and the arrondissements municipaux; an arrondissement without outline is
  * measured on its commune's (all of a split commune's arrondissements then go in or out together).
  */
-async function membershipsByShare(tx: Queryable, ids: string[], threshold: number): Promise<{ members: { cpts_id: string }[]; below: number }> {
+async function membershipsByShare(tx: Queryable, ids: string[], threshold: number): Promise<{ members: { cpts_id: string; code: string }[]; below: number }> {
   const shares = await tx.query<{ cpts_id: string; code: string; share: number; member: boolean }>(
     `WITH u AS (
        SELECT k.id AS cpts_id, k.source, k.geom AS kg, c.code, c.geom

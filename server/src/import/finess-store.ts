@@ -179,9 +179,12 @@ export async function recordChanges(tx: Queryable, importId: number, date: strin
   return counts;
 }
 
-const COMMON_SET = `nom = EXCLUDED.nom, adresse = EXCLUDED.adresse, code_postal = EXCLUDED.code_postal,
+// A stock without a usable position for an establishment (none given, or one refused as implausible) keeps the
+// position known before: an import never erases a known position.
+const COMMON_SET = (t: 'pharmacie' | 'structure') => `nom = EXCLUDED.nom, adresse = EXCLUDED.adresse, code_postal = EXCLUDED.code_postal,
   commune_code = EXCLUDED.commune_code, telephone = EXCLUDED.telephone, date_ouverture = EXCLUDED.date_ouverture,
-  date_maj = EXCLUDED.date_maj, geom = EXCLUDED.geom, geom_3857 = EXCLUDED.geom_3857, coord_source = EXCLUDED.coord_source,
+  date_maj = EXCLUDED.date_maj, geom = coalesce(EXCLUDED.geom, ${t}.geom), geom_3857 = coalesce(EXCLUDED.geom_3857, ${t}.geom_3857),
+  coord_source = CASE WHEN EXCLUDED.geom IS NULL AND ${t}.geom IS NOT NULL THEN ${t}.coord_source ELSE EXCLUDED.coord_source END,
   source = EXCLUDED.source, import_id = EXCLUDED.import_id, ferme_le = NULL`;
 
 // $1 source label, $2 import id.
@@ -189,7 +192,7 @@ const UPSERT_PHARMACIES = `INSERT INTO pharmacie (finess, nom, adresse, code_pos
                        geom, geom_3857, coord_source, source, import_id)
 SELECT finess, nom, adresse, code_postal, commune_code, telephone, date_ouverture, date_maj, geom, ST_Transform(geom, 3857),
        coord_source, $1, $2 FROM finess_stage WHERE tbl = 'pharmacie'
-ON CONFLICT (finess) DO UPDATE SET ${COMMON_SET}`;
+ON CONFLICT (finess) DO UPDATE SET ${COMMON_SET('pharmacie')}`;
 
 // A correction file's sub-type prevails over the rules.
 const UPSERT_STRUCTURES = `INSERT INTO structure (finess, type, categorie_code, categorie_libelle, sous_type, sous_type_regle, nom, adresse,
@@ -201,7 +204,7 @@ SELECT s.finess, s.type, s.categorie_code, s.categorie_libelle,
        ST_Transform(s.geom, 3857), s.coord_source, $1, $2, 'finess'
   FROM finess_stage s LEFT JOIN structure_sous_type_correction c ON c.finess = s.finess
  WHERE s.tbl = 'structure'
-ON CONFLICT (finess) DO UPDATE SET ${COMMON_SET}, type = EXCLUDED.type, categorie_code = EXCLUDED.categorie_code,
+ON CONFLICT (finess) DO UPDATE SET ${COMMON_SET('structure')}, type = EXCLUDED.type, categorie_code = EXCLUDED.categorie_code,
   categorie_libelle = EXCLUDED.categorie_libelle, sous_type = EXCLUDED.sous_type, sous_type_regle = EXCLUDED.sous_type_regle,
   origine = 'finess'`;
 
