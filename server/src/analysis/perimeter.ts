@@ -81,7 +81,7 @@ async function resolveCodes(
 }
 
 /** The same repair as the CPTS GeoJSON importer: valid, 2D, polygons only, dissolved. */
-const VALID_MULTIPOLYGON = `ST_Multi(ST_UnaryUnion(ST_CollectionExtract(ST_MakeValid(ST_Force2D(ST_SetSRID(ST_GeomFromGeoJSON($1), 4326))), 3)))`;
+const VALID_MULTIPOLYGON = `valid_multipolygon(ST_SetSRID(ST_GeomFromGeoJSON($1), 4326))`; // migration 010
 
 /**
  * Geometry mode: a commune is a member when the polygon covers at least `threshold` of its true (spheroidal)
@@ -107,7 +107,7 @@ async function membersFromGeometry(
   }
   const r = await db.query<{ code: string; nom: string; share: number }>(
     `WITH g AS (SELECT ${VALID_MULTIPOLYGON} AS g)
-     SELECT c.code, c.nom, ST_Area(ST_Intersection(c.geom, g.g)::geography) / ST_Area(c.geom::geography) AS share
+     SELECT c.code, c.nom, ST_Area(safe_intersection(c.geom, g.g)::geography) / ST_Area(c.geom::geography) AS share
        FROM commune c, g
       WHERE c.geom && g.g AND ST_Intersects(c.geom, g.g)
       ORDER BY c.code COLLATE "C"`,
