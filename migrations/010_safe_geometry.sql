@@ -42,7 +42,7 @@ BEGIN
   RETURN v;
 END $$;
 
--- The union of polygons, dissolved, as a MultiPolygon on the grid. NULL for no geometry; an empty MultiPolygon when
+-- The union of valid polygons, dissolved, as a MultiPolygon on the grid. NULL for no geometry; an empty MultiPolygon when
 -- the inputs have no area; an empty or NULL union of inputs with an area is retried on a coarser grid, then refused.
 CREATE FUNCTION safe_union(geoms geometry[]) RETURNS geometry
 LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
@@ -91,7 +91,9 @@ BEGIN
   RETURN r;
 END $$;
 
--- The repair of a polygon read from a file or a request: 2D, valid, polygonal, dissolved, a MultiPolygon.
+-- The repair of a polygon read from a file or a request: 2D, each piece made valid, the pieces dissolved (pieces
+-- that overlap cover their union; made valid together, their overlap would become a hole), a MultiPolygon.
 CREATE FUNCTION valid_multipolygon(g geometry) RETURNS geometry
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
-AS $$ SELECT safe_union(ARRAY[safe_make_valid(ST_Force2D(g))]) $$;
+AS $$ SELECT coalesce(safe_union(ARRAY(SELECT safe_make_valid(d.geom) FROM ST_Dump(ST_Force2D(g)) d)),
+                       ST_SetSRID('MULTIPOLYGON EMPTY'::geometry, ST_SRID(g))) $$;
