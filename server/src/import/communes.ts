@@ -533,7 +533,7 @@ async function loadOutlines(tx: Queryable, parsed: ParsedCommuneOutlines, source
 
 /**
  * One MultiPolygon per unit: the pieces of a commune nouvelle are dissolved. Refuses the import when a
- * dissolved outline is empty or invalid (PGlite's ST_Union may return an empty result instead of an error).
+ * dissolved outline is empty or invalid (a last guard behind safe_union, migration 010).
  */
 async function dissolveOutlines(tx: Queryable, sources: SourceText[]): Promise<void> {
   await tx.exec(DISSOLVE);

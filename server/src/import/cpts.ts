@@ -219,8 +219,8 @@ async function replaceMemberships(tx: Queryable, ids: string[], rows: { cpts_id:
 /**
  * A CPTS's geometry: the union of its units' outlines, an arrondissement without outline standing for its
  * commune's (so a CPTS of Marseille arrondissements is drawn as Marseille until arrondissement outlines exist).
- * PGlite may return an empty union without an error: a CPTS whose units have outlines but whose union is empty
- * refuses the import rather than store a perimeter that draws nothing.
+ * The union is safe_union (migration 010); as a last guard, a CPTS whose units have outlines but whose union is
+ * empty refuses the import rather than store a perimeter that draws nothing.
  */
 async function unionGeometry(tx: Queryable, ids: string[]): Promise<void> {
   await tx.query(
