@@ -1,6 +1,7 @@
 // Coverage of the population and of the communes by CPTS, per département and per région, and the
 // white zones (communes in no CPTS) with their nearest CPTS. Computed on cpts_commune, not on geometry.
 import type { Queryable } from '../db/port.js';
+import { CONTACT_GRID, inContact, onContactGrid } from './contiguity.js';
 
 export interface AreaFilter {
   departement?: string;
@@ -199,12 +200,6 @@ const NEAREST = (pt: string) => `
      LIMIT 1
   ) near ON true`;
 
-/**
- * Contacts between outlines are judged on coordinates snapped to a 1e-7° grid (≈ 1 cm, ST_ReducePrecision:
- * snap-rounding, valid output): floating-point noise between neighbours (47.1 against 47.099999999999994)
- * must not turn a shared border into a gap; a real gap wider than about a centimetre stays a gap.
- */
-export const CONTACT_GRID = 1e-7;
 
 const WZ_WHERE = `
   NOT EXISTS (SELECT 1 FROM cpts_commune m WHERE m.commune_code = c.code)
@@ -228,10 +223,10 @@ function wzSql(withGeometry: boolean): string {
            near.id AS near_id, near.nom AS near_nom, near.statut AS near_statut, near.perimetre AS near_perimetre,
            near.distance_km AS near_distance_km,
            coalesce((SELECT array_agg(x.id ORDER BY x.id COLLATE "C")
-                       FROM (SELECT k.id, ST_Relate(ST_ReducePrecision(k.geom, ${CONTACT_GRID}), ST_ReducePrecision(p.geom, ${CONTACT_GRID})) AS im
+                       FROM (SELECT k.id, ST_Relate(${onContactGrid('k.geom')}, ${onContactGrid('p.geom')}) AS im
                                FROM cpts k WHERE k.geom && ST_Expand(p.geom, ${CONTACT_GRID})
                              OFFSET 0) x -- OFFSET 0: the relation is computed once, not once per test below
-                      WHERE substr(x.im, 1, 1) = '2' OR substr(x.im, 5, 1) = '1'), '{}') AS limitrophes
+                      WHERE ${inContact('x.im')}), '{}') AS limitrophes
            ${withGeometry ? ', ST_AsGeoJSON(p.geom, 6) AS geometry' : ''}
       FROM page p
       LEFT JOIN offre_mg o ON o.commune_code = p.code

@@ -135,7 +135,7 @@ export async function overlapGeometries(db: Queryable, f: OverlapFilter = {}): P
   const r = await db.query<PairRow & { geometry: string }>(
     `WITH ${PAIRS_CTE}
      SELECT ${PAIR_COLUMNS}, p.communes, p.geometry
-     ${PAIR_FROM(`${COMMUNES_AGG}, ST_AsGeoJSON(ST_Normalize(ST_Multi(ST_Union(c.geom))), 6) AS geometry`)}
+     ${PAIR_FROM(`${COMMUNES_AGG}, ST_AsGeoJSON(ST_Normalize(safe_union(array_agg(c.geom))), 6) AS geometry`)}
      ${ORDER}`,
     params(f),
   );

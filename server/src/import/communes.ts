@@ -550,7 +550,7 @@ async function loadOutlines(tx: Queryable, parsed: ParsedCommuneOutlines, source
 
 /**
  * One MultiPolygon per unit: the pieces of a commune nouvelle are dissolved. Refuses the import when a
- * dissolved outline is empty or invalid (PGlite's ST_Union may return an empty result instead of an error).
+ * dissolved outline is empty or invalid (a last guard behind safe_union, migration 010).
  */
 async function dissolveOutlines(tx: Queryable, sources: SourceText[]): Promise<void> {
   await tx.exec(DISSOLVE);
@@ -607,7 +607,7 @@ ALTER TABLE import_commune_piece ALTER COLUMN geom SET STORAGE EXTERNAL`;
 // evaluating the decoding once per use).
 const LOAD_PIECES = `INSERT INTO import_commune_piece (code, src, file, feature, geom, reason)
 SELECT r.c, r.s, r.f, r.n,
-       CASE WHEN v.ok THEN v.g ELSE ST_CollectionExtract(ST_MakeValid(v.g), 3) END,
+       CASE WHEN v.ok THEN v.g ELSE safe_make_valid(v.g) END,
        CASE WHEN v.ok THEN NULL ELSE coalesce(ST_IsValidReason(v.g), 'unreadable geometry') END
   FROM jsonb_to_recordset($1::jsonb) AS r(c text, s text, f integer, n integer, g text)
  CROSS JOIN LATERAL (
@@ -623,7 +623,7 @@ CREATE INDEX ON import_commune_piece (code);
 CREATE TEMP TABLE import_commune_geom (code text PRIMARY KEY, geom geometry) ON COMMIT DROP;
 ALTER TABLE import_commune_geom ALTER COLUMN geom SET STORAGE EXTERNAL;
 INSERT INTO import_commune_geom
-SELECT p.code, ST_Multi(ST_CollectionExtract(ST_MakeValid(ST_Union(p.geom ORDER BY p.file, p.feature)), 3))
+SELECT p.code, safe_union(array_agg(p.geom ORDER BY p.file, p.feature))
   FROM import_commune_piece p JOIN import_commune_count c USING (code) WHERE c.n > 1 GROUP BY p.code`;
 
 /** One outline per unit: its single piece, or its dissolved pieces. */
@@ -648,7 +648,7 @@ SELECT r.code, r.nom, r.departement, r.region, r.epci, r.population, $2::integer
   JOIN ${OUTLINES} g ON g.code = r.code
  CROSS JOIN LATERAL (SELECT ST_Transform(g.geom, 3857) AS g3857 OFFSET 0) t
  CROSS JOIN LATERAL (SELECT ST_Simplify(t.g3857, 250, true) AS s OFFSET 0) d
- CROSS JOIN LATERAL (SELECT CASE WHEN ST_IsValid(d.s) THEN d.s ELSE ST_CollectionExtract(ST_MakeValid(d.s), 3) END AS low OFFSET 0) l
+ CROSS JOIN LATERAL (SELECT safe_make_valid(d.s) AS low OFFSET 0) l
 ON CONFLICT (code) DO UPDATE SET ${SET_ATTRIBUTES},
   area_km2 = EXCLUDED.area_km2, geom = EXCLUDED.geom, geom_3857 = EXCLUDED.geom_3857, geom_3857_low = EXCLUDED.geom_3857_low,
   source = EXCLUDED.source, import_id = EXCLUDED.import_id`;

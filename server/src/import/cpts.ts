@@ -175,7 +175,7 @@ export function wholeRegions(codes: readonly string[]): { nom: string; covered: 
 
 /** Valid MultiPolygon (possibly empty) in EPSG:4326 from a GeoJSON geometry text (`$n`). */
 const VALID_MULTIPOLYGON = (g: string) =>
-  `ST_Multi(ST_UnaryUnion(ST_CollectionExtract(ST_MakeValid(ST_Force2D(ST_SetSRID(ST_GeomFromGeoJSON(${g}), 4326))), 3)))`;
+  `valid_multipolygon(ST_SetSRID(ST_GeomFromGeoJSON(${g}), 4326))` // migration 010;
 
 const CPTS_UPSERT = (withGeom: boolean) => `
   INSERT INTO cpts (id, nom, finess, statut, perimetre, siege_commune, date_ouverture, date_maj, source, geom, geom_3857)
@@ -260,13 +260,13 @@ async function replaceMemberships(tx: Queryable, ids: string[], rows: { cpts_id:
 /**
  * A CPTS's geometry: the union of its units' outlines, an arrondissement without outline standing for its
  * commune's (so a CPTS of Marseille arrondissements is drawn as Marseille until arrondissement outlines exist).
- * PGlite may return an empty union without an error: a CPTS whose units have outlines but whose union is empty
- * refuses the import rather than store a perimeter that draws nothing.
+ * The union is safe_union (migration 010); as a last guard, a CPTS whose units have outlines but whose union is
+ * empty refuses the import rather than store a perimeter that draws nothing.
  */
 async function unionGeometry(tx: Queryable, ids: string[]): Promise<void> {
   await tx.query(
     `UPDATE cpts SET geom = u.geom, geom_3857 = ST_Transform(u.geom, 3857)
-     FROM (SELECT d.cpts_id, ST_Multi(ST_CollectionExtract(ST_MakeValid(ST_Union(c.geom)), 3)) AS geom
+     FROM (SELECT d.cpts_id, safe_union(array_agg(c.geom)) AS geom
              FROM (SELECT DISTINCT cc.cpts_id, CASE WHEN m.geom IS NULL AND m.parent IS NOT NULL THEN m.parent ELSE m.code END AS code
                      FROM cpts_commune cc JOIN commune m ON m.code = cc.commune_code WHERE cc.cpts_id = ANY($1::text[])) d
              JOIN commune c ON c.code = d.code AND c.geom IS NOT NULL
@@ -334,7 +334,7 @@ async function membershipsByShare(tx: Queryable, ids: string[], threshold: numbe
          FROM cpts k JOIN commune c ON ST_Intersects(c.geom, k.geom) JOIN commune a ON a.parent = c.code AND a.geom IS NULL
         WHERE k.id = ANY($1::text[])
      ), s AS (
-       SELECT cpts_id, code, source, ST_Area(ST_Intersection(geom, kg)::geography) / ST_Area(geom::geography) AS share FROM u
+       SELECT cpts_id, code, source, ST_Area(safe_intersection(geom, kg)::geography) / ST_Area(geom::geography) AS share FROM u
      ), ins AS (
        INSERT INTO cpts_commune (cpts_id, commune_code, part_surface, source)
        SELECT cpts_id, code, LEAST(share, 1), source FROM s WHERE share >= $2

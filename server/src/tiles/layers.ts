@@ -198,7 +198,7 @@ const overlaps: TileLayer = {
        WHERE a COLLATE "C" < b COLLATE "C"
        GROUP BY a, b
     ), shapes AS MATERIALIZED (
-      SELECT s.codes, ${tileGeom('ST_Union(h.g)')} AS g
+      SELECT s.codes, ${tileGeom('safe_union(array_agg(h.g))')} AS g
         FROM (SELECT DISTINCT codes FROM pairs) s
        CROSS JOIN LATERAL unnest(s.codes) u(code)
         JOIN here h ON h.code = u.code

@@ -172,8 +172,12 @@ const PerimeterCheck = z
         partDeLaCptsPct: z.number().nullable().meta({ description: 'Part de la population de la CPTS existante dans les communes partagées (%)' }),
       }),
     ),
-    contigu: z.boolean(),
-    parties: z.array(z.strictObject({ numero: count, nbCommunes: count, communes: z.array(z.string()), population: count })),
+    contigu: z.boolean().meta({
+      description: 'Vrai si les communes forment un seul ensemble : deux communes sont liées quand leurs contours ont une frontière commune (un point de contact ne suffit pas), quel que soit le nombre de morceaux de chacune',
+    }),
+    parties: z
+      .array(z.strictObject({ numero: count, nbCommunes: count, communes: z.array(z.string()), population: count }))
+      .meta({ description: 'Parties séparées, de la plus grande à la plus petite ; une commune sans contour connu n’est dans aucune' }),
     zonesBlanches: z.strictObject({ nbCommunes: count, population: count, communes: z.array(z.string()) }),
     avertissements: z.array(z.string()),
     sources,
