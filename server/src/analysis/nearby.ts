@@ -10,8 +10,9 @@
 // the sphere, not the spheroid, so it is close to but not exactly geodesic order, and on a synthetic
 // national load it was the slower of the two on both backends; the bound method is exact by construction.
 import type { Queryable } from '../db/port.js';
-import { SITE_TYPES, type PharmacyStatus, type SiteType } from '../domain/codes.js';
 import { NotFoundError } from '../domain/errors.js';
+import { pharmacyStatusSql } from '../domain/rules-sql.js';
+import { PERIMETRE_LIBELLES, SITE_TYPES, zoneLibelle, type PharmacyStatus, type SiteType, type Zone } from '../domain/vocabulary.js';
 import { currentCommune } from './communes.js';
 import type { Adhesion, CptsRef } from './pharmacies.js';
 
@@ -42,7 +43,7 @@ export interface NearbyResult {
     region: { code: string; nom: string };
   };
   cpts: (CptsRef & { perimetreLibelle: string })[];
-  zonage: { zone: string; source: string; date: string | null } | null;
+  zonage: { zone: Zone | null; libelle: string; source: string; date: string | null } | null;
   zoningImported: boolean;
   plusProches: Record<SiteType, NearSite[]>;
   pharmacie: {
@@ -55,19 +56,13 @@ export interface NearbyResult {
   } | null;
 }
 
-export const PERIMETRE_LABELS: Record<string, string> = {
-  officiel: 'périmètre officiel (ARS)',
-  approximatif: 'périmètre approximatif (reconstitué, non officiel)',
-  illustratif: 'périmètre illustratif (proposition fictive)',
-};
-
 interface Origin {
   type: 'officine' | 'point' | 'commune';
   communeCode: string | null;
   lon: number | null;
   lat: number | null;
   explication: string;
-  pharmacie?: { finess: string; nom: string; adresse: string | null; code_postal: string | null };
+  pharmacie?: { finess: string; nom: string; adresse: string | null; code_postal: string | null; statut: PharmacyStatus };
 }
 
 const round6 = (x: number) => Math.round(x * 1e6) / 1e6;
@@ -75,10 +70,13 @@ const fmt = (x: number) => x.toFixed(6).replace(/\.?0+$/, '');
 
 async function resolveOrigin(db: Queryable, q: NearbyQuery): Promise<Origin> {
   if ('finess' in q) {
-    const r = await db.query<{ finess: string; nom: string; adresse: string | null; code_postal: string | null; commune_code: string | null; lon: number | null; lat: number | null }>(
-      `SELECT finess, nom, adresse, code_postal, commune_code,
-              round(ST_X(geom)::numeric, 6) AS lon, round(ST_Y(geom)::numeric, 6) AS lat
-         FROM pharmacie WHERE finess = $1`,
+    const r = await db.query<{
+      finess: string; nom: string; adresse: string | null; code_postal: string | null; commune_code: string | null; statut: PharmacyStatus;
+      lon: number | null; lat: number | null;
+    }>(
+      `SELECT p.finess, p.nom, p.adresse, p.code_postal, p.commune_code, ${pharmacyStatusSql('p')} AS statut,
+              round(ST_X(p.geom)::numeric, 6) AS lon, round(ST_Y(p.geom)::numeric, 6) AS lat
+         FROM pharmacie p WHERE p.finess = $1`,
       [q.finess],
     );
     const p = r.rows[0];
@@ -122,7 +120,7 @@ export async function nearby(db: Queryable, q: NearbyQuery, k: number): Promise<
   if (!o.communeCode) throw new NotFoundError('La commune de cette officine est inconnue de la base : impossible de situer ses alentours.');
   const cr = await db.query<{
     code: string; nom: string; population: number | null; departement: string; departement_nom: string; region: string; region_nom: string;
-    lon: number; lat: number;
+    lon: number | null; lat: number | null;
   }>(
     `SELECT c.code, c.nom, c.population, c.departement, d.nom AS departement_nom, c.region, r.nom AS region_nom,
             round(ST_X(pt)::numeric, 6) AS lon, round(ST_Y(pt)::numeric, 6) AS lat
@@ -133,26 +131,33 @@ export async function nearby(db: Queryable, q: NearbyQuery, k: number): Promise<
   );
   const c = cr.rows[0];
   if (!c) throw new NotFoundError(`Commune ${o.communeCode} introuvable`);
+  // A commune without outline (re-created since the outlines' vintage) has no interior point: no distances then.
   const lon = o.lon ?? c.lon;
   const lat = o.lat ?? c.lat;
+  const noSites = Object.fromEntries(SITE_TYPES.map((t) => [t, [] as NearSite[]])) as Record<SiteType, NearSite[]>;
 
   const [cpts, zonage, zoningLog, sites, adhesions] = await Promise.all([
     db.query<CptsRef>(
-      `SELECT k.id, k.nom, k.statut, k.perimetre FROM cpts_commune m JOIN cpts k ON k.id = m.cpts_id
-        WHERE m.commune_code = $1 ORDER BY k.nom COLLATE "C", k.id COLLATE "C"`,
+      `SELECT k.id, k.nom, k.statut, k.perimetre FROM cpts k
+        WHERE EXISTS (SELECT 1 FROM cpts_commune m WHERE m.cpts_id = k.id
+                         AND (m.commune_code = $1 OR m.commune_code IN (SELECT a.code FROM commune a WHERE a.parent = $1))) -- a split commune: its units' CPTS
+        ORDER BY k.nom COLLATE "C", k.id COLLATE "C"`,
       [c.code],
     ),
-    db.query<{ zone: string; source: string; date: string | null }>(
+    db.query<{ zone: Zone | null; source: string; date: string | null }>(
       'SELECT zone, source, date_zonage AS date FROM zonage WHERE commune_code = $1',
       [c.code],
     ),
     db.query("SELECT 1 FROM import_log WHERE kind = 'zoning' LIMIT 1"),
-    nearestSites(db, lon, lat, k),
+    lon === null || lat === null ? Promise.resolve(noSites) : nearestSites(db, lon, lat, k),
     o.pharmacie ? pharmacyAdhesions(db, o.pharmacie.finess) : Promise.resolve([]),
   ]);
-  const covered = cpts.rows.length > 0;
   return {
-    origine: { type: o.type, position: { lon: round6(lon), lat: round6(lat) }, explication: o.explication },
+    origine: {
+      type: o.type,
+      position: lon === null || lat === null ? null : { lon: round6(lon), lat: round6(lat) },
+      explication: lon === null || lat === null ? 'Commune sans contour connu : distances non calculées.' : o.explication,
+    },
     commune: {
       code: c.code,
       nom: c.nom,
@@ -160,8 +165,8 @@ export async function nearby(db: Queryable, q: NearbyQuery, k: number): Promise<
       departement: { code: c.departement, nom: c.departement_nom },
       region: { code: c.region, nom: c.region_nom },
     },
-    cpts: cpts.rows.map((x) => ({ ...x, perimetreLibelle: PERIMETRE_LABELS[x.perimetre] ?? x.perimetre })),
-    zonage: zonage.rows[0] ?? null,
+    cpts: cpts.rows.map((x) => ({ ...x, perimetreLibelle: PERIMETRE_LIBELLES[x.perimetre] })),
+    zonage: zonage.rows[0] ? { ...zonage.rows[0], libelle: zoneLibelle(zonage.rows[0].zone) } : null,
     // Zoning rows may also come from a fixture or a seed without a log row: either counts as imported.
     zoningImported: zoningLog.rows.length > 0 || zonage.rows.length > 0,
     plusProches: sites,
@@ -171,7 +176,7 @@ export async function nearby(db: Queryable, q: NearbyQuery, k: number): Promise<
           nom: o.pharmacie.nom,
           adresse: o.pharmacie.adresse,
           codePostal: o.pharmacie.code_postal,
-          statut: adhesions.length > 0 ? 'membre' : covered ? 'couverte-sans-adhesion' : 'zone-blanche',
+          statut: o.pharmacie.statut,
           adhesions,
         }
       : null,

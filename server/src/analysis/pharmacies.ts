@@ -19,15 +19,10 @@
 // load. Step 3 alone after a top-1 KNN is exact too but ~30 % slower. (No French territory in the data
 // straddles the antimeridian, where planar longitude differences would mislead step 2.)
 import type { Db, Queryable } from '../db/port.js';
-import { PHARMACY_STATUSES, PROBABLE_MEMBERSHIP_RADIUS_M, type PharmacyStatus, type ZoningFilter } from '../domain/codes.js';
 import { InvalidInputError, NotFoundError } from '../domain/errors.js';
-
-export const STATUS_LABELS: Record<PharmacyStatus, string> = {
-  membre: 'membre',
-  'couverte-sans-adhesion': 'couverte sans adhésion',
-  'zone-blanche': 'zone blanche',
-  'commune-inconnue': 'commune inconnue',
-};
+import { gpDensity, isProbableMembership, maskCount, PROBABLE_MEMBERSHIP_RADIUS_M, type MaskedCount } from '../domain/rules.js';
+import { pharmacyStatusSql } from '../domain/rules-sql.js';
+import { PHARMACY_STATUS_LIBELLES, PHARMACY_STATUSES, type CptsStatut, type Perimetre, type PharmacyStatus, type Zone, type ZoningFilter } from '../domain/vocabulary.js';
 
 export interface PharmacyFilters {
   departement?: string;
@@ -53,14 +48,14 @@ export interface Adhesion {
 export interface CptsRef {
   id: string;
   nom: string;
-  statut: string;
-  perimetre: string;
+  statut: CptsStatut;
+  perimetre: Perimetre;
 }
 
 export interface GpFigures {
-  /** Number of GPs (or GP practices for a proxy source); '< 6' when under 6 (statistical secrecy); null when unknown. */
-  nombre: number | '< 6' | null;
-  /** GPs per 10,000 inhabitants, one decimal; null when the count is under 6 or unknown, or no population. */
+  /** Number of GPs (or GP practices for a proxy source), masked under the secrecy threshold; null when unknown. */
+  nombre: MaskedCount | null;
+  /** GPs per 10,000 inhabitants (gpDensity); null when the count is secret or unknown, or no population. */
   densitePour10000: number | null;
   /** Whether the figure is a proxy (e.g. SIRENE establishments rather than doctors). */
   proxy: boolean | null;
@@ -79,22 +74,15 @@ export interface PharmacyRow {
   mspCspLaPlusProche: { finess: string; nom: string; type: 'msp' | 'csp'; distanceM: number } | null;
   /** A non-member pharmacy within `near` metres of an MSP or CSP: a possible membership, not a fact. */
   adhesionProbable: boolean;
-  zonage: string | null;
+  zonage: Zone | null;
   enZipZac: boolean | null;
   generalistes: GpFigures;
 }
 
-/** GP figures with the "under 6" secrecy rule: counts 1–5 (and 0) become '< 6' and hide the density. Pure. */
+/** GP figures under the secrecy rule (small counts masked, their density hidden). Pure. */
 export function gpFigures(nb: number | null, population: number | null, proxy: boolean | null): GpFigures {
   if (nb === null) return { nombre: null, densitePour10000: null, proxy: null };
-  if (nb < 6) return { nombre: '< 6', densitePour10000: null, proxy };
-  const densite = population && population > 0 ? Math.round((nb * 10000 * 10) / population) / 10 : null;
-  return { nombre: nb, densitePour10000: densite, proxy };
-}
-
-/** A possible membership: not a member, and an MSP/CSP within `near` metres. Pure. */
-export function isProbableMembership(statut: PharmacyStatus, distanceM: number | null, near: number): boolean {
-  return statut !== 'membre' && distanceM !== null && distanceM <= near;
+  return { nombre: maskCount(nb), densitePour10000: gpDensity(nb, population), proxy };
 }
 
 /** The WHERE clause and parameters of every filter but the status. Pure. */
@@ -124,10 +112,7 @@ export function filterSql(f: PharmacyFilters, params: unknown[] = []): { where: 
 function baseSql(where: string): string {
   return `SELECT p.finess, p.nom, p.adresse, p.code_postal, p.commune_code, p.geom,
          c.code AS commune_connue, c.nom AS commune_nom, c.departement, c.region, c.population, z.zone,
-         CASE WHEN EXISTS (SELECT 1 FROM adhesion_pharmacie a WHERE a.pharmacie_finess = p.finess) THEN 'membre'
-              WHEN c.code IS NULL THEN 'commune-inconnue'
-              WHEN EXISTS (SELECT 1 FROM cpts_commune m WHERE m.commune_code = c.code) THEN 'couverte-sans-adhesion'
-              ELSE 'zone-blanche' END AS statut
+         ${pharmacyStatusSql('p')} AS statut
     FROM pharmacie p
     LEFT JOIN commune c ON c.code = p.commune_code
     LEFT JOIN zonage z ON z.commune_code = c.code
@@ -169,7 +154,7 @@ interface RawRow {
   departement: string | null;
   region: string | null;
   population: number | null;
-  zone: string | null;
+  zone: Zone | null;
   statut: PharmacyStatus;
   lon: number | null;
   lat: number | null;
@@ -331,7 +316,7 @@ export function csvRow(r: PharmacyRow): unknown[] {
     r.commune.nom,
     r.commune.departement,
     r.cpts.map((c) => c.nom).join('|'),
-    STATUS_LABELS[r.statut],
+    PHARMACY_STATUS_LIBELLES[r.statut],
     yesNo(r.adhesionProbable),
     n?.nom ?? '',
     n ? n.type.toUpperCase() : '',
