@@ -2,7 +2,7 @@
 // CPTS references, overlap pairs, and the closed lists of codes they use (from server/src/domain/).
 import { z } from 'zod';
 import { ACI_TABLE, type BandCode } from '../../domain/bands.js';
-import { SECRET_LABEL, SECRET_MIN } from '../../domain/rules.js';
+import { DENSITY_DECIMALS, SECRET_LABEL, SECRET_MIN } from '../../domain/rules.js';
 import { CPTS_STATUTS, PERIMETRES, ZONES } from '../../domain/vocabulary.js';
 
 export const BANDES = ACI_TABLE.bandes.map((b) => b.code) as [BandCode, ...BandCode[]];
@@ -18,7 +18,7 @@ export const count = z.int().nonnegative();
 export const date = z.iso.date();
 export const lonLat = z.strictObject({ lon: z.number(), lat: z.number() }).meta({ description: 'Point en WGS84 (degrés décimaux)' });
 
-/** « < 6 » under the statistical secrecy threshold, else the count. */
+/** SECRET_LABEL under the statistical secrecy threshold, else the count. */
 export const maskedCount = z
   .union([z.int().min(SECRET_MIN), z.literal(SECRET_LABEL)])
   .meta({ description: `Effectif ; « ${SECRET_LABEL} » sous le seuil du secret statistique` });
@@ -52,7 +52,7 @@ export const bandInfo = {
 
 export const GpSupply = z.strictObject({
   nbGeneralistes: maskedCount.nullable().meta({ description: 'Médecins généralistes (ou cabinets si estProxy) ; null si aucune donnée' }),
-  densitePour10000: z.number().nullable().meta({ description: 'Pour 10 000 habitants ; null si effectif < 6, inconnu ou population nulle' }),
+  densitePour10000: z.number().nullable().meta({ description: `Pour 10 000 habitants, ${DENSITY_DECIMALS} décimale ; null si effectif inférieur à ${SECRET_MIN}, inconnu ou population nulle` }),
   estProxy: z.boolean().nullable(),
   sources: z.array(z.string()),
   annees: z.array(int),
