@@ -1,19 +1,13 @@
 // "What is around me?" for a pharmacist: the commune of a pharmacy, a point or a commune, the CPTS covering
 // it, the nearest MSP / CSP / ESP with geodesic distances, the pharmacy's memberships and the zoning.
 //
-// Nearest k sites of each type, exact and index-assisted (same method as the pharmacy list):
-//   1. KNN on the geometry GiST index (`ORDER BY s.geom <-> point LIMIT k`) gives k candidates; the largest
-//      of their geodesic distances, D, is an upper bound of the k-th nearest geodesic distance;
-//   2. `ST_DWithin(s.geom::geography, point::geography, D)` uses the geography GiST index structure_geog_gix
-//      and returns every site within D, ranked by geodesic (spheroid) distance; the first k are the answer.
-// Why not `ORDER BY s.geom::geography <-> point::geography` alone: geography `<->` orders by distance on
-// the sphere, not the spheroid, so it is close to but not exactly geodesic order, and on a synthetic
-// national load it was the slower of the two on both backends; the bound method is exact by construction.
+// The nearest sites of each type come from the exact-nearest primitive (nearest.ts).
 import type { Queryable } from '../db/port.js';
 import { NotFoundError } from '../domain/errors.js';
 import { pharmacyStatusSql } from '../domain/rules-sql.js';
 import { PERIMETRE_LIBELLES, SITE_TYPES, zoneLibelle, type PharmacyStatus, type SiteType, type Zone } from '../domain/vocabulary.js';
 import { currentCommune } from './communes.js';
+import { exactNearestSql } from './nearest.js';
 import type { Adhesion, CptsRef } from './pharmacies.js';
 
 export type NearbyQuery = { finess: string } | { lon: number; lat: number } | { commune: string };
@@ -198,23 +192,15 @@ async function pharmacyAdhesions(db: Queryable, finess: string): Promise<Adhesio
   return r.rows;
 }
 
-/** The k nearest MSP, CSP and ESP of a point, geodesic distances in metres (0.1 m), exact (see header). */
+/** The k nearest MSP, CSP and ESP of a point, geodesic distances in metres (0.1 m), exact (nearest.ts). */
 export async function nearestSites(db: Queryable, lon: number, lat: number, k: number): Promise<Record<SiteType, NearSite[]>> {
   // One branch per type with the type as a literal, so each KNN scan uses that type's partial index (migration 003).
   const branch = (type: SiteType) => `(
-     SELECT '${type}'::text AS type, n.*
-       FROM (SELECT max(ST_Distance(c.geom::geography, (SELECT g FROM pt)::geography)) AS bound
-               FROM (SELECT s.geom FROM structure s WHERE s.type = '${type}' AND s.geom IS NOT NULL
-                      ORDER BY s.geom <-> (SELECT g FROM pt) LIMIT $3) c) b
-       CROSS JOIN LATERAL (
-         SELECT s.finess, s.nom, s.adresse, s.commune_code, cm.nom AS commune_nom,
-                round(ST_X(s.geom)::numeric, 6) AS lon, round(ST_Y(s.geom)::numeric, 6) AS lat,
-                round(ST_Distance(s.geom::geography, (SELECT g FROM pt)::geography)::numeric, 1) AS distance_m
-           FROM structure s LEFT JOIN commune cm ON cm.code = s.commune_code
-          WHERE s.type = '${type}' AND s.geom IS NOT NULL
-            AND ST_DWithin(s.geom::geography, (SELECT g FROM pt)::geography, b.bound + 0.01)
-          ORDER BY distance_m, s.finess COLLATE "C"
-          LIMIT $3) n)`;
+     SELECT '${type}'::text AS type, s.finess, s.nom, s.adresse, s.commune_code, cm.nom AS commune_nom,
+            round(ST_X(s.geom)::numeric, 6) AS lon, round(ST_Y(s.geom)::numeric, 6) AS lat, round(n.d::numeric, 1) AS distance_m
+       FROM pt CROSS JOIN LATERAL (${exactNearestSql({ point: 'pt.g', where: `s.type = '${type}'`, k: '$3::int', candidates: '$3::int + 2' })}) n
+       JOIN structure s ON s.finess = n.finess
+       LEFT JOIN commune cm ON cm.code = s.commune_code)`;
   const r = await db.query<{
     type: SiteType; finess: string; nom: string; adresse: string | null; commune_code: string | null; commune_nom: string | null;
     lon: number; lat: number; distance_m: number;
