@@ -36,16 +36,23 @@ module.exports = {
     {
       name: 'client-to-server',
       severity: 'error',
-      comment: 'the map client imports from the server only types of the contract and the domain',
+      comment: 'the map client imports from the server only the contract (types) and the domain (vocabulary, rules)',
       from: { path: '^client/' },
       to: { path: '^server/', pathNot: [`${S}api/contract/`, `${S}domain/`] },
     },
     {
       name: 'client-to-server-types-only',
       severity: 'error',
-      comment: 'import type only: no server code in the bundle',
+      comment: 'the contract is imported for its types only: no zod schema in the bundle (the domain is bundled)',
       from: { path: '^client/' },
-      to: { path: '^server/', dependencyTypesNot: ['type-only'] },
+      to: { path: `${S}api/contract/`, dependencyTypesNot: ['type-only'] },
+    },
+    {
+      name: 'bundled-domain-is-pure',
+      severity: 'error',
+      comment: 'the domain modules the map client bundles import no Node module and no data file',
+      from: { path: `${S}domain/(vocabulary|rules)[.]ts$` },
+      to: { pathNot: `${S}domain/(vocabulary|rules)[.]ts$` },
     },
     {
       name: 'server-no-dev-dependency',

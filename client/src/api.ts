@@ -11,7 +11,7 @@ import type { PharmacyPage, PharmacyRow } from '../../server/src/api/contract/ph
 import type { SearchHit, SearchResponse } from '../../server/src/api/contract/search.js';
 import type { AppConfig } from '../../server/src/api/contract/system.js';
 import type { TileJson, TileLayersResponse } from '../../server/src/api/contract/tiles.js';
-import type { HitType, PharmacyStatus, ZoningFilter } from '../../server/src/domain/codes.js';
+import type { HitType, PharmacyStatus, ZoningFilter } from '../../server/src/domain/vocabulary.js';
 
 export class ApiError extends Error {
   constructor(

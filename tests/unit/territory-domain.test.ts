@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { PerimeterBody, polygonCoordinatesProblem, polygonLimitProblem } from '../../server/src/api/contract/perimeter.js';
-import { gpSupply, maskCount } from '../../server/src/domain/territory.js';
+import { gpSupply, maskCount } from '../../server/src/domain/rules.js';
 import { HttpError } from '../../server/src/http/errors.js';
 import { parse } from '../../server/src/http/validate.js';
 
@@ -17,7 +17,7 @@ describe('statistical secrecy of small counts', () => {
 
   it('GP supply: density per 10,000 inhabitants, none under the secrecy threshold, proxy and missing communes said', () => {
     const ok = gpSupply({ nb: 12, population: 14_000, communesSansDonnee: 2, estProxy: true, sources: ['b', 'a'], annees: [2019] });
-    expect(ok).toMatchObject({ nbGeneralistes: 12, densitePour10000: 8.57, estProxy: true, sources: ['a', 'b'], annees: [2019] });
+    expect(ok).toMatchObject({ nbGeneralistes: 12, densitePour10000: 8.6, estProxy: true, sources: ['a', 'b'], annees: [2019] });
     expect(ok.notes.join(' ')).toMatch(/proxy/);
     expect(ok.notes.join(' ')).toMatch(/2 commune\(s\) absente\(s\) de la source, comptée\(s\) 0/);
     const secret = gpSupply({ nb: 5, population: 14_000, communesSansDonnee: 0, estProxy: false, sources: [], annees: [] });

@@ -1,7 +1,10 @@
 // Coverage of the population and of the communes by CPTS, per département and per région, and the
-// white zones (communes in no CPTS) with their nearest CPTS. Computed on cpts_commune, not on geometry.
+// white zones (communes in no CPTS) with their nearest CPTS. Computed on cpts_commune over the territorial units
+// (isTerritorialUnit), not on geometry: a commune without outline counts, covered or white, like any other.
 import type { Queryable } from '../db/port.js';
 import { CONTACT_GRID, inContact, onContactGrid } from './contiguity.js';
+import type { CptsStatut, Perimetre } from '../domain/vocabulary.js';
+import { isTerritorialUnit } from '../domain/rules-sql.js';
 
 export interface AreaFilter {
   departement?: string;
@@ -83,7 +86,8 @@ export async function coverage(db: Queryable, f: AreaFilter = {}): Promise<Cover
          FROM commune c
          LEFT JOIN cpts_commune m ON m.commune_code = c.code
          LEFT JOIN cpts k ON k.id = m.cpts_id
-        WHERE ($2::text IS NULL OR c.region = $2)
+        WHERE ${isTerritorialUnit('c')}
+          AND ($2::text IS NULL OR c.region = $2)
           AND ($1::text IS NULL OR c.region IN (SELECT d.region FROM departement d WHERE d.code = $1))
         GROUP BY c.code, c.departement, c.region, c.population
      ), g AS (
@@ -142,7 +146,7 @@ export interface WhiteZoneRow {
   zoneDate: string | null;
   zoneSource: string | null;
   /** The nearest CPTS: geodesic distance from the commune's point on surface (ST_PointOnSurface) to the CPTS perimeter. */
-  cptsProche: { id: string; nom: string; statut: string; perimetre: string; distanceKm: number } | null;
+  cptsProche: { id: string; nom: string; statut: CptsStatut; perimetre: Perimetre; distanceKm: number } | null;
   /**
    * CPTS sharing a border of positive length with the commune (DE-9IM boundary ∩ boundary of dimension 1)
    * or overlapping it (interiors meet, for imported polygons); a contact at a single point does not count.
@@ -202,7 +206,7 @@ const NEAREST = (pt: string) => `
 
 
 const WZ_WHERE = `
-  NOT EXISTS (SELECT 1 FROM cpts_commune m WHERE m.commune_code = c.code)
+  NOT EXISTS (SELECT 1 FROM cpts_commune m WHERE m.commune_code = c.code) AND ${isTerritorialUnit('c')}
   AND ($1::text IS NULL OR c.departement = $1) AND ($2::text IS NULL OR c.region = $2)`;
 
 const WZ_ORDER = `c.population DESC NULLS LAST, c.code COLLATE "C"`;
@@ -250,8 +254,8 @@ interface WzRow {
   zone_source: string | null;
   near_id: string | null;
   near_nom: string | null;
-  near_statut: string | null;
-  near_perimetre: string | null;
+  near_statut: CptsStatut | null;
+  near_perimetre: Perimetre | null;
   near_distance_km: number | null;
   limitrophes: string[];
   geometry?: string;

@@ -1,18 +1,13 @@
 // "What is around me?" for a pharmacist: the commune of a pharmacy, a point or a commune, the CPTS covering
 // it, the nearest MSP / CSP / ESP with geodesic distances, the pharmacy's memberships and the zoning.
 //
-// Nearest k sites of each type, exact and index-assisted (same method as the pharmacy list):
-//   1. KNN on the geometry GiST index (`ORDER BY s.geom <-> point LIMIT k`) gives k candidates; the largest
-//      of their geodesic distances, D, is an upper bound of the k-th nearest geodesic distance;
-//   2. `ST_DWithin(s.geom::geography, point::geography, D)` uses the geography GiST index structure_geog_gix
-//      and returns every site within D, ranked by geodesic (spheroid) distance; the first k are the answer.
-// Why not `ORDER BY s.geom::geography <-> point::geography` alone: geography `<->` orders by distance on
-// the sphere, not the spheroid, so it is close to but not exactly geodesic order, and on a synthetic
-// national load it was the slower of the two on both backends; the bound method is exact by construction.
+// The nearest sites of each type come from the exact-nearest primitive (nearest.ts).
 import type { Queryable } from '../db/port.js';
-import { SITE_TYPES, type PharmacyStatus, type SiteType } from '../domain/codes.js';
 import { NotFoundError } from '../domain/errors.js';
+import { pharmacyStatusSql } from '../domain/rules-sql.js';
+import { PERIMETRE_LIBELLES, SITE_TYPES, zoneLibelle, type PharmacyStatus, type SiteType, type Zone } from '../domain/vocabulary.js';
 import { currentCommune } from './communes.js';
+import { exactNearestSql } from './nearest.js';
 import type { Adhesion, CptsRef } from './pharmacies.js';
 
 export type NearbyQuery = { finess: string } | { lon: number; lat: number } | { commune: string };
@@ -42,7 +37,7 @@ export interface NearbyResult {
     region: { code: string; nom: string };
   };
   cpts: (CptsRef & { perimetreLibelle: string })[];
-  zonage: { zone: string; source: string; date: string | null } | null;
+  zonage: { zone: Zone | null; libelle: string; source: string; date: string | null } | null;
   zoningImported: boolean;
   plusProches: Record<SiteType, NearSite[]>;
   pharmacie: {
@@ -55,19 +50,13 @@ export interface NearbyResult {
   } | null;
 }
 
-export const PERIMETRE_LABELS: Record<string, string> = {
-  officiel: 'périmètre officiel (ARS)',
-  approximatif: 'périmètre approximatif (reconstitué, non officiel)',
-  illustratif: 'périmètre illustratif (proposition fictive)',
-};
-
 interface Origin {
   type: 'officine' | 'point' | 'commune';
   communeCode: string | null;
   lon: number | null;
   lat: number | null;
   explication: string;
-  pharmacie?: { finess: string; nom: string; adresse: string | null; code_postal: string | null };
+  pharmacie?: { finess: string; nom: string; adresse: string | null; code_postal: string | null; statut: PharmacyStatus };
 }
 
 const round6 = (x: number) => Math.round(x * 1e6) / 1e6;
@@ -75,10 +64,13 @@ const fmt = (x: number) => x.toFixed(6).replace(/\.?0+$/, '');
 
 async function resolveOrigin(db: Queryable, q: NearbyQuery): Promise<Origin> {
   if ('finess' in q) {
-    const r = await db.query<{ finess: string; nom: string; adresse: string | null; code_postal: string | null; commune_code: string | null; lon: number | null; lat: number | null }>(
-      `SELECT finess, nom, adresse, code_postal, commune_code,
-              round(ST_X(geom)::numeric, 6) AS lon, round(ST_Y(geom)::numeric, 6) AS lat
-         FROM pharmacie WHERE finess = $1`,
+    const r = await db.query<{
+      finess: string; nom: string; adresse: string | null; code_postal: string | null; commune_code: string | null; statut: PharmacyStatus;
+      lon: number | null; lat: number | null;
+    }>(
+      `SELECT p.finess, p.nom, p.adresse, p.code_postal, p.commune_code, ${pharmacyStatusSql('p')} AS statut,
+              round(ST_X(p.geom)::numeric, 6) AS lon, round(ST_Y(p.geom)::numeric, 6) AS lat
+         FROM pharmacie p WHERE p.finess = $1`,
       [q.finess],
     );
     const p = r.rows[0];
@@ -122,7 +114,7 @@ export async function nearby(db: Queryable, q: NearbyQuery, k: number): Promise<
   if (!o.communeCode) throw new NotFoundError('La commune de cette officine est inconnue de la base : impossible de situer ses alentours.');
   const cr = await db.query<{
     code: string; nom: string; population: number | null; departement: string; departement_nom: string; region: string; region_nom: string;
-    lon: number; lat: number;
+    lon: number | null; lat: number | null;
   }>(
     `SELECT c.code, c.nom, c.population, c.departement, d.nom AS departement_nom, c.region, r.nom AS region_nom,
             round(ST_X(pt)::numeric, 6) AS lon, round(ST_Y(pt)::numeric, 6) AS lat
@@ -133,26 +125,33 @@ export async function nearby(db: Queryable, q: NearbyQuery, k: number): Promise<
   );
   const c = cr.rows[0];
   if (!c) throw new NotFoundError(`Commune ${o.communeCode} introuvable`);
+  // A commune without outline (re-created since the outlines' vintage) has no interior point: no distances then.
   const lon = o.lon ?? c.lon;
   const lat = o.lat ?? c.lat;
+  const noSites = Object.fromEntries(SITE_TYPES.map((t) => [t, [] as NearSite[]])) as Record<SiteType, NearSite[]>;
 
   const [cpts, zonage, zoningLog, sites, adhesions] = await Promise.all([
     db.query<CptsRef>(
-      `SELECT k.id, k.nom, k.statut, k.perimetre FROM cpts_commune m JOIN cpts k ON k.id = m.cpts_id
-        WHERE m.commune_code = $1 ORDER BY k.nom COLLATE "C", k.id COLLATE "C"`,
+      `SELECT k.id, k.nom, k.statut, k.perimetre FROM cpts k
+        WHERE EXISTS (SELECT 1 FROM cpts_commune m WHERE m.cpts_id = k.id
+                         AND (m.commune_code = $1 OR m.commune_code IN (SELECT a.code FROM commune a WHERE a.parent = $1))) -- a split commune: its units' CPTS
+        ORDER BY k.nom COLLATE "C", k.id COLLATE "C"`,
       [c.code],
     ),
-    db.query<{ zone: string; source: string; date: string | null }>(
+    db.query<{ zone: Zone | null; source: string; date: string | null }>(
       'SELECT zone, source, date_zonage AS date FROM zonage WHERE commune_code = $1',
       [c.code],
     ),
     db.query("SELECT 1 FROM import_log WHERE kind = 'zoning' LIMIT 1"),
-    nearestSites(db, lon, lat, k),
+    lon === null || lat === null ? Promise.resolve(noSites) : nearestSites(db, lon, lat, k),
     o.pharmacie ? pharmacyAdhesions(db, o.pharmacie.finess) : Promise.resolve([]),
   ]);
-  const covered = cpts.rows.length > 0;
   return {
-    origine: { type: o.type, position: { lon: round6(lon), lat: round6(lat) }, explication: o.explication },
+    origine: {
+      type: o.type,
+      position: lon === null || lat === null ? null : { lon: round6(lon), lat: round6(lat) },
+      explication: lon === null || lat === null ? 'Commune sans contour connu : distances non calculées.' : o.explication,
+    },
     commune: {
       code: c.code,
       nom: c.nom,
@@ -160,8 +159,8 @@ export async function nearby(db: Queryable, q: NearbyQuery, k: number): Promise<
       departement: { code: c.departement, nom: c.departement_nom },
       region: { code: c.region, nom: c.region_nom },
     },
-    cpts: cpts.rows.map((x) => ({ ...x, perimetreLibelle: PERIMETRE_LABELS[x.perimetre] ?? x.perimetre })),
-    zonage: zonage.rows[0] ?? null,
+    cpts: cpts.rows.map((x) => ({ ...x, perimetreLibelle: PERIMETRE_LIBELLES[x.perimetre] })),
+    zonage: zonage.rows[0] ? { ...zonage.rows[0], libelle: zoneLibelle(zonage.rows[0].zone) } : null,
     // Zoning rows may also come from a fixture or a seed without a log row: either counts as imported.
     zoningImported: zoningLog.rows.length > 0 || zonage.rows.length > 0,
     plusProches: sites,
@@ -171,7 +170,7 @@ export async function nearby(db: Queryable, q: NearbyQuery, k: number): Promise<
           nom: o.pharmacie.nom,
           adresse: o.pharmacie.adresse,
           codePostal: o.pharmacie.code_postal,
-          statut: adhesions.length > 0 ? 'membre' : covered ? 'couverte-sans-adhesion' : 'zone-blanche',
+          statut: o.pharmacie.statut,
           adhesions,
         }
       : null,
@@ -193,23 +192,15 @@ async function pharmacyAdhesions(db: Queryable, finess: string): Promise<Adhesio
   return r.rows;
 }
 
-/** The k nearest MSP, CSP and ESP of a point, geodesic distances in metres (0.1 m), exact (see header). */
+/** The k nearest MSP, CSP and ESP of a point, geodesic distances in metres (0.1 m), exact (nearest.ts). */
 export async function nearestSites(db: Queryable, lon: number, lat: number, k: number): Promise<Record<SiteType, NearSite[]>> {
   // One branch per type with the type as a literal, so each KNN scan uses that type's partial index (migration 003).
   const branch = (type: SiteType) => `(
-     SELECT '${type}'::text AS type, n.*
-       FROM (SELECT max(ST_Distance(c.geom::geography, (SELECT g FROM pt)::geography)) AS bound
-               FROM (SELECT s.geom FROM structure s WHERE s.type = '${type}' AND s.geom IS NOT NULL
-                      ORDER BY s.geom <-> (SELECT g FROM pt) LIMIT $3) c) b
-       CROSS JOIN LATERAL (
-         SELECT s.finess, s.nom, s.adresse, s.commune_code, cm.nom AS commune_nom,
-                round(ST_X(s.geom)::numeric, 6) AS lon, round(ST_Y(s.geom)::numeric, 6) AS lat,
-                round(ST_Distance(s.geom::geography, (SELECT g FROM pt)::geography)::numeric, 1) AS distance_m
-           FROM structure s LEFT JOIN commune cm ON cm.code = s.commune_code
-          WHERE s.type = '${type}' AND s.geom IS NOT NULL
-            AND ST_DWithin(s.geom::geography, (SELECT g FROM pt)::geography, b.bound + 0.01)
-          ORDER BY distance_m, s.finess COLLATE "C"
-          LIMIT $3) n)`;
+     SELECT '${type}'::text AS type, s.finess, s.nom, s.adresse, s.commune_code, cm.nom AS commune_nom,
+            round(ST_X(s.geom)::numeric, 6) AS lon, round(ST_Y(s.geom)::numeric, 6) AS lat, round(n.d::numeric, 1) AS distance_m
+       FROM pt CROSS JOIN LATERAL (${exactNearestSql({ point: 'pt.g', where: `s.type = '${type}'`, k: '$3::int', candidates: '$3::int + 2' })}) n
+       JOIN structure s ON s.finess = n.finess
+       LEFT JOIN commune cm ON cm.code = s.commune_code)`;
   const r = await db.query<{
     type: SiteType; finess: string; nom: string; adresse: string | null; commune_code: string | null; commune_nom: string | null;
     lon: number; lat: number; distance_m: number;

@@ -1,6 +1,7 @@
 // Overlaps between CPTS, computed on the membership table (not on geometry): two CPTS overlap when they
 // share at least one commune. Touching along a border shares no commune, so it is no overlap.
 import type { Queryable } from '../db/port.js';
+import type { CptsStatut, Perimetre } from '../domain/vocabulary.js';
 
 export interface OverlapFilter {
   departement?: string;
@@ -12,8 +13,8 @@ export interface OverlapFilter {
 export interface OverlapSide {
   id: string;
   nom: string;
-  statut: string;
-  perimetre: string;
+  statut: CptsStatut;
+  perimetre: Perimetre;
   /** Population of the whole CPTS (sum over its member communes). */
   population: number;
   /** Share of this CPTS's population living in the shared communes, %, 1 decimal (null if population 0). */
@@ -86,14 +87,14 @@ const params = (f: OverlapFilter) => [f.departement ?? null, f.region ?? null, f
 interface PairRow {
   a_id: string;
   a_nom: string;
-  a_statut: string;
-  a_perimetre: string;
+  a_statut: CptsStatut;
+  a_perimetre: Perimetre;
   a_population: number;
   a_part: number | null;
   b_id: string;
   b_nom: string;
-  b_statut: string;
-  b_perimetre: string;
+  b_statut: CptsStatut;
+  b_perimetre: Perimetre;
   b_population: number;
   b_part: number | null;
   nb_communes: number;

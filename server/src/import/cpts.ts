@@ -2,6 +2,7 @@
 // computed from the share of each commune's area they cover (cpts-geojson.ts). Communes must be imported first.
 import { basename } from 'node:path';
 import type { Db, Queryable } from '../db/port.js';
+import { isTerritorialUnit } from '../domain/rules-sql.js';
 import { insertJson } from './bulk.js';
 import type { CptsEntity } from './cpts-common.js';
 import { parseCptsCsv, type CptsCsvOptions, type ParsedCptsCsv } from './cpts-csv.js';
@@ -328,7 +329,7 @@ async function membershipsByShare(tx: Queryable, ids: string[], threshold: numbe
     `WITH u AS (
        SELECT k.id AS cpts_id, k.source, k.geom AS kg, c.code, c.geom
          FROM cpts k JOIN commune c ON ST_Intersects(c.geom, k.geom)
-        WHERE k.id = ANY($1::text[]) AND NOT EXISTS (SELECT 1 FROM commune a WHERE a.parent = c.code)
+        WHERE k.id = ANY($1::text[]) AND ${isTerritorialUnit('c')}
        UNION ALL
        SELECT k.id, k.source, k.geom, a.code, c.geom
          FROM cpts k JOIN commune c ON ST_Intersects(c.geom, k.geom) JOIN commune a ON a.parent = c.code AND a.geom IS NULL

@@ -1,17 +1,14 @@
 // Pharmacies by coordinated-care status (JSON page and full CSV for the URPS pharmaciens).
 import { z } from 'zod';
-import { PHARMACY_STATUSES, PROBABLE_MEMBERSHIP_RADIUS_M, ZONING_FILTERS } from '../../domain/codes.js';
+import { PROBABLE_MEMBERSHIP_RADIUS_M, SECRET_LABEL } from '../../domain/rules.js';
+import { PHARMACY_STATUS_DEFINITIONS, PHARMACY_STATUSES, ZONING_FILTERS, type StructureType } from '../../domain/vocabulary.js';
 import { ERRORS, CSV_TYPE, endpoint, json, sources, sourcesHeader, type Body } from './endpoint.js';
 import { cptsIdParam, departementParam, enumParam, intParam, queryObject, regionParam, textParam } from './params.js';
 import { count, CptsRef, date, lonLat, zone } from './shared.js';
 
 export const statutOfficine = z
   .enum(PHARMACY_STATUSES)
-  .meta({
-    description:
-      'membre (adhésion à une structure ou une CPTS), couverte-sans-adhesion (commune dans une CPTS, sans adhésion), ' +
-      'zone-blanche (commune hors de toute CPTS), commune-inconnue (commune absente de la base)',
-  });
+  .meta({ description: PHARMACY_STATUSES.map((s) => `${s} : ${PHARMACY_STATUS_DEFINITIONS[s]}`).join(' ; ') });
 
 const filterShape = {
   departement: departementParam.optional().meta({ description: 'Code COG du département de la commune de l’officine (ex. 44)' }),
@@ -51,13 +48,13 @@ export const PharmacyRow = z
       }),
     ),
     mspCspLaPlusProche: z
-      .strictObject({ finess: z.string(), nom: z.string(), type: z.enum(['msp', 'csp']), distanceM: z.number() })
+      .strictObject({ finess: z.string(), nom: z.string(), type: z.enum(['msp', 'csp'] satisfies StructureType[]), distanceM: z.number() })
       .nullable(),
     adhesionProbable: z.boolean().meta({ description: 'Non membre, à `rayon` mètres ou moins d’une MSP ou d’un centre de santé : une présomption' }),
     zonage: zone.nullable(),
     enZipZac: z.boolean().nullable(),
     generalistes: z.strictObject({
-      nombre: z.union([count, z.literal('< 6')]).nullable(),
+      nombre: z.union([count, z.literal(SECRET_LABEL)]).nullable(),
       densitePour10000: z.number().nullable(),
       proxy: z.boolean().nullable(),
     }),

@@ -1,0 +1,47 @@
+// The SQL forms of the domain rules, generated from the constants of rules.ts and vocabulary.ts, so that the
+// analyses, the tiles and the API compute a status, a density or a coverage the same way.
+import { DENSITY_DECIMALS, DENSITY_PER, PROBABLE_MEMBERSHIP_RADIUS_M, SECRET_MIN } from './rules.js';
+import type { PharmacyStatus } from './vocabulary.js';
+
+const literal = (s: string) => `'${s.replaceAll("'", "''")}'`;
+
+/** A CASE turning a code column into its French label (labels from the vocabulary). */
+export function labelSql(column: string, labels: Readonly<Record<string, string>>, otherwise = column): string {
+  const whens = Object.entries(labels).map(([code, label]) => `WHEN ${literal(code)} THEN ${literal(label)}`);
+  return `(CASE ${column} ${whens.join(' ')} ELSE ${otherwise} END)`;
+}
+
+/**
+ * A territorial unit: a commune row that is no row's parent (Paris, Lyon and Marseille count through their
+ * arrondissements, never twice). Coverage, white zones and their counts are over these units, whatever their geometry.
+ */
+export const isTerritorialUnit = (c: string) => `NOT EXISTS (SELECT 1 FROM commune u_ WHERE u_.parent = ${c}.code)`;
+
+/** A commune code covered by a CPTS: a member unit itself, or a commune one of whose units (arrondissements) is a member. */
+export const isCoveredCode = (code: string) =>
+  `(EXISTS (SELECT 1 FROM cpts_commune m_ WHERE m_.commune_code = ${code})
+    OR EXISTS (SELECT 1 FROM commune a_ JOIN cpts_commune m_ ON m_.commune_code = a_.code WHERE a_.parent = ${code}))`;
+
+const status = (s: PharmacyStatus) => literal(s);
+
+/**
+ * The status of the pharmacy row `p`: a member of a structure or a CPTS (adhesion_pharmacie); else its commune
+ * unknown to the database; else covered or not by a CPTS (isCoveredCode). The pharmacy list, the tiles and nearby use it.
+ */
+export const pharmacyStatusSql = (p: string) => `
+  (CASE WHEN EXISTS (SELECT 1 FROM adhesion_pharmacie a_ WHERE a_.pharmacie_finess = ${p}.finess) THEN ${status('membre')}
+        WHEN NOT EXISTS (SELECT 1 FROM commune c_ WHERE c_.code = ${p}.commune_code) THEN ${status('commune-inconnue')}
+        WHEN ${isCoveredCode(`${p}.commune_code`)} THEN ${status('couverte-sans-adhesion')}
+        ELSE ${status('zone-blanche')} END)`;
+
+/** GP density per 10,000 inhabitants (float8), NULL when the count is secret or unknown or the population 0: gpDensity. */
+export const gpDensitySql = (nb: string, population: string) =>
+  `(CASE WHEN ${nb} >= ${SECRET_MIN} AND ${population} > 0
+         THEN round(${nb} * ${DENSITY_PER}.0 / ${population}, ${DENSITY_DECIMALS})::float8 END)`;
+
+/** True when the GP count is under the secrecy threshold (its density withheld), NULL otherwise. */
+export const gpSecretSql = (nb: string) => `(CASE WHEN ${nb} < ${SECRET_MIN} THEN true END)`;
+
+/** Within the probable-membership radius, on the spheroid (geography) distance. */
+export const withinProbableRadiusSql = (a: string, b: string) =>
+  `ST_DWithin(${a}::geography, ${b}::geography, ${PROBABLE_MEMBERSHIP_RADIUS_M})`;
