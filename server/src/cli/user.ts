@@ -1,4 +1,5 @@
 // npm run user -- <command> [options]: accounts from the server's command line (the first admin above all).
+import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { CLI_ACTOR } from '../auth/audit.js';
 import { setOidcRole } from '../auth/oidc-roles.js';
@@ -11,21 +12,19 @@ import { DomainError } from '../domain/errors.js';
 import { PASSWORD_MAX, PASSWORD_MIN } from '../domain/roles.js';
 import { readUserCli, type UserCommand } from './user-options.js';
 
-/** One line of standard input; on a terminal, typed without being shown. */
+/** The first line of standard input; on a terminal, typed without being shown. */
 function readPassword(prompt: string): Promise<string> {
-  const tty = process.stdin.isTTY;
-  const rl = createInterface({ input: process.stdin, output: process.stderr, terminal: tty });
-  if (tty) {
-    process.stderr.write(prompt);
-    (rl as unknown as { _writeToOutput: (s: string) => void })._writeToOutput = () => {};
-  }
+  if (!process.stdin.isTTY) return Promise.resolve(readFileSync(0, 'utf8').split(/\r?\n/)[0] ?? '');
+  const rl = createInterface({ input: process.stdin, output: process.stderr, terminal: true });
+  process.stderr.write(prompt);
+  (rl as unknown as { _writeToOutput: (s: string) => void })._writeToOutput = () => {};
   return new Promise((resolve, reject) => {
     rl.once('line', (line) => {
       rl.close();
-      if (tty) process.stderr.write('\n');
+      process.stderr.write('\n');
       resolve(line);
     });
-    rl.once('close', () => reject(new Error('no password on standard input')));
+    rl.once('close', () => reject(new Error('no password typed')));
   });
 }
 
@@ -35,21 +34,22 @@ async function newPassword(): Promise<string> {
   return p;
 }
 
-async function run(db: Db, c: UserCommand): Promise<string> {
+/** `password` is read before the database opens (the embedded one takes over standard input). */
+async function run(db: Db, c: UserCommand, password: string): Promise<string> {
   switch (c.command) {
     case 'list':
       return (await listUsers(db))
         .map((u) => `${String(u.id).padStart(4)}  ${u.identifiant.padEnd(24)} ${u.role.padEnd(6)} ${(u.region ?? '').padEnd(4)} ${u.actif ? 'active  ' : 'inactive'} ${u.nom}`)
         .join('\n');
     case 'add': {
-      const motDePasse = await newPassword();
+      const motDePasse = password;
       const u = await createUser(db, CLI_ACTOR, { identifiant: c.login, nom: c.name, role: c.role, region: c.region, motDePasse });
       return `Created account #${u.id} ${u.identifiant} (${u.role}${u.region ? `, région ${u.region}` : ''})`;
     }
     case 'password': {
       const id = (await listUsers(db)).find((u) => u.identifiant === c.login.toLowerCase())?.id;
       if (!id) throw new DomainError(`no account "${c.login}"`);
-      await updateUser(db, CLI_ACTOR, id, { motDePasse: await newPassword() });
+      await updateUser(db, CLI_ACTOR, id, { motDePasse: password });
       return `Password of ${c.login} changed; its sessions were closed`;
     }
     case 'oidc-role':
@@ -64,10 +64,11 @@ async function main(): Promise<number> {
     (request.exitCode ? process.stderr : process.stdout).write((request.error ? `${request.error}\n` : '') + request.help + '\n');
     return request.exitCode;
   }
+  const password = request.command === 'add' || request.command === 'password' ? await newPassword() : '';
   const db = await openDb(loadConfig());
   try {
     await migrate(db);
-    process.stdout.write((await run(db, request)) + '\n');
+    process.stdout.write((await run(db, request, password)) + '\n');
     return 0;
   } finally {
     await db.close();
