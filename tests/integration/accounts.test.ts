@@ -138,6 +138,8 @@ describeEachBackend('accounts, sessions, tokens and audit', (backend) => {
     const bearer = { headers: { authorization: `Bearer ${secret}` } };
     const me = (await (await call(srv, 'GET', '/api/session', bearer)).json()) as { utilisateur: { authentification: string } };
     expect(me.utilisateur.authentification).toBe('jeton');
+    const past = await call(srv, 'POST', '/api/jetons', who, { nom: 'périmé', expireLe: '2020-01-01T00:00:00Z' });
+    expect(((await past.json()) as { erreur: string }).erreur).toMatch(/expireLe doit être dans le futur/);
     const created2 = await call(srv, 'POST', '/api/jetons', bearer, { nom: 'fait par jeton, sans CSRF' });
     expect(created2.status).toBe(201);
     expect((await call(srv, 'DELETE', `/api/jetons/${jeton.id}`, who)).status).toBe(204);
@@ -168,6 +170,11 @@ describeEachBackend('accounts, sessions, tokens and audit', (backend) => {
     expect((await call(srv, 'GET', '/api/jetons', session)).status).toBe(401);
     expect((await srv.postJson('/api/session', { identifiant: 'nouvelle.ars', motDePasse: PASSWORD })).status).toBe(401);
     expect((await call(srv, 'PATCH', '/api/utilisateurs/999999', admin, { nom: 'x' })).status).toBe(404);
+    // once régions are imported, a code none of them has is refused
+    await db.query(`INSERT INTO region (code, nom) VALUES ('93', 'Provence-Alpes-Côte d’Azur')`);
+    const unknownRegion = await call(srv, 'POST', '/api/utilisateurs', admin, { ...body, identifiant: 'region-inconnue', region: '99' });
+    expect(((await unknownRegion.json()) as { erreur: string }).erreur).toMatch(/^Région inconnue : 99/);
+    await db.query(`DELETE FROM region WHERE code = '93'`);
     const [change] = await auditOf('?action=utilisateur.modification');
     expect(change).toMatchObject({ auteur: 'admin', region: OTHER, avant: { nom: 'Nouvelle ARS', actif: true }, apres: { nom: 'Ancienne ARS', actif: false } });
     expect(change!.sessionId).not.toBeNull();

@@ -65,6 +65,16 @@ export async function listUsers(db: Queryable): Promise<User[]> {
   return (await db.query<UserRow>(`SELECT ${COLUMNS} FROM utilisateur ORDER BY id`)).rows.map(toUser);
 }
 
+/** A région code must be one the database knows (once communes are imported: an empty database knows none yet). */
+async function knownRegion(tx: Queryable, region: string | null): Promise<void> {
+  if (region === null) return;
+  const r = await tx.query<{ any: boolean; known: boolean }>(
+    'SELECT EXISTS (SELECT 1 FROM region) AS any, EXISTS (SELECT 1 FROM region WHERE code = $1) AS known',
+    [region],
+  );
+  if (r.rows[0]!.any && !r.rows[0]!.known) throw new InvalidInputError(`Région inconnue : ${region} (code COG de région attendu, ex. 93)`);
+}
+
 async function loginTaken(tx: Queryable, identifiant: string, exceptId = 0): Promise<void> {
   const r = await tx.query('SELECT 1 FROM utilisateur WHERE lower(identifiant) = lower($1) AND id <> $2', [identifiant, exceptId]);
   if (r.rows.length) throw new ConflictError(`L’identifiant ${identifiant} est déjà pris`);
@@ -75,6 +85,7 @@ export async function createUser(db: Db, actor: Actor, u: NewUser): Promise<User
   const hash = u.motDePasse === undefined ? null : await hashPassword(u.motDePasse);
   return audited(db, actor, async (tx, log) => {
     await loginTaken(tx, u.identifiant);
+    await knownRegion(tx, region);
     const r = await tx.query<UserRow>(
       `INSERT INTO utilisateur (identifiant, nom, role, region, mot_de_passe, oidc_sujet) VALUES ($1, $2, $3, $4, $5, $6) RETURNING ${COLUMNS}`,
       [u.identifiant.toLowerCase(), u.nom, u.role, region, hash, u.oidcSujet ?? null],
@@ -100,6 +111,7 @@ export async function updateUser(db: Db, actor: Actor, id: number, p: UserPatch)
     if (!before) throw new NotFoundError(`Utilisateur ${id} introuvable`);
     const role = p.role ?? before.role;
     const region = checkRegion(role, p.region !== undefined ? p.region : p.role === 'admin' ? null : before.region);
+    await knownRegion(tx, region);
     const r = await tx.query<UserRow>(
       `UPDATE utilisateur SET nom = $2, role = $3, region = $4, actif = $5, mot_de_passe = coalesce($6, mot_de_passe), modifie_le = now()
         WHERE id = $1 RETURNING ${COLUMNS}`,

@@ -146,7 +146,10 @@ export const tokenCreate = endpoint({
   access: ANY_ROLE,
   summary: 'Créer un jeton d’API personnel, à envoyer dans l’en-tête Authorization: Bearer',
   description: 'Le secret n’est montré qu’une fois ; seule son empreinte est conservée. Un jeton a les droits de son utilisateur.',
-  body: z.strictObject({ nom: text('nom', 100), expireLe: datetime.optional() }),
+  body: z.strictObject({
+    nom: text('nom', 100),
+    expireLe: datetime.refine((v) => Date.parse(v) > Date.now(), { error: 'expireLe doit être dans le futur' }).optional(),
+  }),
   responses: {
     201: json('Le jeton et son secret', z.strictObject({ jeton: Jeton, secret: z.string() })),
     400: ERRORS[400],
