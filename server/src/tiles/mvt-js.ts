@@ -10,7 +10,7 @@
 // keeps (up to 8–11 units, one screen pixel), and single-unit slivers at the buffer's edge.
 import { fromGeojsonVt } from '@maplibre/vt-pbf';
 import type { Queryable } from '../db/port.js';
-import { EXTENT, TILE_ENVELOPE, TILE_FILTER_ENVELOPE, type TileGeom, type TileLayer } from './layers.js';
+import { EXTENT, TILE_ENVELOPE, TILE_FILTER_ENVELOPE, sqlOnce, type TileGeom, type TileLayer } from './layers.js';
 
 // ---------------------------------------------------------------------------------------------------------------
 // SQL: the geometry in tile units, as GeoJSON
@@ -36,9 +36,7 @@ export function jsTileGeom(kind: TileLayer['geometry']): TileGeom {
     `${TO_TILE_UNITS(`ST_ClipByBox2D(${g}, ${TILE_FILTER_ENVELOPE})`)}, 1), 0)), 3), 0) END`;
 }
 
-export function jsTileSql(layer: TileLayer, z: number): string {
-  return layer.sql(z, jsTileGeom(layer.geometry));
-}
+export const jsTileSql = sqlOnce((layer, z) => layer.sql(z, jsTileGeom(layer.geometry)));
 
 // ---------------------------------------------------------------------------------------------------------------
 // Pure encoding
