@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GLYPHS_DIR } from '../../server/src/api/map-assets.js';
+import { ConfigError, loadConfig } from '../../server/src/config.js';
 import type { Db } from '../../server/src/db/port.js';
 import { openBasemap, type Basemap } from '../../server/src/tiles/basemap.js';
 import { encodeLayer } from '../../server/src/tiles/mvt-js.js';
@@ -113,6 +114,12 @@ describe('offline basemap (BASEMAP_PMTILES)', () => {
     }
     expect((await server.raw('/fond-de-carte/5/0/0.mvt')).status).toBe(204);
     expect((await server.getJson('/fond-de-carte/5/40/0.mvt')).status).toBe(400);
+  });
+
+  it('is one basemap or the other, never both', () => {
+    expect(() => loadConfig({ BASEMAP_PMTILES: 'fond.pmtiles', BASEMAP_STYLE_URL: 'https://example.org/style.json' })).toThrow(ConfigError);
+    expect(loadConfig({ BASEMAP_PMTILES: 'fond.pmtiles' }).basemapPmtiles).toBe(join(process.cwd(), 'fond.pmtiles'));
+    expect(loadConfig({ BASEMAP_PMTILES: '' }).basemapPmtiles).toBeUndefined();
   });
 
   it('refuses a file that is not a PMTiles archive, with the path in the message', async () => {
