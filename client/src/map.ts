@@ -1,5 +1,5 @@
-// The map: an offline MapLibre style built here from the API's vector tiles (no remote tiles, fonts or glyphs,
-// hence no text layers: names are shown in panels), plus imperative helpers the journeys call (highlight, fit, fly).
+// The map: an offline MapLibre style built here from the API's vector tiles, with names and outlines drawn from the
+// app's own tiles and glyphs (map-bearings.ts), plus imperative helpers the journeys call (highlight, fit, fly).
 import {
   Map as MlMap,
   NavigationControl,
@@ -17,6 +17,7 @@ import {
 import 'maplibre-gl/dist/maplibre-gl.css';
 import workerUrl from 'maplibre-gl/dist/maplibre-gl-worker.mjs?url';
 import type { TileLayerInfo } from './api.js';
+import { FIRST_LABEL_LAYER, FONT_REGULAR, FRENCH_LOCALE, LABEL_LAYERS, OUTLINE_LAYERS, glyphsUrl } from './map-bearings.js';
 import type { MapViewState } from './url.js';
 import {
   CPTS_STATUT_LIBELLES,
@@ -133,7 +134,7 @@ export const P = {
   pharmacyStatus: 'status',
 } as const;
 
-const TILE_LAYERS = ['communes', 'cpts', 'overlaps', 'structures', 'pharmacies'] as const;
+const TILE_LAYERS = ['communes', 'cpts', 'overlaps', 'structures', 'pharmacies', 'limites', 'etiquettes'] as const;
 export type TileLayer = (typeof TILE_LAYERS)[number];
 
 function step(prop: string, classes: { min: number; color: string }[], fallback: string): ExpressionSpecification {
@@ -246,6 +247,7 @@ export function buildStyle(origin: string, shading: Shading, tileLayers: TileLay
       'source-layer': 'overlaps',
       paint: { 'line-color': OVERLAP_COLOR, 'line-width': 1.5 },
     },
+    ...OUTLINE_LAYERS,
     // highlights driven by the journeys
     {
       id: 'communes-hl',
@@ -348,8 +350,9 @@ export function buildStyle(origin: string, shading: Shading, tileLayers: TileLay
       source: 'point',
       paint: { 'circle-color': '#111111', 'circle-radius': 6, 'circle-stroke-color': '#ffffff', 'circle-stroke-width': 3 },
     },
+    ...LABEL_LAYERS,
   ];
-  return { version: 8, name: 'cpts-territoires', sources, layers };
+  return { version: 8, name: 'cpts-territoires', glyphs: glyphsUrl(origin), sources, layers };
 }
 
 const GROUP_LAYERS: Record<LayerGroup, string[]> = {
@@ -419,7 +422,10 @@ export class MapController {
       pitchWithRotate: false,
       touchPitch: false,
       canvasContextAttributes: { preserveDrawingBuffer: true },
+      locale: FRENCH_LOCALE,
     });
+    // for the end-to-end tests, which read what is drawn (queryRenderedFeatures)
+    (container as HTMLElement & { maplibre?: MlMap }).maplibre = this.map;
     this.map.touchZoomRotate.disableRotation();
     this.map.keyboard.enable();
     this.map.addControl(new NavigationControl({ showCompass: false }), 'top-right');
@@ -469,20 +475,27 @@ export class MapController {
     return picks.sort((a, b) => PICK_ORDER.indexOf(layerOf(a)) - PICK_ORDER.indexOf(layerOf(b)));
   }
 
-  /** An online basemap (optional, configured on the server) goes under everything. */
+  /**
+   * A basemap, online (BASEMAP_STYLE_URL) or served by the app (BASEMAP_PMTILES): its shapes go under everything,
+   * its names under the app's names, in the app's font (the style's glyphs stay the app's, which work offline).
+   */
   private async addBasemap(url: string): Promise<void> {
     try {
-      const res = await fetch(url);
+      const absolute = (u: string) => (u.startsWith('/') ? window.location.origin + u : u);
+      const res = await fetch(absolute(url));
       const base = (await res.json()) as StyleSpecification;
       await this.ready;
-      for (const [id, src] of Object.entries(base.sources)) if (!this.map.getSource(`base-${id}`)) this.map.addSource(`base-${id}`, src);
-      if (base.glyphs) this.map.setGlyphs(base.glyphs);
+      for (const [id, src] of Object.entries(base.sources)) {
+        const tiles = 'tiles' in src && src.tiles ? { tiles: src.tiles.map(absolute) } : {};
+        if (!this.map.getSource(`base-${id}`)) this.map.addSource(`base-${id}`, { ...src, ...tiles } as typeof src);
+      }
       if (base.sprite && typeof base.sprite === 'string') this.map.setSprite(base.sprite);
       for (const l of base.layers) {
+        if (l.type === 'background') continue;
         const layer = { ...l, id: `base-${l.id}` } as LayerSpecification & { source?: string };
         if ('source' in l && typeof l.source === 'string') layer.source = `base-${l.source}`;
-        if (l.type === 'background') continue;
-        this.map.addLayer(layer as LayerSpecification, 'communes-fill');
+        if (layer.type === 'symbol' && layer.layout?.['text-font']) layer.layout = { ...layer.layout, 'text-font': FONT_REGULAR };
+        this.map.addLayer(layer as LayerSpecification, l.type === 'symbol' ? FIRST_LABEL_LAYER : 'communes-fill');
       }
       this.map.setPaintProperty('communes-fill', 'fill-opacity', 0.55);
     } catch {

@@ -16,7 +16,10 @@ export type { AppDeps };
 /** The built map client (`npm run build:client`), served at `/` with an index.html fallback for client-side views. */
 const CLIENT_DIST = fileURLToPath(new URL('../../client/dist/', import.meta.url));
 
-/** The map client's files; the API and tiles paths are never answered with the page. */
+/** Paths of the server's own answers (API, tiles, glyphs, basemap): never answered with the page. */
+const SERVER_PATHS = ['/api', '/tiles', '/glyphs', '/fond-de-carte'];
+
+/** The map client's files; the server's own paths are never answered with the page. */
 function clientRoutes(): Router {
   const r = Router();
   r.use(
@@ -28,7 +31,7 @@ function clientRoutes(): Router {
       },
     }),
   );
-  r.get(/^(?!\/(api|tiles)(\/|$)).*/, (req, res, next) => {
+  r.get(/^(?!\/(api|tiles|glyphs|fond-de-carte)(\/|$)).*/, (req, res, next) => {
     if (!req.accepts('html')) return next();
     // a missing file (an old bundle name…) is a 404, not the page: only client views fall back to index.html
     if (/\.[A-Za-z0-9]+$/.test(req.path)) {
@@ -85,7 +88,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(hstsOverHttps);
   app.use(requestLog(deps.log));
   // JSON, CSV, GeoJSON and the client's scripts; tiles are gzip-compressed once, when cached, and skipped here.
-  app.use(compression({ filter: (req, res) => !req.path.startsWith('/tiles/') && compression.filter(req, res) }));
+  app.use(compression({ filter: (req, res) => !/^\/(tiles|fond-de-carte)\//.test(req.path) && compression.filter(req, res) }));
   app.use(express.json({ limit: '2mb' }));
   app.use(rejectInvalidText);
   app.use(cookieParser());
@@ -93,8 +96,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(limitExpensive(deps.config.rateLimits ?? { exportsPerMinute: 0, analysesPerMinute: 0 }));
   app.use(apiRoutes(deps));
   app.use(clientRoutes());
-  app.use('/api', unknownRoute);
-  app.use('/tiles', unknownRoute);
+  for (const p of SERVER_PATHS) app.use(p, unknownRoute);
   app.use(errorHandler(deps.log));
   return app;
 }

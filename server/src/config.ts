@@ -11,6 +11,8 @@ const Env = z.object({
   SEED_DEMO: z.enum(['true', 'false']).default('true'),
   /** Optional MapLibre style URL of a basemap, for users online. Offline by default. */
   BASEMAP_STYLE_URL: z.string().url().optional().or(z.literal('').transform(() => undefined)),
+  /** Optional offline basemap: path of a PMTiles file of vector tiles (Protomaps schema), served by the app. */
+  BASEMAP_PMTILES: z.string().optional().transform((v) => v || undefined),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Longest a database statement may run during a request (ms). */
   STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(100).max(3_600_000).default(30_000),
@@ -53,6 +55,7 @@ export interface Config {
   geodataDir: string;
   seedDemo: boolean;
   basemapStyleUrl?: string;
+  basemapPmtiles?: string;
   logLevel: string;
   statementTimeoutMs: number;
   rateLimits: { exportsPerMinute: number; analysesPerMinute: number; loginFailuresPerQuarter?: number };
@@ -84,6 +87,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(`Invalid configuration: ${msg}`);
   }
   const e = r.data;
+  if (e.BASEMAP_PMTILES && e.BASEMAP_STYLE_URL) {
+    throw new ConfigError('Invalid configuration: BASEMAP_PMTILES and BASEMAP_STYLE_URL are both set; choose one basemap');
+  }
   return {
     port: e.PORT,
     host: e.HOST,
@@ -92,6 +98,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     geodataDir: resolve(e.GEODATA_DIR),
     seedDemo: e.SEED_DEMO === 'true',
     basemapStyleUrl: e.BASEMAP_STYLE_URL,
+    basemapPmtiles: e.BASEMAP_PMTILES && resolve(e.BASEMAP_PMTILES),
     logLevel: e.LOG_LEVEL,
     statementTimeoutMs: e.STATEMENT_TIMEOUT_MS,
     rateLimits: {

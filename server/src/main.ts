@@ -10,6 +10,7 @@ import { DbUnavailableError, type Db } from './db/port.js';
 import { ImportError } from './import/errors.js';
 import { createLogger } from './logger.js';
 import { seedIfEmpty } from './seed.js';
+import { openBasemap } from './tiles/basemap.js';
 
 function fail(message: string): never {
   process.stderr.write(`Error: ${message}\n`);
@@ -19,6 +20,8 @@ function fail(message: string): never {
 async function main(): Promise<void> {
   const config = loadConfig();
   const log = createLogger(config.logLevel);
+  // a basemap file that cannot be read stops the start with one clear line, before the database is opened
+  const basemap = config.basemapPmtiles ? await openBasemap(config.basemapPmtiles) : undefined;
   const where = config.databaseUrl ? 'PostGIS (DATABASE_URL)' : `embedded PGlite in ${config.dataDir}`;
   log.info(`opening the database: ${where}`);
   const t0 = Date.now();
@@ -37,7 +40,7 @@ async function main(): Promise<void> {
   log.info({ applied, ms: Date.now() - t0 }, 'database ready');
   if (config.seedDemo) await seedIfEmpty(db, config.geodataDir, log);
 
-  const app = createApp({ db, log, config });
+  const app = createApp({ db, log, config, basemap });
   const server: Server = app.listen(config.port, config.host);
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve);

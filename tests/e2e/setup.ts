@@ -115,6 +115,7 @@ async function startServer(dataDir: string, name: string, timeoutMs: number): Pr
       SEED_DEMO: 'true',
       LOG_LEVEL: 'warn',
       BASEMAP_STYLE_URL: '',
+      BASEMAP_PMTILES: '',
     },
   });
   // vitest interrupted before its teardown: the server must not outlive the run

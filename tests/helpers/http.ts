@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { gunzipSync } from 'node:zlib';
 import { z } from 'zod';
 import type { AppDeps } from '../../server/src/api/deps.js';
-import { CSV_TYPE, declaredResponse, ErrorBody, JSON_TYPE, MVT_TYPE, type EndpointDecl, type MediaType, type ResponseDecl } from '../../server/src/api/contract/endpoint.js';
+import { CSV_TYPE, declaredResponse, ErrorBody, JSON_TYPE, MVT_TYPE, PBF_TYPE, type EndpointDecl, type MediaType, type ResponseDecl } from '../../server/src/api/contract/endpoint.js';
 import { ENDPOINTS } from '../../server/src/api/contract/index.js';
 import { createApp } from '../../server/src/app.js';
 import type { Db } from '../../server/src/db/port.js';
@@ -23,7 +23,7 @@ export function endpointOf(method: string, path: string): EndpointDecl | undefin
 }
 
 function decode(type: MediaType, body: Buffer): unknown {
-  if (type === MVT_TYPE) return new Uint8Array(body);
+  if (type === MVT_TYPE || type === PBF_TYPE) return new Uint8Array(body);
   const text = body.toString('utf8');
   return type === CSV_TYPE ? text : JSON.parse(text);
 }
@@ -76,7 +76,7 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-export async function startServer(db: Db, options: Partial<Pick<AppDeps, 'tiles' | 'config' | 'log'>> = {}): Promise<TestServer> {
+export async function startServer(db: Db, options: Partial<Pick<AppDeps, 'tiles' | 'config' | 'log' | 'basemap'>> = {}): Promise<TestServer> {
   const app = createApp({ db, log: createLogger('silent'), config: {}, ...options });
   const server = app.listen(0, '127.0.0.1');
   await new Promise((r) => server.once('listening', r));

@@ -6,6 +6,7 @@ import type { Db } from '../../server/src/db/port.js';
 import { LAYERS } from '../../server/src/tiles/layers.js';
 import { lonLatToTileUnits, renderJs, tileOf } from '../../server/src/tiles/mvt-js.js';
 import { renderPostgis } from '../../server/src/tiles/mvt-postgis.js';
+import { refreshAdminOutlines } from '../../server/src/import/outlines.js';
 import { backends, describeEachBackend } from '../helpers/db.js';
 import { CPTS, SIZE, centre, communeCode, corner, insertCpts, loadFixtureTerritory, population } from '../helpers/fixture-territory.js';
 import { startServer, type TestServer } from '../helpers/http.js';
@@ -136,7 +137,7 @@ function expectSameFeatures(a: DecodedFeature[], b: DecodedFeature[], key: strin
   }
 }
 
-const KEYS: Record<string, string> = { communes: 'code', cpts: 'id', overlaps: 'id', structures: 'finess', pharmacies: 'finess' };
+const KEYS: Record<string, string> = { communes: 'code', cpts: 'id', overlaps: 'id', structures: 'finess', pharmacies: 'finess', limites: 'id', etiquettes: 'id' };
 const PARITY_TILES = [tileOf(LON_C, LAT_C, 5), tileOf(LON_C, LAT_C, 7), Z8, tileOf(...centre(6), 10), Z12, tileOf(...MSP, 14)];
 /** Decoded features of every layer at PARITY_TILES, per backend, for the cross-backend comparison at the end. */
 const decodedByBackend = new Map<string, Map<string, DecodedFeature[]>>();
@@ -152,6 +153,8 @@ describeEachBackend('vector tiles API', (backend) => {
     ({ db, dispose } = await backend.open());
     await loadFixtureTerritory(db);
     await insertSites(db);
+    // the fixture writes the communes directly: what the communes import does after storing them
+    expect(await refreshAdminOutlines(db)).toEqual({ departements: 1, regions: 1, communes: 12 });
     server = await startServer(db, { tiles: { versionTtlMs: 1000, now: () => clock } });
   });
 
@@ -262,6 +265,55 @@ describeEachBackend('vector tiles API', (backend) => {
     );
   });
 
+  it('draws the outlines of the département and of its région, dissolved from the communes', async () => {
+    const fs = await features(server, 'limites', Z8);
+    expect(fs.map((f) => f.properties)).toEqual([
+      { id: 'departement-44', niveau: 'departement', code: '44', nom: 'Loire-Atlantique' },
+      { id: 'region-52', niveau: 'region', code: '52', nom: 'Pays de la Loire' },
+    ]);
+    // one ring around the 4 × 3 squares: the union has no seam between communes
+    const [x0, , , y1] = expectedSquare(1, Z8)!;
+    const [, y0, x1] = expectedSquare(12, Z8)!;
+    for (const f of fs) {
+      expect(f.type).toBe(3);
+      expect(f.geometry).toHaveLength(1);
+      expect(near(bbox(f.geometry), [x0, y0, x1, y1], 2)).toBe(true);
+    }
+    // low zooms read the generalised outline
+    expect((await features(server, 'limites', tileOf(LON_C, LAT_C, 5))).map((f) => f.properties.id)).toEqual(['departement-44', 'region-52']);
+  });
+
+  it('names the région, the département, the CPTS and more communes as one zooms in, by population', async () => {
+    // every name of the fixture at zoom z, from the tiles of its four corners (the fixture may straddle a tile edge)
+    const names = async (z: number) => {
+      const tiles = new Map([[-1.6, 47], [-1.4, 47], [-1.6, 47.15], [-1.4, 47.15]].map(([lon, lat]) => tileOf(lon!, lat!, z)).map((t) => [`${t.x}/${t.y}`, t]));
+      const ids = new Set<string>();
+      for (const t of tiles.values()) for (const f of await features(server, 'etiquettes', t)) ids.add(String(f.properties.id));
+      return [...ids].sort();
+    };
+    const communes = (ns: number[]) => ns.map((n) => `commune-${communeCode(n)}`).sort();
+    expect(await names(5)).toEqual(['region-52']);
+    expect(await names(6)).toEqual([...communes([12]), 'region-52']);
+    // z7: the two most populated communes of the département (none has 50,000 inhabitants)
+    expect(await names(7)).toEqual([...communes([11, 12]), 'departement-44', 'region-52']);
+    expect(await names(8)).toEqual([...communes([7, 8, 9, 10, 11, 12]), 'departement-44']);
+    expect(await names(9)).toEqual([...communes([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]), 'cpts-FIXT-A', 'cpts-FIXT-B', 'cpts-FIXT-C', 'departement-44']);
+    expect(await names(11)).not.toContain('departement-44');
+    const z9 = tileOf(...centre(12), 9);
+    const fs = await features(server, 'etiquettes', z9);
+    const c12 = fs.find((f) => f.properties.id === `commune-${communeCode(12)}`)!;
+    expect(c12.properties).toEqual({ id: 'commune-44912', nature: 'commune', code: '44912', nom: 'Commune 12', population: 12000, rangDepartement: 1 });
+    expect(fs.find((f) => f.properties.id === 'cpts-FIXT-A')!.properties).toEqual({ id: 'cpts-FIXT-A', nature: 'cpts', code: 'FIXT-A', nom: CPTS['FIXT-A'].nom });
+    // each commune's name inside its own square
+    for (const f of fs.filter((x) => x.properties.nature === 'commune')) {
+      const [x, y] = f.geometry[0]![0]!;
+      const square = expectedSquare(Number(String(f.properties.code).slice(3)), z9);
+      if (!square) continue; // in the buffer, beyond the square's clipped extent
+      const [a, b, c, d] = square;
+      expect(x > a && x < c && y > b && y < d, String(f.properties.id)).toBe(true);
+    }
+  });
+
   it('answers 204 for a tile without data, 400 for impossible coordinates, 404 for an unknown layer', async () => {
     for (const l of LAYERS) {
       const r = await server.raw(tilePath(l.id, FAR));
@@ -308,7 +360,7 @@ describeEachBackend('vector tiles API', (backend) => {
   it('describes the layers (TileJSON per layer) and is in the OpenAPI document', async () => {
     const r = await server.getJson('/tiles/layers.json');
     expect(r.status).toBe(200);
-    expect(r.body.couches.map((l: { id: string }) => l.id)).toEqual(['communes', 'cpts', 'overlaps', 'structures', 'pharmacies']);
+    expect(r.body.couches.map((l: { id: string }) => l.id)).toEqual(['communes', 'cpts', 'overlaps', 'structures', 'pharmacies', 'limites', 'etiquettes']);
     const communes = r.body.couches[0];
     expect(communes.tiles).toEqual([`/tiles/communes/{z}/{x}/{y}.mvt?v=${r.body.version}`]);
     expect(communes.tilejson).toBe('3.0.0');

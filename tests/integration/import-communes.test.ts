@@ -99,7 +99,22 @@ describeEachBackend('importCommunes', (backend) => {
   it('imports real outlines: communes nouvelles dissolved, INSEE attributes, valid MultiPolygons, import log', async () => {
     const stages = new Set<string>();
     const report = await importCommunes(db, [SABLES, HUILLE, UNMATCHED], { onProgress: (s) => stages.add(s) });
-    expect([...stages]).toEqual(['read', 'parse', 'load outlines', 'dissolve', 'store']);
+    expect([...stages]).toEqual(['read', 'parse', 'load outlines', 'dissolve', 'store', 'outlines']);
+    // the map's outlines and label points (migration 040), rebuilt from the stored communes
+    const outlines = await db.query<{ niveau: string; code: string; inside: boolean; valid: boolean }>(
+      `SELECT niveau, code, ST_Intersects(etiquette_3857, geom_3857) AS inside, ST_IsValid(geom_3857) AND ST_IsValid(geom_3857_low) AS valid
+         FROM contour_admin ORDER BY niveau, code`,
+    );
+    expect(outlines.rows).toEqual([
+      { niveau: 'departement', code: '49', inside: true, valid: true },
+      { niveau: 'departement', code: '85', inside: true, valid: true },
+      { niveau: 'region', code: '52', inside: true, valid: true },
+    ]);
+    const labels = await db.query<{ n: number; ranks: number[] }>(
+      `SELECT count(*)::int AS n, array_agg(rang_departement ORDER BY rang_departement) FILTER (WHERE c.departement = '85') AS ranks
+         FROM commune_etiquette e JOIN commune c USING (code)`,
+    );
+    expect(labels.rows[0]).toEqual({ n: 8, ranks: [1, 2, 3, 4, 5, 6, 7] });
     const c = cog();
     const depCount = (d: string) => [...c.communes.values()].filter((x) => x.departement === d).length;
     expect(report.counts).toEqual({

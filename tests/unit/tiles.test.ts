@@ -44,8 +44,8 @@ describe('tile path parameters', () => {
 
 describe('layers', () => {
   it('have unique names, a key attribute first, and are found by name', () => {
-    expect(LAYERS.map((l) => l.id)).toEqual(['communes', 'cpts', 'overlaps', 'structures', 'pharmacies']);
-    expect(LAYERS.map((l) => l.attributes[0]!.name)).toEqual(['code', 'id', 'id', 'finess', 'finess']);
+    expect(LAYERS.map((l) => l.id)).toEqual(['communes', 'cpts', 'overlaps', 'structures', 'pharmacies', 'limites', 'etiquettes']);
+    expect(LAYERS.map((l) => l.attributes[0]!.name)).toEqual(['code', 'id', 'id', 'finess', 'finess', 'id', 'id']);
     expect(findLayer('cpts')?.id).toBe('cpts');
     expect(findLayer('nope')).toBeUndefined();
   });
@@ -54,8 +54,9 @@ describe('layers', () => {
     for (const l of LAYERS)
       for (const z of [5, 12]) {
         const sql = l.sql(z, (g) => `GEOM(${g})`);
-        expect(sql).toMatch(/GEOM\(([a-z]\.geom_3857(_low)?|safe_union\(array_agg\(h\.g\)\))\)/);
-        expect(sql).toMatch(/\.geom_3857 && ST_TileEnvelope\(\$1::int, \$2::int, \$3::int, margin => 0\.015625\)/);
+        expect(sql).toMatch(/GEOM\(([a-z]\.geom_3857(_low)?|safe_union\(array_agg\(h\.g\)\)|l\.g)\)/);
+        // label points: the indexed point column of each table
+        expect(sql).toMatch(/\.(geom|etiquette)_3857 && ST_TileEnvelope\(\$1::int, \$2::int, \$3::int, margin => 0\.015625\)/);
       }
     expect(findLayer('communes')!.sql(8, (g) => g)).toContain('c.geom_3857_low AS geom');
     expect(findLayer('communes')!.sql(9, (g) => g)).toContain('c.geom_3857 AS geom');

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import type { Db } from '../db/port.js';
+import type { Basemap } from '../tiles/basemap.js';
 import type { TileSourceOptions } from '../tiles/source.js';
 
 /** What the API needs from the process that serves it. */
@@ -11,4 +12,6 @@ export interface AppDeps {
   config: Pick<Config, 'basemapStyleUrl'> & Partial<Pick<Config, 'rateLimits' | 'trustProxy' | 'oidc'>>;
   /** Vector tile cache and prerendering (server/src/tiles/source.ts); defaults suit a server. */
   tiles?: TileSourceOptions;
+  /** The offline basemap (BASEMAP_PMTILES), opened at start. */
+  basemap?: Basemap;
 }

@@ -5,6 +5,7 @@ import { coverageRoutes } from './coverage.js';
 import { cptsRoutes } from './cpts.js';
 import type { AppDeps } from './deps.js';
 import { guideRoutes } from './guide.js';
+import { mapAssetRoutes } from './map-assets.js';
 import { nearbyRoutes } from './nearby.js';
 import { openApiRoutes } from './openapi.js';
 import { overlapRoutes } from './overlaps.js';
@@ -29,6 +30,7 @@ export function apiRoutes(deps: AppDeps): Router {
     nearbyRoutes(deps),
     searchRoutes(deps),
     guideRoutes(),
+    mapAssetRoutes(deps),
   );
   return r;
 }

@@ -1,12 +1,15 @@
 // The server itself: health, the map client's configuration.
 import { Router } from 'express';
+import { basemapStyle } from './contract/map-assets.js';
 import * as api from './contract/system.js';
 import type { AppDeps } from './deps.js';
 import { serve } from './serve.js';
 
+const BASEMAP_STYLE_PATH = basemapStyle.path;
+
 const TABLES = ['commune', 'cpts', 'cpts_commune', 'structure', 'pharmacie', 'adhesion_pharmacie', 'offre_mg', 'zonage', 'import_log'] as const;
 
-export function systemRoutes({ db, config }: AppDeps): Router {
+export function systemRoutes({ db, config, basemap }: AppDeps): Router {
   const r = Router();
   serve(r, api.health, async () => {
     const v = await db.query<{ postgis: string; postgres: string }>(
@@ -25,6 +28,6 @@ export function systemRoutes({ db, config }: AppDeps): Router {
       imports: imports.rows.map((i) => ({ type: i.kind, fichier: i.file_name, lignes: i.rows, importeLe: new Date(i.imported_at).toISOString() })),
     };
   });
-  serve(r, api.config, () => ({ styleFondDeCarte: config.basemapStyleUrl ?? null }));
+  serve(r, api.config, () => ({ styleFondDeCarte: basemap ? BASEMAP_STYLE_PATH : (config.basemapStyleUrl ?? null) }));
   return r;
 }

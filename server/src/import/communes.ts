@@ -8,6 +8,7 @@ import { insertJson } from './bulk.js';
 import { COG_SOURCE, DETACHED_COLLECTIVITIES, REFERENCE_SQL, cog } from './cog.js';
 import { ImportError, type InputIssue } from './errors.js';
 import { logImport } from './log.js';
+import { refreshAdminOutlines } from './outlines.js';
 import { readSource, type SourceText } from './source.js';
 import type { CommonImportOptions, ImportReport, Progress } from './types.js';
 import { multiPolygonEwkbHex } from './wkb.js';
@@ -482,6 +483,9 @@ export async function importCommunes(db: Db, paths: string[], opts: CommonImport
       },
     );
     await storeUnits(tx, parsed, [COG_SOURCE.populationYear, source, importId], progress);
+    progress('outlines', 0, 1);
+    await refreshAdminOutlines(tx);
+    progress('outlines', 1, 1);
     return { kind: 'communes', file: label, importId, rows: parsed.features, counts, warnings } satisfies ImportReport;
   });
 }

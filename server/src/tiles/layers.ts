@@ -13,6 +13,7 @@ import { ACI_TABLE, type AciTable } from '../domain/bands.js';
 import { PROBABLE_MEMBERSHIP_RADIUS_M, SECRET_MIN } from '../domain/rules.js';
 import { gpDensitySql, gpSecretSql, isCoveredCode, pharmacyStatusSql, withinProbableRadiusSql } from '../domain/rules-sql.js';
 import { CPTS_STATUTS, PERIMETRES, PHARMACY_STATUS_DEFINITIONS, PHARMACY_STATUSES, STRUCTURE_TYPES, ZONES } from '../domain/vocabulary.js';
+import { LABEL_ZOOMS, communeLabelStep } from '../domain/labels.js';
 
 /** Tile extent (coordinate units per tile side) and buffer (units beyond each edge), as in martin and PostGIS. */
 export const EXTENT = 4096;
@@ -266,7 +267,90 @@ const pharmacies: TileLayer = {
      ORDER BY p.finess COLLATE "C"`,
 };
 
-export const LAYERS: readonly TileLayer[] = [communes, cpts, overlaps, structures, pharmacies];
+// Outlines of départements and régions, dissolved from the communes at import (migration 040); drawn as lines.
+const limites: TileLayer = {
+  id: 'limites',
+  geometry: 'polygon',
+  description: 'Limites des départements et des régions (réunion des communes importées).',
+  attributes: [
+    { name: 'id', type: 'string', description: 'Identifiant : niveau et code (« departement-44 », « region-52 »)' },
+    { name: 'niveau', type: 'string', description: 'Département ou région', values: ['departement', 'region'] },
+    { name: 'code', type: 'string', description: 'Code INSEE du département ou de la région' },
+    { name: 'nom', type: 'string', description: 'Nom du département ou de la région' },
+  ],
+  minzoom: 4,
+  maxzoom: 14,
+  kinds: ['communes'],
+  sql: (z, tileGeom) => `
+    SELECT a.niveau || '-' || a.code AS id, a.niveau, a.code, a.nom,
+           ${tileGeom(z < LOW_ZOOM_BELOW ? 'a.geom_3857_low' : 'a.geom_3857')} AS geom
+      FROM contour_admin a
+     WHERE a.geom_3857 && ${TILE_FILTER_ENVELOPE}
+     ORDER BY a.niveau COLLATE "C", a.code COLLATE "C"`,
+};
+
+const inZooms = (z: number, r: { min: number; max: number }) => r.min <= z && z <= r.max;
+
+/** The communes named at zoom z (server/src/domain/labels.ts), as a condition on commune c and commune_etiquette e. */
+function communeLabelFilter(z: number): string | undefined {
+  const step = communeLabelStep(z);
+  if (step === 'all') return 'true';
+  return step && `(c.population >= ${step.populationMin} OR e.rang_departement <= ${step.rankMax})`;
+}
+
+// Label points: one layer for every name, so that a view costs one request more. Which names a tile holds depends
+// on its zoom (server/src/domain/labels.ts); the client sizes and orders them by nature and population.
+const etiquettes: TileLayer = {
+  id: 'etiquettes',
+  geometry: 'point',
+  description: 'Noms à afficher sur la carte : régions, départements, CPTS et communes (par population, davantage en zoomant).',
+  attributes: [
+    { name: 'id', type: 'string', description: 'Identifiant : nature et code (« commune-44109 », « cpts-440056653 »)' },
+    { name: 'nature', type: 'string', description: 'Ce qui est nommé', values: ['region', 'departement', 'cpts', 'commune'] },
+    { name: 'code', type: 'string', description: 'Code INSEE (commune, département, région) ou identifiant de la CPTS' },
+    { name: 'nom', type: 'string', description: 'Nom affiché' },
+    { name: 'population', type: 'number', description: 'Population municipale (communes, départements et régions)' },
+    { name: 'rangDepartement', type: 'number', description: 'Rang de la commune par population dans son département (1 : la plus peuplée)' },
+  ],
+  minzoom: 4,
+  maxzoom: 14,
+  kinds: ['communes', 'cpts'],
+  sql: (z, tileGeom) => {
+    const parts: string[] = [];
+    for (const niveau of ['region', 'departement'] as const) {
+      if (!inZooms(z, LABEL_ZOOMS[niveau])) continue;
+      parts.push(`SELECT a.niveau, a.code, a.nom, a.population, NULL::int, a.etiquette_3857
+                    FROM contour_admin a WHERE a.niveau = '${niveau}' AND a.etiquette_3857 && ${TILE_FILTER_ENVELOPE}`);
+    }
+    if (inZooms(z, LABEL_ZOOMS.cpts)) {
+      parts.push(`SELECT 'cpts', k.id, k.nom, NULL::bigint, NULL::int, k.etiquette_3857 FROM cpts k WHERE k.etiquette_3857 && ${TILE_FILTER_ENVELOPE}`);
+    }
+    const communeFilter = communeLabelFilter(z);
+    if (communeFilter) {
+      parts.push(`SELECT 'commune', c.code, c.nom, c.population, e.rang_departement, e.geom_3857
+                    FROM commune_etiquette e JOIN commune c ON c.code = e.code
+                   WHERE e.geom_3857 && ${TILE_FILTER_ENVELOPE} AND ${communeFilter}`);
+    }
+    return `
+    SELECT l.nature || '-' || l.code AS id, l.nature, l.code, l.nom, l.population, l.rang AS "rangDepartement",
+           ${tileGeom('l.g')} AS geom
+      FROM (${parts.join('\n      UNION ALL ')}) l (nature, code, nom, population, rang, g)
+     ORDER BY l.nature COLLATE "C", l.code COLLATE "C"`;
+  },
+};
+
+export const LAYERS: readonly TileLayer[] = [communes, cpts, overlaps, structures, pharmacies, limites, etiquettes];
+
+/** A layer's SQL for an encoder, built once per layer and zoom (as martin builds one query per source) and then reused. */
+export function sqlOnce(build: (layer: TileLayer, z: number) => string): (layer: TileLayer, z: number) => string {
+  const built = new Map<string, string>();
+  return (layer, z) => {
+    const key = `${layer.id}/${z}`;
+    let sql = built.get(key);
+    if (sql === undefined) built.set(key, (sql = build(layer, z)));
+    return sql;
+  };
+}
 
 export function findLayer(id: string): TileLayer | undefined {
   return LAYERS.find((l) => l.id === id);

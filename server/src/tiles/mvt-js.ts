@@ -10,7 +10,7 @@
 // keeps (up to 8–11 units, one screen pixel), and single-unit slivers at the buffer's edge.
 import { fromGeojsonVt } from '@maplibre/vt-pbf';
 import { SilentFailureError, type Queryable } from '../db/port.js';
-import { EXTENT, TILE_ENVELOPE, TILE_FILTER_ENVELOPE, type TileGeom, type TileLayer } from './layers.js';
+import { EXTENT, TILE_ENVELOPE, TILE_FILTER_ENVELOPE, sqlOnce, type TileGeom, type TileLayer } from './layers.js';
 
 // ---------------------------------------------------------------------------------------------------------------
 // SQL: the geometry in tile units, as GeoJSON
@@ -40,9 +40,9 @@ export function jsTileGeom(kind: TileLayer['geometry']): TileGeom {
  * The layer's rows behind one row that is always there (all NULL when the layer has none), so that a statement
  * the embedded database aborts without an error (it then returns no row at all) is told from an empty tile.
  */
-export function jsTileSql(layer: TileLayer, z: number): string {
-  return `SELECT t.* FROM (SELECT) always LEFT JOIN LATERAL (${layer.sql(z, jsTileGeom(layer.geometry))}) t ON true`;
-}
+export const jsTileSql = sqlOnce(
+  (layer, z) => `SELECT t.* FROM (SELECT) always LEFT JOIN LATERAL (${layer.sql(z, jsTileGeom(layer.geometry))}) t ON true`,
+);
 
 // ---------------------------------------------------------------------------------------------------------------
 // Pure encoding

@@ -1,15 +1,15 @@
 // Tiles encoded by PostGIS itself (ST_AsMVT over ST_AsMVTGeom), as martin does: one query per tile and layer.
 // Needs PostGIS built with protobuf-c (PostgreSQL servers; PGlite has no ST_AsMVT: see mvt-js.ts).
 import { SilentFailureError, type Queryable } from '../db/port.js';
-import { BUFFER, EXTENT, TILE_ENVELOPE, type TileGeom, type TileLayer } from './layers.js';
+import { BUFFER, EXTENT, TILE_ENVELOPE, sqlOnce, type TileGeom, type TileLayer } from './layers.js';
 
 export const postgisTileGeom: TileGeom = (g) => `ST_AsMVTGeom(${g}, ${TILE_ENVELOPE}, ${EXTENT}, ${BUFFER}, true)`;
 
-export function postgisTileSql(layer: TileLayer, z: number): string {
-  // ST_AsMVT skips rows whose geometry is NULL; no WHERE on t.geom, which the planner would push down into the
-  // layer query, computing ST_AsMVTGeom twice.
-  return `SELECT ST_AsMVT(t, '${layer.id}', ${EXTENT}, 'geom') AS mvt FROM (${layer.sql(z, postgisTileGeom)}) t`;
-}
+// ST_AsMVT skips rows whose geometry is NULL; no WHERE on t.geom, which the planner would push down into the
+// layer query, computing ST_AsMVTGeom twice.
+export const postgisTileSql = sqlOnce(
+  (layer, z) => `SELECT ST_AsMVT(t, '${layer.id}', ${EXTENT}, 'geom') AS mvt FROM (${layer.sql(z, postgisTileGeom)}) t`,
+);
 
 /** The tile's protobuf bytes; empty (length 0) when no feature falls in the tile. */
 export async function renderPostgis(db: Queryable, layer: TileLayer, z: number, x: number, y: number): Promise<Uint8Array> {

@@ -14,7 +14,9 @@ export const JSON_TYPE = 'application/json';
 export const GEOJSON_TYPE = 'application/geo+json';
 export const CSV_TYPE = 'text/csv';
 export const MVT_TYPE = 'application/vnd.mapbox-vector-tile';
-export type MediaType = typeof JSON_TYPE | typeof GEOJSON_TYPE | typeof CSV_TYPE | typeof MVT_TYPE;
+/** Glyphs of the map labels (MapLibre's SDF font ranges). */
+export const PBF_TYPE = 'application/x-protobuf';
+export type MediaType = typeof JSON_TYPE | typeof GEOJSON_TYPE | typeof CSV_TYPE | typeof MVT_TYPE | typeof PBF_TYPE;
 
 /**
  * Who may call the endpoint: anyone (`'public'`: reading needs no account), or a signed-in user of one of `roles`.

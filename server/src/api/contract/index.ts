@@ -5,6 +5,7 @@ import * as coverage from './coverage.js';
 import * as cpts from './cpts.js';
 import type { EndpointDecl } from './endpoint.js';
 import * as guide from './guide.js';
+import * as mapAssets from './map-assets.js';
 import * as nearby from './nearby.js';
 import * as overlaps from './overlaps.js';
 import * as perimeter from './perimeter.js';
@@ -50,4 +51,7 @@ export const ENDPOINTS: readonly EndpointDecl[] = [
   auth.userUpdate,
   auth.audit,
   auth.auditCsv,
+  mapAssets.glyphs,
+  mapAssets.basemapStyle,
+  mapAssets.basemapTile,
 ];

@@ -16,26 +16,30 @@ const coordinate = (name: 'x' | 'y', description: string) =>
     .meta({ description });
 
 /** z, x, y of the XYZ scheme: integers, x and y within 0…2^z − 1. */
+const zxy = {
+  z: str('z')
+    .refine((v) => INTEGER.test(v) && Number(v) <= TILE_MAX_ZOOM, {
+      error: (iss) => `z doit être un entier de 0 à ${TILE_MAX_ZOOM} (reçu « ${String(iss.input)} »)`,
+    })
+    .transform(Number)
+    .pipe(z.int().min(0).max(TILE_MAX_ZOOM))
+    .meta({ description: `Niveau de zoom, entier de 0 à ${TILE_MAX_ZOOM}` }),
+  x: coordinate('x', 'Colonne de la tuile, entier de 0 à 2^z − 1 (schéma XYZ)'),
+  y: coordinate('y', 'Ligne de la tuile, entier de 0 à 2^z − 1, comptée depuis le nord (schéma XYZ)'),
+};
+
+function withinZoom(ctx: z.core.ParsePayload<{ z: number; x: number; y: number }>): void {
+  const max = 2 ** ctx.value.z - 1;
+  for (const name of ['x', 'y'] as const) {
+    const v = ctx.value[name];
+    if (v > max) ctx.issues.push({ code: 'custom', input: v, path: [name], message: `${name} doit être un entier de 0 à ${max} au niveau de zoom ${ctx.value.z} (reçu « ${v} »)` });
+  }
+}
+
+export const zxyParams = z.strictObject(zxy).check(withinZoom);
 export const tileParams = z
-  .strictObject({
-    layer: str('layer').meta({ description: 'Nom de la couche (voir /tiles/layers.json)' }),
-    z: str('z')
-      .refine((v) => INTEGER.test(v) && Number(v) <= TILE_MAX_ZOOM, {
-        error: (iss) => `z doit être un entier de 0 à ${TILE_MAX_ZOOM} (reçu « ${String(iss.input)} »)`,
-      })
-      .transform(Number)
-      .pipe(z.int().min(0).max(TILE_MAX_ZOOM))
-      .meta({ description: `Niveau de zoom, entier de 0 à ${TILE_MAX_ZOOM}` }),
-    x: coordinate('x', 'Colonne de la tuile, entier de 0 à 2^z − 1 (schéma XYZ)'),
-    y: coordinate('y', 'Ligne de la tuile, entier de 0 à 2^z − 1, comptée depuis le nord (schéma XYZ)'),
-  })
-  .check((ctx) => {
-    const max = 2 ** ctx.value.z - 1;
-    for (const name of ['x', 'y'] as const) {
-      const v = ctx.value[name];
-      if (v > max) ctx.issues.push({ code: 'custom', input: v, path: [name], message: `${name} doit être un entier de 0 à ${max} au niveau de zoom ${ctx.value.z} (reçu « ${v} »)` });
-    }
-  });
+  .strictObject({ layer: str('layer').meta({ description: 'Nom de la couche (voir /tiles/layers.json)' }), ...zxy })
+  .check(withinZoom);
 
 const Attribute = z.strictObject({
   nom: z.string(),
