@@ -2,7 +2,7 @@
 import { useEffect, useState } from 'react';
 import { ApiError, getConfig, getTileLayers, type TileLayerInfo } from './api.js';
 import { Home, JOURNEY_INFO } from './Home.js';
-import { MapLayout, useMap, useMapClick } from './MapView.js';
+import { CLICK_PRIORITY, MapLayout, useMap, useMapClick } from './MapView.js';
 import { SearchBox, type SearchPick } from './SearchBox.js';
 import { JOURNEYS, parseSel, patchUrl, useUrl, type Journey } from './url.js';
 import { ArsPanel } from './ars/ArsPanel.js';
@@ -95,7 +95,7 @@ function DefaultClick() {
   useMapClick((ll, pick, all) => {
     if (!ctl) return;
     showPopup(ctl, ll, pick, all);
-  });
+  }, CLICK_PRIORITY.popup);
   // a structure or a commune found by the search: marked on the map
   useEffect(() => {
     if (!ctl || (sel?.kind !== 'structure' && sel?.kind !== 'commune')) return;

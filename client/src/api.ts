@@ -162,6 +162,10 @@ export type { PerimeterInput };
 
 export const checkPerimeter = (input: PerimeterInput, signal?: AbortSignal) => postJson<PerimeterCheck>('/api/perimeter/check', input, signal);
 
+/** The member communes of a proposed perimeter with their outlines, for the GeoJSON export. */
+export const perimeterGeojson = (input: PerimeterInput, signal?: AbortSignal) =>
+  postJson<GeoJSON.FeatureCollection>('/api/perimeter/communes.geojson', input, signal);
+
 // ---------------------------------------------------------------------------------------------------------------
 // Pharmacies (/api/pharmacies, /api/pharmacies.csv)
 

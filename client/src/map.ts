@@ -2,6 +2,7 @@
 // hence no text layers: names are shown in panels), plus imperative helpers the journeys call (highlight, fit, fly).
 import {
   Map as MlMap,
+  Marker,
   NavigationControl,
   ScaleControl,
   setWorkerUrl,
@@ -88,10 +89,11 @@ export const PHARMACY_STATUSES: { id: string; color: string; label: string; shor
 
 const OVERLAP_COLOR = '#d7191c';
 /**
- * Separate parts of a checked perimeter: the first part blue, the others in contrasting colours; orange comes late,
- * as the hatching of communes outside any CPTS (often switched on, and most of the map) is orange.
+ * The perimeter being checked: a petrol blue that no other layer, class or point uses (tests/unit/map-palette.test.ts
+ * checks it), over a dimmed shading; its separate parts are numbered on the map.
  */
-export const PART_COLORS = ['#2b83ba', '#5e3c99', '#1a9641', '#d01c8b', '#e66101', '#a6611a'];
+export const PERIMETER_COLOR = '#00838f';
+const PERIMETER_EDGE = '#00363b';
 const HILITE = '#ffd84d';
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -255,14 +257,14 @@ export function buildStyle(origin: string, shading: Shading, tileLayers: TileLay
       filter: NONE,
       paint: { 'line-color': '#111111', 'line-width': 4 },
     },
-    // the perimeter being checked: member communes coloured by separate part, overlaps hatched, drawn polygon dashed
+    // the perimeter being checked: member communes in one colour, overlaps outlined in red, drawn polygon dashed
     {
       id: 'perim-fill',
       type: 'fill',
       source: 'communes',
       'source-layer': 'communes',
       filter: NONE,
-      paint: { 'fill-color': PART_COLORS[0]!, 'fill-opacity': 0.6 },
+      paint: { 'fill-color': PERIMETER_COLOR, 'fill-opacity': 0.7 },
     },
     {
       id: 'perim-line',
@@ -270,7 +272,7 @@ export function buildStyle(origin: string, shading: Shading, tileLayers: TileLay
       source: 'communes',
       'source-layer': 'communes',
       filter: NONE,
-      paint: { 'line-color': '#0b3c68', 'line-width': 1.5 },
+      paint: { 'line-color': PERIMETER_EDGE, 'line-width': 1.5 },
     },
     {
       id: 'perim-overlap',
@@ -368,6 +370,13 @@ function hatch(color: string, bg: string, size = 8, width = 2): { width: number;
   return { width: size, height: size, data: new Uint8Array(g.getImageData(0, 0, size, size).data.buffer) };
 }
 
+/** Where the number of a separate part of a checked perimeter is drawn. */
+export interface PartAnchor {
+  numero: number;
+  lng: number;
+  lat: number;
+}
+
 export interface Pick {
   layer: TileLayer;
   properties: Record<string, unknown>;
@@ -390,6 +399,9 @@ export class MapController {
   private styleReady = false;
   private events: MapEvents = {};
   private shading: Shading = 'density';
+  private shadingOpacity = 0.85;
+  private checking = false;
+  private partMarkers: Marker[] = [];
 
   constructor(container: HTMLElement, view: MapViewState, basemapStyleUrl: string | null, tileLayers: TileLayerInfo[]) {
     this.map = new MlMap({
@@ -468,7 +480,8 @@ export class MapController {
         if (l.type === 'background') continue;
         this.map.addLayer(layer as LayerSpecification, 'communes-fill');
       }
-      this.map.setPaintProperty('communes-fill', 'fill-opacity', 0.55);
+      this.shadingOpacity = 0.55;
+      if (!this.checking) this.map.setPaintProperty('communes-fill', 'fill-opacity', this.shadingOpacity);
     } catch {
       // the offline map stays usable; the legend does not mention a basemap that failed
     }
@@ -516,31 +529,38 @@ export class MapController {
   }
 
   /**
-   * The perimeter being checked, drawn from the commune tiles: `parts` gives each member commune its part number
-   * (1, 2, …), `overlaps` the members already in another CPTS; `drawn` an uploaded polygon.
+   * The perimeter being checked, drawn from the commune tiles: `codes` its member communes, `overlaps` the members
+   * already in another CPTS, `drawn` an uploaded polygon, `parts` where to number its separate parts (none if one).
    */
-  setPerimeter(p: { parts: Map<string, number>; overlaps: readonly string[]; drawn?: GeoJSON.Geometry | null } | null): void {
+  setPerimeter(p: { codes: readonly string[]; overlaps: readonly string[]; drawn?: GeoJSON.Geometry | null; parts?: PartAnchor[] } | null): void {
     void this.ready.then(() => {
-      const codes = p ? [...p.parts.keys()] : [];
-      this.map.setFilter('perim-fill', byIds(P.communeCode, codes));
-      this.map.setFilter('perim-line', byIds(P.communeCode, codes));
+      this.map.setFilter('perim-fill', byIds(P.communeCode, p?.codes ?? []));
+      this.map.setFilter('perim-line', byIds(P.communeCode, p?.codes ?? []));
       this.map.setFilter('perim-overlap', byIds(P.communeCode, p?.overlaps ?? []));
-      const byPart = new Map<number, string[]>();
-      for (const [code, part] of p?.parts ?? []) byPart.set(part, [...(byPart.get(part) ?? []), code]);
-      const color =
-        byPart.size > 1
-          ? ([
-              'match',
-              ['to-string', ['get', P.communeCode]],
-              ...[...byPart].flatMap(([part, cs]) => [cs, PART_COLORS[(part - 1) % PART_COLORS.length]!]),
-              PART_COLORS[0]!,
-            ] as unknown as ExpressionSpecification)
-          : PART_COLORS[0]!;
-      this.map.setPaintProperty('perim-fill', 'fill-color', color);
       (this.map.getSource('perimeter') as GeoJSONSource).setData({
         type: 'FeatureCollection',
         features: p?.drawn ? [{ type: 'Feature', properties: {}, geometry: p.drawn }] : [],
       });
+    });
+    for (const m of this.partMarkers) m.remove();
+    this.partMarkers = (p?.parts ?? []).map((a) => {
+      const el = document.createElement('div');
+      el.className = 'part-marker';
+      el.textContent = String(a.numero);
+      el.title = `Partie ${a.numero} du périmètre`;
+      el.setAttribute('data-testid', 'part-marker');
+      return new Marker({ element: el }).setLngLat([a.lng, a.lat]).addTo(this.map);
+    });
+  }
+
+  /** While a perimeter is checked, the shading and the CPTS fills fade so that the proposal stands out. */
+  setChecking(on: boolean): void {
+    this.checking = on;
+    // what the end-to-end tests (and a stylesheet) can see of the map's state
+    this.map.getContainer().toggleAttribute('data-checking', on);
+    void this.ready.then(() => {
+      this.map.setPaintProperty('communes-fill', 'fill-opacity', on ? 0.3 : this.shadingOpacity);
+      this.map.setPaintProperty('cpts-fill', 'fill-opacity', on ? 0.1 : 0.35);
     });
   }
 
