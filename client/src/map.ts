@@ -96,6 +96,12 @@ export const PERIMETER_COLOR = '#00838f';
 const PERIMETER_EDGE = '#00363b';
 const HILITE = '#ffd84d';
 
+/** The two CPTS of a selected overlap pair: outlines told apart by colour and by pattern, named in the table. */
+export const PAIR_STYLE = {
+  a: { color: '#111111', dash: [1, 0], name: 'trait noir' },
+  b: { color: '#0057e7', dash: [2, 1], name: 'tirets bleus' },
+} as const;
+
 // ---------------------------------------------------------------------------------------------------------------
 // Tile property names (server/src/api/tiles.ts)
 
@@ -256,6 +262,14 @@ export function buildStyle(origin: string, shading: Shading, tileLayers: TileLay
       'source-layer': 'cpts',
       filter: NONE,
       paint: { 'line-color': '#111111', 'line-width': 4 },
+    },
+    {
+      id: 'cpts-hl-b',
+      type: 'line',
+      source: 'cpts',
+      'source-layer': 'cpts',
+      filter: NONE,
+      paint: { 'line-color': PAIR_STYLE.b.color, 'line-width': 4, 'line-dasharray': [...PAIR_STYLE.b.dash] },
     },
     // the perimeter being checked: member communes in one colour, overlaps outlined in red, drawn polygon dashed
     {
@@ -518,6 +532,12 @@ export class MapController {
 
   highlightCpts(ids: readonly string[]): void {
     void this.ready.then(() => this.map.setFilter('cpts-hl', byIds(P.cptsId, ids)));
+  }
+
+  /** The two CPTS of an overlap pair, A and B in the styles of PAIR_STYLE (A as a single highlighted CPTS). */
+  highlightPair(a: string | null, b: string | null): void {
+    this.highlightCpts(a ? [a] : []);
+    void this.ready.then(() => this.map.setFilter('cpts-hl-b', byIds(P.cptsId, b ? [b] : [])));
   }
 
   highlightPharmacies(ids: readonly string[]): void {

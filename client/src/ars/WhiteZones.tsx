@@ -3,7 +3,7 @@ import { useEffect, useState } from 'react';
 import { apiUrl, getJson, useApi, type WhiteZone, type WhiteZonesMeta } from '../api.js';
 import { areaKey, useArea } from '../Area.js';
 import { fmtDec, fmtInt } from '../format.js';
-import { bboxOf } from '../map.js';
+import { cptsOutlines, frame } from '../frame.js';
 import { useMap } from '../MapView.js';
 import { Async, Empty, Sources, SortTable, type Column } from '../ui.js';
 import { parseSel, useUrl } from '../url.js';
@@ -53,10 +53,15 @@ export function WhiteZones() {
   useEffect(() => {
     if (!ctl || !selected) return;
     ctl.highlightCommunes([selected.code]);
-    ctl.highlightCpts(selected.cptsLaPlusProche ? [selected.cptsLaPlusProche.id] : []);
-    const b = bboxOf([selected.geometry]);
-    if (b) ctl.fitBounds(b, 11);
+    const near = selected.cptsLaPlusProche ? [selected.cptsLaPlusProche] : [];
+    ctl.highlightCpts(near.map((c) => c.id));
+    // the commune and the nearest CPTS the row names, both in view
+    const ac = new AbortController();
+    const own = selected.geometry ? [selected.geometry] : [];
+    frame(ctl, own, []);
+    cptsOutlines(near, ac.signal).then((g) => frame(ctl, [...own, ...g], [], ac.signal), () => {});
     return () => {
+      ac.abort();
       ctl.highlightCommunes([]);
       ctl.highlightCpts([]);
     };

@@ -3,7 +3,8 @@
 import { useEffect } from 'react';
 import { getNearby, useApi, type Nearby, type NearbyTarget } from '../api.js';
 import { fmtInt, fmtKm } from '../format.js';
-import { bboxOf, P, PHARMACY_STATUSES, STRUCTURE_TYPES } from '../map.js';
+import { frame, cptsOutlines } from '../frame.js';
+import { P, PHARMACY_STATUSES, STRUCTURE_TYPES } from '../map.js';
 import { useMap, useMapClick } from '../MapView.js';
 import { ZONE_LABEL } from '../popup.js';
 import { SearchBox } from '../SearchBox.js';
@@ -86,11 +87,13 @@ function NearbyView({ target }: { target: NearbyTarget }) {
     ctl.highlightCpts(d.cpts.map((c) => c.id));
     ctl.highlightStructures(sites.map((s) => s.finess));
     ctl.highlightPharmacies(d.pharmacie ? [d.pharmacie.finess] : []);
-    const near = [d.plusProches.msp[0], d.plusProches.csp[0], d.plusProches.esp[0]].filter((s) => s && s.distanceM < 30000);
-    const pts = [d.origine.position, ...near.map((s) => s!.position)].filter(Boolean) as { lon: number; lat: number }[];
-    const b = bboxOf([{ type: 'MultiPoint', coordinates: pts.map((p) => [p.lon, p.lat]) }]);
-    if (b) ctl.fitBounds([b[0] - 0.02, b[1] - 0.02, b[2] + 0.02, b[3] + 0.02], 12);
+    // the point asked about, every structure the panel lists and the CPTS covering it, all in view
+    const ac = new AbortController();
+    const pts = [d.origine.position, ...sites.map((s) => s.position)];
+    frame(ctl, [], pts);
+    cptsOutlines(d.cpts, ac.signal).then((g) => frame(ctl, g, pts, ac.signal), () => {});
     return () => {
+      ac.abort();
       ctl.setPoint(null);
       ctl.highlightCpts([]);
       ctl.highlightStructures([]);
