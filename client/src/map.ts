@@ -615,6 +615,11 @@ export class MapController {
     this.map.flyTo({ center: [lng, lat], zoom: Math.max(zoom ?? this.map.getZoom(), this.map.getZoom()), duration: 700 });
   }
 
+  /** Centres on a point at zoom 12, in or out: its neighbouring communes and pharmacies in view, not a lone dot. */
+  flyAround(lng: number, lat: number): void {
+    this.map.flyTo({ center: [lng, lat], zoom: 12, duration: 700 });
+  }
+
   jumpTo(v: MapViewState): void {
     this.map.jumpTo({ center: [v.lon, v.lat], zoom: v.zoom });
   }

@@ -5,7 +5,6 @@ import { listCpts, listPharmacies, pharmaciesCsvUrl, useApi, type PharmacyFilter
 import { AreaSelect, areaKey, useArea } from '../Area.js';
 import { fmtInt, fmtKm } from '../format.js';
 import { bboxOf, P, PHARMACY_STATUSES } from '../map.js';
-import { frame } from '../frame.js';
 import { useMap, useMapClick } from '../MapView.js';
 import { showPopup } from '../popup.js';
 import { Async, Empty, Sources } from '../ui.js';
@@ -81,7 +80,7 @@ export function UrpsPanel() {
     if (fromMap.current) {
       fromMap.current = false;
       document.querySelector(`[data-testid="pharmacy-row"][data-key="${selected.finess}"]`)?.scrollIntoView({ block: 'nearest' });
-    } else if (ctl && selected.position) frame(ctl, [], [selected.position]);
+    } else if (ctl && selected.position) ctl.flyAround(selected.position.lon, selected.position.lat);
   }, [ctl, selected]);
 
   useMapClick((ll, pick, all) => {
