@@ -45,7 +45,7 @@ export const DENSITY_CLASSES: { min: number; color: string; label: string }[] = 
   { min: 11, color: '#92c5de', label: '11 à 15' },
   { min: 15, color: '#4393c3', label: '15 et plus' },
 ];
-export const DENSITY_SECRET = { color: '#d8d2c4', label: 'non publiée (moins de 6 médecins)' };
+export const DENSITY_SECRET = { color: '#d8d2c4', label: 'non publiée (< 6 médecins)' };
 export const NO_DATA = { color: '#e4e4e4', label: 'aucune donnée' };
 
 export const POPULATION_CLASSES: { min: number; color: string; label: string }[] = [
@@ -64,11 +64,15 @@ export const BANDS: { id: string; color: string; label: string }[] = [
   { id: 'T4', color: '#762a83', label: 'T4 > 175 000' },
 ];
 
-export const STATUSES: { id: string; label: string; dash: number[]; width: number }[] = [
-  { id: 'aci-signe', label: 'ACI signé', dash: [1, 0], width: 2.5 },
-  { id: 'en-fonctionnement', label: 'en fonctionnement', dash: [1, 0], width: 1.5 },
-  { id: 'projet', label: 'projet', dash: [4, 2], width: 1.5 },
-  { id: 'pre-projet', label: 'pré-projet', dash: [1, 2], width: 1.5 },
+/**
+ * CPTS statuses by line pattern (MapLibre dash lengths are in line widths): told apart without colour, and with
+ * more than a pixel between them.
+ */
+export const STATUSES: { id: string; label: string; dash: number[]; width: number; pattern: string }[] = [
+  { id: 'aci-signe', label: 'ACI signé', dash: [1, 0], width: 3.5, pattern: 'trait plein épais' },
+  { id: 'en-fonctionnement', label: 'en fonctionnement', dash: [4, 1.5], width: 2.5, pattern: 'tirets longs' },
+  { id: 'projet', label: 'projet', dash: [1.5, 1.5], width: 2, pattern: 'tirets courts' },
+  { id: 'pre-projet', label: 'pré-projet', dash: [0.4, 1.6], width: 2, pattern: 'pointillés' },
 ];
 
 export const STRUCTURE_TYPES: { id: string; color: string; label: string }[] = [
@@ -79,12 +83,16 @@ export const STRUCTURE_TYPES: { id: string; color: string; label: string }[] = [
   { id: 'autre', color: '#666666', label: 'autre structure' },
 ];
 
-/** The pharmacy status computed by the server (tiles and pharmacies API). */
-export const PHARMACY_STATUSES: { id: string; color: string; label: string; short: string }[] = [
-  { id: 'membre', color: '#1a9850', label: 'membre d’une structure ou d’une CPTS', short: 'membre' },
-  { id: 'couverte-sans-adhesion', color: '#f4a11d', label: 'dans une CPTS, sans adhésion connue', short: 'sans adhésion' },
-  { id: 'zone-blanche', color: '#b2182b', label: 'commune hors de toute CPTS', short: 'hors CPTS' },
-  { id: 'commune-inconnue', color: '#8c8c8c', label: 'commune absente de la base', short: 'commune inconnue' },
+/**
+ * The pharmacy status computed by the server (tiles and pharmacies API), by colour and by mark: a solid dot, a
+ * hollow ring, a dot in a heavy black ring. Hues kept away from the structures' (teal, orange, purple, pink).
+ */
+export type PharmacyMark = 'dot' | 'ring' | 'bullseye';
+export const PHARMACY_STATUSES: { id: string; color: string; label: string; short: string; mark: PharmacyMark }[] = [
+  { id: 'membre', color: '#08519c', label: 'membre d’une structure ou d’une CPTS', short: 'membre', mark: 'dot' },
+  { id: 'couverte-sans-adhesion', color: '#8c6d1f', label: 'dans une CPTS, sans adhésion connue', short: 'sans adhésion', mark: 'ring' },
+  { id: 'zone-blanche', color: '#b2182b', label: 'commune hors de toute CPTS', short: 'hors CPTS', mark: 'bullseye' },
+  { id: 'commune-inconnue', color: '#8c8c8c', label: 'commune absente de la base', short: 'commune inconnue', mark: 'dot' },
 ];
 
 const OVERLAP_COLOR = '#d7191c';
@@ -146,11 +154,21 @@ export function communeFill(shading: Shading): ExpressionSpecification | string 
   return '#f4f2ec';
 }
 
+/** A paint value per pharmacy mark (dot, ring, bullseye), from the status. */
+const byMark = (v: Record<PharmacyMark, unknown>, fallback: unknown): ExpressionSpecification =>
+  ['match', ['get', P.pharmacyStatus], ...PHARMACY_STATUSES.flatMap((s) => [s.id, v[s.mark]]), fallback] as unknown as ExpressionSpecification;
+
 const pharmacyColor = [
   'match',
   ['get', P.pharmacyStatus],
-  ...PHARMACY_STATUSES.flatMap((s) => [s.id, s.color]),
+  ...PHARMACY_STATUSES.flatMap((s) => [s.id, s.mark === 'ring' ? '#ffffff' : s.color]),
   '#999999',
+] as unknown as ExpressionSpecification;
+const pharmacyStroke = [
+  'match',
+  ['get', P.pharmacyStatus],
+  ...PHARMACY_STATUSES.flatMap((s) => [s.id, s.mark === 'ring' ? s.color : s.mark === 'bullseye' ? '#111111' : '#ffffff']),
+  '#333333',
 ] as unknown as ExpressionSpecification;
 
 const NONE: FilterSpecification = ['==', ['literal', 1], 0];
@@ -221,7 +239,7 @@ export function buildStyle(origin: string, shading: Shading, tileLayers: TileLay
       layout: { 'line-join': 'round' },
       paint: {
         'line-color': ['match', ['get', P.cptsBand], ...BANDS.flatMap((b) => [b.id, b.color]), '#777777'] as unknown as ExpressionSpecification,
-        'line-width': ['match', ['get', P.cptsStatus], 'aci-signe', 3, 2] as unknown as ExpressionSpecification,
+        'line-width': ['match', ['get', P.cptsStatus], ...STATUSES.flatMap((x) => [x.id, x.width]), 2] as unknown as ExpressionSpecification,
         'line-dasharray': [
           'match',
           ['get', P.cptsStatus],
@@ -321,9 +339,19 @@ export function buildStyle(origin: string, shading: Shading, tileLayers: TileLay
       'source-layer': 'pharmacies',
       paint: {
         'circle-color': pharmacyColor,
-        'circle-radius': ['interpolate', ['linear'], ['zoom'], 6, 1.6, 10, 3.5, 14, 6],
-        'circle-stroke-color': '#333333',
-        'circle-stroke-width': ['interpolate', ['linear'], ['zoom'], 6, 0, 10, 0.6],
+        'circle-radius': ['interpolate', ['linear'], ['zoom'], 6, 2, 10, 3.8, 14, 6.5],
+        'circle-stroke-color': pharmacyStroke,
+        'circle-stroke-width': [
+          'interpolate',
+          ['linear'],
+          ['zoom'],
+          6,
+          byMark({ dot: 0.3, ring: 1, bullseye: 1 }, 0.3),
+          10,
+          byMark({ dot: 0.8, ring: 2, bullseye: 1.8 }, 0.8),
+          14,
+          byMark({ dot: 1, ring: 2.8, bullseye: 2.5 }, 1),
+        ] as unknown as ExpressionSpecification,
       },
     },
     {
