@@ -3,6 +3,7 @@
 import { useEffect, useState, type ReactNode } from 'react';
 import type { DataSource } from './api.js';
 import { fmtDate } from './format.js';
+import { fileNames } from './ui.js';
 import {
   BANDS,
   DENSITY_CLASSES,
@@ -200,7 +201,7 @@ export function Legend() {
               items={PHARMACY_STATUSES.filter((s) => s.id !== 'commune-inconnue').map((s) => ({ key: s.id, sw: <MarkSwatch color={s.color} mark={s.mark} />, label: s.label }))}
               testId="legend-pharmacies"
             />
-            <p className="note">Visibles à partir du zoom 6.</p>
+            <p className="note">Masquées à l’échelle de la France : zoomez sur une région pour les voir.</p>
           </>
         );
     }
@@ -234,7 +235,7 @@ export function Legend() {
               <ul>
                 {[...shownSources.values()].map((s) => (
                   <li key={s.type + s.fichier}>
-                    {KIND_LABEL[s.type] ?? s.type} : {s.fichier} (import du {fmtDate(s.importeLe)})
+                    {KIND_LABEL[s.type] ?? s.type} : {fileNames(s.fichier)} (import du {fmtDate(s.importeLe)})
                   </li>
                 ))}
               </ul>

@@ -39,7 +39,7 @@ async function request<T>(url: string, init?: RequestInit): Promise<T> {
     res = await fetch(url, { ...init, headers: { accept: 'application/json', ...init?.headers } });
   } catch (e) {
     if ((e as Error).name === 'AbortError') throw e;
-    throw new ApiError('Le serveur ne répond pas. Vérifiez votre connexion ou que le serveur est lancé (npm start).', 0);
+    throw new ApiError('Le serveur ne répond pas. Vérifiez votre connexion, puis réessayez ; si cela persiste, prévenez l’administrateur du service.', 0);
   }
   const type = res.headers.get('content-type') ?? '';
   const body: unknown = type.includes('json') ? await res.json().catch(() => undefined) : undefined;

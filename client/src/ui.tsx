@@ -56,6 +56,9 @@ const KIND_LABEL: Record<string, string> = {
   memberships: 'adhésions',
 };
 
+/** The importer names a set of files « first … last (N files) »: said in French here. */
+export const fileNames = (f: string) => f.replace(/\((\d+) files?\)/, (_m, n: string) => `(${n} fichiers)`);
+
 export function Sources({ sources }: { sources?: DataSource[] }) {
   if (!sources?.length) return null;
   return (
@@ -64,7 +67,7 @@ export function Sources({ sources }: { sources?: DataSource[] }) {
       {sources.map((s, i) => (
         <span key={s.type + s.fichier}>
           {i > 0 && ' · '}
-          {KIND_LABEL[s.type] ?? s.type} — {s.fichier} (importé le {fmtDate(s.importeLe)})
+          {KIND_LABEL[s.type] ?? s.type} — {fileNames(s.fichier)} (importé le {fmtDate(s.importeLe)})
         </span>
       ))}
     </p>

@@ -138,10 +138,14 @@ export function WhiteZones() {
                 Télécharger la liste complète (CSV)
               </a>
             </div>
+            {/* the API's notes name its JSON keys: the panel says the same in its words */}
             <ul className="notes">
-              {d.notes.map((n) => (
-                <li key={n}>{n}</li>
-              ))}
+              <li>Communes membres d’aucune CPTS (d’après les communes membres enregistrées), de la plus peuplée à la moins peuplée.</li>
+              <li>
+                Densité MG arrondie au dixième ; un effectif de moins de 6 généralistes n’est pas publié (secret statistique) ; une commune absente
+                de la source compte 0.
+              </li>
+              <li>CPTS la plus proche : distance à vol d’oiseau, en km au dixième, d’un point intérieur de la commune au périmètre de la CPTS.</li>
             </ul>
             <Sources sources={d.sources} />
           </>
