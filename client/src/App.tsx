@@ -51,6 +51,18 @@ function Header({ journey }: { journey: Journey | null }) {
   };
   return (
     <header className="top">
+      {/* the hash holds the app's state: the skip link moves the focus instead of following an anchor */}
+      <a
+        className="skip-link"
+        href="#contenu"
+        onClick={(e) => {
+          e.preventDefault();
+          document.getElementById('contenu')?.focus();
+        }}
+        data-testid="skip-link"
+      >
+        Aller au contenu
+      </a>
       <a className="brand" href="#" onClick={() => patchUrl({ j: null, tab: null, sel: null })} data-testid="home-link">
         CPTS territoires
       </a>

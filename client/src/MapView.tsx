@@ -94,10 +94,10 @@ export function MapLayout({
       <LayersCtx.Provider value={tileLayers}>
         {header}
         <main className="layout">
-          <section className="panel" aria-label="Panneau">
+          <section className="panel" id="contenu" tabIndex={-1} aria-label="Parcours et résultats">
             {children}
           </section>
-          <section className="map-area" aria-label="Carte">
+          <section className="map-area" aria-label="Carte interactive">
             <div className="map-host" ref={container} data-testid="map" />
             {ctl && <Legend />}
           </section>

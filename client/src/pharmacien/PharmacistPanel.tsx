@@ -8,7 +8,7 @@ import { P, PHARMACY_STATUSES, STRUCTURE_TYPES } from '../map.js';
 import { useMap, useMapClick } from '../MapView.js';
 import { ZONE_LABEL } from '../popup.js';
 import { SearchBox } from '../SearchBox.js';
-import { Async, Sources } from '../ui.js';
+import { Async, onTabKeys, Sources, tabIndexOf } from '../ui.js';
 import { parseSel, useUrl, type Selection } from '../url.js';
 import { Guide } from './Guide.js';
 
@@ -42,11 +42,11 @@ export function PharmacistPanel() {
   return (
     <div className="journey" data-testid="journey-pharmacien-panel">
       <h1>Pharmacien</h1>
-      <div className="tabs" role="tablist" aria-label="Vues du pharmacien">
-        <button type="button" role="tab" aria-selected={tab === 'ici'} onClick={() => setUrl({ tab: null })} data-testid="tab-ici">
+      <div className="tabs" role="tablist" aria-label="Vues du pharmacien" onKeyDown={onTabKeys}>
+        <button type="button" role="tab" aria-selected={tab === 'ici'} tabIndex={tabIndexOf(tab === 'ici')} onClick={() => setUrl({ tab: null })} data-testid="tab-ici">
           Mon officine, ma commune
         </button>
-        <button type="button" role="tab" aria-selected={tab === 'guide'} onClick={() => setUrl({ tab: 'guide' })} data-testid="tab-guide">
+        <button type="button" role="tab" aria-selected={tab === 'guide'} tabIndex={tabIndexOf(tab === 'guide')} onClick={() => setUrl({ tab: 'guide' })} data-testid="tab-guide">
           ESP, MSP, CSP ou CPTS ?
         </button>
       </div>
