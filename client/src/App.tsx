@@ -3,7 +3,7 @@ import { useEffect, useState } from 'react';
 import { Account } from './Account.js';
 import { ApiError, getConfig, getTileLayers, type TileLayerInfo } from './api.js';
 import { Home, JOURNEY_INFO } from './Home.js';
-import { MapLayout, useMap, useMapClick } from './MapView.js';
+import { CLICK_PRIORITY, MapLayout, useMap, useMapClick } from './MapView.js';
 import { SearchBox, type SearchPick } from './SearchBox.js';
 import { JOURNEYS, parseSel, patchUrl, useUrl, type Journey } from './url.js';
 import { ArsPanel } from './ars/ArsPanel.js';
@@ -55,6 +55,18 @@ function Header({ journey }: { journey: Journey | null }) {
   };
   return (
     <header className="top">
+      {/* the hash holds the app's state: the skip link moves the focus instead of following an anchor */}
+      <a
+        className="skip-link"
+        href="#contenu"
+        onClick={(e) => {
+          e.preventDefault();
+          document.getElementById('contenu')?.focus();
+        }}
+        data-testid="skip-link"
+      >
+        Aller au contenu
+      </a>
       <a className="brand" href="#" onClick={() => patchUrl({ j: null, tab: null, sel: null })} data-testid="home-link">
         CPTS territoires
       </a>
@@ -100,7 +112,7 @@ function DefaultClick() {
   useMapClick((ll, pick, all) => {
     if (!ctl) return;
     showPopup(ctl, ll, pick, all);
-  });
+  }, CLICK_PRIORITY.popup);
   // a structure or a commune found by the search: marked on the map
   useEffect(() => {
     if (!ctl || (sel?.kind !== 'structure' && sel?.kind !== 'commune')) return;

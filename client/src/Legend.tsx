@@ -3,6 +3,7 @@
 import { useEffect, useState, type ReactNode } from 'react';
 import type { DataSource } from './api.js';
 import { fmtDate } from './format.js';
+import { fileNames } from './ui.js';
 import {
   BANDS,
   DENSITY_CLASSES,
@@ -15,10 +16,10 @@ import {
   STATUSES,
   STRUCTURE_TYPES,
   type LayerGroup,
+  type PharmacyMark,
   type TileLayer,
 } from './map.js';
 import { useLayerState, useMap, useTileLayers } from './map-state.js';
-import { useUrl } from './url.js';
 import { PERIMETRE_LIBELLES } from '../../server/src/domain/vocabulary.js';
 
 interface OnScreen {
@@ -46,23 +47,34 @@ function useOnScreen(): OnScreen | null {
   return s;
 }
 
-type SwKind = 'fill' | 'dot' | 'line' | 'hatch-red' | 'hatch-white';
-const Swatch = ({ color = '', kind = 'fill', dash }: { color?: string; kind?: SwKind; dash?: number[] }) => (
-  <span
-    className={`sw sw-${kind}`}
-    aria-hidden="true"
-    style={
-      kind === 'line'
-        ? { borderTopColor: color, borderTopStyle: dash && dash[1] ? (dash[0]! > 1 ? 'dashed' : 'dotted') : 'solid' }
-        : kind.startsWith('hatch')
-          ? undefined
-          : { background: color }
-    }
-  />
+type SwKind = 'fill' | 'dot' | 'hatch-red' | 'hatch-white';
+const Swatch = ({ color = '', kind = 'fill' }: { color?: string; kind?: SwKind }) => (
+  <span className={`sw sw-${kind}`} aria-hidden="true" style={kind.startsWith('hatch') ? undefined : { background: color }} />
 );
 
-const Keys = ({ items, cols = 1 }: { items: { key: string; sw: ReactNode; label: ReactNode }[]; cols?: 1 | 2 }) => (
-  <ul className={`classes cols-${cols}`}>
+/** A line drawn as on the map: MapLibre's dash lengths are in line widths. */
+const LineSwatch = ({ dash, width }: { dash: number[]; width: number }) => (
+  <svg className="sw-svg" width="26" height="10" aria-hidden="true" data-dash={dash.join(',')} data-width={width}>
+    <line x1="0" y1="5" x2="26" y2="5" stroke="#333" strokeWidth={width} strokeDasharray={dash[1] ? dash.map((d) => d * width).join(' ') : undefined} />
+  </svg>
+);
+
+/** A pharmacy as on the map: solid dot, hollow ring, or dot in a heavy black ring. */
+const MarkSwatch = ({ color, mark }: { color: string; mark: PharmacyMark }) => (
+  <svg className="sw-svg" width="14" height="14" aria-hidden="true" data-mark={mark}>
+    <circle
+      cx="7"
+      cy="7"
+      r="5"
+      fill={mark === 'ring' ? '#fff' : color}
+      stroke={mark === 'ring' ? color : mark === 'bullseye' ? '#111' : '#fff'}
+      strokeWidth={mark === 'dot' ? 1 : 2.2}
+    />
+  </svg>
+);
+
+const Keys = ({ items, cols = 1, testId }: { items: { key: string; sw: ReactNode; label: ReactNode }[]; cols?: 1 | 2; testId?: string }) => (
+  <ul className={`classes cols-${cols}`} data-testid={testId}>
     {items.map((i) => (
       <li key={i.key}>
         {i.sw}
@@ -91,8 +103,7 @@ const KIND_LABEL: Record<string, string> = {
 };
 
 export function Legend() {
-  const [, setUrl] = useUrl();
-  const { visible, shading, setVisible } = useLayerState();
+  const { visible, shading, setVisible, setShading } = useLayerState();
   const onScreen = useOnScreen();
   const tileLayers = useTileLayers();
   const ctl = useMap();
@@ -119,32 +130,41 @@ export function Legend() {
             <div className="seg" role="radiogroup" aria-label="Couleur des communes">
               {(
                 [
-                  ['density', 'Densité de généralistes'],
+                  ['density', 'Généralistes'],
                   ['population', 'Population'],
+                  ['none', 'Aucune'],
                 ] as const
               ).map(([v, label]) => (
                 <label key={v}>
-                  <input type="radio" name="fond" value={v} checked={shading === v} onChange={() => setUrl({ fond: v === 'density' ? null : v }, true)} />
+                  <input type="radio" name="fond" value={v} checked={shading === v} onChange={() => setShading(v)} data-testid={`shading-${v}`} />
                   {label}
                 </label>
               ))}
             </div>
-            <p className="note">{shading === 'density' ? 'Généralistes pour 10 000 habitants :' : 'Habitants (INSEE) :'}</p>
-            <Keys
-              cols={2}
-              items={[
-                ...(shading === 'density' ? DENSITY_CLASSES : POPULATION_CLASSES).map((c) => ({ key: c.label, sw: <Swatch color={c.color} />, label: c.label })),
-                ...(shading === 'density' ? [{ key: 's', sw: <Swatch color={DENSITY_SECRET.color} />, label: DENSITY_SECRET.label }] : []),
-                { key: 'n', sw: <Swatch color={NO_DATA.color} />, label: NO_DATA.label },
-              ]}
-            />
+            {shading !== 'none' && (
+              <>
+                <p className="note">{shading === 'density' ? 'Généralistes pour 10 000 habitants :' : 'Habitants (INSEE) :'}</p>
+                <Keys
+                  cols={2}
+                  items={[
+                    ...(shading === 'density' ? DENSITY_CLASSES : POPULATION_CLASSES).map((c) => ({ key: c.label, sw: <Swatch color={c.color} />, label: c.label })),
+                    ...(shading === 'density' ? [{ key: 's', sw: <Swatch color={DENSITY_SECRET.color} />, label: DENSITY_SECRET.label }] : []),
+                    { key: 'n', sw: <Swatch color={NO_DATA.color} />, label: NO_DATA.label },
+                  ]}
+                />
+              </>
+            )}
           </>
         );
       case 'cpts':
         return (
           <>
             <Keys cols={2} items={BANDS.map((b) => ({ key: b.id, sw: <Swatch color={b.color} />, label: b.label }))} />
-            <Keys cols={2} items={STATUSES.map((s) => ({ key: s.id, sw: <Swatch kind="line" color="#444" dash={s.dash} />, label: s.label }))} />
+            <Keys
+              cols={2}
+              items={STATUSES.map((s) => ({ key: s.id, sw: <LineSwatch dash={s.dash} width={s.width} />, label: s.label }))}
+              testId="legend-cpts-statuses"
+            />
             {onScreen && (onScreen.approx > 0 || onScreen.illustr > 0) && (
               <p className="warn" data-testid="legend-perimeter-note">
                 {onScreen.approx > 0 && <>CPTS à l’écran ({onScreen.approx}) : {PERIMETRE_LIBELLES.approximatif}. </>}
@@ -159,13 +179,20 @@ export function Legend() {
         return <Keys items={[{ key: 'w', sw: <Swatch kind="hatch-white" />, label: 'commune couverte par aucune CPTS' }]} />;
       case 'structures':
         return (
-          <Keys cols={2} items={STRUCTURE_TYPES.filter((t) => t.id !== 'autre').map((t) => ({ key: t.id, sw: <Swatch kind="dot" color={t.color} />, label: t.label }))} />
+          <Keys
+            cols={2}
+            items={STRUCTURE_TYPES.filter((t) => t.id !== 'autre').map((t) => ({ key: t.id, sw: <Swatch kind="dot" color={t.color} />, label: t.label }))}
+            testId="legend-structures"
+          />
         );
       case 'pharmacies':
         return (
           <>
-            <Keys items={PHARMACY_STATUSES.filter((s) => s.id !== 'commune-inconnue').map((s) => ({ key: s.id, sw: <Swatch kind="dot" color={s.color} />, label: s.label }))} />
-            <p className="note">Visibles à partir du zoom 6.</p>
+            <Keys
+              items={PHARMACY_STATUSES.filter((s) => s.id !== 'commune-inconnue').map((s) => ({ key: s.id, sw: <MarkSwatch color={s.color} mark={s.mark} />, label: s.label }))}
+              testId="legend-pharmacies"
+            />
+            <p className="note">Masquées à l’échelle de la France : zoomez sur une région pour les voir.</p>
           </>
         );
     }
@@ -199,19 +226,19 @@ export function Legend() {
               <ul>
                 {[...shownSources.values()].map((s) => (
                   <li key={s.type + s.fichier}>
-                    {KIND_LABEL[s.type] ?? s.type} : {s.fichier} (import du {fmtDate(s.importeLe)})
+                    {KIND_LABEL[s.type] ?? s.type} : {fileNames(s.fichier)} (import du {fmtDate(s.importeLe)})
                   </li>
                 ))}
               </ul>
             </details>
           )}
           <Keys
+            cols={2}
             items={[
-              { key: 'hl', sw: <Swatch color="#ffd84d" />, label: 'communes mises en évidence (sélection)' },
+              { key: 'hl', sw: <Swatch color="#ffd84d" />, label: 'communes choisies' },
               { key: 'ring', sw: <span className="sw sw-ring" aria-hidden="true" />, label: 'élément choisi' },
             ]}
           />
-          <p className="note">Carte hors ligne : les noms apparaissent au clic.</p>
         </div>
       )}
     </aside>

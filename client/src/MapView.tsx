@@ -10,20 +10,31 @@ export { ALL_GROUPS, useLayerState, useMap, useTileLayers } from './map-state.js
 
 export type ClickHandler = (lngLat: { lng: number; lat: number }, pick: Pick | undefined, all: Pick[]) => void;
 
-// The innermost mounted component that registered a click handler receives map clicks.
-const handlers: { current: ClickHandler }[] = [];
+/**
+ * Who receives map clicks: the handler of highest priority (0 the app's popups, 1 a journey panel, 2 a mode such
+ * as the perimeter check), the latest registered among equals. Priorities, not mount order: React runs a child's
+ * effects before its parent's, so a mode opened from a link would otherwise register before its panel.
+ */
+export const CLICK_PRIORITY = { popup: 0, journey: 1, mode: 2 } as const;
+const handlers: { current: ClickHandler; priority: number }[] = [];
 
-export function useMapClick(handler: ClickHandler): void {
+function clickTarget(): { current: ClickHandler } | undefined {
+  let best: (typeof handlers)[number] | undefined;
+  for (const h of handlers) if (!best || h.priority >= best.priority) best = h;
+  return best;
+}
+
+export function useMapClick(handler: ClickHandler, priority: number = CLICK_PRIORITY.journey): void {
   const ref = useRef(handler);
   ref.current = handler;
   useEffect(() => {
-    const entry = { current: (...a: Parameters<ClickHandler>) => ref.current(...a) };
+    const entry = { current: (...a: Parameters<ClickHandler>) => ref.current(...a), priority };
     handlers.push(entry);
     return () => {
       const i = handlers.indexOf(entry);
       if (i >= 0) handlers.splice(i, 1);
     };
-  }, []);
+  }, [priority]);
 }
 
 /** Header on top, the journey panel on the left, the map (with its legend) on the right. */
@@ -51,7 +62,7 @@ export function MapLayout({
     if (!fromUrl && bounds) c.map.fitBounds(bounds, { padding: { top: 30, bottom: 30, left: 30, right: 340 }, duration: 0 });
     c.on({
       onMove: (v) => setUrl({ m: formatMapView(v) }, true),
-      onClick: (ll, pick, all) => handlers[handlers.length - 1]?.current(ll, pick, all),
+      onClick: (ll, pick, all) => clickTarget()?.current(ll, pick, all),
     });
     setCtl(c);
     const ro = new ResizeObserver(() => c.resize());
@@ -83,10 +94,10 @@ export function MapLayout({
       <LayersCtx.Provider value={tileLayers}>
         {header}
         <main className="layout">
-          <section className="panel" aria-label="Panneau">
+          <section className="panel" id="contenu" tabIndex={-1} aria-label="Parcours et résultats">
             {children}
           </section>
-          <section className="map-area" aria-label="Carte">
+          <section className="map-area" aria-label="Carte interactive">
             <div className="map-host" ref={container} data-testid="map" />
             {ctl && <Legend />}
           </section>

@@ -79,7 +79,7 @@ export function SearchBox({
 
   const showList = open && q.trim().length >= 2 && status !== 'idle';
   return (
-    <div className="search" role="search">
+    <div className="search" role="search" aria-label={testId === 'search' ? 'Recherche générale' : `Recherche : ${placeholder.replace('…', '').toLowerCase()}`}>
       <label htmlFor={`${id}-input`} className="visually-hidden">
         {placeholder.replace('…', '')}
       </label>

@@ -39,7 +39,7 @@ async function request<T>(url: string, init?: RequestInit): Promise<T> {
     res = await fetch(url, { ...init, headers: { accept: 'application/json', ...init?.headers } });
   } catch (e) {
     if ((e as Error).name === 'AbortError') throw e;
-    throw new ApiError('Le serveur ne répond pas. Vérifiez votre connexion ou que le serveur est lancé (npm start).', 0);
+    throw new ApiError('Le serveur ne répond pas. Vérifiez votre connexion, puis réessayez ; si cela persiste, prévenez l’administrateur du service.', 0);
   }
   if (res.status === 204 && res.ok) return undefined as T;
   const type = res.headers.get('content-type') ?? '';
@@ -174,6 +174,10 @@ export type PerimeterCheck = PerimeterCheckResponse;
 export type { PerimeterInput };
 
 export const checkPerimeter = (input: PerimeterInput, signal?: AbortSignal) => postJson<PerimeterCheck>('/api/perimeter/check', input, signal);
+
+/** The member communes of a proposed perimeter with their outlines, for the GeoJSON export. */
+export const perimeterGeojson = (input: PerimeterInput, signal?: AbortSignal) =>
+  postJson<GeoJSON.FeatureCollection>('/api/perimeter/communes.geojson', input, signal);
 
 // ---------------------------------------------------------------------------------------------------------------
 // Pharmacies (/api/pharmacies, /api/pharmacies.csv)

@@ -2,6 +2,7 @@
 // app's own tiles and glyphs (map-bearings.ts), plus imperative helpers the journeys call (highlight, fit, fly).
 import {
   Map as MlMap,
+  Marker,
   NavigationControl,
   ScaleControl,
   setWorkerUrl,
@@ -57,7 +58,7 @@ export const DENSITY_CLASSES: { min: number; color: string; label: string }[] = 
   { min: 11, color: '#92c5de', label: '11 à 15' },
   { min: 15, color: '#4393c3', label: '15 et plus' },
 ];
-export const DENSITY_SECRET = { color: '#d8d2c4', label: 'non publiée (moins de 6 médecins)' };
+export const DENSITY_SECRET = { color: '#d8d2c4', label: 'non publiée (< 6 médecins)' };
 export const NO_DATA = { color: '#e4e4e4', label: 'aucune donnée' };
 
 export const POPULATION_CLASSES: { min: number; color: string; label: string }[] = [
@@ -77,39 +78,54 @@ export const BANDS: { id: string; color: string; label: string }[] = [
 ];
 
 // Codes and labels come from the server's vocabulary (server/src/domain/vocabulary.ts); only the drawing is here.
-const STATUS_STROKES: Record<CptsStatut, { dash: number[]; width: number }> = {
-  'aci-signe': { dash: [1, 0], width: 2.5 },
-  'en-fonctionnement': { dash: [1, 0], width: 1.5 },
-  projet: { dash: [4, 2], width: 1.5 },
-  'pre-projet': { dash: [1, 2], width: 1.5 },
-  'non-renseigne': { dash: [2, 2], width: 1 },
+/**
+ * CPTS statuses by line pattern (MapLibre dash lengths are in line widths): told apart without colour, and with
+ * more than a pixel between them.
+ */
+const STATUS_STROKES: Record<CptsStatut, { dash: number[]; width: number; pattern: string }> = {
+  'aci-signe': { dash: [1, 0], width: 3.5, pattern: 'trait plein épais' },
+  'en-fonctionnement': { dash: [4, 1.5], width: 2.5, pattern: 'tirets longs' },
+  projet: { dash: [1.5, 1.5], width: 2, pattern: 'tirets courts' },
+  'pre-projet': { dash: [0.4, 1.6], width: 2, pattern: 'pointillés' },
+  'non-renseigne': { dash: [3, 1, 0.4, 1], width: 1.5, pattern: 'tirets et points' },
 };
 export const STATUSES = CPTS_STATUTS.map((id) => ({ id, label: CPTS_STATUT_LIBELLES[id], ...STATUS_STROKES[id] }));
 
 const STRUCTURE_COLORS: Record<StructureType, string> = { msp: '#1b9e77', csp: '#d95f02', esp: '#7570b3', siege_cpts: '#e7298a', autre: '#666666' };
 export const STRUCTURE_TYPES = STRUCTURE_TYPES_CODES.map((id) => ({ id, color: STRUCTURE_COLORS[id], label: STRUCTURE_TYPE_LIBELLES[id] }));
 
-/** The pharmacy status computed by the server (tiles and pharmacies API): label, what it means, colour. */
-const PHARMACY_COLORS: Record<PharmacyStatus, string> = {
-  membre: '#1a9850',
-  'couverte-sans-adhesion': '#f4a11d',
-  'zone-blanche': '#b2182b',
-  'commune-inconnue': '#8c8c8c',
+/**
+ * The pharmacy status computed by the server (tiles and pharmacies API), by colour and by mark: a solid dot, a
+ * hollow ring, a dot in a heavy black ring. Hues kept away from the structures' (teal, orange, purple, pink).
+ */
+export type PharmacyMark = 'dot' | 'ring' | 'bullseye';
+const PHARMACY_DRAWING: Record<PharmacyStatus, { color: string; mark: PharmacyMark }> = {
+  membre: { color: '#08519c', mark: 'dot' },
+  'couverte-sans-adhesion': { color: '#8c6d1f', mark: 'ring' },
+  'zone-blanche': { color: '#b2182b', mark: 'bullseye' },
+  'commune-inconnue': { color: '#8c8c8c', mark: 'dot' },
 };
 export const PHARMACY_STATUSES = PHARMACY_STATUS_CODES.map((id) => ({
   id,
-  color: PHARMACY_COLORS[id],
+  ...PHARMACY_DRAWING[id],
   label: PHARMACY_STATUS_DEFINITIONS[id],
   short: PHARMACY_STATUS_LIBELLES[id],
 }));
 
 const OVERLAP_COLOR = '#d7191c';
 /**
- * Separate parts of a checked perimeter: the first part blue, the others in contrasting colours; orange comes late,
- * as the hatching of communes outside any CPTS (often switched on, and most of the map) is orange.
+ * The perimeter being checked: a petrol blue that no other layer, class or point uses (tests/unit/map-palette.test.ts
+ * checks it), over a dimmed shading; its separate parts are numbered on the map.
  */
-export const PART_COLORS = ['#2b83ba', '#5e3c99', '#1a9641', '#d01c8b', '#e66101', '#a6611a'];
+export const PERIMETER_COLOR = '#00838f';
+const PERIMETER_EDGE = '#00363b';
 const HILITE = '#ffd84d';
+
+/** The two CPTS of a selected overlap pair: outlines told apart by colour and by pattern, named in the table. */
+export const PAIR_STYLE = {
+  a: { color: '#111111', dash: [1, 0], name: 'trait noir' },
+  b: { color: '#0057e7', dash: [2, 1], name: 'tirets bleus' },
+} as const;
 
 // ---------------------------------------------------------------------------------------------------------------
 // Tile property names (server/src/api/tiles.ts)
@@ -155,11 +171,21 @@ export function communeFill(shading: Shading): ExpressionSpecification | string 
   return '#f4f2ec';
 }
 
+/** A paint value per pharmacy mark (dot, ring, bullseye), from the status. */
+const byMark = (v: Record<PharmacyMark, unknown>, fallback: unknown): ExpressionSpecification =>
+  ['match', ['get', P.pharmacyStatus], ...PHARMACY_STATUSES.flatMap((s) => [s.id, v[s.mark]]), fallback] as unknown as ExpressionSpecification;
+
 const pharmacyColor = [
   'match',
   ['get', P.pharmacyStatus],
-  ...PHARMACY_STATUSES.flatMap((s) => [s.id, s.color]),
+  ...PHARMACY_STATUSES.flatMap((s) => [s.id, s.mark === 'ring' ? '#ffffff' : s.color]),
   '#999999',
+] as unknown as ExpressionSpecification;
+const pharmacyStroke = [
+  'match',
+  ['get', P.pharmacyStatus],
+  ...PHARMACY_STATUSES.flatMap((s) => [s.id, s.mark === 'ring' ? s.color : s.mark === 'bullseye' ? '#111111' : '#ffffff']),
+  '#333333',
 ] as unknown as ExpressionSpecification;
 
 const NONE: FilterSpecification = ['==', ['literal', 1], 0];
@@ -230,7 +256,7 @@ export function buildStyle(origin: string, shading: Shading, tileLayers: TileLay
       layout: { 'line-join': 'round' },
       paint: {
         'line-color': ['match', ['get', P.cptsBand], ...BANDS.flatMap((b) => [b.id, b.color]), '#777777'] as unknown as ExpressionSpecification,
-        'line-width': ['match', ['get', P.cptsStatus], 'aci-signe', 3, 2] as unknown as ExpressionSpecification,
+        'line-width': ['match', ['get', P.cptsStatus], ...STATUSES.flatMap((x) => [x.id, x.width]), 2] as unknown as ExpressionSpecification,
         'line-dasharray': [
           'match',
           ['get', P.cptsStatus],
@@ -273,14 +299,22 @@ export function buildStyle(origin: string, shading: Shading, tileLayers: TileLay
       filter: NONE,
       paint: { 'line-color': '#111111', 'line-width': 4 },
     },
-    // the perimeter being checked: member communes coloured by separate part, overlaps hatched, drawn polygon dashed
+    {
+      id: 'cpts-hl-b',
+      type: 'line',
+      source: 'cpts',
+      'source-layer': 'cpts',
+      filter: NONE,
+      paint: { 'line-color': PAIR_STYLE.b.color, 'line-width': 4, 'line-dasharray': [...PAIR_STYLE.b.dash] },
+    },
+    // the perimeter being checked: member communes in one colour, overlaps outlined in red, drawn polygon dashed
     {
       id: 'perim-fill',
       type: 'fill',
       source: 'communes',
       'source-layer': 'communes',
       filter: NONE,
-      paint: { 'fill-color': PART_COLORS[0]!, 'fill-opacity': 0.6 },
+      paint: { 'fill-color': PERIMETER_COLOR, 'fill-opacity': 0.7 },
     },
     {
       id: 'perim-line',
@@ -288,7 +322,7 @@ export function buildStyle(origin: string, shading: Shading, tileLayers: TileLay
       source: 'communes',
       'source-layer': 'communes',
       filter: NONE,
-      paint: { 'line-color': '#0b3c68', 'line-width': 1.5 },
+      paint: { 'line-color': PERIMETER_EDGE, 'line-width': 1.5 },
     },
     {
       id: 'perim-overlap',
@@ -323,9 +357,19 @@ export function buildStyle(origin: string, shading: Shading, tileLayers: TileLay
       'source-layer': 'pharmacies',
       paint: {
         'circle-color': pharmacyColor,
-        'circle-radius': ['interpolate', ['linear'], ['zoom'], 6, 1.6, 10, 3.5, 14, 6],
-        'circle-stroke-color': '#333333',
-        'circle-stroke-width': ['interpolate', ['linear'], ['zoom'], 6, 0, 10, 0.6],
+        'circle-radius': ['interpolate', ['linear'], ['zoom'], 6, 2, 10, 3.8, 14, 6.5],
+        'circle-stroke-color': pharmacyStroke,
+        'circle-stroke-width': [
+          'interpolate',
+          ['linear'],
+          ['zoom'],
+          6,
+          byMark({ dot: 0.3, ring: 1, bullseye: 1 }, 0.3),
+          10,
+          byMark({ dot: 0.8, ring: 2, bullseye: 1.8 }, 0.8),
+          14,
+          byMark({ dot: 1, ring: 2.8, bullseye: 2.5 }, 1),
+        ] as unknown as ExpressionSpecification,
       },
     },
     {
@@ -387,6 +431,13 @@ function hatch(color: string, bg: string, size = 8, width = 2): { width: number;
   return { width: size, height: size, data: new Uint8Array(g.getImageData(0, 0, size, size).data.buffer) };
 }
 
+/** Where the number of a separate part of a checked perimeter is drawn. */
+export interface PartAnchor {
+  numero: number;
+  lng: number;
+  lat: number;
+}
+
 export interface Pick {
   layer: TileLayer;
   properties: Record<string, unknown>;
@@ -409,6 +460,9 @@ export class MapController {
   private styleReady = false;
   private events: MapEvents = {};
   private shading: Shading = 'density';
+  private shadingOpacity = 0.85;
+  private checking = false;
+  private partMarkers: Marker[] = [];
 
   constructor(container: HTMLElement, view: MapViewState, basemapStyleUrl: string | null, tileLayers: TileLayerInfo[]) {
     this.map = new MlMap({
@@ -497,7 +551,8 @@ export class MapController {
         if (layer.type === 'symbol' && layer.layout?.['text-font']) layer.layout = { ...layer.layout, 'text-font': FONT_REGULAR };
         this.map.addLayer(layer as LayerSpecification, l.type === 'symbol' ? FIRST_LABEL_LAYER : 'communes-fill');
       }
-      this.map.setPaintProperty('communes-fill', 'fill-opacity', 0.55);
+      this.shadingOpacity = 0.55;
+      if (!this.checking) this.map.setPaintProperty('communes-fill', 'fill-opacity', this.shadingOpacity);
     } catch {
       // the offline map stays usable; the legend does not mention a basemap that failed
     }
@@ -536,6 +591,12 @@ export class MapController {
     void this.ready.then(() => this.map.setFilter('cpts-hl', byIds(P.cptsId, ids)));
   }
 
+  /** The two CPTS of an overlap pair, A and B in the styles of PAIR_STYLE (A as a single highlighted CPTS). */
+  highlightPair(a: string | null, b: string | null): void {
+    this.highlightCpts(a ? [a] : []);
+    void this.ready.then(() => this.map.setFilter('cpts-hl-b', byIds(P.cptsId, b ? [b] : [])));
+  }
+
   highlightPharmacies(ids: readonly string[]): void {
     void this.ready.then(() => this.map.setFilter('points-hl', byIds(P.pharmacyId, ids)));
   }
@@ -545,31 +606,38 @@ export class MapController {
   }
 
   /**
-   * The perimeter being checked, drawn from the commune tiles: `parts` gives each member commune its part number
-   * (1, 2, …), `overlaps` the members already in another CPTS; `drawn` an uploaded polygon.
+   * The perimeter being checked, drawn from the commune tiles: `codes` its member communes, `overlaps` the members
+   * already in another CPTS, `drawn` an uploaded polygon, `parts` where to number its separate parts (none if one).
    */
-  setPerimeter(p: { parts: Map<string, number>; overlaps: readonly string[]; drawn?: GeoJSON.Geometry | null } | null): void {
+  setPerimeter(p: { codes: readonly string[]; overlaps: readonly string[]; drawn?: GeoJSON.Geometry | null; parts?: PartAnchor[] } | null): void {
     void this.ready.then(() => {
-      const codes = p ? [...p.parts.keys()] : [];
-      this.map.setFilter('perim-fill', byIds(P.communeCode, codes));
-      this.map.setFilter('perim-line', byIds(P.communeCode, codes));
+      this.map.setFilter('perim-fill', byIds(P.communeCode, p?.codes ?? []));
+      this.map.setFilter('perim-line', byIds(P.communeCode, p?.codes ?? []));
       this.map.setFilter('perim-overlap', byIds(P.communeCode, p?.overlaps ?? []));
-      const byPart = new Map<number, string[]>();
-      for (const [code, part] of p?.parts ?? []) byPart.set(part, [...(byPart.get(part) ?? []), code]);
-      const color =
-        byPart.size > 1
-          ? ([
-              'match',
-              ['to-string', ['get', P.communeCode]],
-              ...[...byPart].flatMap(([part, cs]) => [cs, PART_COLORS[(part - 1) % PART_COLORS.length]!]),
-              PART_COLORS[0]!,
-            ] as unknown as ExpressionSpecification)
-          : PART_COLORS[0]!;
-      this.map.setPaintProperty('perim-fill', 'fill-color', color);
       (this.map.getSource('perimeter') as GeoJSONSource).setData({
         type: 'FeatureCollection',
         features: p?.drawn ? [{ type: 'Feature', properties: {}, geometry: p.drawn }] : [],
       });
+    });
+    for (const m of this.partMarkers) m.remove();
+    this.partMarkers = (p?.parts ?? []).map((a) => {
+      const el = document.createElement('div');
+      el.className = 'part-marker';
+      el.textContent = String(a.numero);
+      el.title = `Partie ${a.numero} du périmètre`;
+      el.setAttribute('data-testid', 'part-marker');
+      return new Marker({ element: el }).setLngLat([a.lng, a.lat]).addTo(this.map);
+    });
+  }
+
+  /** While a perimeter is checked, the shading and the CPTS fills fade so that the proposal stands out. */
+  setChecking(on: boolean): void {
+    this.checking = on;
+    // what the end-to-end tests (and a stylesheet) can see of the map's state
+    this.map.getContainer().toggleAttribute('data-checking', on);
+    void this.ready.then(() => {
+      this.map.setPaintProperty('communes-fill', 'fill-opacity', on ? 0.3 : this.shadingOpacity);
+      this.map.setPaintProperty('cpts-fill', 'fill-opacity', on ? 0.1 : 0.35);
     });
   }
 
@@ -602,6 +670,11 @@ export class MapController {
   /** Flies to a point, zooming in to `zoom` at least (never out). */
   flyTo(lng: number, lat: number, zoom?: number): void {
     this.map.flyTo({ center: [lng, lat], zoom: Math.max(zoom ?? this.map.getZoom(), this.map.getZoom()), duration: 700 });
+  }
+
+  /** Centres on a point at zoom 12, in or out: its neighbouring communes and pharmacies in view, not a lone dot. */
+  flyAround(lng: number, lat: number): void {
+    this.map.flyTo({ center: [lng, lat], zoom: 12, duration: 700 });
   }
 
   jumpTo(v: MapViewState): void {

@@ -3,6 +3,24 @@ import { useMemo, useState, type ReactNode } from 'react';
 import type { ApiError, DataSource } from './api.js';
 import { fmtDate } from './format.js';
 
+/**
+ * Keyboard for a tablist (WAI-ARIA tabs pattern): ← → move to and open the previous / next tab, Home and End the
+ * first and last; only the open tab is in the Tab order (tabIndex from `tabIndexOf`).
+ */
+export function onTabKeys(e: React.KeyboardEvent<HTMLElement>): void {
+  const tabs = [...e.currentTarget.querySelectorAll<HTMLElement>('[role="tab"]')];
+  const i = tabs.indexOf(document.activeElement as HTMLElement);
+  if (i < 0) return;
+  const next = { ArrowRight: i + 1, ArrowLeft: i - 1, Home: 0, End: tabs.length - 1 }[e.key];
+  if (next === undefined) return;
+  e.preventDefault();
+  const t = tabs[(next + tabs.length) % tabs.length]!;
+  t.focus();
+  t.click();
+}
+
+export const tabIndexOf = (selected: boolean) => (selected ? 0 : -1);
+
 export function Loading({ what }: { what: string }) {
   return (
     <p className="state loading" role="status" aria-live="polite">
@@ -56,6 +74,9 @@ const KIND_LABEL: Record<string, string> = {
   memberships: 'adhésions',
 };
 
+/** The importer names a set of files « first … last (N files) »: said in French here. */
+export const fileNames = (f: string) => f.replace(/\((\d+) files?\)/, (_m, n: string) => `(${n} fichiers)`);
+
 export function Sources({ sources }: { sources?: DataSource[] }) {
   if (!sources?.length) return null;
   return (
@@ -64,7 +85,7 @@ export function Sources({ sources }: { sources?: DataSource[] }) {
       {sources.map((s, i) => (
         <span key={s.type + s.fichier}>
           {i > 0 && ' · '}
-          {KIND_LABEL[s.type] ?? s.type} — {s.fichier} (importé le {fmtDate(s.importeLe)})
+          {KIND_LABEL[s.type] ?? s.type} — {fileNames(s.fichier)} (importé le {fmtDate(s.importeLe)})
         </span>
       ))}
     </p>

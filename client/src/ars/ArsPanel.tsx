@@ -3,6 +3,7 @@ import { useEffect } from 'react';
 import { AreaSelect } from '../Area.js';
 import { useLayerState, useMap, useMapClick } from '../MapView.js';
 import { showPopup } from '../popup.js';
+import { onTabKeys, tabIndexOf } from '../ui.js';
 import { parseSel, useUrl } from '../url.js';
 import { Coverage } from './Coverage.js';
 import { CptsTab } from './CptsSheet.js';
@@ -54,13 +55,14 @@ export function ArsPanel() {
   return (
     <div className="journey" data-testid="journey-ars-panel">
       <h1>Planificateur ARS</h1>
-      <div className="tabs" role="tablist" aria-label="Vues du planificateur">
+      <div className="tabs" role="tablist" aria-label="Vues du planificateur" onKeyDown={onTabKeys}>
         {TABS.map((x) => (
           <button
             key={x.id}
             type="button"
             role="tab"
             aria-selected={tab === x.id}
+            tabIndex={tabIndexOf(tab === x.id)}
             onClick={() => setUrl({ tab: x.id, sel: null, pc: null })}
             data-testid={`tab-${x.id}`}
           >

@@ -70,10 +70,12 @@ export function Coverage() {
             rowTestId="coverage-row"
           />
           <ul className="notes">
+            {/* the API's notes name its JSON keys and its own rounding: the panel says the same in its words */}
+            <li>
+              Une commune est couverte si elle est membre d’au moins une CPTS (tous statuts confondus) ; sa population entière est alors couverte.
+            </li>
+            <li>Parts en % arrondies au dixième ; la ligne d’une région porte toujours sur la région entière.</li>
             <li>Multi-CPTS : communes membres de plusieurs CPTS. Non officiel : communes couvertes seulement par des périmètres approximatifs ou illustratifs.</li>
-            {d.notes.map((n) => (
-              <li key={n}>{n}</li>
-            ))}
           </ul>
           <Sources sources={d.sources} />
         </>

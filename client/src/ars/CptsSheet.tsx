@@ -5,6 +5,7 @@ import { areaKey, useArea } from '../Area.js';
 import { fmtDate, fmtDec, fmtInt } from '../format.js';
 import { bboxOf, STRUCTURE_TYPES } from '../map.js';
 import { useMap } from '../MapView.js';
+import { printWithMap } from '../print.js';
 import { Async, Empty, Sources, SortTable, type Column } from '../ui.js';
 import { parseSel, useUrl } from '../url.js';
 
@@ -94,22 +95,7 @@ function CptsSheetView({ id }: { id: string }) {
     };
   }, [ctl, id]);
 
-  const print = () => {
-    if (!ctl) return window.print();
-    // frame the CPTS in the middle of the map (the legend is not in the picture), wait for the tiles,
-    // take a picture of the map, then open the print dialog
-    let done = false;
-    const go = () => {
-      if (done) return;
-      done = true;
-      setSnapshot(ctl.snapshot());
-      setTimeout(() => window.print(), 50);
-    };
-    ctl.map.once('idle', go);
-    setTimeout(go, 4000);
-    if (extent.current) ctl.map.fitBounds(extent.current, { padding: 24, duration: 0 });
-    ctl.map.triggerRepaint();
-  };
+  const print = () => printWithMap(ctl, extent.current, setSnapshot);
 
   return (
     <>

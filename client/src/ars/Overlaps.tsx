@@ -1,10 +1,11 @@
 // Overlap matrix: every pair of CPTS sharing communes, as a sortable table. A row selects the pair: the map
 // fits both CPTS and highlights the shared communes.
 import { useEffect } from 'react';
-import { apiUrl, getCptsCommunes, getOverlaps, useApi, type OverlapPair } from '../api.js';
+import { apiUrl, getOverlaps, useApi, type OverlapPair } from '../api.js';
 import { areaKey, useArea } from '../Area.js';
 import { fmtDec, fmtInt } from '../format.js';
-import { bboxOf } from '../map.js';
+import { cptsOutlines, frame } from '../frame.js';
+import { PAIR_STYLE } from '../map.js';
 import { useMap } from '../MapView.js';
 import { PERIMETRE_LIBELLES } from '../../../server/src/domain/vocabulary.js';
 import { Async, Empty, Sources, SortTable, type Column } from '../ui.js';
@@ -24,8 +25,8 @@ const Side = ({ s }: { s: OverlapPair['a'] }) => (
 );
 
 const COLUMNS: Column<OverlapPair>[] = [
-  { key: 'a', label: 'CPTS A', value: (p) => p.a.nom, render: (p) => <Side s={p.a} /> },
-  { key: 'b', label: 'CPTS B', value: (p) => p.b.nom, render: (p) => <Side s={p.b} /> },
+  { key: 'a', label: `CPTS A (${PAIR_STYLE.a.name})`, value: (p) => p.a.nom, render: (p) => <Side s={p.a} /> },
+  { key: 'b', label: `CPTS B (${PAIR_STYLE.b.name})`, value: (p) => p.b.nom, render: (p) => <Side s={p.b} /> },
   // short labels and unbreakable « 14,2 % »: the six columns fit the panel (the paragraph above spells them out)
   { key: 'n', label: 'Comm.', value: (p) => p.nbCommunes, numeric: true, render: (p) => fmtInt(p.nbCommunes) },
   { key: 'pop', label: 'Hab.', value: (p) => p.population, numeric: true, render: (p) => fmtInt(p.population) },
@@ -45,13 +46,6 @@ const COLUMNS: Column<OverlapPair>[] = [
   },
 ];
 
-/** Fits the map to the member communes of one or more CPTS. */
-export async function fitCpts(ctl: NonNullable<ReturnType<typeof useMap>>, ids: string[], signal?: AbortSignal): Promise<void> {
-  const fcs = await Promise.all(ids.map((id) => getCptsCommunes(id, signal)));
-  const b = bboxOf(fcs.flatMap((fc) => fc.features.map((f) => f.geometry)));
-  if (b && !signal?.aborted) ctl.fitBounds(b, 11);
-}
-
 export function Overlaps() {
   const area = useArea();
   const [url, setUrl] = useUrl();
@@ -64,12 +58,12 @@ export function Overlaps() {
     if (!ctl || !selected) return;
     const ac = new AbortController();
     ctl.highlightCommunes(selected.communes.map((c) => c.code));
-    ctl.highlightCpts([selected.a.id, selected.b.id]);
-    fitCpts(ctl, [selected.a.id, selected.b.id], ac.signal).catch(() => {});
+    ctl.highlightPair(selected.a.id, selected.b.id);
+    cptsOutlines([selected.a, selected.b], ac.signal).then((g) => frame(ctl, g, [], ac.signal), () => {});
     return () => {
       ac.abort();
       ctl.highlightCommunes([]);
-      ctl.highlightCpts([]);
+      ctl.highlightPair(null, null);
     };
   }, [ctl, selected]);
 
@@ -107,6 +101,14 @@ export function Overlaps() {
               <h3>
                 {selected.a.nom} × {selected.b.nom}
               </h3>
+              <ul className="classes" data-testid="pair-key">
+                {(['a', 'b'] as const).map((k) => (
+                  <li key={k}>
+                    <span className={`sw sw-line pair-${k}`} aria-hidden="true" />
+                    {k.toUpperCase()} : {selected[k].nom}, {PAIR_STYLE[k].name} sur la carte
+                  </li>
+                ))}
+              </ul>
               <p>
                 {fmtInt(selected.nbCommunes)} commune(s) partagée(s), {fmtInt(selected.population)} habitants, {fmtDec(selected.superficieKm2)} km².
               </p>

@@ -1,12 +1,15 @@
 // « Vérifier un périmètre »: communes picked on the map, pasted INSEE codes or a GeoJSON polygon are sent to
 // POST /api/perimeter/check; the answer is drawn on the map (members by separate part, overlaps hatched).
 import { useEffect, useRef, useState } from 'react';
-import { ApiError, checkPerimeter, search, type PerimeterCheck as Result, type PerimeterInput } from '../api.js';
+import { ApiError, checkPerimeter, getCoverage, perimeterGeojson, search, useApi, type PerimeterCheck as Result, type PerimeterInput } from '../api.js';
+import { download } from '../csv.js';
 import { fmtDec, fmtInt } from '../format.js';
-import { bboxOf, PART_COLORS, P, type MapController } from '../map.js';
-import { useMap, useMapClick } from '../MapView.js';
+import { bboxOf, PERIMETER_COLOR, P, type MapController, type PartAnchor } from '../map.js';
+import { CLICK_PRIORITY, useMap, useMapClick } from '../MapView.js';
+import { printWithMap } from '../print.js';
 import { ErrorBox, Loading, Sources } from '../ui.js';
 import { useUrl } from '../url.js';
+import { perimeterCsv, readCodes, whyNotFound, type PastedCodes } from './perimeter-io.js';
 
 type Polygonal = GeoJSON.Polygon | GeoJSON.MultiPolygon;
 
@@ -28,11 +31,13 @@ export function polygonsOf(doc: unknown): Polygonal | string {
   return polys.length === 1 ? { type: 'Polygon', coordinates: polys[0]! } : { type: 'MultiPolygon', coordinates: polys };
 }
 
+type Bbox = [number, number, number, number];
+
 /**
- * Frames communes: those in the loaded tiles, plus the extent the search gives for (up to 10 of) the others, so
- * that every separate part of a pasted perimeter comes into view, not only the part near the current view.
+ * The extent of communes: those in the loaded tiles, plus the extent the search gives for (up to `ask` of) the
+ * others, so that every separate part of a pasted perimeter counts, not only the part near the current view.
  */
-async function frameCommunes(ctl: MapController, codes: string[]): Promise<void> {
+async function extentOf(ctl: MapController, codes: string[], ask = 10): Promise<Bbox | undefined> {
   const loaded = ctl.map.getSource('communes')
     ? ctl.map.querySourceFeatures('communes', {
         sourceLayer: 'communes',
@@ -40,7 +45,7 @@ async function frameCommunes(ctl: MapController, codes: string[]): Promise<void>
       })
     : [];
   const found = new Set(loaded.map((f) => String(f.properties?.[P.communeCode])));
-  const missing = codes.filter((c) => !found.has(c)).slice(0, 10);
+  const missing = codes.filter((c) => !found.has(c)).slice(0, ask);
   const boxes = await Promise.all(
     missing.map((c) =>
       search(c).then(
@@ -49,28 +54,67 @@ async function frameCommunes(ctl: MapController, codes: string[]): Promise<void>
       ),
     ),
   );
-  const b = bboxOf([
+  return bboxOf([
     ...loaded.map((f) => f.geometry),
     ...boxes.flatMap((x): GeoJSON.Geometry[] => (x ? [{ type: 'MultiPoint', coordinates: [[x[0], x[1]], [x[2], x[3]]] }] : [])),
   ]);
-  if (b) ctl.fitBounds(b, 11);
 }
 
-/** INSEE codes found in pasted text (any separator; 2A/2B accepted). */
-export const codesIn = (text: string) => [...new Set(text.toUpperCase().match(/\b(\d{5}|2[AB]\d{3})\b/g) ?? [])];
+/** Where to number each separate part: the middle of its extent. */
+async function partAnchors(ctl: MapController, r: Result): Promise<PartAnchor[]> {
+  if (r.contigu) return [];
+  // a part in the loaded tiles needs no search; one commune's extent places a part outside them
+  const boxes = await Promise.all(r.parties.map((p) => extentOf(ctl, p.communes, ctl.loadedExtent(p.communes) ? 0 : 1)));
+  return r.parties.flatMap((p, i) => {
+    const b = boxes[i];
+    return b ? [{ numero: p.numero, lng: (b[0] + b[2]) / 2, lat: (b[1] + b[3]) / 2 }] : [];
+  });
+}
+
+/** An uploaded contour is kept for the tab's life (a reload included), as the URL keeps the codes. */
+const STORED = 'cpts-territoires:perimetre-contour';
+type Contour = { geom: Polygonal; name: string; threshold: number };
+
+function storedContour(): Contour | null {
+  try {
+    const v = JSON.parse(sessionStorage.getItem(STORED) ?? 'null') as Contour | null;
+    return v && typeof v.name === 'string' && typeof polygonsOf(v.geom) !== 'string' && typeof v.threshold === 'number' ? v : null;
+  } catch {
+    return null;
+  }
+}
+
+function storeContour(c: Contour | null): void {
+  try {
+    if (c) sessionStorage.setItem(STORED, JSON.stringify(c));
+    else sessionStorage.removeItem(STORED);
+  } catch {
+    // storage full or disabled: the contour is simply not kept across a reload
+  }
+}
 
 export function PerimeterCheck() {
   const ctl = useMap();
   const [url, setUrl] = useUrl();
   const codes = (url.get('pc') ?? '').split(',').filter(Boolean);
-  const [geometry, setGeometry] = useState<{ geom: Polygonal; name: string } | null>(null);
-  const [threshold, setThreshold] = useState(0.5);
+  const [contour, setContour] = useState<Contour | null>(() => (codes.length ? null : storedContour()));
+  const geometry = contour;
+  const threshold = contour?.threshold ?? 0.5;
+  const setGeometry = (c: Contour | null) => {
+    storeContour(c);
+    setContour(c);
+  };
+  const setThreshold = (t: number) => contour && setGeometry({ ...contour, threshold: t });
   const [pasted, setPasted] = useState('');
+  const [notice, setNotice] = useState<PastedCodes | null>(null);
+  const [snapshot, setSnapshot] = useState<string | null>(null);
+  const areas = useApi('areas', (sig) => getCoverage({}, sig));
+  const loadedDeps = (areas.data?.departements ?? []).map((d) => d.code);
   const [fileError, setFileError] = useState('');
   const [result, setResult] = useState<Result | null>(null);
   const [error, setError] = useState<ApiError | null>(null);
   const [loading, setLoading] = useState(false);
-  const fitNext = useRef(codes.length > 0);
+  const fitNext = useRef(codes.length > 0 || contour !== null);
   const fileInput = useRef<HTMLInputElement>(null);
   useEffect(() => {
     if (!geometry && fileInput.current) fileInput.current.value = '';
@@ -89,7 +133,13 @@ export function PerimeterCheck() {
     const code = String(c.properties[P.communeCode]);
     const base = geometry && result ? result.communes.map((x) => x.code) : codes;
     setCodes(base.includes(code) ? base.filter((x) => x !== code) : [...base, code]);
-  });
+  }, CLICK_PRIORITY.mode);
+
+  // the shading fades while the tab is open: the proposal must stand out
+  useEffect(() => {
+    ctl?.setChecking(true);
+    return () => ctl?.setChecking(false);
+  }, [ctl]);
 
   // check whenever the input changes
   const key = geometry ? `g:${geometry.name}:${threshold}` : `c:${codes.join(',')}`;
@@ -123,26 +173,46 @@ export function PerimeterCheck() {
     };
   }, [key]); // eslint-disable-line react-hooks/exhaustive-deps
 
-  // draw the answer; frame it when it came from a paste, a file or a link
+  // draw the answer, its separate parts numbered; frame it when it came from a paste, a file or a link
   useEffect(() => {
     if (!ctl) return;
     if (!result) {
-      ctl.setPerimeter(geometry ? { parts: new Map(), overlaps: [], drawn: geometry.geom } : null);
+      ctl.setPerimeter(geometry ? { codes: [], overlaps: [], drawn: geometry.geom } : null);
       return;
     }
-    const parts = new Map<string, number>();
-    for (const p of result.parties) for (const c of p.communes) parts.set(c, p.numero);
-    for (const c of result.communes) if (!parts.has(c.code)) parts.set(c.code, 1);
-    ctl.setPerimeter({ parts, overlaps: result.chevauchements.flatMap((o) => o.communes), drawn: geometry?.geom ?? null });
-    if (fitNext.current) {
-      fitNext.current = false;
-      if (geometry) {
-        const b = bboxOf([geometry.geom]);
-        if (b) ctl.fitBounds(b, 11);
-      } else void frameCommunes(ctl, result.communes.map((c) => c.code));
-    }
+    const draw = (parts: PartAnchor[]) =>
+      ctl.setPerimeter({ codes: result.communes.map((c) => c.code), overlaps: result.chevauchements.flatMap((o) => o.communes), drawn: geometry?.geom ?? null, parts });
+    draw([]);
+    let live = true;
+    const fit = fitNext.current;
+    fitNext.current = false;
+    void (async () => {
+      const whole = geometry ? bboxOf([geometry.geom]) : await extentOf(ctl, result.communes.map((c) => c.code));
+      if (!live) return;
+      if (fit && whole) ctl.fitBounds(whole, 11);
+      extent.current = whole;
+      const anchors = await partAnchors(ctl, result);
+      if (live) draw(anchors);
+    })();
+    return () => {
+      live = false;
+    };
   }, [ctl, result, geometry]);
   useEffect(() => () => ctl?.setPerimeter(null), [ctl]);
+  const extent = useRef<Bbox | undefined>(undefined);
+
+  const [exportError, setExportError] = useState('');
+  const exportGeojson = async () => {
+    setExportError('');
+    const input: PerimeterInput = geometry ? { geometrie: geometry.geom, seuil: threshold } : { communes: codes };
+    try {
+      const fc = await perimeterGeojson(input);
+      if (geometry) fc.features.push({ type: 'Feature', properties: { contour: geometry.name }, geometry: geometry.geom });
+      download('perimetre.geojson', 'application/geo+json', JSON.stringify(fc));
+    } catch (e) {
+      setExportError(e instanceof ApiError ? e.message : 'L’export GeoJSON a échoué.');
+    }
+  };
 
   const onFile = async (f: File | undefined) => {
     setFileError('');
@@ -165,19 +235,20 @@ export function PerimeterCheck() {
     }
     fitNext.current = true;
     setUrl({ pc: null }, true);
-    setGeometry({ geom: g, name: f.name });
+    setGeometry({ geom: g, name: f.name, threshold });
   };
 
   const r = result;
   return (
     <div className="perimeter">
       <form
-        className="perimeter-form"
+        className="perimeter-form no-print"
         data-testid="perimeter-form"
         onSubmit={(e) => {
           e.preventDefault();
-          const found = codesIn(pasted);
-          if (found.length) setCodes([...new Set([...codes, ...found])], true);
+          const read = readCodes(pasted, codes);
+          if (read.codes.length) setCodes([...codes, ...read.codes], true);
+          setNotice(read.repeated.length || read.fourDigits.length ? read : null);
           setPasted('');
         }}
       >
@@ -187,15 +258,42 @@ export function PerimeterCheck() {
         <label htmlFor="pc-paste">Collez des codes INSEE (séparés par des espaces, virgules ou retours à la ligne)</label>
         <textarea id="pc-paste" value={pasted} onChange={(e) => setPasted(e.target.value)} placeholder="44109 44190 44020" data-testid="perimeter-codes" />
         <div className="actions">
-          <button type="submit" className="primary" disabled={!codesIn(pasted).length} data-testid="perimeter-add-codes">
-            Ajouter {codesIn(pasted).length ? `${codesIn(pasted).length} code(s)` : 'les codes'}
+          <button type="submit" className="primary" disabled={!readCodes(pasted).codes.length && !readCodes(pasted).fourDigits.length} data-testid="perimeter-add-codes">
+            Ajouter {readCodes(pasted).codes.length ? `${readCodes(pasted).codes.length} code(s)` : 'les codes'}
           </button>
-          <button type="button" className="secondary" disabled={!codes.length && !geometry} onClick={() => setCodes([])} data-testid="perimeter-clear">
+          <button
+            type="button"
+            className="secondary"
+            disabled={!codes.length && !geometry}
+            onClick={() => {
+              setNotice(null);
+              setCodes([]);
+            }}
+            data-testid="perimeter-clear"
+          >
             Tout effacer
           </button>
         </div>
+        {notice && <PasteNotice notice={notice} add={(more) => setCodes([...codes, ...more.filter((c) => !codes.includes(c))], true)} />}
         <label htmlFor="pc-file">…ou chargez un contour GeoJSON (Polygon ou MultiPolygon, WGS84)</label>
-        <input id="pc-file" ref={fileInput} type="file" accept=".geojson,.json,application/geo+json,application/json" onChange={(e) => void onFile(e.target.files?.[0])} data-testid="perimeter-file" />
+        {/* the browser's own file button speaks the browser's language: a French button stands in for it */}
+        <div className="file-pick">
+          <input
+            id="pc-file"
+            ref={fileInput}
+            type="file"
+            className="visually-hidden"
+            accept=".geojson,.json,application/geo+json,application/json"
+            onChange={(e) => void onFile(e.target.files?.[0])}
+            data-testid="perimeter-file"
+          />
+          <button type="button" className="secondary" onClick={() => fileInput.current?.click()} aria-describedby="pc-file-name">
+            Choisir un fichier…
+          </button>
+          <span id="pc-file-name" className="muted">
+            {geometry ? geometry.name : 'aucun fichier choisi'}
+          </span>
+        </div>
         {geometry && (
           <label className="inline">
             Une commune est retenue si le contour couvre au moins
@@ -228,9 +326,23 @@ export function PerimeterCheck() {
       )}
       {r && r.nbCommunes > 0 && (
         <section className={loading ? 'reloading' : undefined} data-testid="perimeter-result">
+          <p className="print-only print-head">Projet de périmètre de CPTS — imprimé le {new Date().toLocaleDateString('fr-FR')}</p>
           <h3>
             {geometry ? `Contour « ${geometry.name} »` : 'Périmètre proposé'} : {fmtInt(r.nbCommunes)} commune{r.nbCommunes > 1 ? 's' : ''}
           </h3>
+          <div className="actions no-print" data-testid="perimeter-exports">
+            <button type="button" className="secondary" onClick={() => download('perimetre.csv', 'text/csv;charset=utf-8', perimeterCsv(r))} data-testid="export-csv">
+              Exporter en CSV
+            </button>
+            <button type="button" className="secondary" onClick={() => void exportGeojson()} data-testid="export-geojson">
+              Exporter en GeoJSON
+            </button>
+            <button type="button" className="secondary" onClick={() => printWithMap(ctl, extent.current, setSnapshot)} data-testid="print-perimeter">
+              Imprimer la fiche
+            </button>
+          </div>
+          {exportError && <p className="state error">{exportError}</p>}
+          {snapshot && <img className="print-map print-only" src={snapshot} alt="Carte du périmètre proposé" data-testid="perimeter-print-map" />}
           <div className="figures">
             <div className="figure">
               <span className="v" data-testid="perimeter-population">
@@ -255,14 +367,15 @@ export function PerimeterCheck() {
               <span className="k">{r.contigu ? 'seul tenant' : 'parties séparées'}</span>
             </div>
           </div>
-          <p className="muted map-key">
-            <span className="sw" style={{ background: PART_COLORS[0] }} aria-hidden="true" /> sur la carte : les communes du périmètre
-            {!r.contigu && ' (une couleur par partie séparée)'} ; <span className="sw sw-redline" aria-hidden="true" /> contour rouge : commune déjà dans
-            une CPTS.
+          <p className="muted map-key" data-testid="perimeter-key">
+            <span className="sw" style={{ background: PERIMETER_COLOR }} aria-hidden="true" /> sur la carte : les communes du périmètre
+            {!r.contigu && ', chaque partie séparée numérotée (1, 2…)'} ; <span className="sw sw-redline" aria-hidden="true" /> contour rouge :
+            commune déjà dans une CPTS ; fond de carte estompé pendant la vérification.
           </p>
-          {r.avertissements.length > 0 && (
+          {(warnings(r).length > 0 || r.communesIntrouvables.length > 0) && (
             <ul className="warn-list" data-testid="perimeter-warnings">
-              {r.avertissements.map((a) => (
+              <NotFound r={r} loaded={loadedDeps} />
+              {warnings(r).map((a) => (
                 <li key={a}>{a}</li>
               ))}
             </ul>
@@ -274,7 +387,7 @@ export function PerimeterCheck() {
               <ul className="classes">
                 {r.parties.map((p) => (
                   <li key={p.numero}>
-                    <span className="sw" style={{ background: PART_COLORS[(p.numero - 1) % PART_COLORS.length] }} aria-hidden="true" />
+                    <span className="part-marker inline" data-n={p.numero} aria-hidden="true" />
                     Partie {p.numero} : {fmtInt(p.nbCommunes)} commune(s), {fmtInt(p.population)} hab.
                   </li>
                 ))}
@@ -302,9 +415,6 @@ export function PerimeterCheck() {
             Enveloppe ACI de la taille {r.taille} :{' '}
             {r.aci.financementTotalEur === null ? 'montant non indiqué par la source' : `${fmtInt(r.aci.financementTotalEur)} € au total`}.
           </p>
-          {r.communesIntrouvables.length > 0 && (
-            <p className="warn">Codes introuvables : {r.communesIntrouvables.join(', ')}.</p>
-          )}
           {r.codesConvertis.length > 0 && (
             <p className="muted">Anciens codes convertis : {r.codesConvertis.map((c) => `${c.code} → ${c.codeActuel}`).join(', ')}.</p>
           )}
@@ -354,5 +464,52 @@ export function PerimeterCheck() {
         </section>
       )}
     </div>
+  );
+}
+
+/** The server's warnings, less the one about codes not found: <NotFound> says more precisely why. */
+const warnings = (r: Result) => r.avertissements.filter((a) => !(r.communesIntrouvables.length && /introuvable/.test(a)));
+
+/** Codes not found, by reason: outside the data loaded here, or no such commune. */
+function NotFound({ r, loaded }: { r: Result; loaded: string[] }) {
+  if (!r.communesIntrouvables.length) return null;
+  const why = whyNotFound(r.communesIntrouvables, loaded);
+  return (
+    <>
+      {why.outside.length > 0 && (
+        <li data-testid="codes-outside">
+          Hors des données chargées : {why.outside.join(', ')} (départements présents : {loaded.join(', ') || 'aucun'}). Ces communes existent
+          peut-être, mais leur département n’est pas dans la base.
+        </li>
+      )}
+      {why.unknown.length > 0 && (
+        <li data-testid="codes-unknown">
+          Aucune commune, actuelle ou ancienne, ne porte le code {why.unknown.join(', ')} : vérifiez sa saisie.
+        </li>
+      )}
+    </>
+  );
+}
+
+/** What was set aside from a paste: codes given twice, and 4-digit numbers (a lost leading zero, most likely). */
+function PasteNotice({ notice, add }: { notice: PastedCodes; add: (codes: string[]) => void }) {
+  const padded = notice.fourDigits.map((c) => `0${c}`);
+  return (
+    <ul className="warn-list" data-testid="perimeter-paste-notice" role="status">
+      {notice.repeated.length > 0 && (
+        <li data-testid="codes-repeated">
+          Déjà dans la liste, comptés une seule fois : {notice.repeated.join(', ')}.
+        </li>
+      )}
+      {notice.fourDigits.length > 0 && (
+        <li data-testid="codes-four-digits">
+          Non ajoutés, car de 4 chiffres : {notice.fourDigits.join(', ')}. Un code INSEE en a 5 ; un tableur a sans doute supprimé le zéro
+          initial.{' '}
+          <button type="button" className="link" onClick={() => add(padded)} data-testid="add-padded">
+            Ajouter {padded.join(', ')}
+          </button>
+        </li>
+      )}
+    </ul>
   );
 }

@@ -3,7 +3,7 @@ import { useEffect, useState } from 'react';
 import { apiUrl, getJson, useApi, type WhiteZone, type WhiteZonesMeta } from '../api.js';
 import { areaKey, useArea } from '../Area.js';
 import { fmtDec, fmtInt } from '../format.js';
-import { bboxOf } from '../map.js';
+import { cptsOutlines, frame } from '../frame.js';
 import { useMap } from '../MapView.js';
 import { Async, Empty, Sources, SortTable, type Column } from '../ui.js';
 import { parseSel, useUrl } from '../url.js';
@@ -53,10 +53,15 @@ export function WhiteZones() {
   useEffect(() => {
     if (!ctl || !selected) return;
     ctl.highlightCommunes([selected.code]);
-    ctl.highlightCpts(selected.cptsLaPlusProche ? [selected.cptsLaPlusProche.id] : []);
-    const b = bboxOf([selected.geometry]);
-    if (b) ctl.fitBounds(b, 11);
+    const near = selected.cptsLaPlusProche ? [selected.cptsLaPlusProche] : [];
+    ctl.highlightCpts(near.map((c) => c.id));
+    // the commune and the nearest CPTS the row names, both in view
+    const ac = new AbortController();
+    const own = selected.geometry ? [selected.geometry] : [];
+    frame(ctl, own, []);
+    cptsOutlines(near, ac.signal).then((g) => frame(ctl, [...own, ...g], [], ac.signal), () => {});
     return () => {
+      ac.abort();
       ctl.highlightCommunes([]);
       ctl.highlightCpts([]);
     };
@@ -133,10 +138,14 @@ export function WhiteZones() {
                 Télécharger la liste complète (CSV)
               </a>
             </div>
+            {/* the API's notes name its JSON keys: the panel says the same in its words */}
             <ul className="notes">
-              {d.notes.map((n) => (
-                <li key={n}>{n}</li>
-              ))}
+              <li>Communes membres d’aucune CPTS (d’après les communes membres enregistrées), de la plus peuplée à la moins peuplée.</li>
+              <li>
+                Densité MG arrondie au dixième ; un effectif de moins de 6 généralistes n’est pas publié (secret statistique) ; une commune absente
+                de la source compte 0.
+              </li>
+              <li>CPTS la plus proche : distance à vol d’oiseau, en km au dixième, d’un point intérieur de la commune au périmètre de la CPTS.</li>
             </ul>
             <Sources sources={d.sources} />
           </>

@@ -3,10 +3,11 @@
 import { useEffect } from 'react';
 import { getNearby, useApi, type Nearby, type NearbyTarget } from '../api.js';
 import { fmtInt, fmtKm } from '../format.js';
-import { bboxOf, P, PHARMACY_STATUSES, STRUCTURE_TYPES } from '../map.js';
+import { frame, cptsOutlines } from '../frame.js';
+import { P, PHARMACY_STATUSES, STRUCTURE_TYPES } from '../map.js';
 import { useMap, useMapClick } from '../MapView.js';
 import { SearchBox } from '../SearchBox.js';
-import { Async, Sources } from '../ui.js';
+import { Async, onTabKeys, Sources, tabIndexOf } from '../ui.js';
 import { parseSel, useUrl, type Selection } from '../url.js';
 import { Guide } from './Guide.js';
 
@@ -40,11 +41,11 @@ export function PharmacistPanel() {
   return (
     <div className="journey" data-testid="journey-pharmacien-panel">
       <h1>Pharmacien</h1>
-      <div className="tabs" role="tablist" aria-label="Vues du pharmacien">
-        <button type="button" role="tab" aria-selected={tab === 'ici'} onClick={() => setUrl({ tab: null })} data-testid="tab-ici">
+      <div className="tabs" role="tablist" aria-label="Vues du pharmacien" onKeyDown={onTabKeys}>
+        <button type="button" role="tab" aria-selected={tab === 'ici'} tabIndex={tabIndexOf(tab === 'ici')} onClick={() => setUrl({ tab: null })} data-testid="tab-ici">
           Mon officine, ma commune
         </button>
-        <button type="button" role="tab" aria-selected={tab === 'guide'} onClick={() => setUrl({ tab: 'guide' })} data-testid="tab-guide">
+        <button type="button" role="tab" aria-selected={tab === 'guide'} tabIndex={tabIndexOf(tab === 'guide')} onClick={() => setUrl({ tab: 'guide' })} data-testid="tab-guide">
           ESP, MSP, CSP ou CPTS ?
         </button>
       </div>
@@ -85,11 +86,13 @@ function NearbyView({ target }: { target: NearbyTarget }) {
     ctl.highlightCpts(d.cpts.map((c) => c.id));
     ctl.highlightStructures(sites.map((s) => s.finess));
     ctl.highlightPharmacies(d.pharmacie ? [d.pharmacie.finess] : []);
-    const near = [d.plusProches.msp[0], d.plusProches.csp[0], d.plusProches.esp[0]].filter((s) => s && s.distanceM < 30000);
-    const pts = [d.origine.position, ...near.map((s) => s!.position)].filter(Boolean) as { lon: number; lat: number }[];
-    const b = bboxOf([{ type: 'MultiPoint', coordinates: pts.map((p) => [p.lon, p.lat]) }]);
-    if (b) ctl.fitBounds([b[0] - 0.02, b[1] - 0.02, b[2] + 0.02, b[3] + 0.02], 12);
+    // the point asked about, every structure the panel lists and the CPTS covering it, all in view
+    const ac = new AbortController();
+    const pts = [d.origine.position, ...sites.map((s) => s.position)];
+    frame(ctl, [], pts);
+    cptsOutlines(d.cpts, ac.signal).then((g) => frame(ctl, g, pts, ac.signal), () => {});
     return () => {
+      ac.abort();
       ctl.setPoint(null);
       ctl.highlightCpts([]);
       ctl.highlightStructures([]);

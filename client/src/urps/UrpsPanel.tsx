@@ -76,7 +76,7 @@ export function UrpsPanel() {
     if (fromMap.current) {
       fromMap.current = false;
       document.querySelector(`[data-testid="pharmacy-row"][data-key="${selected.finess}"]`)?.scrollIntoView({ block: 'nearest' });
-    } else if (ctl && selected.position) ctl.flyTo(selected.position.lon, selected.position.lat, 12);
+    } else if (ctl && selected.position) ctl.flyAround(selected.position.lon, selected.position.lat);
   }, [ctl, selected]);
 
   useMapClick((ll, pick, all) => {

@@ -122,6 +122,15 @@ async function membersFromGeometry(
   return { members, sousLeSeuil };
 }
 
+/** The outlines of communes (GeoJSON text, 6 decimals), for the export of a checked perimeter. */
+export async function communeOutlines(db: Queryable, codes: readonly string[]): Promise<Map<string, string | null>> {
+  const r = await db.query<{ code: string; geometry: string | null }>(
+    `SELECT code, ST_AsGeoJSON(geom, 6) AS geometry FROM commune WHERE code = ANY($1::text[])`,
+    [codes],
+  );
+  return new Map(r.rows.map((x) => [x.code, x.geometry]));
+}
+
 export type PerimeterInput = { communes: string[] } | { geometry: object; threshold: number };
 
 export async function checkPerimeter(db: Queryable, input: PerimeterInput): Promise<PerimeterCheck> {

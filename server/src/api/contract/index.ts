@@ -30,6 +30,7 @@ export const ENDPOINTS: readonly EndpointDecl[] = [
   coverage.whiteZonesGeojson,
   coverage.whiteZonesCsv,
   perimeter.perimeterCheck,
+  perimeter.perimeterCommunes,
   pharmacies.pharmacies,
   pharmacies.pharmaciesCsv,
   nearby.nearby,

@@ -1,6 +1,6 @@
 // Stateless check of a proposed CPTS perimeter (a list of communes or a polygon). Writes nothing.
 import { z } from 'zod';
-import { ERRORS, endpoint, json, sources, type Body } from './endpoint.js';
+import { ERRORS, endpoint, featureCollection, geojson, json, sources, type Body } from './endpoint.js';
 import { INSEE_RE } from './params.js';
 import { bandInfo, count } from './shared.js';
 
@@ -134,6 +134,7 @@ export const PerimeterBody = z.preprocess(
   z.union([CommunesBody, GeometryBody]),
 );
 export type PerimeterInput = z.input<typeof PerimeterBody>;
+export type PerimeterBodyParsed = z.output<typeof PerimeterBody>;
 
 const PerimeterCheck = z
   .strictObject({
@@ -199,3 +200,29 @@ export const perimeterCheck = endpoint({
 });
 
 export type PerimeterCheckResponse = Body<typeof perimeterCheck>;
+
+const PerimeterCommuneProps = z.strictObject({
+  code: z.string(),
+  nom: z.string(),
+  population: count.nullable(),
+  partie: count.meta({ description: 'Numéro de la partie séparée (1 si le périmètre est d’un seul tenant)' }),
+  zoneBlanche: z.boolean(),
+  partSurface: z.number().meta({ description: 'Part de la surface de la commune dans le polygone (1 en mode communes)' }),
+});
+export type PerimeterCommuneProps = z.infer<typeof PerimeterCommuneProps>;
+
+export const perimeterCommunes = endpoint({
+  method: 'post',
+  path: '/api/perimeter/communes.geojson',
+  tag: 'Territoires',
+  access: 'public',
+  summary: 'Communes retenues d’un projet de périmètre, avec leur contour (GeoJSON, sans rien enregistrer)',
+  description: 'Même corps et mêmes règles que /api/perimeter/check ; une Feature par commune retenue, avec sa partie séparée.',
+  body: PerimeterBody,
+  responses: {
+    200: geojson('Une Feature par commune retenue', featureCollection(PerimeterCommuneProps, { sources })),
+    400: ERRORS[400],
+    413: ERRORS[413],
+    415: ERRORS[415],
+  },
+});
