@@ -51,7 +51,8 @@ async function insertSites(db: Db): Promise<void> {
   const point = (p: [number, number]) => `ST_SetSRID(ST_MakePoint(${p[0]}, ${p[1]}), 4326)`;
   for (const [finess, s] of Object.entries(STRUCTURES)) {
     await db.query(
-      `INSERT INTO structure (finess, type, nom, geom, geom_3857, source) VALUES ($1, $2, $3, ${point(s.at)}, ST_Transform(${point(s.at)}, 3857), 'fixture')`,
+      `INSERT INTO structure (finess, type, sous_type, nom, geom, geom_3857, source)
+       VALUES ($1, $2, CASE WHEN $2 = 'csp' THEN 'medical-polyvalent' END, $3, ${point(s.at)}, ST_Transform(${point(s.at)}, 3857), 'fixture')`,
       [finess, s.type, `Structure ${finess}`],
     );
   }

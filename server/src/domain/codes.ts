@@ -20,3 +20,7 @@ export type SiteType = (typeof SITE_TYPES)[number];
 /** What the search box finds. */
 export const HIT_TYPES = ['commune', 'cpts', 'structure', 'pharmacie'] as const;
 export type HitType = (typeof HIT_TYPES)[number];
+
+/** The orders of the pharmacy list: by commune name then pharmacy name, or by pharmacy name. */
+export const PHARMACY_SORTS = ['commune', 'nom'] as const;
+export type PharmacySort = (typeof PHARMACY_SORTS)[number];

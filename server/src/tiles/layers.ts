@@ -11,6 +11,7 @@
 
 import { PHARMACY_STATUSES } from '../domain/codes.js';
 import { ACI_TABLE, type AciTable } from '../domain/bands.js';
+import { activeMembershipSql, joinableSql, openSql } from '../domain/sites.js';
 
 /** Tile extent (coordinate units per tile side) and buffer (units beyond each edge), as in martin and PostGIS. */
 export const EXTENT = 4096;
@@ -234,7 +235,7 @@ const structures: TileLayer = {
   sql: (_z, tileGeom) => `
     SELECT s.finess, s.nom, s.type, ${tileGeom('s.geom_3857')} AS geom
       FROM structure s
-     WHERE s.geom_3857 && ${TILE_FILTER_ENVELOPE}
+     WHERE s.geom_3857 && ${TILE_FILTER_ENVELOPE} AND ${openSql('s')}
      ORDER BY s.finess COLLATE "C"`,
 };
 
@@ -256,23 +257,23 @@ const pharmacies: TileLayer = {
         'zone-blanche : sa commune n’est dans aucune CPTS ; commune-inconnue : son code commune ne correspond à aucune commune importée',
       values: PHARMACY_STATUSES, // the pharmacy list's statuses (analysis/pharmacies.ts): same rules
     },
-    { name: 'near_structure', type: 'boolean', description: `Vrai si une MSP ou un CSP est à moins de ${NEAR_STRUCTURE_M} m` },
+    { name: 'near_structure', type: 'boolean', description: `Vrai si une structure que l’officine peut rejoindre (MSP, ESP, centre de santé médical ou polyvalent) est à moins de ${NEAR_STRUCTURE_M} m` },
   ],
   minzoom: 7,
   maxzoom: 14,
   kinds: ['finess', 'memberships', 'cpts'],
   sql: (_z, tileGeom) => `
     SELECT p.finess, p.nom,
-           CASE WHEN EXISTS (SELECT 1 FROM adhesion_pharmacie a WHERE a.pharmacie_finess = p.finess) THEN 'membre'
+           CASE WHEN ${activeMembershipSql('p')} THEN 'membre'
                 WHEN NOT EXISTS (SELECT 1 FROM commune c WHERE c.code = p.commune_code) THEN 'commune-inconnue'
                 WHEN EXISTS (SELECT 1 FROM cpts_commune m WHERE m.commune_code = p.commune_code) THEN 'couverte-sans-adhesion'
                 ELSE 'zone-blanche' END AS status,
            EXISTS (SELECT 1 FROM structure s
-                    WHERE s.type IN ('msp', 'csp') AND s.geom && ST_Expand(p.geom, ${NEAR_BOX_DEG})
+                    WHERE ${joinableSql('s')} AND ${openSql('s')} AND s.geom && ST_Expand(p.geom, ${NEAR_BOX_DEG})
                       AND ST_DWithin(s.geom::geography, p.geom::geography, ${NEAR_STRUCTURE_M})) AS near_structure,
            ${tileGeom('p.geom_3857')} AS geom
       FROM pharmacie p
-     WHERE p.geom_3857 && ${TILE_FILTER_ENVELOPE}
+     WHERE p.geom_3857 && ${TILE_FILTER_ENVELOPE} AND ${openSql('p')}
      ORDER BY p.finess COLLATE "C"`,
 };
 
