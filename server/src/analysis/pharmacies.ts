@@ -21,6 +21,7 @@
 import type { Db, Queryable } from '../db/port.js';
 import { PHARMACY_STATUSES, PROBABLE_MEMBERSHIP_RADIUS_M, type PharmacySort, type PharmacyStatus, type ZoningFilter } from '../domain/codes.js';
 import { InvalidInputError, NotFoundError } from '../domain/errors.js';
+import { assertBassinVie } from './communes.js';
 import { activeMembershipSql, joinableSql, openSql } from '../domain/sites.js';
 
 export const STATUS_LABELS: Record<PharmacyStatus, string> = {
@@ -188,10 +189,7 @@ export async function checkFilters(db: Queryable, f: PharmacyFilters): Promise<v
     const r = await db.query('SELECT 1 FROM commune WHERE epci = $1 LIMIT 1', [f.epci]);
     if (r.rows.length === 0) throw new NotFoundError(`Aucune commune de la base dans l’EPCI « ${f.epci} »`);
   }
-  if (f.bassinVie) {
-    const r = await db.query('SELECT 1 FROM bassin_vie WHERE code = $1', [f.bassinVie]);
-    if (r.rows.length === 0) throw new NotFoundError(`Bassin de vie « ${f.bassinVie} » introuvable`);
-  }
+  await assertBassinVie(db, f.bassinVie);
   if (f.q) {
     const r = await db.query<{ n: string }>('SELECT norm_text($1) AS n', [f.q]);
     if (!r.rows[0]!.n) throw new InvalidInputError('Paramètre invalide : q doit contenir au moins une lettre ou un chiffre');

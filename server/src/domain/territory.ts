@@ -98,3 +98,9 @@ export function perimetreNote(perimetre: string): string | null {
   if (perimetre === 'illustratif') return 'Périmètre illustratif : une proposition, pas un périmètre existant.';
   return null;
 }
+
+/**
+ * A commune claimed whole by several CPTS while it has no arrondissement split (Nice, Toulon in the ARS PACA listing):
+ * a real overlap the membership model cannot resolve below the commune. Marseille, split by arrondissement, is not one.
+ */
+export const COMMUNE_PARTAGEE_SANS_DECOUPAGE = 'commune partagée sans découpage infra-communal';
