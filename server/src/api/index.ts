@@ -3,6 +3,7 @@ import { Router } from 'express';
 import { coverageRoutes } from './coverage.js';
 import { cptsRoutes } from './cpts.js';
 import type { AppDeps } from './deps.js';
+import { finessRoutes } from './finess.js';
 import { guideRoutes } from './guide.js';
 import { nearbyRoutes } from './nearby.js';
 import { openApiRoutes } from './openapi.js';
@@ -25,6 +26,7 @@ export function apiRoutes(deps: AppDeps): Router {
     perimeterRoutes(deps),
     pharmaciesRoutes(deps),
     nearbyRoutes(deps),
+    finessRoutes(deps),
     searchRoutes(deps),
     guideRoutes(),
   );

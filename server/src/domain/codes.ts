@@ -24,3 +24,11 @@ export type HitType = (typeof HIT_TYPES)[number];
 /** The orders of the pharmacy list: by commune name then pharmacy name, or by pharmacy name. */
 export const PHARMACY_SORTS = ['commune', 'nom'] as const;
 export type PharmacySort = (typeof PHARMACY_SORTS)[number];
+
+/** What a newer FINESS stock can change for an establishment (finess_changement.changement). */
+export const FINESS_CHANGE_KINDS = ['ouverture', 'fermeture', 'reouverture', 'deplacement', 'renommage', 'categorie'] as const;
+export type FinessChangeKind = (typeof FINESS_CHANGE_KINDS)[number];
+
+/** Which establishments a list of FINESS changes covers. */
+export const FINESS_CHANGE_SCOPES = ['officines', 'structures', 'tous'] as const;
+export type FinessChangeScope = (typeof FINESS_CHANGE_SCOPES)[number];

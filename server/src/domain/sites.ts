@@ -6,6 +6,7 @@
 //   dental, ophthalmology…) are listed apart with their sub-type;
 // - ESP are not in FINESS: zero known ESP is « non recensées dans FINESS », not 0.
 import { sousTypeLibelles, type SousTypeCentre } from './centres-sante.js';
+import type { FinessChangeKind } from './codes.js';
 
 /** `alias.ferme_le IS NULL`: the establishment is open (pharmacie or structure). */
 export const openSql = (alias: string) => `${alias}.ferme_le IS NULL`;
@@ -51,3 +52,17 @@ export const OTHER_CENTRES_NOTE =
  */
 export const activeMembershipSql = (alias: string) =>
   `EXISTS (SELECT 1 FROM adhesion_pharmacie_etat a WHERE a.pharmacie_finess = ${alias}.finess AND a.structure_fermee_le IS NULL)`;
+
+/** French labels of the FINESS changes between two stocks. */
+export const FINESS_CHANGE_LABELS: Readonly<Record<FinessChangeKind, string>> = {
+  ouverture: 'ouverture (nouvel établissement)',
+  fermeture: 'fermeture (absent du stock)',
+  reouverture: 'réouverture',
+  deplacement: 'déplacement de plus de 50 m',
+  renommage: 'changement de nom',
+  categorie: 'changement de catégorie',
+};
+
+/** URPS view: the pharmacies a newer stock brings and the ones it closes. */
+export const NOUVELLES_OFFICINES = 'Nouvelles officines';
+export const OFFICINES_FERMEES = 'Officines fermées';

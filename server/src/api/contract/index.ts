@@ -3,6 +3,7 @@
 import * as coverage from './coverage.js';
 import * as cpts from './cpts.js';
 import type { EndpointDecl } from './endpoint.js';
+import * as finess from './finess.js';
 import * as guide from './guide.js';
 import * as nearby from './nearby.js';
 import * as overlaps from './overlaps.js';
@@ -31,6 +32,8 @@ export const ENDPOINTS: readonly EndpointDecl[] = [
   pharmacies.pharmacies,
   pharmacies.pharmaciesCsv,
   nearby.nearby,
+  finess.finessChanges,
+  finess.finessChangesCsv,
   search.search,
   guide.guide,
   tiles.tileLayers,

@@ -1,7 +1,7 @@
 // Pharmacies by coordinated-care status (JSON page and full CSV for the URPS pharmaciens).
 import { z } from 'zod';
 import { PHARMACY_SORTS, PHARMACY_STATUSES, PROBABLE_MEMBERSHIP_RADIUS_M, ZONING_FILTERS } from '../../domain/codes.js';
-import { ERRORS, CSV_TYPE, endpoint, json, sources, sourcesHeader, type Body } from './endpoint.js';
+import { csvWithRowCount, ERRORS, endpoint, json, sources, type Body } from './endpoint.js';
 import {
   bassinVieParam,
   boolParam,
@@ -142,11 +142,7 @@ export const pharmaciesCsv = endpoint({
     'téléphone et adresse complète tirés de FINESS.',
   query: queryObject({ ...filterShape, tri }),
   responses: {
-    200: {
-      description: 'Fichier CSV',
-      content: { [CSV_TYPE]: z.string() },
-      headers: z.object({ 'x-data-sources': sourcesHeader, 'x-row-count': z.string().meta({ description: 'Nombre de lignes de données' }) }),
-    },
+    200: csvWithRowCount('Fichier CSV'),
     400: ERRORS[400],
     404: ERRORS[404],
   },
