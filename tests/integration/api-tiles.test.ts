@@ -215,6 +215,7 @@ describeEachBackend('vector tiles API', (backend) => {
         population: c.communes.reduce((s, n) => s + population(n), 0),
         statut: c.statut,
         perimetre: 'officiel',
+        source: 'fixture',
         in_overlap: id !== 'FIXT-C',
       });
     }
@@ -313,7 +314,7 @@ describeEachBackend('vector tiles API', (backend) => {
     const communes = r.body.couches[0];
     expect(communes.tiles).toEqual([`/tiles/communes/{z}/{x}/{y}.mvt?v=${r.body.version}`]);
     expect(communes.tilejson).toBe('3.0.0');
-    expect(communes.attributs.map((a: { nom: string }) => a.nom)).toEqual(['code', 'nom', 'population', 'gp', 'gp_density', 'gp_secret', 'covered', 'white', 'zone']);
+    expect(communes.attributs.map((a: { nom: string }) => a.nom)).toEqual(['code', 'nom', 'population', 'gp', 'gp_density', 'gp_secret', 'covered', 'white', 'zone', 'bassin_vie', 'zone_emploi']);
     expect(communes.vector_layers[0].fields.covered).toBe('Boolean');
     // the data bounds: the fixture's 4 × 3 communes
     expect(communes.bounds).toEqual([-1.6, 47, -1.4, 47.15]);

@@ -48,7 +48,7 @@ export interface TileLayer {
   minzoom: number;
   maxzoom: number;
   /** Import kinds the layer is built from (for `sources`). */
-  kinds: readonly ('communes' | 'finess' | 'cpts' | 'gp' | 'zoning' | 'memberships')[];
+  kinds: readonly ('communes' | 'finess' | 'cpts' | 'gp' | 'zoning' | 'memberships' | 'bassins')[];
   sql(z: number, tileGeom: TileGeom): string;
 }
 
@@ -92,10 +92,12 @@ const communes: TileLayer = {
     { name: 'covered', type: 'boolean', description: 'Vrai si la commune appartient à au moins une CPTS' },
     { name: 'white', type: 'boolean', description: 'Vrai si la commune n’appartient à aucune CPTS (zone blanche)' },
     { name: 'zone', type: 'string', description: 'Zonage ARS des médecins : ZIP, ZAC, ZV ou HZ (absent si non importé)', values: ['ZIP', 'ZAC', 'ZV', 'HZ'] },
+    { name: 'bassin_vie', type: 'string', description: 'Bassin de vie INSEE de la commune : « nom (code) » (absent si non importé)' },
+    { name: 'zone_emploi', type: 'string', description: 'Zone d’emploi INSEE de la commune : « nom (code) » (absent si non importée)' },
   ],
   minzoom: 5,
   maxzoom: 14,
-  kinds: ['communes', 'gp', 'zoning', 'cpts'],
+  kinds: ['communes', 'gp', 'zoning', 'cpts', 'bassins'],
   sql: (z, tileGeom) => `
     SELECT c.code, c.nom, c.population,
            o.nb_generalistes AS gp,
@@ -103,11 +105,14 @@ const communes: TileLayer = {
                 THEN round(o.nb_generalistes * 10000.0 / c.population, 1)::float8 END AS gp_density,
            CASE WHEN o.nb_generalistes < ${GP_SECRET_BELOW} THEN true END AS gp_secret,
            cov.covered, NOT cov.covered AS white,
-           zo.zone,
+           zo.zone, bv.nom || ' (' || bv.code || ')' AS bassin_vie, ze.nom || ' (' || ze.code || ')' AS zone_emploi,
            ${tileGeom(z < LOW_ZOOM_BELOW ? 'c.geom_3857_low' : 'c.geom_3857')} AS geom
       FROM commune c
       LEFT JOIN offre_mg o ON o.commune_code = c.code
       LEFT JOIN zonage zo ON zo.commune_code = c.code
+      LEFT JOIN commune_bassin cb ON cb.commune_code = c.code
+      LEFT JOIN bassin_vie bv ON bv.code = cb.bassin_vie
+      LEFT JOIN zone_emploi ze ON ze.code = cb.zone_emploi
      CROSS JOIN LATERAL (SELECT EXISTS (SELECT 1 FROM cpts_commune m WHERE m.commune_code = c.code) AS covered) cov
      WHERE c.geom_3857 && ${TILE_FILTER_ENVELOPE}
      ORDER BY c.code COLLATE "C"`,
@@ -135,12 +140,13 @@ const cpts: TileLayer = {
       values: ['officiel', 'approximatif', 'illustratif'],
     },
     { name: 'in_overlap', type: 'boolean', description: 'Vrai si la CPTS partage au moins une commune avec une autre CPTS' },
+    { name: 'source', type: 'string', description: 'Source du périmètre, à citer (ex. « ARS PACA, listing des CPTS, janvier 2026 »)' },
   ],
   minzoom: 4,
   maxzoom: 14,
   kinds: ['cpts', 'communes'],
   sql: (z, tileGeom) => `
-    SELECT k.id, k.nom, ${bandSql('p.population')} AS band, p.population, k.statut, k.perimetre,
+    SELECT k.id, k.nom, ${bandSql('p.population')} AS band, p.population, k.statut, k.perimetre, k.source,
            EXISTS (SELECT 1 FROM cpts_commune m JOIN cpts_commune o ON o.commune_code = m.commune_code AND o.cpts_id <> m.cpts_id
                     WHERE m.cpts_id = k.id) AS in_overlap,
            ${tileGeom(z < LOW_ZOOM_BELOW ? 'k.geom_3857_low' : 'k.geom_3857')} AS geom
