@@ -43,7 +43,7 @@ export interface NearbyResult {
     departement: { code: string; nom: string };
     region: { code: string; nom: string };
   };
-  cpts: (CptsRef & { perimetreLibelle: string })[];
+  cpts: (CptsRef & { perimetreLibelle: string; attribution: string })[];
   zonage: { zone: string; source: string; date: string | null } | null;
   zoningImported: boolean;
   /** The covering CPTS with their seat as FINESS gives it, for the contacts (not part of the answer as such). */
@@ -144,8 +144,8 @@ export async function nearby(db: Queryable, q: NearbyQuery, k: number): Promise<
   const lat = o.lat ?? c.lat;
 
   const [cpts, zonage, zoningLog, sites, adhesions] = await Promise.all([
-    db.query<CptsRef>(
-      `SELECT k.id, k.nom, k.statut, k.perimetre FROM cpts_commune m JOIN cpts k ON k.id = m.cpts_id
+    db.query<CptsRef & { attribution: string }>(
+      `SELECT k.id, k.nom, k.statut, k.perimetre, k.source AS attribution FROM cpts_commune m JOIN cpts k ON k.id = m.cpts_id
         WHERE m.commune_code = $1 ORDER BY k.nom COLLATE "C", k.id COLLATE "C"`,
       [c.code],
     ),

@@ -70,7 +70,7 @@ export const nearby = endpoint({
           explication: z.string(),
         }),
         commune: z.strictObject({ code: z.string(), nom: z.string(), population: count.nullable(), departement: codeNom, region: codeNom }),
-        cpts: z.array(CptsRef.extend({ perimetreLibelle: z.string() })),
+        cpts: z.array(CptsRef.extend({ perimetreLibelle: z.string(), attribution: z.string().meta({ description: 'Source du périmètre, à citer' }) })),
         zonage: z.strictObject({ zone, source: z.string(), date: date.nullable() }).nullable(),
         autresCentres: z
           .array(NearSite.extend({ sousType: z.string().nullable(), sousTypeLibelle: z.string() }))
