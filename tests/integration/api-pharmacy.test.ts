@@ -263,7 +263,9 @@ describeEachBackend('pharmacist API', (backend) => {
       expect(status).toBe(200);
       expect(body.origine.type).toBe('officine');
       expect(body.commune).toMatchObject({ code: '44901', nom: 'Commune 1', departement: { code: '44', nom: 'Loire-Atlantique' }, region: { code: '52', nom: 'Pays de la Loire' } });
-      expect(body.cpts).toEqual([{ id: 'FIXT-A', nom: 'CPTS Fixture A', statut: 'en-fonctionnement', perimetre: 'officiel', perimetreLibelle: 'périmètre officiel (ARS)' }]);
+      expect(body.cpts).toEqual([
+        { id: 'FIXT-A', nom: 'CPTS Fixture A', statut: 'en-fonctionnement', perimetre: 'officiel', perimetreLibelle: 'périmètre officiel (ARS)', attribution: 'fixture' },
+      ]);
       expect(body.k).toBe(3);
       expect(body.plusProches.msp).toHaveLength(3);
       expect(body.plusProches.msp.map((s: any) => s.finess).slice(0, 2)).toEqual([CARE.MSP_N100, CARE.MSP_N1000]);
