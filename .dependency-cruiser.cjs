@@ -1,5 +1,5 @@
 // The layers of the code (README, "Layout"), checked by `npm run lint:deps` (part of `npm test`):
-//   domain ← db ← import / analysis / tiles ← api ← app (app.ts, main.ts, seed.ts, cli/)
+//   domain ← db ← import / analysis / tiles / auth ← api ← app (app.ts, main.ts, seed.ts, cli/)
 // Each layer imports only from the layers to its left (the three in the middle not from each other), nothing
 // imports in a circle, the API contract and the map client stay clear of the server's runtime modules, and the
 // server's code imports no devDependency (what `npm start` runs must be in `dependencies`).
@@ -24,7 +24,8 @@ module.exports = {
     only('import', `${S}import/`, [`${S}domain/`, `${S}db/`]),
     only('analysis', `${S}analysis/`, [`${S}domain/`, `${S}db/`]),
     only('tiles', `${S}tiles/`, [`${S}domain/`, `${S}db/`]),
-    only('api', `${S}(api|http)/`, [`${S}domain/`, `${S}db/`, `${S}import/`, `${S}analysis/`, `${S}tiles/`]),
+    only('auth', `${S}auth/`, [`${S}domain/`, `${S}db/`]),
+    only('api', `${S}(api|http)/`, [`${S}domain/`, `${S}db/`, `${S}import/`, `${S}analysis/`, `${S}tiles/`, `${S}auth/`]),
     only('leaves', BASE, []),
     {
       name: 'contract',
@@ -36,16 +37,23 @@ module.exports = {
     {
       name: 'client-to-server',
       severity: 'error',
-      comment: 'the map client imports from the server only types of the contract and the domain',
+      comment: 'the map client imports from the server only the contract (types) and the domain (vocabulary, rules)',
       from: { path: '^client/' },
       to: { path: '^server/', pathNot: [`${S}api/contract/`, `${S}domain/`] },
     },
     {
       name: 'client-to-server-types-only',
       severity: 'error',
-      comment: 'import type only: no server code in the bundle',
+      comment: 'the contract is imported for its types only: no zod schema in the bundle (the domain is bundled)',
       from: { path: '^client/' },
-      to: { path: '^server/', dependencyTypesNot: ['type-only'] },
+      to: { path: `${S}api/contract/`, dependencyTypesNot: ['type-only'] },
+    },
+    {
+      name: 'bundled-domain-is-pure',
+      severity: 'error',
+      comment: 'the domain modules the map client bundles import no Node module and no data file',
+      from: { path: `${S}domain/(vocabulary|rules)[.]ts$` },
+      to: { pathNot: `${S}domain/(vocabulary|rules)[.]ts$` },
     },
     {
       name: 'server-no-dev-dependency',

@@ -1,5 +1,5 @@
 -- Analyses read open establishments only (ferme_le IS NULL) and, for « nearest structures » and « adhésion probable »,
--- only the structures a pharmacy can join (MSP, ESP, medical or polyvalent centres de santé: server/src/domain/sites.ts).
+-- only the structures a pharmacy can join (MSP, ESP, medical or polyvalent centres de santé: server/src/domain/rules-sql.ts).
 -- A KNN scan on this partial index never walks past closed sites nor nurses', dental or ophthalmology centres.
 -- The predicate is written as joinableSql('structure') / openSql('structure') so that the planner matches it.
 CREATE INDEX structure_joinable_open_gix ON structure USING gist (geom)

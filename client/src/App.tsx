@@ -1,5 +1,6 @@
 // The application shell: header (home, journeys, search), the journey panel and the map.
 import { useEffect, useState } from 'react';
+import { Account } from './Account.js';
 import { ApiError, getConfig, getTileLayers, type TileLayerInfo } from './api.js';
 import { Home, JOURNEY_INFO } from './Home.js';
 import { MapLayout, useMap, useMapClick } from './MapView.js';
@@ -9,6 +10,7 @@ import { ArsPanel } from './ars/ArsPanel.js';
 import { UrpsPanel } from './urps/UrpsPanel.js';
 import { PharmacistPanel } from './pharmacien/PharmacistPanel.js';
 import { showInfoPopup, showPopup } from './popup.js';
+import { SessionProvider } from './session.js';
 
 export function App() {
   const [boot, setBoot] = useState<{ basemap: string | null; layers: TileLayerInfo[]; error?: string }>();
@@ -32,14 +34,16 @@ export function App() {
 
   if (!boot) return <div className="boot">Chargement de la carte…</div>;
   return (
-    <MapLayout basemapStyleUrl={boot.basemap} tileLayers={boot.layers} header={<Header journey={journey} />}>
-      {boot.error && <p className="state error">Carte : {boot.error}</p>}
-      <DefaultClick />
-      {journey === null && <Home open={(x) => patchUrl({ j: x, tab: null, sel: null })} />}
-      {journey === 'ars' && <ArsPanel />}
-      {journey === 'urps' && <UrpsPanel />}
-      {journey === 'pharmacien' && <PharmacistPanel />}
-    </MapLayout>
+    <SessionProvider>
+      <MapLayout basemapStyleUrl={boot.basemap} tileLayers={boot.layers} header={<Header journey={journey} />}>
+        {boot.error && <p className="state error">Carte : {boot.error}</p>}
+        <DefaultClick />
+        {journey === null && <Home open={(x) => patchUrl({ j: x, tab: null, sel: null })} />}
+        {journey === 'ars' && <ArsPanel />}
+        {journey === 'urps' && <UrpsPanel />}
+        {journey === 'pharmacien' && <PharmacistPanel />}
+      </MapLayout>
+    </SessionProvider>
   );
 }
 
@@ -73,6 +77,7 @@ function Header({ journey }: { journey: Journey | null }) {
         ))}
       </nav>
       <SearchBox onPick={onPick} />
+      <Account />
     </header>
   );
 }

@@ -19,6 +19,7 @@ import {
 } from './map.js';
 import { useLayerState, useMap, useTileLayers } from './map-state.js';
 import { useUrl } from './url.js';
+import { PERIMETRE_LIBELLES } from '../../server/src/domain/vocabulary.js';
 
 interface OnScreen {
   approx: number;
@@ -146,18 +147,8 @@ export function Legend() {
             <Keys cols={2} items={STATUSES.map((s) => ({ key: s.id, sw: <Swatch kind="line" color="#444" dash={s.dash} />, label: s.label }))} />
             {onScreen && (onScreen.approx > 0 || onScreen.illustr > 0) && (
               <p className="warn" data-testid="legend-perimeter-note">
-                {onScreen.approx > 0 && (
-                  <>
-                    {onScreen.approx} CPTS à l’écran {onScreen.approx > 1 ? 'ont' : 'a'} un périmètre <strong>approximatif</strong> (reconstitué, non
-                    officiel).{' '}
-                  </>
-                )}
-                {onScreen.illustr > 0 && (
-                  <>
-                    {onScreen.illustr} {onScreen.approx > 0 ? '' : 'CPTS à l’écran '}
-                    {onScreen.illustr > 1 ? 'ont' : 'a'} un périmètre <strong>illustratif</strong> (proposition fictive).
-                  </>
-                )}
+                {onScreen.approx > 0 && <>CPTS à l’écran ({onScreen.approx}) : {PERIMETRE_LIBELLES.approximatif}. </>}
+                {onScreen.illustr > 0 && <>CPTS à l’écran ({onScreen.illustr}) : {PERIMETRE_LIBELLES.illustratif}.</>}
               </p>
             )}
           </>

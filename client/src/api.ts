@@ -12,7 +12,7 @@ import type { PharmacyPage, PharmacyRow } from '../../server/src/api/contract/ph
 import type { SearchHit, SearchResponse } from '../../server/src/api/contract/search.js';
 import type { AppConfig } from '../../server/src/api/contract/system.js';
 import type { TileJson, TileLayersResponse } from '../../server/src/api/contract/tiles.js';
-import type { HitType, PharmacyStatus, ZoningFilter } from '../../server/src/domain/codes.js';
+import type { HitType, PharmacyStatus, ZoningFilter } from '../../server/src/domain/vocabulary.js';
 
 export class ApiError extends Error {
   constructor(
@@ -42,6 +42,7 @@ async function request<T>(url: string, init?: RequestInit): Promise<T> {
     if ((e as Error).name === 'AbortError') throw e;
     throw new ApiError('Le serveur ne répond pas. Vérifiez votre connexion ou que le serveur est lancé (npm start).', 0);
   }
+  if (res.status === 204 && res.ok) return undefined as T;
   const type = res.headers.get('content-type') ?? '';
   const body: unknown = type.includes('json') ? await res.json().catch(() => undefined) : undefined;
   if (!res.ok) {
@@ -58,6 +59,18 @@ export const getJson = <T>(path: string, query?: Query, signal?: AbortSignal) =>
 
 export const postJson = <T>(path: string, payload: unknown, signal?: AbortSignal) =>
   request<T>(path, { method: 'POST', body: JSON.stringify(payload), headers: { 'content-type': 'application/json' }, signal });
+
+/** The signed-in session's CSRF token (set by session.tsx), sent with every write. */
+let csrfToken: string | null = null;
+export const setCsrfToken = (t: string | null) => void (csrfToken = t);
+
+/** A write as the signed-in user: the session cookie goes by itself, the CSRF token in its header. */
+export const sendJson = <T>(method: 'POST' | 'PUT' | 'PATCH' | 'DELETE', path: string, payload?: unknown) =>
+  request<T>(path, {
+    method,
+    ...(payload === undefined ? {} : { body: JSON.stringify(payload) }),
+    headers: { ...(payload === undefined ? {} : { 'content-type': 'application/json' }), ...(csrfToken ? { 'x-csrf-token': csrfToken } : {}) },
+  });
 
 export interface Loadable<T> {
   data?: T;

@@ -18,6 +18,18 @@ import 'maplibre-gl/dist/maplibre-gl.css';
 import workerUrl from 'maplibre-gl/dist/maplibre-gl-worker.mjs?url';
 import type { TileLayerInfo } from './api.js';
 import type { MapViewState } from './url.js';
+import {
+  CPTS_STATUT_LIBELLES,
+  CPTS_STATUTS,
+  PHARMACY_STATUS_DEFINITIONS,
+  PHARMACY_STATUS_LIBELLES,
+  PHARMACY_STATUSES as PHARMACY_STATUS_CODES,
+  STRUCTURE_TYPE_LIBELLES,
+  STRUCTURE_TYPES as STRUCTURE_TYPES_CODES,
+  type CptsStatut,
+  type PharmacyStatus,
+  type StructureType,
+} from '../../server/src/domain/vocabulary.js';
 
 setWorkerUrl(workerUrl);
 
@@ -63,28 +75,32 @@ export const BANDS: { id: string; color: string; label: string }[] = [
   { id: 'T4', color: '#762a83', label: 'T4 > 175 000' },
 ];
 
-export const STATUSES: { id: string; label: string; dash: number[]; width: number }[] = [
-  { id: 'aci-signe', label: 'ACI signé', dash: [1, 0], width: 2.5 },
-  { id: 'en-fonctionnement', label: 'en fonctionnement', dash: [1, 0], width: 1.5 },
-  { id: 'projet', label: 'projet', dash: [4, 2], width: 1.5 },
-  { id: 'pre-projet', label: 'pré-projet', dash: [1, 2], width: 1.5 },
-];
+// Codes and labels come from the server's vocabulary (server/src/domain/vocabulary.ts); only the drawing is here.
+const STATUS_STROKES: Record<CptsStatut, { dash: number[]; width: number }> = {
+  'aci-signe': { dash: [1, 0], width: 2.5 },
+  'en-fonctionnement': { dash: [1, 0], width: 1.5 },
+  projet: { dash: [4, 2], width: 1.5 },
+  'pre-projet': { dash: [1, 2], width: 1.5 },
+  'non-renseigne': { dash: [2, 2], width: 1 },
+};
+export const STATUSES = CPTS_STATUTS.map((id) => ({ id, label: CPTS_STATUT_LIBELLES[id], ...STATUS_STROKES[id] }));
 
-export const STRUCTURE_TYPES: { id: string; color: string; label: string }[] = [
-  { id: 'msp', color: '#1b9e77', label: 'MSP' },
-  { id: 'csp', color: '#d95f02', label: 'centre de santé' },
-  { id: 'esp', color: '#7570b3', label: 'ESP' },
-  { id: 'siege_cpts', color: '#e7298a', label: 'siège de CPTS' },
-  { id: 'autre', color: '#666666', label: 'autre structure' },
-];
+const STRUCTURE_COLORS: Record<StructureType, string> = { msp: '#1b9e77', csp: '#d95f02', esp: '#7570b3', siege_cpts: '#e7298a', autre: '#666666' };
+export const STRUCTURE_TYPES = STRUCTURE_TYPES_CODES.map((id) => ({ id, color: STRUCTURE_COLORS[id], label: STRUCTURE_TYPE_LIBELLES[id] }));
 
-/** The pharmacy status computed by the server (tiles and pharmacies API). */
-export const PHARMACY_STATUSES: { id: string; color: string; label: string; short: string }[] = [
-  { id: 'membre', color: '#1a9850', label: 'membre d’une structure ou d’une CPTS', short: 'membre' },
-  { id: 'couverte-sans-adhesion', color: '#f4a11d', label: 'dans une CPTS, sans adhésion connue', short: 'sans adhésion' },
-  { id: 'zone-blanche', color: '#b2182b', label: 'commune hors de toute CPTS', short: 'hors CPTS' },
-  { id: 'commune-inconnue', color: '#8c8c8c', label: 'commune absente de la base', short: 'commune inconnue' },
-];
+/** The pharmacy status computed by the server (tiles and pharmacies API): label, what it means, colour. */
+const PHARMACY_COLORS: Record<PharmacyStatus, string> = {
+  membre: '#1a9850',
+  'couverte-sans-adhesion': '#f4a11d',
+  'zone-blanche': '#b2182b',
+  'commune-inconnue': '#8c8c8c',
+};
+export const PHARMACY_STATUSES = PHARMACY_STATUS_CODES.map((id) => ({
+  id,
+  color: PHARMACY_COLORS[id],
+  label: PHARMACY_STATUS_DEFINITIONS[id],
+  short: PHARMACY_STATUS_LIBELLES[id],
+}));
 
 const OVERLAP_COLOR = '#d7191c';
 /**

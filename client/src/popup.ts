@@ -3,6 +3,8 @@ import { Popup } from 'maplibre-gl';
 import { fmtDec, fmtInt } from './format.js';
 import { BANDS, P, PHARMACY_STATUSES, STATUSES, STRUCTURE_TYPES, type MapController, type Pick } from './map.js';
 import { patchUrl } from './url.js';
+import { PROBABLE_MEMBERSHIP_RADIUS_M, SECRET_MIN } from '../../server/src/domain/rules.js';
+import { PERIMETRE_LIBELLES, zoneLibelle, type Perimetre } from '../../server/src/domain/vocabulary.js';
 
 let current: Popup | null = null;
 
@@ -31,18 +33,6 @@ function action(label: string, go: () => void): HTMLButtonElement {
 const str = (v: unknown) => (v === null || v === undefined || v === '' ? undefined : String(v));
 const num = (v: unknown) => (typeof v === 'number' ? v : v === null || v === undefined || v === '' ? undefined : Number(v));
 
-export const ZONE_LABEL: Record<string, string> = {
-  ZIP: 'ZIP (zone d’intervention prioritaire)',
-  ZAC: 'ZAC (zone d’action complémentaire)',
-  ZV: 'zone de vigilance',
-  HZ: 'hors zonage',
-};
-
-export const PERIMETER_LABEL: Record<string, string> = {
-  officiel: 'périmètre officiel',
-  approximatif: 'périmètre approximatif (reconstitué, non officiel)',
-  illustratif: 'périmètre illustratif (exemple fictif)',
-};
 
 /** The lines of a popup for one picked feature. */
 function describe(p: Pick): HTMLElement {
@@ -55,7 +45,7 @@ function describe(p: Pick): HTMLElement {
     box.append(el('div', ['CPTS', status?.label, band?.label].filter(Boolean).join(' · ')));
     if (num(pr.population) !== undefined) box.append(el('div', `${fmtInt(num(pr.population))} habitants`));
     const per = str(pr[P.cptsPerimeter]);
-    if (per && per !== 'officiel') box.append(el('div', PERIMETER_LABEL[per] ?? per, 'warn'));
+    if (per && per !== 'officiel') box.append(el('div', PERIMETRE_LIBELLES[per as Perimetre] ?? per, 'warn'));
     if (str(pr.source)) box.append(el('div', `Source du périmètre : ${str(pr.source)}`, 'muted'));
     const id = str(pr[P.cptsId]);
     if (id) box.append(action('Voir la fiche de la CPTS', () => patchUrl({ j: 'ars', tab: 'cpts', sel: `cpts:${id}` })));
@@ -63,8 +53,8 @@ function describe(p: Pick): HTMLElement {
     box.append(el('strong', `${str(pr[P.communeName]) ?? 'Commune'} (${str(pr[P.communeCode]) ?? '?'})`));
     if (num(pr[P.population]) !== undefined) box.append(el('div', `${fmtInt(num(pr[P.population]))} habitants`));
     if (num(pr[P.density]) !== undefined) box.append(el('div', `${fmtDec(num(pr[P.density]))} généralistes pour 10 000 habitants`));
-    else if (pr[P.densitySecret] === true) box.append(el('div', 'Moins de 6 généralistes : densité non publiée'));
-    if (str(pr[P.zone])) box.append(el('div', `Zonage ARS : ${ZONE_LABEL[String(pr[P.zone])] ?? String(pr[P.zone])}`));
+    else if (pr[P.densitySecret] === true) box.append(el('div', `Moins de ${SECRET_MIN} généralistes : densité non publiée`));
+    if (str(pr[P.zone])) box.append(el('div', `Zonage ARS : ${zoneLibelle(String(pr[P.zone]))}`));
     if (str(pr.bassin_vie)) box.append(el('div', `Bassin de vie : ${str(pr.bassin_vie)}`));
     if (str(pr.zone_emploi)) box.append(el('div', `Zone d’emploi : ${str(pr.zone_emploi)}`));
     if (pr[P.white] === true) box.append(el('div', 'Couverte par aucune CPTS', 'warn'));
@@ -87,7 +77,7 @@ function describe(p: Pick): HTMLElement {
     box.append(el('strong', str(pr.nom) ?? 'Officine'));
     const status = PHARMACY_STATUSES.find((x) => x.id === pr[P.pharmacyStatus]);
     if (status) box.append(el('div', `Officine : ${status.label}`));
-    if (pr.near_structure === true) box.append(el('div', 'MSP, ESP ou centre de santé médical à moins de 150 m'));
+    if (pr.near_structure === true) box.append(el('div', `MSP, ESP ou centre de santé médical à moins de ${PROBABLE_MEMBERSHIP_RADIUS_M} m`));
     const id = str(pr[P.pharmacyId]);
     if (id) {
       box.append(el('div', `FINESS ${id}`, 'muted'));

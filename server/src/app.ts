@@ -1,12 +1,14 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import compression from 'compression';
+import cookieParser from 'cookie-parser';
 import express, { type Express, type RequestHandler, Router } from 'express';
 import helmet from 'helmet';
-import type { Logger } from 'pino';
+import { loggedUrl, type Logger } from './logger.js';
 import { apiRoutes } from './api/index.js';
 import type { AppDeps } from './api/deps.js';
 import { errorHandler, unknownRoute } from './http/errors.js';
+import { identify } from './http/auth.js';
 import { hstsOverHttps, limitExpensive, rejectInvalidText } from './http/guards.js';
 
 export type { AppDeps };
@@ -52,7 +54,7 @@ function requestLog(log: Logger): RequestHandler {
     const t0 = process.hrtime.bigint();
     res.on('finish', () => {
       const ms = Number(process.hrtime.bigint() - t0) / 1e6;
-      log.info({ method: req.method, url: req.originalUrl, status: res.statusCode, ms: Math.round(ms * 10) / 10 }, 'request');
+      log.info({ method: req.method, url: loggedUrl(req.originalUrl), status: res.statusCode, ms: Math.round(ms * 10) / 10 }, 'request');
     });
     next();
   };
@@ -86,6 +88,8 @@ export function createApp(deps: AppDeps): Express {
   app.use(compression({ filter: (req, res) => !req.path.startsWith('/tiles/') && compression.filter(req, res) }));
   app.use(express.json({ limit: '2mb' }));
   app.use(rejectInvalidText);
+  app.use(cookieParser());
+  app.use(identify(deps.db));
   app.use(limitExpensive(deps.config.rateLimits ?? { exportsPerMinute: 0, analysesPerMinute: 0 }));
   app.use(apiRoutes(deps));
   app.use(clientRoutes());

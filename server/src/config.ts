@@ -24,9 +24,26 @@ const Env = z.object({
    * HTTPS, as the proxy reports it (X-Forwarded-Proto) or directly.
    */
   TRUST_PROXY: z.string().default('false'),
+  /** Failed logins per quarter of an hour and client address; 0: no limit. */
+  RATE_LIMIT_LOGIN_FAILURES: z.coerce.number().int().min(0).max(100_000).default(10),
+  /** Single sign-on (OpenID Connect): the provider's issuer URL; without it, local accounts only. */
+  OIDC_ISSUER: z.string().url().optional().or(z.literal('').transform(() => undefined)),
+  OIDC_CLIENT_ID: z.string().optional(),
+  OIDC_CLIENT_SECRET: z.string().optional(),
+  /** This server's callback as registered with the provider: https://…/api/session/oidc/retour */
+  OIDC_REDIRECT_URI: z.string().url().optional().or(z.literal('').transform(() => undefined)),
+  OIDC_SCOPES: z.string().default('openid email given_name usual_name siret'),
   /** Embedded database: exports and analyses on a read replica (a copy of the data folder in a second worker). */
   PGLITE_READ_REPLICA: z.enum(['true', 'false']).default('true'),
 });
+
+export interface OidcConfig {
+  issuer: string;
+  clientId: string;
+  clientSecret: string;
+  redirectUri: string;
+  scopes: string;
+}
 
 export interface Config {
   port: number;
@@ -38,7 +55,8 @@ export interface Config {
   basemapStyleUrl?: string;
   logLevel: string;
   statementTimeoutMs: number;
-  rateLimits: { exportsPerMinute: number; analysesPerMinute: number };
+  rateLimits: { exportsPerMinute: number; analysesPerMinute: number; loginFailuresPerQuarter?: number };
+  oidc?: OidcConfig;
   trustProxy: boolean | number | string[];
   pgliteReadReplica: boolean;
 }
@@ -48,6 +66,14 @@ function trustProxy(v: string): boolean | number | string[] {
   if (v === 'true' || v === 'false') return v === 'true';
   if (/^\d+$/.test(v)) return Number(v);
   return v.split(',').map((s) => s.trim()).filter(Boolean);
+}
+
+/** The single sign-on settings: all four or none. */
+function oidcConfig(e: z.infer<typeof Env>): OidcConfig | undefined {
+  const set = [e.OIDC_ISSUER, e.OIDC_CLIENT_ID, e.OIDC_CLIENT_SECRET, e.OIDC_REDIRECT_URI].filter(Boolean).length;
+  if (set === 0) return undefined;
+  if (set < 4) throw new ConfigError('Invalid configuration: OIDC_ISSUER, OIDC_CLIENT_ID, OIDC_CLIENT_SECRET and OIDC_REDIRECT_URI go together');
+  return { issuer: e.OIDC_ISSUER!, clientId: e.OIDC_CLIENT_ID!, clientSecret: e.OIDC_CLIENT_SECRET!, redirectUri: e.OIDC_REDIRECT_URI!, scopes: e.OIDC_SCOPES };
 }
 
 /** Reads the configuration from the environment; a bad value is one clear line. */
@@ -68,7 +94,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     basemapStyleUrl: e.BASEMAP_STYLE_URL,
     logLevel: e.LOG_LEVEL,
     statementTimeoutMs: e.STATEMENT_TIMEOUT_MS,
-    rateLimits: { exportsPerMinute: e.RATE_LIMIT_EXPORTS_PER_MINUTE, analysesPerMinute: e.RATE_LIMIT_ANALYSES_PER_MINUTE },
+    rateLimits: {
+      exportsPerMinute: e.RATE_LIMIT_EXPORTS_PER_MINUTE,
+      analysesPerMinute: e.RATE_LIMIT_ANALYSES_PER_MINUTE,
+      loginFailuresPerQuarter: e.RATE_LIMIT_LOGIN_FAILURES,
+    },
+    oidc: oidcConfig(e),
     trustProxy: trustProxy(e.TRUST_PROXY),
     pgliteReadReplica: e.PGLITE_READ_REPLICA === 'true',
   };

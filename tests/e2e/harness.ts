@@ -18,6 +18,9 @@ declare module 'vitest' {
 }
 
 export const CHROMIUM = '/usr/bin/chromium';
+
+/** The admin account setup.ts creates with `npm run user -- add` before the server starts. */
+export const E2E_ADMIN = { login: 'admin-e2e', nom: 'Administratrice e2e', password: 'mot de passe de test e2e' } as const;
 export const CHROMIUM_ARGS = [
   '--headless',
   '--no-sandbox',

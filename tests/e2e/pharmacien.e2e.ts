@@ -3,6 +3,7 @@
 // contact, all as /api/nearby says; a pharmacy in a commune outside any CPTS; the ESP/MSP/CSP/CPTS guide.
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SITE_TYPES, STRUCTURE_TYPE_LIBELLES } from '../../server/src/domain/vocabulary.js';
 import {
   api,
   baseUrl,
@@ -88,11 +89,8 @@ async function expectNearbyShown(page: Page, n: Nearby): Promise<void> {
   }
 
   const structures = page.getByTestId('nearby-structures');
-  for (const [t, label] of [
-    ['msp', 'MSP'],
-    ['csp', 'centre de santé'],
-    ['esp', 'ESP'],
-  ] as const) {
+  for (const t of SITE_TYPES) {
+    const label = STRUCTURE_TYPE_LIBELLES[t].replace(/[()]/g, '\\$&');
     const block = structures.locator('div', { has: page.locator('h4', { hasText: new RegExp(`^${label}$`) }) });
     const items = (await block.locator('li').allTextContents()).map(squash);
     if (n.plusProches[t].length === 0) expect(squash(await block.textContent())).toContain('Aucune enregistrée');

@@ -18,7 +18,7 @@ import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type BrowserServer } from 'playwright-core';
 import type { TestProject } from 'vitest/node';
-import { CHROMIUM, CHROMIUM_ARGS, skipReason } from './harness.js';
+import { CHROMIUM, CHROMIUM_ARGS, E2E_ADMIN, skipReason } from './harness.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const CACHE = join(ROOT, 'tests/.cache');
@@ -186,6 +186,16 @@ async function seededDatabase(): Promise<string> {
   return dir;
 }
 
+/** The run's first admin, made as a deployment makes it: `npm run user -- add …`, the password on standard input. */
+function createAdmin(dataDir: string): void {
+  const r = spawnSync(
+    'npx',
+    ['tsx', 'server/src/cli/user.ts', 'add', '--login', E2E_ADMIN.login, '--name', E2E_ADMIN.nom, '--role', 'admin'],
+    { cwd: ROOT, encoding: 'utf8', input: `${E2E_ADMIN.password}\n`, env: { ...process.env, DATABASE_URL: '', DATA_DIR: dataDir } },
+  );
+  if (r.status !== 0) throw new Error(`npm run user -- add failed (exit ${r.status}):\n${r.stdout}\n${r.stderr}`);
+}
+
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   if (skipReason) {
     console.warn(`\n*** ${skipReason}: the end-to-end tests are SKIPPED (no browser is ever downloaded). ***\n`);
@@ -204,6 +214,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const runDir = join(CACHE, `e2e-run-${process.pid}`);
   await rm(runDir, { recursive: true, force: true });
   await cp(seeded, runDir, { recursive: true });
+  createAdmin(runDir);
   let server: Server | undefined;
   let browser: BrowserServer | undefined;
   const teardown = async () => {

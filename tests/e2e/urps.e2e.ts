@@ -6,7 +6,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FinessChangesResponse } from '../../server/src/api/contract/finess.js';
 import type { PharmacyPage, PharmacyRow } from '../../server/src/api/contract/pharmacies.js';
-import type { PharmacyStatus } from '../../server/src/domain/codes.js';
+import { PHARMACY_STATUS_LIBELLES, type PharmacyStatus } from '../../server/src/domain/vocabulary.js';
 import {
   api,
   baseUrl,
@@ -78,7 +78,7 @@ describe.skipIf(skipReason !== null)(suiteTitle('e2e: URPS pharmaciens'), () => 
     expect(keys).toEqual(exp.officines.map((r) => r.finess));
     const shown = (await page.getByTestId('pharmacy-row').first().locator('td').allTextContents()).map(squash);
     expect(shown[0]).toBe(squash(exp.officines[0]!.nom));
-    expect(shown[2]).toContain('hors CPTS');
+    expect(shown[2]).toContain(PHARMACY_STATUS_LIBELLES['zone-blanche']);
   });
 
   it('the CSV export downloads exactly the filtered rows, with a BOM and « ; »', async () => {

@@ -3,7 +3,7 @@ import { cp, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { describe } from 'vitest';
+import { afterAll, beforeAll, describe } from 'vitest';
 import { openPglite } from '../../server/src/db/pglite.js';
 import { openPg } from '../../server/src/db/pg.js';
 import type { Backend, Db } from '../../server/src/db/port.js';
@@ -68,4 +68,16 @@ export function describeEachBackend(title: string, fn: (backend: TestBackend) =>
   for (const b of backends) describe(`${title} [${b.name}]`, () => fn(b));
   if (!url) describe.skip( // skipped on purpose: no PostGIS server configured (reason also in the title)
     `${title} [postgis: skipped, TEST_DATABASE_URL not set]`, () => fn(postgis('postgresql://unset')));
+}
+
+/** A fresh database for the enclosing block: opened before its tests, disposed after them. Call the getter in tests. */
+export function freshDatabase(backend: TestBackend): () => Db {
+  let opened: { db: Db; dispose: () => Promise<void> } | undefined;
+  beforeAll(async () => {
+    opened = await backend.open();
+  });
+  afterAll(async () => {
+    await opened?.dispose();
+  });
+  return () => opened!.db;
 }

@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { gunzipSync } from 'node:zlib';
 import { z } from 'zod';
 import type { AppDeps } from '../../server/src/api/deps.js';
-import { CSV_TYPE, ErrorBody, JSON_TYPE, MVT_TYPE, SERVER_ERRORS, type EndpointDecl, type MediaType, type ResponseDecl } from '../../server/src/api/contract/endpoint.js';
+import { CSV_TYPE, declaredResponse, ErrorBody, JSON_TYPE, MVT_TYPE, type EndpointDecl, type MediaType, type ResponseDecl } from '../../server/src/api/contract/endpoint.js';
 import { ENDPOINTS } from '../../server/src/api/contract/index.js';
 import { createApp } from '../../server/src/app.js';
 import type { Db } from '../../server/src/db/port.js';
@@ -36,7 +36,7 @@ export function checkAnswer(method: string, path: string, status: number, header
   const where = `${method.toUpperCase()} ${path} → ${status}`;
   const e = endpointOf(method, path);
   const decl: ResponseDecl | undefined = e
-    ? (e.responses[status] ?? (status === 503 || status === 504 ? SERVER_ERRORS[status] : undefined))
+    ? declaredResponse(e, status)
     : status === 404
       ? { description: 'route inconnue', content: { [JSON_TYPE]: ErrorBody } }
       : undefined;
@@ -76,7 +76,7 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-export async function startServer(db: Db, options: Partial<Pick<AppDeps, 'tiles'>> = {}): Promise<TestServer> {
+export async function startServer(db: Db, options: Partial<Pick<AppDeps, 'tiles' | 'config' | 'log'>> = {}): Promise<TestServer> {
   const app = createApp({ db, log: createLogger('silent'), config: {}, ...options });
   const server = app.listen(0, '127.0.0.1');
   await new Promise((r) => server.once('listening', r));

@@ -264,7 +264,7 @@ describeEachBackend('pharmacist API', (backend) => {
       expect(body.origine.type).toBe('officine');
       expect(body.commune).toMatchObject({ code: '44901', nom: 'Commune 1', departement: { code: '44', nom: 'Loire-Atlantique' }, region: { code: '52', nom: 'Pays de la Loire' } });
       expect(body.cpts).toEqual([
-        { id: 'FIXT-A', nom: 'CPTS Fixture A', statut: 'en-fonctionnement', perimetre: 'officiel', perimetreLibelle: 'périmètre officiel (ARS)', attribution: 'fixture' },
+        { id: 'FIXT-A', nom: 'CPTS Fixture A', statut: 'en-fonctionnement', perimetre: 'officiel', perimetreLibelle: 'Périmètre officiel (ARS)', attribution: 'fixture' },
       ]);
       expect(body.k).toBe(3);
       expect(body.plusProches.msp).toHaveLength(3);
@@ -315,7 +315,7 @@ describeEachBackend('pharmacist API', (backend) => {
         for (const m of body.missions.filter((m: any) => m.id !== 'pharmacien-correspondant')) expect(m.eligibleIci).toBe('oui');
       }
       const zip = (await srv.getJson(`/api/nearby?commune=${communeCode(9)}`)).body;
-      expect(zip.zonage).toEqual({ zone: 'ZIP', source: 'ARS fixture', date: '2023-03-31' });
+      expect(zip.zonage).toEqual({ zone: 'ZIP', libelle: 'Zone d’intervention prioritaire (ZIP)', source: 'ARS fixture', date: '2023-03-31' });
       expect(zip.cpts).toEqual([]);
       const pc = zip.missions.find((m: any) => m.id === 'pharmacien-correspondant');
       expect(pc.explication).toMatch(/ZIP/);
@@ -389,7 +389,7 @@ describeEachBackend('pharmacist API', (backend) => {
       expect((await hits(CARE.MSP_2))[0]).toMatchObject({ type: 'structure', id: CARE.MSP_2, rang: 0, sousLibelle: 'Maison de santé (MSP) · Commune 2 (44)' });
       const c = (await hits('fixt-b'))[0];
       expect(c).toMatchObject({ type: 'cpts', id: 'FIXT-B', rang: 0, libelle: 'CPTS Fixture B' });
-      expect(c.sousLibelle).toBe('CPTS · ACI signé · 4 commune(s)');
+      expect(c.sousLibelle).toBe('CPTS · Contrat ACI signé · 4 commune(s)');
       expect(c.emprise).toEqual([-1.55, 47, -1.45, 47.1]);
       const prefix = await hits('4491', 50);
       expect(prefix.filter((x) => x.type === 'commune').map((x) => x.id)).toEqual(['44913', '44912', '44911', '44910']);

@@ -132,10 +132,10 @@ describeEachBackend('territory API (CPTS, overlaps, coverage, perimeter check)',
       const { body } = await srv.getJson('/api/cpts');
       const [a, b, c] = body.cpts;
       // A: commune 1 → 5, commune 6 → 7: 12 GPs for 14,000 inhabitants.
-      expect(a.offreMg).toMatchObject({ nbGeneralistes: 12, densitePour10000: 8.57, estProxy: true, sources: ['fixture-planner'], annees: [2019] });
+      expect(a.offreMg).toMatchObject({ nbGeneralistes: 12, densitePour10000: 8.6, estProxy: true, sources: ['fixture-planner'], annees: [2019] });
       expect(a.offreMg.notes.join(' ')).toMatch(/2 commune\(s\) absente\(s\) de la source/);
       // B: commune 6 → 7 only: 7 / 18,000.
-      expect(b.offreMg).toMatchObject({ nbGeneralistes: 7, densitePour10000: 3.89 });
+      expect(b.offreMg).toMatchObject({ nbGeneralistes: 7, densitePour10000: 3.9 });
       // C: no GP at all: shown "< 6", no density, and said why.
       expect(c.offreMg).toMatchObject({ nbGeneralistes: '< 6', densitePour10000: null });
       expect(c.offreMg.notes.join(' ')).toMatch(/secret statistique/);
@@ -346,7 +346,7 @@ describeEachBackend('territory API (CPTS, overlaps, coverage, perimeter check)',
       expect(body.populationTotale).toBe(42_000 + DISTANT.white.population);
       expect(body.communes.map((c: any) => c.code)).toEqual(ALL);
       const by = Object.fromEntries(body.communes.map((c: any) => [c.code, c]));
-      expect(by[code(9)].offreMg).toMatchObject({ nbGeneralistes: 12, densitePour10000: 13.33, estProxy: true, absenteDeLaSource: false });
+      expect(by[code(9)].offreMg).toMatchObject({ nbGeneralistes: 12, densitePour10000: 13.3, estProxy: true, absenteDeLaSource: false });
       expect(by[code(10)].offreMg).toMatchObject({ nbGeneralistes: '< 6', densitePour10000: null, absenteDeLaSource: false }); // 0
       expect(by[code(11)].offreMg).toMatchObject({ nbGeneralistes: '< 6', densitePour10000: null, absenteDeLaSource: true, source: null });
       expect(by[code(9)].zonage).toMatchObject({ zone: 'ZIP', libelle: 'Zone d’intervention prioritaire (ZIP)' });
@@ -408,7 +408,7 @@ describeEachBackend('territory API (CPTS, overlaps, coverage, perimeter check)',
       expect(rows[0]!.slice(0, 2)).toEqual(['Code INSEE', 'Commune']);
       expect(rows.slice(1).map((x) => x[0])).toEqual(ALL); // every white zone by default
       const nine = rows.find((x) => x[0] === code(9))!;
-      expect(nine.slice(4, 10)).toEqual(['9000', '12', '13,33', 'oui', 'fixture-planner', 'Zone d’intervention prioritaire (ZIP)']);
+      expect(nine.slice(4, 10)).toEqual(['9000', '12', '13,3', 'oui', 'fixture-planner', 'Zone d’intervention prioritaire (ZIP)']);
       expect(rows.find((x) => x[0] === code(10))![5]).toBe('< 6');
     });
   });

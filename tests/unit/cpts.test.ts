@@ -295,7 +295,7 @@ describe('parseCptsGeojson', () => {
   });
 
   it('rejects what is not GeoJSON', () => {
-    expect(issuesOf(() => parseCptsGeojson('{"type":', 'x.geojson'))[0]!.message).toMatch(/not valid JSON/);
+    expect(issuesOf(() => parseCptsGeojson('{"type":', 'x.geojson'))[0]!.message).toMatch(/JSON invalide/);
     expect(issuesOf(() => parseCptsGeojson('{"type":"Topology"}', 'x.geojson'))[0]!.message).toMatch(/FeatureCollection/);
     const crs = '{"type":"FeatureCollection","crs":{"type":"name","properties":{"name":"urn:ogc:def:crs:EPSG::2154"}},"features":[]}';
     expect(issuesOf(() => parseCptsGeojson(crs, 'x.geojson')).map((i) => i.field)).toEqual(['crs', undefined]);

@@ -46,7 +46,7 @@ describe('parseFiness: layout variants', () => {
       in_arrondissement: 0,
     });
     // the geolocalisation of an establishment not in the file is reported and ignored
-    expect(r.warnings).toEqual([expect.stringMatching(/^finess-2021-utf8\.csv, line \d+, field nofinesset: geolocalisation of FINESS 440099998, which has no structureet record/)]);
+    expect(r.warnings).toEqual([expect.stringMatching(/^finess-2021-utf8\.csv, line \d+, field nofinesset: geolocalisation du FINESS 440099998, qui n'a pas de ligne structureet/)]);
     const e = byId(r.establishments);
     expect(e.has('440000016')).toBe(false); // hospital skipped
     expect(e.has('440099998')).toBe(false); // geolocalisation of an establishment not in the file: ignored
@@ -183,15 +183,15 @@ describe('parseFiness: layout variants', () => {
     expect(r.establishments.every((e) => e.x === null && e.srid === null)).toBe(true);
     expect(r.counts.without_coordinates).toBe(2);
     expect(r.warnings).toEqual([
-      expect.stringMatching(/^inline\.csv, line 4, field coordxet: FINESS 440013696 .*outside the area of EPSG:2154/),
-      expect.stringMatching(/^inline\.csv, line 5, field sourcecoordet: FINESS 440013704 .*EPSG:5490 .*not the CRS of département 44/),
+      expect.stringMatching(/^inline\.csv, line 4, field coordxet: FINESS 440013696 .*hors du domaine de EPSG:2154/),
+      expect.stringMatching(/^inline\.csv, line 5, field sourcecoordet: FINESS 440013704 .*EPSG:5490 .*n'est pas le système du département 44/),
     ]);
   });
 
   it('reports a geolocalisation record of no establishment (file, line), and a NUL byte as an error', () => {
     const r = parseText(['finess;etalab;1;2021-01-08', BASE, `geolocalisation;440099998;355328.5;6693664.2;${L93};2020-12-16`]);
     expect(r.warnings).toEqual([
-      'inline.csv, line 3, field nofinesset: geolocalisation of FINESS 440099998, which has no structureet record in the file; ignored',
+      "inline.csv, line 3, field nofinesset: geolocalisation du FINESS 440099998, qui n'a pas de ligne structureet dans le fichier (ligne orpheline) ; ignorée",
     ]);
     const issues = issuesOf(() => parseText(['finess;etalab;1;2021-01-08', record({ rs: 'PHARMACIE\0X' })]));
     expect(issues).toEqual([{ file: 'inline.csv', line: 2, field: 'rs', message: expect.stringMatching(/NUL byte/) }]);

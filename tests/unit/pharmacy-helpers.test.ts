@@ -3,7 +3,8 @@
 // and the missions/contacts/guide data pinned to the facts they come from.
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { csvRow, filterSql, gpFigures, isProbableMembership, type PharmacyRow } from '../../server/src/analysis/pharmacies.js';
+import { csvRow, filterSql, gpFigures, type PharmacyRow } from '../../server/src/analysis/pharmacies.js';
+import { isProbableMembership } from '../../server/src/domain/rules.js';
 import { codeForm } from '../../server/src/analysis/search.js';
 import { nearbyTarget } from '../../server/src/api/nearby.js';
 import { csvFileName, csvHeader } from '../../server/src/api/pharmacies.js';

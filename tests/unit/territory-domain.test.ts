@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { PerimeterBody, polygonCoordinatesProblem } from '../../server/src/api/contract/perimeter.js';
-import { gpSupply, maskCount } from '../../server/src/domain/territory.js';
+import { PerimeterBody, polygonCoordinatesProblem, polygonLimitProblem } from '../../server/src/api/contract/perimeter.js';
+import { gpSupply, maskCount } from '../../server/src/domain/rules.js';
 import { HttpError } from '../../server/src/http/errors.js';
 import { parse } from '../../server/src/http/validate.js';
 
@@ -17,7 +17,7 @@ describe('statistical secrecy of small counts', () => {
 
   it('GP supply: density per 10,000 inhabitants, none under the secrecy threshold, proxy and missing communes said', () => {
     const ok = gpSupply({ nb: 12, population: 14_000, communesSansDonnee: 2, estProxy: true, sources: ['b', 'a'], annees: [2019] });
-    expect(ok).toMatchObject({ nbGeneralistes: 12, densitePour10000: 8.57, estProxy: true, sources: ['a', 'b'], annees: [2019] });
+    expect(ok).toMatchObject({ nbGeneralistes: 12, densitePour10000: 8.6, estProxy: true, sources: ['a', 'b'], annees: [2019] });
     expect(ok.notes.join(' ')).toMatch(/proxy/);
     expect(ok.notes.join(' ')).toMatch(/2 commune\(s\) absente\(s\) de la source, comptée\(s\) 0/);
     const secret = gpSupply({ nb: 5, population: 14_000, communesSansDonnee: 0, estProxy: false, sources: [], annees: [] });
@@ -87,5 +87,20 @@ describe('perimeter check body', () => {
     expect(polygonCoordinatesProblem('Polygon', [[[0, 0], [1, 'a'], [1, 1], [0, 0]]])).toMatch(/couple de nombres/);
     expect(polygonCoordinatesProblem('Polygon', [[[0, 0], [200, 0], [1, 1], [0, 0]]])).toMatch(/WGS84/);
     expect(polygonCoordinatesProblem('Polygon', [[[0, 0], [600000, 0], [1, 6700000], [0, 0]]])).toMatch(/\[600000, 0\]/);
+  });
+
+  it('bounds a polygon by parts, vertices and area before PostGIS sees it', () => {
+    const box = (w: number, s: number, e: number, n: number) => [[[w, s], [e, s], [e, n], [w, n], [w, s]]];
+    // 1° × 1° at 47° N: 75.9 km × 110.6 km ≈ 8,400 km², within a CPTS's bound
+    expect(polygonLimitProblem('Polygon', box(-2, 47, -1, 48))).toBeUndefined();
+    expect(polygonLimitProblem('Polygon', box(-5, 42, 8, 51))).toMatch(/superficie d’environ 1[\s\u202f]?0\d\d[\s\u202f]?\d{3} km²/);
+    expect(polygonLimitProblem('Polygon', box(-180, -85, 180, 85))).toMatch(/superficie/);
+    // a hole is subtracted: a 2° ring around a 1.9° hole is a thin band
+    expect(polygonLimitProblem('Polygon', [box(-3, 46, 1, 50)[0]!, box(-2.95, 46.05, 0.95, 49.95)[0]!.reverse()])).toBeUndefined();
+    const parts = Array.from({ length: 201 }, (_, i) => box(i * 0.001, 47, i * 0.001 + 0.0005, 47.0005));
+    expect(polygonLimitProblem('MultiPolygon', parts)).toMatch(/201 parties : 200 au plus/);
+    const ring = Array.from({ length: 100_001 }, (_, i) => [Math.cos(i) * 0.01, 47 + Math.sin(i) * 0.01]);
+    expect(polygonLimitProblem('Polygon', [[...ring, ring[0]!]])).toMatch(/sommets : 100[\s\u202f]000 au plus/);
+    refuse({ geometrie: { type: 'Polygon', coordinates: box(-5, 42, 8, 51) } }, /Géométrie invalide : superficie/);
   });
 });

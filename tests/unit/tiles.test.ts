@@ -3,7 +3,9 @@ import { describe, expect, it } from 'vitest';
 import { EMPTY_TILE, TileCache, Throttled, VersionedTileCache, packTile } from '../../server/src/tiles/cache.js';
 import { tileParams } from '../../server/src/api/contract/tiles.js';
 import { LAYERS, bandSql, findLayer } from '../../server/src/tiles/layers.js';
-import { encodeLayer, lonLatToTileUnits, ringArea2, tileOf, type Position, type TileFeature } from '../../server/src/tiles/mvt-js.js';
+import { SilentFailureError, type Queryable } from '../../server/src/db/port.js';
+import { encodeLayer, jsTileSql, lonLatToTileUnits, renderJs, ringArea2, tileOf, type Position, type TileFeature } from '../../server/src/tiles/mvt-js.js';
+import { renderPostgis } from '../../server/src/tiles/mvt-postgis.js';
 import { bbox, decodeTile, ringArea2 as decodedArea } from '../helpers/mvt.js';
 
 /** The tile route's path parameters as the router reads them, or the message of the first problem. */
@@ -52,7 +54,7 @@ describe('layers', () => {
     for (const l of LAYERS)
       for (const z of [5, 12]) {
         const sql = l.sql(z, (g) => `GEOM(${g})`);
-        expect(sql).toMatch(/GEOM\(([a-z]\.geom_3857(_low)?|ST_Union\(h\.g\))\)/);
+        expect(sql).toMatch(/GEOM\(([a-z]\.geom_3857(_low)?|safe_union\(array_agg\(h\.g\)\))\)/);
         expect(sql).toMatch(/\.geom_3857 && ST_TileEnvelope\(\$1::int, \$2::int, \$3::int, margin => 0\.015625\)/);
       }
     expect(findLayer('communes')!.sql(8, (g) => g)).toContain('c.geom_3857_low AS geom');
@@ -169,6 +171,23 @@ describe('encodeLayer (in-process MVT encoder)', () => {
   });
 });
 
+describe('renderers', () => {
+  // A statement PGlite aborted without an error returns no row; the tile queries always return one.
+  const aborted: Queryable = { query: async () => ({ rows: [], rowCount: 0 }), exec: async () => {} };
+  const empty: Queryable = { query: async () => ({ rows: [{ geom: null, mvt: null }] as never[], rowCount: 1 }), exec: async () => {} };
+
+  it('a tile query that returned no row at all is an error, not an empty tile', async () => {
+    for (const render of [renderJs, renderPostgis]) {
+      await expect(render(aborted, findLayer('overlaps')!, 5, 16, 10)).rejects.toThrow(SilentFailureError);
+      expect(await render(empty, findLayer('overlaps')!, 5, 16, 10)).toHaveLength(0);
+    }
+  });
+
+  it('the in-process encoder’s query always returns a row', () => {
+    expect(LAYERS.every((l) => /^SELECT t\.\* FROM \(SELECT\) always LEFT JOIN LATERAL \(/.test(jsTileSql(l, 8)))).toBe(true);
+  });
+});
+
 describe('tile cache', () => {
   const tile = (n: number) => packTile(new Uint8Array(n).fill(7));
 
@@ -241,6 +260,17 @@ describe('tile cache', () => {
     const after = await vc.get('communes/8/1/2', render);
     expect(after.status).toBe('miss');
     expect(after.version).toBe('v2');
+    expect(renders).toBe(2);
+  });
+
+  it('never keeps an empty tile: it is rendered again at each request', async () => {
+    const vc = new VersionedTileCache(new Throttled(async () => 'v1', 1000, () => 0));
+    let renders = 0;
+    const empty = async () => (renders++, new Uint8Array(0));
+    expect((await vc.get('overlaps/5/16/10', empty)).tile).toBe(EMPTY_TILE);
+    await new Promise((r) => setTimeout(r, 0));
+    expect(vc.cache.size).toBe(0);
+    expect((await vc.get('overlaps/5/16/10', empty)).status).toBe('miss');
     expect(renders).toBe(2);
   });
 

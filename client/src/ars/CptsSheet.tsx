@@ -5,7 +5,6 @@ import { areaKey, useArea } from '../Area.js';
 import { fmtDate, fmtDec, fmtInt } from '../format.js';
 import { bboxOf, STRUCTURE_TYPES } from '../map.js';
 import { useMap } from '../MapView.js';
-import { ZONE_LABEL } from '../popup.js';
 import { Async, Empty, Sources, SortTable, type Column } from '../ui.js';
 import { parseSel, useUrl } from '../url.js';
 
@@ -186,7 +185,7 @@ function CptsSheetView({ id }: { id: string }) {
               columns={[
                 { key: 'nom', label: 'Commune', value: (m) => m.nom, render: (m) => `${m.nom} (${m.code})` },
                 { key: 'pop', label: 'Habitants', value: (m) => m.population, numeric: true, render: (m) => fmtInt(m.population) },
-                { key: 'zone', label: 'Zonage', value: (m) => (m.zone ? (ZONE_LABEL[m.zone] ?? m.zone).split(' ')[0] : '') },
+                { key: 'zone', label: 'Zonage', value: (m) => (m.zone ?? '') },
                 {
                   key: 'autres',
                   label: 'Autres CPTS',

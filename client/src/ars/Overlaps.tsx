@@ -6,7 +6,7 @@ import { areaKey, BassinFilter, useArea, useBassin } from '../Area.js';
 import { fmtDec, fmtInt } from '../format.js';
 import { bboxOf } from '../map.js';
 import { useMap } from '../MapView.js';
-import { PERIMETER_LABEL } from '../popup.js';
+import { PERIMETRE_LIBELLES } from '../../../server/src/domain/vocabulary.js';
 import { Async, Empty, Sources, SortTable, type Column } from '../ui.js';
 import { parseSel, useUrl } from '../url.js';
 
@@ -16,7 +16,7 @@ const Side = ({ s }: { s: OverlapPair['a'] }) => (
   <>
     {s.nom}
     {s.perimetre !== 'officiel' && (
-      <span className="badge-warn" title={PERIMETER_LABEL[s.perimetre]}>
+      <span className="badge-warn" title={PERIMETRE_LIBELLES[s.perimetre]}>
         {s.perimetre}
       </span>
     )}

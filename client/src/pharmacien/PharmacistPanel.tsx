@@ -5,7 +5,6 @@ import { getNearby, useApi, type Nearby, type NearbyTarget } from '../api.js';
 import { fmtInt, fmtKm } from '../format.js';
 import { bboxOf, P, PHARMACY_STATUSES, STRUCTURE_TYPES } from '../map.js';
 import { useMap, useMapClick } from '../MapView.js';
-import { ZONE_LABEL } from '../popup.js';
 import { SearchBox } from '../SearchBox.js';
 import { Async, Sources } from '../ui.js';
 import { parseSel, useUrl, type Selection } from '../url.js';
@@ -160,7 +159,7 @@ function NearbyBody({ n, openCpts }: { n: Nearby; openCpts: (id: string) => void
           Zonage médecins (ARS) :{' '}
           {n.zonage ? (
             <>
-              <strong>{ZONE_LABEL[n.zonage.zone] ?? n.zonage.zone}</strong> <span className="muted">— {n.zonage.source}</span>
+              <strong>{n.zonage.libelle}</strong> <span className="muted">— {n.zonage.source}</span>
             </>
           ) : (
             'non renseigné'

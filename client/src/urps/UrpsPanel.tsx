@@ -20,16 +20,12 @@ import { bboxOf, P, PHARMACY_STATUSES } from '../map.js';
 import { useMap, useMapClick } from '../MapView.js';
 import { showPopup } from '../popup.js';
 import { Async, Empty, Sources } from '../ui.js';
+import { PHARMACY_STATUSES as PHARMACY_STATUS_CODES, ZONING_FILTER_LIBELLES, ZONING_FILTERS } from '../../../server/src/domain/vocabulary.js';
 import { parseSel, useUrl } from '../url.js';
 
 const PAGE = 1000;
-const STATUS_IDS: PharmacyStatus[] = ['membre', 'couverte-sans-adhesion', 'zone-blanche', 'commune-inconnue'];
-const ZONINGS: { id: ZoningFilter; label: string }[] = [
-  { id: 'ZIP_ZAC', label: 'ZIP ou ZAC' },
-  { id: 'ZIP', label: 'ZIP' },
-  { id: 'ZAC', label: 'ZAC' },
-  { id: 'hors-zip-zac', label: 'ni ZIP ni ZAC' },
-];
+const STATUS_IDS: readonly PharmacyStatus[] = PHARMACY_STATUS_CODES;
+const ZONINGS = ZONING_FILTERS.map((id) => ({ id, label: ZONING_FILTER_LIBELLES[id] }));
 const statusLabel = (s: string) => PHARMACY_STATUSES.find((x) => x.id === s)?.label ?? s;
 const statusColor = (s: string) => PHARMACY_STATUSES.find((x) => x.id === s)?.color ?? '#999';
 

@@ -1,6 +1,10 @@
 // Coverage of the population and of the communes by CPTS, per département and per région, and the
-// white zones (communes in no CPTS) with their nearest CPTS. Computed on cpts_commune, not on geometry.
+// white zones (communes in no CPTS) with their nearest CPTS. Computed on cpts_commune over the territorial units
+// (isTerritorialUnit), not on geometry: a commune without outline counts, covered or white, like any other.
 import type { Queryable } from '../db/port.js';
+import { CONTACT_GRID, inContact, onContactGrid } from './contiguity.js';
+import type { CptsStatut, Perimetre } from '../domain/vocabulary.js';
+import { isTerritorialUnit } from '../domain/rules-sql.js';
 
 export interface AreaFilter {
   departement?: string;
@@ -82,7 +86,8 @@ export async function coverage(db: Queryable, f: AreaFilter = {}): Promise<Cover
          FROM commune c
          LEFT JOIN cpts_commune m ON m.commune_code = c.code
          LEFT JOIN cpts k ON k.id = m.cpts_id
-        WHERE ($2::text IS NULL OR c.region = $2)
+        WHERE ${isTerritorialUnit('c')}
+          AND ($2::text IS NULL OR c.region = $2)
           AND ($1::text IS NULL OR c.region IN (SELECT d.region FROM departement d WHERE d.code = $1))
         GROUP BY c.code, c.departement, c.region, c.population
      ), g AS (
@@ -143,7 +148,7 @@ export interface WhiteZoneRow {
   zoneDate: string | null;
   zoneSource: string | null;
   /** The nearest CPTS: geodesic distance from the commune's point on surface (ST_PointOnSurface) to the CPTS perimeter. */
-  cptsProche: { id: string; nom: string; statut: string; perimetre: string; distanceKm: number } | null;
+  cptsProche: { id: string; nom: string; statut: CptsStatut; perimetre: Perimetre; distanceKm: number } | null;
   /**
    * CPTS sharing a border of positive length with the commune (DE-9IM boundary ∩ boundary of dimension 1)
    * or overlapping it (interiors meet, for imported polygons); a contact at a single point does not count.
@@ -201,16 +206,10 @@ const NEAREST = (pt: string) => `
      LIMIT 1
   ) near ON true`;
 
-/**
- * Contacts between outlines are judged on coordinates snapped to a 1e-7° grid (≈ 1 cm, ST_ReducePrecision:
- * snap-rounding, valid output): floating-point noise between neighbours (47.1 against 47.099999999999994)
- * must not turn a shared border into a gap; a real gap wider than about a centimetre stays a gap.
- */
-export const CONTACT_GRID = 1e-7;
 
-/** White zones of the area; `bv`: the parameter holding the bassin de vie filter. */
+/** White zones (territorial units) of the area; `bv`: the parameter holding the bassin de vie filter. */
 const wzWhere = (bv: string) => `
-  NOT EXISTS (SELECT 1 FROM cpts_commune m WHERE m.commune_code = c.code)
+  NOT EXISTS (SELECT 1 FROM cpts_commune m WHERE m.commune_code = c.code) AND ${isTerritorialUnit('c')}
   AND ($1::text IS NULL OR c.departement = $1) AND ($2::text IS NULL OR c.region = $2)
   AND (${bv}::text IS NULL OR EXISTS (SELECT 1 FROM commune_bassin cb WHERE cb.commune_code = c.code AND cb.bassin_vie = ${bv}))`;
 
@@ -232,10 +231,10 @@ function wzSql(withGeometry: boolean): string {
            near.id AS near_id, near.nom AS near_nom, near.statut AS near_statut, near.perimetre AS near_perimetre,
            near.distance_km AS near_distance_km,
            coalesce((SELECT array_agg(x.id ORDER BY x.id COLLATE "C")
-                       FROM (SELECT k.id, ST_Relate(ST_ReducePrecision(k.geom, ${CONTACT_GRID}), ST_ReducePrecision(p.geom, ${CONTACT_GRID})) AS im
+                       FROM (SELECT k.id, ST_Relate(${onContactGrid('k.geom')}, ${onContactGrid('p.geom')}) AS im
                                FROM cpts k WHERE k.geom && ST_Expand(p.geom, ${CONTACT_GRID})
                              OFFSET 0) x -- OFFSET 0: the relation is computed once, not once per test below
-                      WHERE substr(x.im, 1, 1) = '2' OR substr(x.im, 5, 1) = '1'), '{}') AS limitrophes
+                      WHERE ${inContact('x.im')}), '{}') AS limitrophes
            ${withGeometry ? ', ST_AsGeoJSON(p.geom, 6) AS geometry' : ''}
       FROM page p
       LEFT JOIN offre_mg o ON o.commune_code = p.code
@@ -259,8 +258,8 @@ interface WzRow {
   zone_source: string | null;
   near_id: string | null;
   near_nom: string | null;
-  near_statut: string | null;
-  near_perimetre: string | null;
+  near_statut: CptsStatut | null;
+  near_perimetre: Perimetre | null;
   near_distance_km: number | null;
   limitrophes: string[];
   geometry?: string;

@@ -2,8 +2,20 @@
 // GP supply inside the perimeter — everything by commune membership (cpts_commune), in one query per list.
 import type { Queryable } from '../db/port.js';
 import { bandInfo, frInt, type BandInfo } from '../domain/bands.js';
-import { centreLabel, ESP_NON_RECENSEES, ESP_NOTE, joinableSql, openSql, otherCentreSql, OTHER_CENTRES_NOTE } from '../domain/sites.js';
-import { gpSupply, perimetreNote, PERIMETRE_LIBELLES, STATUT_LIBELLES, type GpSupply } from '../domain/territory.js';
+import { gpSupply, type GpSupply } from '../domain/rules.js';
+import { joinableSql, openSql, otherCentreSql } from '../domain/rules-sql.js';
+import {
+  centreLabel,
+  CPTS_STATUT_LIBELLES,
+  ESP_NON_RECENSEES,
+  ESP_NOTE,
+  OTHER_CENTRES_NOTE,
+  PERIMETRE_LIBELLES,
+  PERIMETRE_NOTES,
+  type CptsStatut,
+  type Perimetre,
+  type Zone,
+} from '../domain/vocabulary.js';
 import { overlapPairs, type OverlapPair } from './overlaps.js';
 
 export interface CptsFilter {
@@ -17,9 +29,9 @@ export interface CptsSummary extends BandInfo {
   id: string;
   nom: string;
   finess: string | null;
-  statut: string;
+  statut: CptsStatut;
   statutLibelle: string;
-  perimetre: string;
+  perimetre: Perimetre;
   perimetreLibelle: string;
   /** True when the perimeter is not the official one (approximatif, illustratif): the UI must say so. */
   perimetreNonOfficiel: boolean;
@@ -67,8 +79,8 @@ interface SummaryRow {
   id: string;
   nom: string;
   finess: string | null;
-  statut: string;
-  perimetre: string;
+  statut: CptsStatut;
+  perimetre: Perimetre;
   siege_commune: string | null;
   siege_nom: string | null;
   date_ouverture: string | null;
@@ -182,7 +194,7 @@ function toSummary(r: SummaryRow): CptsSummary {
   const population = r.population ?? 0;
   const nbCommunes = r.nb_communes ?? 0;
   const notes: string[] = [];
-  const pNote = perimetreNote(r.perimetre);
+  const pNote = PERIMETRE_NOTES[r.perimetre];
   if (pNote) notes.push(pNote);
   if (nbCommunes === 0) notes.push('Aucune commune membre enregistrée : population et superficie nulles.');
   if (r.nb_partielles) {
@@ -219,9 +231,9 @@ function toSummary(r: SummaryRow): CptsSummary {
     nom: r.nom,
     finess: r.finess,
     statut: r.statut,
-    statutLibelle: STATUT_LIBELLES[r.statut] ?? r.statut,
+    statutLibelle: CPTS_STATUT_LIBELLES[r.statut],
     perimetre: r.perimetre,
-    perimetreLibelle: PERIMETRE_LIBELLES[r.perimetre] ?? r.perimetre,
+    perimetreLibelle: PERIMETRE_LIBELLES[r.perimetre],
     perimetreNonOfficiel: r.perimetre !== 'officiel',
     siege: r.siege_commune ? { code: r.siege_commune, nom: r.siege_nom } : null,
     dateOuverture: r.date_ouverture,
@@ -264,7 +276,7 @@ export interface CptsCommune {
   population: number | null;
   partSurface: number;
   superficieKm2: number;
-  zone: string | null;
+  zone: Zone | null;
   /** Other CPTS this commune also belongs to. */
   autresCpts: string[];
 }
@@ -300,7 +312,7 @@ export async function cptsSheet(db: Queryable, id: string): Promise<CptsSheet | 
     population: number | null;
     part_surface: number;
     superficie_km2: number;
-    zone: string | null;
+    zone: Zone | null;
     autres: string[];
   }>(
     `SELECT c.code, c.nom, c.departement, c.population, m.part_surface,

@@ -2,8 +2,7 @@
 // reopenings, moves over 50 m, renamings, category changes, with the establishment's name and commune. By default the
 // changes of the newest stock, i.e. since the previous one (the URPS view: « nouvelles officines », « officines fermées »).
 import type { Queryable } from '../db/port.js';
-import type { FinessChangeKind, FinessChangeScope } from '../domain/codes.js';
-import { FINESS_CHANGE_LABELS } from '../domain/sites.js';
+import { FINESS_CHANGE_LABELS, type FinessChangeKind, type FinessChangeScope } from '../domain/vocabulary.js';
 
 export interface ChangeFilter {
   departement?: string;

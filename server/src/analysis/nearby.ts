@@ -1,20 +1,22 @@
 // "What is around me?" for a pharmacist: the commune of a pharmacy, a point or a commune, the CPTS covering
 // it, the nearest MSP / CSP / ESP with geodesic distances, the pharmacy's memberships and the zoning.
 //
-// Nearest k sites of each type, exact and index-assisted (same method as the pharmacy list):
-//   1. KNN on the geometry GiST index (`ORDER BY s.geom <-> point LIMIT k`) gives k candidates; the largest
-//      of their geodesic distances, D, is an upper bound of the k-th nearest geodesic distance;
-//   2. `ST_DWithin(s.geom::geography, point::geography, D)` uses the geography GiST index structure_geog_gix
-//      and returns every site within D, ranked by geodesic (spheroid) distance; the first k are the answer.
-// Why not `ORDER BY s.geom::geography <-> point::geography` alone: geography `<->` orders by distance on
-// the sphere, not the spheroid, so it is close to but not exactly geodesic order, and on a synthetic
-// national load it was the slower of the two on both backends; the bound method is exact by construction.
+// The nearest sites of each type come from the exact-nearest primitive (nearest.ts).
 import type { Queryable } from '../db/port.js';
-import { SITE_TYPES, type PharmacyStatus, type SiteType } from '../domain/codes.js';
 import type { CoveringCpts } from '../domain/contacts.js';
 import { NotFoundError } from '../domain/errors.js';
-import { centreLabel, joinableSql, openSql, otherCentreSql } from '../domain/sites.js';
+import { joinableSql, otherCentreSql, pharmacyStatusSql } from '../domain/rules-sql.js';
+import {
+  centreLabel,
+  PERIMETRE_LIBELLES,
+  SITE_TYPES,
+  zoneLibelle,
+  type PharmacyStatus,
+  type SiteType,
+  type Zone,
+} from '../domain/vocabulary.js';
 import { currentCommune } from './communes.js';
+import { exactNearestSql } from './nearest.js';
 import type { Adhesion, CptsRef } from './pharmacies.js';
 
 export type NearbyQuery = { finess: string } | { lon: number; lat: number } | { commune: string };
@@ -44,7 +46,7 @@ export interface NearbyResult {
     region: { code: string; nom: string };
   };
   cpts: (CptsRef & { perimetreLibelle: string; attribution: string })[];
-  zonage: { zone: string; source: string; date: string | null } | null;
+  zonage: { zone: Zone | null; libelle: string; source: string; date: string | null } | null;
   zoningImported: boolean;
   /** The covering CPTS with their seat as FINESS gives it, for the contacts (not part of the answer as such). */
   cptsContacts: CoveringCpts[];
@@ -62,30 +64,31 @@ export interface NearbyResult {
   } | null;
 }
 
-export const PERIMETRE_LABELS: Record<string, string> = {
-  officiel: 'périmètre officiel (ARS)',
-  approximatif: 'périmètre approximatif (reconstitué, non officiel)',
-  illustratif: 'périmètre illustratif (proposition fictive)',
-};
-
 interface Origin {
   type: 'officine' | 'point' | 'commune';
   communeCode: string | null;
   lon: number | null;
   lat: number | null;
   explication: string;
-  pharmacie?: { finess: string; nom: string; adresse: string | null; code_postal: string | null };
+  pharmacie?: { finess: string; nom: string; adresse: string | null; code_postal: string | null; statut: PharmacyStatus };
 }
+
+/** The membership row `m` places its CPTS on the commune `code`, or on one of its units (a split commune's arrondissements). */
+const coversCommuneSql = (m: string, code: string) =>
+  `(${m}.commune_code = ${code} OR ${m}.commune_code IN (SELECT a.code FROM commune a WHERE a.parent = ${code}))`;
 
 const round6 = (x: number) => Math.round(x * 1e6) / 1e6;
 const fmt = (x: number) => x.toFixed(6).replace(/\.?0+$/, '');
 
 async function resolveOrigin(db: Queryable, q: NearbyQuery): Promise<Origin> {
   if ('finess' in q) {
-    const r = await db.query<{ finess: string; nom: string; adresse: string | null; code_postal: string | null; commune_code: string | null; lon: number | null; lat: number | null }>(
-      `SELECT finess, nom, adresse, code_postal, commune_code,
-              round(ST_X(geom)::numeric, 6) AS lon, round(ST_Y(geom)::numeric, 6) AS lat
-         FROM pharmacie WHERE finess = $1`,
+    const r = await db.query<{
+      finess: string; nom: string; adresse: string | null; code_postal: string | null; commune_code: string | null; statut: PharmacyStatus;
+      lon: number | null; lat: number | null;
+    }>(
+      `SELECT p.finess, p.nom, p.adresse, p.code_postal, p.commune_code, ${pharmacyStatusSql('p')} AS statut,
+              round(ST_X(p.geom)::numeric, 6) AS lon, round(ST_Y(p.geom)::numeric, 6) AS lat
+         FROM pharmacie p WHERE p.finess = $1`,
       [q.finess],
     );
     const p = r.rows[0];
@@ -129,7 +132,7 @@ export async function nearby(db: Queryable, q: NearbyQuery, k: number): Promise<
   if (!o.communeCode) throw new NotFoundError('La commune de cette officine est inconnue de la base : impossible de situer ses alentours.');
   const cr = await db.query<{
     code: string; nom: string; population: number | null; departement: string; departement_nom: string; region: string; region_nom: string;
-    lon: number; lat: number;
+    lon: number | null; lat: number | null;
   }>(
     `SELECT c.code, c.nom, c.population, c.departement, d.nom AS departement_nom, c.region, r.nom AS region_nom,
             round(ST_X(pt)::numeric, 6) AS lon, round(ST_Y(pt)::numeric, 6) AS lat
@@ -140,28 +143,34 @@ export async function nearby(db: Queryable, q: NearbyQuery, k: number): Promise<
   );
   const c = cr.rows[0];
   if (!c) throw new NotFoundError(`Commune ${o.communeCode} introuvable`);
+  // A commune without outline (re-created since the outlines' vintage) has no interior point: no distances then.
   const lon = o.lon ?? c.lon;
   const lat = o.lat ?? c.lat;
+  const noSites = Object.fromEntries(SITE_TYPES.map((t) => [t, [] as NearSite[]])) as Record<SiteType, NearSite[]>;
 
   const [cpts, zonage, zoningLog, sites, adhesions] = await Promise.all([
     db.query<CptsRef & { attribution: string }>(
-      `SELECT k.id, k.nom, k.statut, k.perimetre, k.source AS attribution FROM cpts_commune m JOIN cpts k ON k.id = m.cpts_id
-        WHERE m.commune_code = $1 ORDER BY k.nom COLLATE "C", k.id COLLATE "C"`,
+      `SELECT k.id, k.nom, k.statut, k.perimetre, k.source AS attribution FROM cpts k
+        WHERE EXISTS (SELECT 1 FROM cpts_commune m WHERE m.cpts_id = k.id AND ${coversCommuneSql('m', '$1')})
+        ORDER BY k.nom COLLATE "C", k.id COLLATE "C"`,
       [c.code],
     ),
-    db.query<{ zone: string; source: string; date: string | null }>(
+    db.query<{ zone: Zone | null; source: string; date: string | null }>(
       'SELECT zone, source, date_zonage AS date FROM zonage WHERE commune_code = $1',
       [c.code],
     ),
     db.query("SELECT 1 FROM import_log WHERE kind = 'zoning' LIMIT 1"),
-    nearestSites(db, lon, lat, k),
+    lon === null || lat === null ? Promise.resolve(noSites) : nearestSites(db, lon, lat, k),
     o.pharmacie ? pharmacyAdhesions(db, o.pharmacie.finess) : Promise.resolve([]),
   ]);
-  const autresCentres = await nearestOtherCentres(db, lon, lat, k);
+  const autresCentres = lon === null || lat === null ? [] : await nearestOtherCentres(db, lon, lat, k);
   const cptsContacts = await coveringCptsSeats(db, c.code);
-  const covered = cpts.rows.length > 0;
   return {
-    origine: { type: o.type, position: { lon: round6(lon), lat: round6(lat) }, explication: o.explication },
+    origine: {
+      type: o.type,
+      position: lon === null || lat === null ? null : { lon: round6(lon), lat: round6(lat) },
+      explication: lon === null || lat === null ? 'Commune sans contour connu : distances non calculées.' : o.explication,
+    },
     commune: {
       code: c.code,
       nom: c.nom,
@@ -169,8 +178,8 @@ export async function nearby(db: Queryable, q: NearbyQuery, k: number): Promise<
       departement: { code: c.departement, nom: c.departement_nom },
       region: { code: c.region, nom: c.region_nom },
     },
-    cpts: cpts.rows.map((x) => ({ ...x, perimetreLibelle: PERIMETRE_LABELS[x.perimetre] ?? x.perimetre })),
-    zonage: zonage.rows[0] ?? null,
+    cpts: cpts.rows.map((x) => ({ ...x, perimetreLibelle: PERIMETRE_LIBELLES[x.perimetre] })),
+    zonage: zonage.rows[0] ? { ...zonage.rows[0], libelle: zoneLibelle(zonage.rows[0].zone) } : null,
     // Zoning rows may also come from a fixture or a seed without a log row: either counts as imported.
     zoningImported: zoningLog.rows.length > 0 || zonage.rows.length > 0,
     cptsContacts,
@@ -182,7 +191,7 @@ export async function nearby(db: Queryable, q: NearbyQuery, k: number): Promise<
           nom: o.pharmacie.nom,
           adresse: o.pharmacie.adresse,
           codePostal: o.pharmacie.code_postal,
-          statut: adhesions.some((a) => !a.fermee) ? 'membre' : covered ? 'couverte-sans-adhesion' : 'zone-blanche',
+          statut: o.pharmacie.statut,
           adhesions,
         }
       : null,
@@ -197,12 +206,12 @@ async function coveringCptsSeats(db: Queryable, commune: string): Promise<Coveri
   }>(
     `SELECT k.id, k.nom, k.source, to_char(ik.imported_at, 'YYYY-MM-DD') AS cpts_date, s.adresse, s.code_postal, sc.nom AS commune_nom, s.telephone, s.finess,
             il.file_name AS fichier, to_char(il.imported_at, 'YYYY-MM-DD') AS date
-       FROM cpts_commune m JOIN cpts k ON k.id = m.cpts_id
+       FROM cpts k
        LEFT JOIN structure s ON s.finess = k.finess
        LEFT JOIN commune sc ON sc.code = s.commune_code
        LEFT JOIN import_log il ON il.id = s.import_id
        LEFT JOIN import_log ik ON ik.id = k.import_id
-      WHERE m.commune_code = $1
+      WHERE EXISTS (SELECT 1 FROM cpts_commune m WHERE m.cpts_id = k.id AND ${coversCommuneSql('m', '$1')})
       ORDER BY k.nom COLLATE "C", k.id COLLATE "C"`,
     [commune],
   );
@@ -233,26 +242,18 @@ async function pharmacyAdhesions(db: Queryable, finess: string): Promise<Adhesio
 }
 
 /** The open sites of one type a pharmacy can join (csp: medical or polyvalent centres), as a condition on `s`. */
-const siteSql = (type: SiteType) => `s.type = '${type}' AND ${joinableSql('s')} AND ${openSql('s')}`;
+const siteSql = (type: SiteType) => `s.type = '${type}' AND ${joinableSql('s')}`;
 
 /**
- * The k nearest sites matching `cond` (on alias s) of the point `(SELECT g FROM pt)`, exact (see header); `tag` names
- * the branch. Literal conditions, so each KNN scan uses the matching partial index (migrations 003, 070).
+ * The k nearest open sites matching `where` (on alias s) of the point pt.g (nearest.ts); `tag` names the branch.
+ * Literal conditions, so each KNN scan uses the matching partial index (migrations 003, 070).
  */
-const nearestBranch = (tag: string, cond: string) => `(
-     SELECT '${tag}'::text AS type, n.*
-       FROM (SELECT max(ST_Distance(c.geom::geography, (SELECT g FROM pt)::geography)) AS bound
-               FROM (SELECT s.geom FROM structure s WHERE ${cond} AND s.geom IS NOT NULL
-                      ORDER BY s.geom <-> (SELECT g FROM pt) LIMIT $3) c) b
-       CROSS JOIN LATERAL (
-         SELECT s.finess, s.nom, s.adresse, s.commune_code, cm.nom AS commune_nom, s.sous_type,
-                round(ST_X(s.geom)::numeric, 6) AS lon, round(ST_Y(s.geom)::numeric, 6) AS lat,
-                round(ST_Distance(s.geom::geography, (SELECT g FROM pt)::geography)::numeric, 1) AS distance_m
-           FROM structure s LEFT JOIN commune cm ON cm.code = s.commune_code
-          WHERE ${cond} AND s.geom IS NOT NULL
-            AND ST_DWithin(s.geom::geography, (SELECT g FROM pt)::geography, b.bound + 0.01)
-          ORDER BY distance_m, s.finess COLLATE "C"
-          LIMIT $3) n)`;
+const nearestBranch = (tag: string, where: string) => `(
+     SELECT '${tag}'::text AS type, s.finess, s.nom, s.adresse, s.commune_code, cm.nom AS commune_nom, s.sous_type,
+            round(ST_X(s.geom)::numeric, 6) AS lon, round(ST_Y(s.geom)::numeric, 6) AS lat, round(n.d::numeric, 1) AS distance_m
+       FROM pt CROSS JOIN LATERAL (${exactNearestSql({ point: 'pt.g', where, k: '$3::int', candidates: '$3::int + 2' })}) n
+       JOIN structure s ON s.finess = n.finess
+       LEFT JOIN commune cm ON cm.code = s.commune_code)`;
 
 interface NearRow {
   type: string;
@@ -280,7 +281,7 @@ const nearSite = (x: NearRow): NearSite => ({
 async function nearestOtherCentres(db: Queryable, lon: number, lat: number, k: number): Promise<NearbyResult['autresCentres']> {
   const r = await db.query<NearRow>(
     `WITH pt AS (SELECT ST_SetSRID(ST_MakePoint($1, $2), 4326) AS g)
-     SELECT * FROM ${nearestBranch('autre', `${otherCentreSql('s')} AND ${openSql('s')}`)} u ORDER BY distance_m, finess COLLATE "C"`,
+     SELECT * FROM ${nearestBranch('autre', otherCentreSql('s'))} u ORDER BY distance_m, finess COLLATE "C"`,
     [lon, lat, k],
   );
   return r.rows.map((x) => ({ ...nearSite(x), sousType: x.sous_type, sousTypeLibelle: centreLabel(x.sous_type) }));

@@ -1,7 +1,7 @@
 // Overlaps between CPTS, computed on the membership table (not on geometry): two CPTS overlap when they
 // share at least one commune. Touching along a border shares no commune, so it is no overlap.
 import type { Queryable } from '../db/port.js';
-import { COMMUNE_PARTAGEE_SANS_DECOUPAGE } from '../domain/territory.js';
+import { COMMUNE_PARTAGEE_SANS_DECOUPAGE, type CptsStatut, type Perimetre } from '../domain/vocabulary.js';
 
 export interface OverlapFilter {
   departement?: string;
@@ -24,8 +24,8 @@ export interface SharedCommune {
 export interface OverlapSide {
   id: string;
   nom: string;
-  statut: string;
-  perimetre: string;
+  statut: CptsStatut;
+  perimetre: Perimetre;
   /** The perimeter's source, to cite with it (e.g. « ARS PACA, listing des CPTS, janvier 2026 »). */
   attribution: string;
   /** Population of the whole CPTS (sum over its member communes). */
@@ -108,15 +108,15 @@ const params = (f: OverlapFilter) => [f.departement ?? null, f.region ?? null, f
 interface PairRow {
   a_id: string;
   a_nom: string;
-  a_statut: string;
-  a_perimetre: string;
+  a_statut: CptsStatut;
+  a_perimetre: Perimetre;
   a_source: string;
   a_population: number;
   a_part: number | null;
   b_id: string;
   b_nom: string;
-  b_statut: string;
-  b_perimetre: string;
+  b_statut: CptsStatut;
+  b_perimetre: Perimetre;
   b_source: string;
   b_population: number;
   b_part: number | null;
@@ -161,7 +161,7 @@ export async function overlapGeometries(db: Queryable, f: OverlapFilter = {}): P
   const r = await db.query<PairRow & { geometry: string }>(
     `WITH ${PAIRS_CTE}
      SELECT ${PAIR_COLUMNS}, p.communes, p.geometry
-     ${PAIR_FROM(`${COMMUNES_AGG}, ST_AsGeoJSON(ST_Normalize(ST_Multi(ST_Union(c.geom))), 6) AS geometry`)}
+     ${PAIR_FROM(`${COMMUNES_AGG}, ST_AsGeoJSON(ST_Normalize(safe_union(array_agg(c.geom))), 6) AS geometry`)}
      ${ORDER}`,
     params(f),
   );

@@ -4,7 +4,7 @@ import type { Queryable } from '../db/port.js';
 import { bandInfo, type BandInfo } from '../domain/bands.js';
 import { InvalidInputError } from '../domain/errors.js';
 import { currentCommunes } from './communes.js';
-import { CONTACT_GRID } from './coverage.js';
+import { separateParts } from './contiguity.js';
 
 export interface PerimeterCommune {
   code: string;
@@ -81,7 +81,7 @@ async function resolveCodes(
 }
 
 /** The same repair as the CPTS GeoJSON importer: valid, 2D, polygons only, dissolved. */
-const VALID_MULTIPOLYGON = `ST_Multi(ST_UnaryUnion(ST_CollectionExtract(ST_MakeValid(ST_Force2D(ST_SetSRID(ST_GeomFromGeoJSON($1), 4326))), 3)))`;
+const VALID_MULTIPOLYGON = `valid_multipolygon(ST_SetSRID(ST_GeomFromGeoJSON($1), 4326))`; // migration 010
 
 /**
  * Geometry mode: a commune is a member when the polygon covers at least `threshold` of its true (spheroidal)
@@ -107,7 +107,7 @@ async function membersFromGeometry(
   }
   const r = await db.query<{ code: string; nom: string; share: number }>(
     `WITH g AS (SELECT ${VALID_MULTIPOLYGON} AS g)
-     SELECT c.code, c.nom, ST_Area(ST_Intersection(c.geom, g.g)::geography) / ST_Area(c.geom::geography) AS share
+     SELECT c.code, c.nom, ST_Area(safe_intersection(c.geom, g.g)::geography) / ST_Area(c.geom::geography) AS share
        FROM commune c, g
       WHERE c.geom && g.g AND ST_Intersects(c.geom, g.g)
       ORDER BY c.code COLLATE "C"`,
@@ -183,31 +183,11 @@ export async function checkPerimeter(db: Queryable, input: PerimeterInput): Prom
     [codes],
   );
 
-  // Contiguity: the member communes dissolved with ST_Union; each polygon of the result is one separate part.
-  // Two communes sharing a border of positive length merge into one polygon; communes touching at a single
-  // point stay two polygons (an OGC-valid polygon has a connected interior), so they are not contiguous.
-  // The union snaps coordinates to CONTACT_GRID (1e-7°, ≈ 1 cm) so floating-point noise between neighbours
-  // is no gap. Each commune is assigned to the part that contains its point on surface (interior to the commune, hence
-  // interior to exactly one part).
-  const components = codes.length
-    ? await db.query<{ communes: string[]; population: number }>(
-        `WITH mem AS (SELECT c.code, c.geom, c.population FROM commune c WHERE c.code = ANY($1::text[])),
-              -- MATERIALIZED: referenced once, the CTE would otherwise be inlined in the lateral join and the union
-              -- recomputed for every commune
-              parts AS MATERIALIZED (
-                SELECT coalesce((d).path[1], 1) AS n, (d).geom AS geom FROM (SELECT ST_Dump(ST_Union(geom, ${CONTACT_GRID})) AS d FROM mem) x
-              )
-         SELECT array_agg(m.code ORDER BY m.code COLLATE "C") AS communes, coalesce(sum(m.population), 0)::bigint AS population
-           FROM mem m
-           CROSS JOIN LATERAL (
-             SELECT p.n FROM parts p ORDER BY ST_Distance(p.geom, ST_PointOnSurface(m.geom)), p.n LIMIT 1
-           ) part
-          GROUP BY part.n`,
-        [codes],
-      )
-    : { rows: [] };
-  const parties = components.rows
-    .map((p) => ({ communes: p.communes, population: p.population }))
+  // Contiguity: parts of the graph of the member communes linked by a shared border (contiguity.ts).
+  const { parts: groups, withoutOutline } = await separateParts(db, codes);
+  const populationOf = new Map(info.rows.map((c) => [c.code, c.population ?? 0]));
+  const parties = groups
+    .map((communes) => ({ communes, population: communes.reduce((sum, c) => sum + populationOf.get(c)!, 0) }))
     .sort((a, b) => b.communes.length - a.communes.length || b.population - a.population || byte(a.communes[0]!, b.communes[0]!))
     .map((p, i) => ({ numero: i + 1, nbCommunes: p.communes.length, communes: p.communes, population: p.population }));
 
@@ -232,6 +212,9 @@ export async function checkPerimeter(db: Queryable, input: PerimeterInput): Prom
     avertissements.push(
       `Périmètre non contigu : ${parties.length} parties séparées (des communes qui ne se touchent qu’en un point ne sont pas contiguës).`,
     );
+  }
+  if (withoutOutline.length) {
+    avertissements.push(`Contiguïté jugée sans ${withoutOutline.length} commune(s) dont le contour est inconnu : ${withoutOutline.join(', ')}.`);
   }
   if (overlaps.rows.length) {
     avertissements.push(

@@ -1,35 +1,23 @@
 // Pharmacies by coordinated-care status, for the URPS pharmaciens: member of a structure or CPTS, covered by
 // a CPTS without membership, or in a white zone; with the nearest MSP/CSP (a possible membership, never
 // stated as a fact), the commune's ARS zoning and GP supply.
-//
-// Nearest MSP/CSP per pharmacy, exact and index-assisted:
-//   1. a KNN scan on the partial GiST index structure_msp_csp_gix (`ORDER BY s.geom <-> p.geom LIMIT 3`) gives
-//      3 candidates, ranked by their geodesic (spheroid) distance; g1 is the best, dk the planar distance
-//      (degrees) of the 3rd;
-//   2. every other site is at least dk degrees away in the (lon, lat) plane, so the geodesic to it first
-//      crosses the disc of radius dk around the pharmacy: a stretch of plane length ≥ dk at latitudes
-//      ≤ |φ| + dk, on which ds ≥ R_min · cos(|φ| + dk) · |d(lon, lat)| (R_min = a(1 − e²) = 6,335,439 m,
-//      the smallest radius of curvature of WGS84). Hence every other site is at least
-//      LB = R_min · cos(|φ| + dk) · dk (radians) away (0.1 % margin): if g1 < LB the best candidate is exact;
-//   3. otherwise (≈10 % of pharmacies on a synthetic national load) `ST_DWithin(s.geom::geography,
-//      p.geom::geography, g1)` on the geography GiST index structure_geog_gix returns every site within g1,
-//      ranked by geodesic distance.
-// Planar `<->` in degrees is not geodesic order (a degree of longitude is cos φ times a degree of latitude):
-// re-ranking 5 planar candidates without step 2–3 picked the wrong site for 39 of 21,116 pharmacies on that
-// load. Step 3 alone after a top-1 KNN is exact too but ~30 % slower. (No French territory in the data
-// straddles the antimeridian, where planar longitude differences would mislead step 2.)
+// The nearest MSP/CSP of each pharmacy comes from the exact-nearest primitive (nearest.ts).
 import type { Db, Queryable } from '../db/port.js';
-import { PHARMACY_STATUSES, PROBABLE_MEMBERSHIP_RADIUS_M, type PharmacySort, type PharmacyStatus, type ZoningFilter } from '../domain/codes.js';
 import { InvalidInputError, NotFoundError } from '../domain/errors.js';
 import { assertBassinVie } from './communes.js';
-import { activeMembershipSql, joinableSql, openSql } from '../domain/sites.js';
-
-export const STATUS_LABELS: Record<PharmacyStatus, string> = {
-  membre: 'membre',
-  'couverte-sans-adhesion': 'couverte sans adhésion',
-  'zone-blanche': 'zone blanche',
-  'commune-inconnue': 'commune inconnue',
-};
+import { exactNearestSql } from './nearest.js';
+import { gpDensity, isProbableMembership, maskCount, PROBABLE_MEMBERSHIP_RADIUS_M, type MaskedCount } from '../domain/rules.js';
+import { activeMembershipSql, joinableSql, openSql, pharmacyStatusSql } from '../domain/rules-sql.js';
+import {
+  PHARMACY_STATUS_LIBELLES,
+  PHARMACY_STATUSES,
+  type CptsStatut,
+  type Perimetre,
+  type PharmacySort,
+  type PharmacyStatus,
+  type Zone,
+  type ZoningFilter,
+} from '../domain/vocabulary.js';
 
 export interface PharmacyFilters {
   departement?: string;
@@ -52,9 +40,6 @@ export interface PharmacyFilters {
   inclureFermes?: boolean;
 }
 
-/** a (1 − e²) on WGS84: the meridian radius of curvature at the equator, the smallest radius of curvature. */
-const R_MIN_M = 6335439;
-
 export type NearestType = 'msp' | 'csp' | 'esp';
 
 export interface Adhesion {
@@ -70,14 +55,14 @@ export interface Adhesion {
 export interface CptsRef {
   id: string;
   nom: string;
-  statut: string;
-  perimetre: string;
+  statut: CptsStatut;
+  perimetre: Perimetre;
 }
 
 export interface GpFigures {
-  /** Number of GPs (or GP practices for a proxy source); '< 6' when under 6 (statistical secrecy); null when unknown. */
-  nombre: number | '< 6' | null;
-  /** GPs per 10,000 inhabitants, one decimal; null when the count is under 6 or unknown, or no population. */
+  /** Number of GPs (or GP practices for a proxy source), masked under the secrecy threshold; null when unknown. */
+  nombre: MaskedCount | null;
+  /** GPs per 10,000 inhabitants (gpDensity); null when the count is secret or unknown, or no population. */
   densitePour10000: number | null;
   /** Whether the figure is a proxy (e.g. SIRENE establishments rather than doctors). */
   proxy: boolean | null;
@@ -100,22 +85,15 @@ export interface PharmacyRow {
   mspCspLaPlusProche: { finess: string; nom: string; type: NearestType; distanceM: number } | null;
   /** A non-member pharmacy within `near` metres of a structure it can join: a possible membership, not a fact. */
   adhesionProbable: boolean;
-  zonage: string | null;
+  zonage: Zone | null;
   enZipZac: boolean | null;
   generalistes: GpFigures;
 }
 
-/** GP figures with the "under 6" secrecy rule: counts 1–5 (and 0) become '< 6' and hide the density. Pure. */
+/** GP figures under the secrecy rule (small counts masked, their density hidden). Pure. */
 export function gpFigures(nb: number | null, population: number | null, proxy: boolean | null): GpFigures {
   if (nb === null) return { nombre: null, densitePour10000: null, proxy: null };
-  if (nb < 6) return { nombre: '< 6', densitePour10000: null, proxy };
-  const densite = population && population > 0 ? Math.round((nb * 10000 * 10) / population) / 10 : null;
-  return { nombre: nb, densitePour10000: densite, proxy };
-}
-
-/** A possible membership: not a member, and an MSP/CSP within `near` metres. Pure. */
-export function isProbableMembership(statut: PharmacyStatus, distanceM: number | null, near: number): boolean {
-  return statut !== 'membre' && distanceM !== null && distanceM <= near;
+  return { nombre: maskCount(nb), densitePour10000: gpDensity(nb, population), proxy };
 }
 
 /**
@@ -165,10 +143,7 @@ function statusSql(f: PharmacyFilters, params: unknown[]): string {
 function baseSql(where: string): string {
   return `SELECT p.finess, p.nom, p.adresse, p.code_postal, p.commune_code, p.telephone, p.ferme_le, p.geom,
          p.nom_norm AS nom_tri, c.nom_norm AS commune_tri, c.code AS commune_connue, c.nom AS commune_nom, c.departement, c.region, c.population, z.zone,
-         CASE WHEN ${activeMembershipSql('p')} THEN 'membre'
-              WHEN c.code IS NULL THEN 'commune-inconnue'
-              WHEN EXISTS (SELECT 1 FROM cpts_commune m WHERE m.commune_code = c.code) THEN 'couverte-sans-adhesion'
-              ELSE 'zone-blanche' END AS statut
+         ${pharmacyStatusSql('p')} AS statut
     FROM pharmacie p
     LEFT JOIN commune c ON c.code = p.commune_code
     LEFT JOIN zonage z ON z.commune_code = c.code
@@ -221,7 +196,7 @@ interface RawRow {
   departement: string | null;
   region: string | null;
   population: number | null;
-  zone: string | null;
+  zone: Zone | null;
   statut: PharmacyStatus;
   lon: number | null;
   lat: number | null;
@@ -289,30 +264,12 @@ export async function listPharmacies(
             page.departement, page.region, page.population, page.zone, page.statut,
             round(ST_X(page.geom)::numeric, 6) AS lon, round(ST_Y(page.geom)::numeric, 6) AS lat,
             n.finess AS proche_finess, n.nom AS proche_nom, n.type AS proche_type,
-            round(ST_Distance(n.geom::geography, page.geom::geography)::numeric, 1) AS distance_m,
+            round(near.d::numeric, 1) AS distance_m,
             k.cpts, a.adhesions, o.nb_generalistes, o.est_proxy
        FROM page
-       LEFT JOIN LATERAL (
-         -- the 3 nearest joinable open sites in planar degrees (KNN on structure_joinable_open_gix), geodesic distances
-         SELECT (array_agg(x.finess ORDER BY x.g, x.finess COLLATE "C"))[1] AS finess, min(x.g) AS g1, max(x.dp) AS dk, count(*)::int AS n
-           FROM (SELECT s.finess, ST_Distance(s.geom::geography, page.geom::geography) AS g, s.geom <-> page.geom AS dp
-                   FROM structure s
-                  WHERE ${joinableSql('s')} AND ${openSql('s')} AND s.geom IS NOT NULL
-                  ORDER BY s.geom <-> page.geom
-                  LIMIT 3) x
-       ) cand ON page.geom IS NOT NULL
-       LEFT JOIN LATERAL (
-         -- exact fallback, only when a site outside the candidates could be nearer (see the header)
-         SELECT s.finess
-           FROM structure s
-          WHERE cand.n = 3
-            AND cand.g1 >= 0.999 * ${R_MIN_M} * cos(radians(least(89.9, abs(ST_Y(page.geom)) + cand.dk))) * radians(cand.dk)
-            AND ${joinableSql('s')} AND ${openSql('s')} AND s.geom IS NOT NULL
-            AND ST_DWithin(s.geom::geography, page.geom::geography, cand.g1 + 0.01)
-          ORDER BY ST_Distance(s.geom::geography, page.geom::geography), s.finess COLLATE "C"
-          LIMIT 1
-       ) fb ON true
-       LEFT JOIN structure n ON n.finess = coalesce(fb.finess, cand.finess)
+       LEFT JOIN LATERAL (${exactNearestSql({ point: 'page.geom', where: joinableSql('s'), k: '1', candidates: '3' })}
+       ) near ON page.geom IS NOT NULL
+       LEFT JOIN structure n ON n.finess = near.finess
        LEFT JOIN cpts_of k ON k.commune_code = page.commune_connue
        LEFT JOIN adhesions_of a ON a.pharmacie_finess = page.finess
        LEFT JOIN offre_mg o ON o.commune_code = page.commune_connue
@@ -404,7 +361,7 @@ export function csvRow(r: PharmacyRow): unknown[] {
     r.telephone,
     r.commune.departement,
     r.cpts.map((c) => c.nom).join('|'),
-    STATUS_LABELS[r.statut],
+    PHARMACY_STATUS_LIBELLES[r.statut],
     yesNo(r.adhesionProbable),
     n?.nom ?? '',
     n ? n.type.toUpperCase() : '',

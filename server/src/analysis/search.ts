@@ -6,7 +6,8 @@
 // then shorter labels first, larger population first (communes), label and id for a stable order.
 // Geometry (point, bbox for the map) is computed only for the hits returned.
 import type { Queryable } from '../db/port.js';
-import type { HitType } from '../domain/codes.js';
+import { labelSql } from '../domain/rules-sql.js';
+import { CPTS_STATUT_LIBELLES, PERIMETRE_LIBELLES, STRUCTURE_TYPE_LIBELLES, type HitType } from '../domain/vocabulary.js';
 import { InvalidInputError } from '../domain/errors.js';
 
 export interface SearchHit {
@@ -90,16 +91,14 @@ export async function search(db: Queryable, q: string, limit: number): Promise<S
            FROM commune c JOIN departement d ON d.code = c.departement
           WHERE top.type = 'commune' AND c.code = top.id
          UNION ALL
-         SELECT 'CPTS · ' || (CASE k.statut WHEN 'pre-projet' THEN 'pré-projet' WHEN 'projet' THEN 'projet'
-                                            WHEN 'en-fonctionnement' THEN 'en fonctionnement' ELSE 'ACI signé' END)
+         SELECT 'CPTS · ' || ${labelSql('k.statut', CPTS_STATUT_LIBELLES)}
                 || ' · ' || (SELECT count(*) FROM cpts_commune m WHERE m.cpts_id = k.id) || ' commune(s)'
-                || CASE k.perimetre WHEN 'officiel' THEN '' WHEN 'approximatif' THEN ' · périmètre approximatif' ELSE ' · périmètre illustratif' END,
+                || CASE k.perimetre WHEN 'officiel' THEN '' ELSE ' · ' || ${labelSql('k.perimetre', PERIMETRE_LIBELLES)} END,
                 CASE WHEN k.geom IS NULL THEN NULL ELSE ST_PointOnSurface(k.geom) END, k.geom::box2d
            FROM cpts k
           WHERE top.type = 'cpts' AND k.id = top.id
          UNION ALL
-         SELECT (CASE s.type WHEN 'msp' THEN 'Maison de santé (MSP)' WHEN 'csp' THEN 'Centre de santé' WHEN 'esp' THEN 'Équipe de soins primaires (ESP)'
-                             WHEN 'siege_cpts' THEN 'Siège de CPTS' ELSE 'Structure de soins' END)
+         SELECT ${labelSql('s.type', STRUCTURE_TYPE_LIBELLES)}
                 || coalesce(' · ' || c.nom || ' (' || c.departement || ')', ''),
                 s.geom, NULL::box2d
            FROM structure s LEFT JOIN commune c ON c.code = s.commune_code

@@ -2,7 +2,8 @@
 import { Router } from 'express';
 import { assertBassinVie } from '../analysis/communes.js';
 import { coverage, whiteZoneFeatures, whiteZones, type WhiteZoneRow } from '../analysis/coverage.js';
-import { gpSupply, maskCount, SECRET_MIN, ZONE_LIBELLES } from '../domain/territory.js';
+import { gpSupply, maskCount, SECRET_LABEL, SECRET_MIN } from '../domain/rules.js';
+import { zoneLibelle, type Zone } from '../domain/vocabulary.js';
 import { sendCsv } from '../http/csv.js';
 import * as api from './contract/coverage.js';
 import type { AppDeps } from './deps.js';
@@ -22,7 +23,7 @@ const COVERAGE_NOTES = [
 
 const WZ_NOTES = [
   'Communes appartenant à aucune CPTS (d’après les communes membres enregistrées), de la plus peuplée à la moins peuplée.',
-  `Offre de médecine générale : un effectif inférieur à ${SECRET_MIN} est affiché « < 6 » (secret statistique), sans densité ; ` +
+  `Offre de médecine générale : un effectif inférieur à ${SECRET_MIN} est affiché « ${SECRET_LABEL} » (secret statistique), sans densité ; ` +
     'une commune absente de la source compte 0 (la source ne liste que les communes où l’offre existe) ; estProxy signale un indicateur approché (cabinets, pas médecins).',
   'CPTS la plus proche : distance géodésique (ellipsoïde WGS84) du point intérieur de la commune au périmètre de la CPTS ; ' +
     'cptsLimitrophes : CPTS dont le périmètre touche la commune.',
@@ -51,7 +52,7 @@ function wzJson(w: WhiteZoneRow): api.WhiteZone {
       annee: w.gpAnnee,
       absenteDeLaSource: w.nbGeneralistes !== null && w.gpSource === null,
     },
-    zonage: w.zone ? { zone: w.zone, libelle: ZONE_LIBELLES[w.zone] ?? w.zone, date: w.zoneDate, source: w.zoneSource } : null,
+    zonage: w.zoneSource ? { zone: w.zone as Zone | null, libelle: zoneLibelle(w.zone), date: w.zoneDate, source: w.zoneSource } : null,
     cptsLaPlusProche: w.cptsProche,
     cptsLimitrophes: w.cptsLimitrophes,
   };

@@ -8,7 +8,7 @@ export interface AppDeps {
   db: Db;
   log: Logger;
   /** Rate limits and trusted proxies are off when absent (tests); `npm start` passes the environment's. */
-  config: Pick<Config, 'basemapStyleUrl'> & Partial<Pick<Config, 'rateLimits' | 'trustProxy'>>;
+  config: Pick<Config, 'basemapStyleUrl'> & Partial<Pick<Config, 'rateLimits' | 'trustProxy' | 'oidc'>>;
   /** Vector tile cache and prerendering (server/src/tiles/source.ts); defaults suit a server. */
   tiles?: TileSourceOptions;
 }

@@ -1,5 +1,6 @@
 // Every declared endpoint (server/src/api/contract/index.ts) with its handler, as one router.
 import { Router } from 'express';
+import { authRoutes } from './auth.js';
 import { coverageRoutes } from './coverage.js';
 import { cptsRoutes } from './cpts.js';
 import type { AppDeps } from './deps.js';
@@ -18,6 +19,7 @@ export function apiRoutes(deps: AppDeps): Router {
   const r = Router();
   r.use(
     systemRoutes(deps),
+    authRoutes(deps),
     openApiRoutes(),
     tileRoutes(deps),
     cptsRoutes(deps),

@@ -5,7 +5,7 @@ import { Router } from 'express';
 import { z } from 'zod';
 import { createDocument, type CreateDocumentOptions, type ZodOpenApiOperationObject, type ZodOpenApiPathsObject } from 'zod-openapi';
 import type { EndpointDecl, JsonOk } from './contract/endpoint.js';
-import { JSON_TYPE, SERVER_ERRORS } from './contract/endpoint.js';
+import { ACCESS_ERRORS, JSON_TYPE, SERVER_ERRORS } from './contract/endpoint.js';
 import { ENDPOINTS } from './contract/index.js';
 import * as system from './contract/system.js';
 import { serve } from './serve.js';
@@ -26,7 +26,7 @@ const numbersAsNumbers: NonNullable<CreateDocumentOptions['override']> = ({ json
 
 function operation(e: EndpointDecl): ZodOpenApiOperationObject {
   const responses = Object.fromEntries(
-    Object.entries({ ...e.responses, ...SERVER_ERRORS }).map(([status, r]) => [
+    Object.entries({ ...e.responses, ...(e.access === 'public' ? {} : ACCESS_ERRORS), ...SERVER_ERRORS }).map(([status, r]) => [
       status,
       {
         description: r!.description,
@@ -43,6 +43,10 @@ function operation(e: EndpointDecl): ZodOpenApiOperationObject {
     ...(e.params || e.query ? { requestParams: { ...(e.params ? { path: e.params } : {}), ...(e.query ? { query: e.query } : {}) } } : {}),
     ...(e.body ? { requestBody: { required: true, content: { [JSON_TYPE]: { schema: e.body } } } } : {}),
     responses,
+    // who may call it: public (no account), or the roles and, with région scope, their own région only
+    ...(e.access === 'public'
+      ? { security: [], 'x-acces': 'public' }
+      : { security: [{ session: [] }, { jeton: [] }], 'x-acces': { roles: [...e.access.roles], region: e.access.region ?? 'toutes' } }),
   };
 }
 
@@ -63,6 +67,17 @@ export function openApiDocument(endpoints: readonly EndpointDecl[] = ENDPOINTS):
         license: { name: 'MIT', identifier: 'MIT' },
       },
       paths,
+      components: {
+        securitySchemes: {
+          session: {
+            type: 'apiKey',
+            in: 'cookie',
+            name: 'cpts_session',
+            description: 'Session ouverte par POST /api/session ; chaque écriture envoie aussi l’en-tête X-CSRF-Token (GET /api/session)',
+          },
+          jeton: { type: 'http', scheme: 'bearer', description: 'Jeton d’API personnel (POST /api/jetons)' },
+        },
+      },
     },
     {
       // the binary tile body is a z.custom, drawn as { type: string, format: binary } by its metadata

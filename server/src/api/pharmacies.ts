@@ -1,7 +1,7 @@
 // Pharmacies by coordinated-care status (JSON page and full CSV for the URPS pharmaciens).
 import { Router } from 'express';
 import { checkFilters, countByStatus, csvRow, CSV_CODE_COLUMNS, CSV_HEADER, listPharmacies, withoutJit, type PharmacyFilters } from '../analysis/pharmacies.js';
-import { PROBABLE_MEMBERSHIP_RADIUS_M } from '../domain/codes.js';
+import { PROBABLE_MEMBERSHIP_RADIUS_M } from '../domain/rules.js';
 import { sendCsv } from '../http/csv.js';
 import * as api from './contract/pharmacies.js';
 import type { AppDeps } from './deps.js';

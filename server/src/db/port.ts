@@ -47,3 +47,14 @@ export class DbTimeoutError extends Error {
 export class DbInputError extends Error {
   override name = 'DbInputError';
 }
+
+/**
+ * A statement that always returns a row returned none: the embedded database (PGlite) aborts some statements
+ * without an error when PostGIS fails inside (see migration 010). An error, never an empty answer.
+ */
+export class SilentFailureError extends Error {
+  override name = 'SilentFailureError';
+  constructor(what: string) {
+    super(`${what}: the database returned no row where one is always expected (a statement aborted without an error)`);
+  }
+}

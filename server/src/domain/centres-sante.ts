@@ -5,8 +5,9 @@ import { z } from 'zod';
 
 const require = createRequire(import.meta.url);
 
-export const SOUS_TYPES_CENTRE = ['medical-polyvalent', 'infirmier', 'dentaire', 'ophtalmologique', 'autre'] as const;
-export type SousTypeCentre = (typeof SOUS_TYPES_CENTRE)[number];
+import { SOUS_TYPES_CENTRE, type SousTypeCentre } from './vocabulary.js';
+
+export { SOUS_TYPES_CENTRE, type SousTypeCentre };
 
 const SousType = z.enum(SOUS_TYPES_CENTRE);
 const Rule = z.union([
@@ -15,7 +16,6 @@ const Rule = z.union([
 ]);
 const RulesFile = z.strictObject({
   description: z.string(),
-  sousTypes: z.record(SousType, z.string()),
   regles: z.array(Rule).min(1),
   defaut: z.strictObject({ id: z.string(), sousType: SousType, justification: z.string() }),
   sources: z.string(),
@@ -32,9 +32,6 @@ function rules() {
   }
   return cached;
 }
-
-/** The French label of each sub-type. */
-export const sousTypeLibelles = (): Readonly<Record<SousTypeCentre, string>> => rules().data.sousTypes;
 
 /** Upper case, accents removed, every run of other characters one space: the form the rules' patterns read. */
 export function normaliseNomCentre(nom: string): string {

@@ -19,3 +19,8 @@ export class NotFoundError extends DomainError {
 export class InvalidInputError extends DomainError {
   override name = 'InvalidInputError';
 }
+
+/** The write contradicts what is stored (a login already taken, a version changed meanwhile): HTTP 409. */
+export class ConflictError extends DomainError {
+  override name = 'ConflictError';
+}

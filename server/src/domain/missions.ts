@@ -4,13 +4,11 @@
 import { z } from 'zod';
 import rawMissions from './missions.json' with { type: 'json' };
 
-export type Zone = 'ZIP' | 'ZAC' | 'ZV' | 'HZ';
-export const ZONE_LABELS: Record<Zone, string> = {
-  ZIP: 'zone d’intervention prioritaire (ZIP)',
-  ZAC: 'zone d’action complémentaire (ZAC)',
-  ZV: 'zone de vigilance (ZV)',
-  HZ: 'hors zonage',
-};
+import { ZONE_LIBELLES, type Zone } from './vocabulary.js';
+
+export type { Zone };
+/** A zone's label inside a sentence (« classée zone d’intervention prioritaire (ZIP) »). */
+const zoneInSentence = (z: Zone) => ZONE_LIBELLES[z].charAt(0).toLowerCase() + ZONE_LIBELLES[z].slice(1);
 
 const StructureType = z.enum(['esp', 'msp', 'csp', 'cpts']);
 
@@ -95,14 +93,14 @@ export function evaluateMissions(ctx: ZoningContext, data: MissionsData = missio
         explication: `Zonage inconnu : ${why}. Cette mission n’est ouverte qu’en ${wanted} ; vérifiez le zonage auprès de l’ARS.`,
       };
     }
-    const ok = m.zonagesEligibles.includes(ctx.zone);
+    const ok = (m.zonagesEligibles as readonly Zone[]).includes(ctx.zone);
     return {
       ...m,
       source,
       eligibleIci: ok ? 'oui' : 'non',
       explication: ok
-        ? `Éligible : la commune ${ctx.communeNom} est classée ${ZONE_LABELS[ctx.zone]} par l’ARS (mission ouverte en ${wanted}).`
-        : `Non éligible ici : la commune ${ctx.communeNom} est classée ${ZONE_LABELS[ctx.zone]} ; cette mission n’est ouverte qu’en ${wanted}.`,
+        ? `Éligible : la commune ${ctx.communeNom} est classée ${zoneInSentence(ctx.zone)} par l’ARS (mission ouverte en ${wanted}).`
+        : `Non éligible ici : la commune ${ctx.communeNom} est classée ${zoneInSentence(ctx.zone)} ; cette mission n’est ouverte qu’en ${wanted}.`,
     };
   });
 }

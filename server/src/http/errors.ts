@@ -1,9 +1,9 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
-import type { Logger } from 'pino';
+import { loggedUrl, type Logger } from '../logger.js';
 import { ZodError } from 'zod';
 import { DbInputError, DbTimeoutError, DbUnavailableError } from '../db/port.js';
 import type { ErrorBody } from '../api/contract/endpoint.js';
-import { InvalidInputError, NotFoundError } from '../domain/errors.js';
+import { ConflictError, InvalidInputError, NotFoundError } from '../domain/errors.js';
 import { ImportError } from '../import/errors.js';
 
 /** An error whose message is meant for the API user (French, plain), with its HTTP status. */
@@ -36,6 +36,7 @@ function answer(err: unknown): { status: number; body: ErrorBody; retryAfterS?: 
   if (err instanceof DbInputError) return { status: 400, body: { erreur: 'Texte invalide dans la requête : caractère nul (%00) ou encodage incorrect' } };
   if (err instanceof HttpError) return { status: err.status, body: { erreur: err.message, details: err.details } };
   if (err instanceof NotFoundError) return { status: 404, body: { erreur: err.message, details: err.details } };
+  if (err instanceof ConflictError) return { status: 409, body: { erreur: err.message, details: err.details } };
   if (err instanceof InvalidInputError) return { status: 400, body: { erreur: err.message, details: err.details } };
   if (err instanceof ZodError) return { status: 400, body: { erreur: `Paramètre invalide : ${zodMessage(err)}` } };
   if (err instanceof ImportError) return { status: 400, body: { erreur: 'Fichier refusé, rien n’a été importé', details: err.issues } };
@@ -54,8 +55,8 @@ function answer(err: unknown): { status: number; body: ErrorBody; retryAfterS?: 
 export function errorHandler(log: Logger): ErrorRequestHandler {
   return (err, req, res, _next) => {
     const { status, body, retryAfterS } = answer(err);
-    if (status >= 500) log.error({ err, url: req.originalUrl }, 'request failed');
-    else log.debug({ status, url: req.originalUrl, msg: body.erreur }, 'client error');
+    if (status >= 500) log.error({ err, url: loggedUrl(req.originalUrl) }, 'request failed');
+    else log.debug({ status, url: loggedUrl(req.originalUrl), msg: body.erreur }, 'client error');
     if (res.headersSent) return;
     if (retryAfterS !== undefined) res.setHeader('Retry-After', String(retryAfterS));
     res.status(status).json(body);

@@ -70,6 +70,7 @@ export function parseBassins(table: CsvTable, labels: CsvTable): ParsedBassins {
       if (raw === current) units.set(current, { ...v, from: raw });
     } else if (!prev) units.set(current, { ...v, from: raw });
   }
+  if (units.size === 0) issues.add(`aucune ligne valide : aucun des ${table.rows.length} codes lus n'est une commune du COG ${COG_SOURCE.cogYear}`, table.headerLine + 1, code);
   issues.throwIfAny();
   for (const u of [...units.keys()]) for (const a of c.arrondissementsOf(u)) if (!units.has(a.code)) units.set(a.code, { ...units.get(u)!, from: u });
   // Current communes of the départements the table covers that it does not list (created since its vintage).

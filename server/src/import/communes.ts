@@ -11,6 +11,8 @@ import { logImport } from './log.js';
 import { readSource, type SourceText } from './source.js';
 import type { CommonImportOptions, ImportReport, Progress } from './types.js';
 import { multiPolygonEwkbHex } from './wkb.js';
+import { checkShape, parseJsonText } from './plausibility.js';
+import { territoryOfDepartement } from '../domain/extents.js';
 
 // ---------------------------------------------------------------------------------------------
 // Parsing and reconciliation (pure)
@@ -115,6 +117,7 @@ function collectCommuneOutlines(sources: SourceText[], issues: InputIssue[]): Pa
       continue;
     }
     features += fc.length;
+    if (fc.length === 0) add("la FeatureCollection n'a aucune feature : aucun contour à importer", undefined, 'features');
 
     const codeKey = detectProperty(fc, CODE_PROPERTIES);
     const nameKey = detectProperty(fc, NAME_PROPERTIES);
@@ -148,7 +151,8 @@ function collectCommuneOutlines(sources: SourceText[], issues: InputIssue[]): Pa
         }
       }
 
-      const geometry = readGeometry(raw.geometry, (msg, field) => add(`${label}${code ? `, code ${code}` : ''}: ${msg}`, n, field));
+      const report = (msg: string, field: string) => add(`${label}${code ? `, code ${code}` : ''}: ${msg}`, n, field);
+      const geometry = plausible(readGeometry(raw.geometry, report), code, report);
 
       if (code) {
         const prior = firstSeen.get(code);
@@ -251,16 +255,12 @@ function outlineLessUnits(
 
 /** The file's `features`, or undefined after recording why it is not a FeatureCollection. */
 function parseFeatureCollection(src: SourceText, add: (m: string, line?: number, field?: string) => void): unknown[] | undefined {
-  let doc: unknown;
-  try {
-    doc = JSON.parse(src.text);
-  } catch (e) {
-    const msg = (e as Error).message;
-    const pos = /position (\d+)/.exec(msg);
-    const line = pos ? src.text.slice(0, Number(pos[1])).split('\n').length : undefined;
-    add(`not valid JSON (${msg}); expected a GeoJSON FeatureCollection`, line);
+  const json = parseJsonText(src.text);
+  if (!('value' in json)) {
+    add(json.message, json.line);
     return undefined;
   }
+  const doc = json.value;
   if (!isObject(doc) || doc.type !== 'FeatureCollection') {
     add(`not a GeoJSON FeatureCollection (top-level type ${describe(isObject(doc) ? doc.type : doc)})`, undefined, 'type');
     return undefined;
@@ -276,6 +276,20 @@ function parseFeatureCollection(src: SourceText, add: (m: string, line?: number,
     return undefined;
   }
   return doc.features;
+}
+
+/** The outline, or undefined after reporting why it cannot be a commune's (outside France or its territory, too large). */
+function plausible(g: OutlineGeometry | undefined, code: string | undefined, report: (message: string, field: string) => void): OutlineGeometry | undefined {
+  if (!g) return undefined;
+  const current = code ? cog().toCurrent(code) : undefined;
+  const dep = current ? cog().unit(current)?.departement : undefined;
+  const problems = checkShape({
+    kind: 'commune',
+    polygons: g.type === 'Polygon' ? [g.coordinates] : g.coordinates,
+    expected: dep ? territoryOfDepartement(dep) : undefined,
+  });
+  for (const p of problems) report(p.message, 'geometry');
+  return problems.length ? undefined : g;
 }
 
 /** The first candidate (in priority order) present as a property key of some feature, in the file's own case. */
@@ -423,6 +437,9 @@ export async function importCommunes(db: Db, paths: string[], opts: CommonImport
   const sources = await readCommuneSources(files, opts, progress, issues);
   progress('parse', 0, 1);
   const parsed = collectCommuneOutlines(sources, issues);
+  if (!issues.length && parsed.communes.length === 0) {
+    issues.push({ file: label, message: `aucun contour valide : aucun des ${parsed.features} contours n'est celui d'une commune actuelle (COG ${COG_SOURCE.cogYear})` });
+  }
   if (issues.length) throw new ImportError(issues);
   progress('parse', 1, 1);
   const checksum = createHash('sha256')
@@ -533,7 +550,7 @@ async function loadOutlines(tx: Queryable, parsed: ParsedCommuneOutlines, source
 
 /**
  * One MultiPolygon per unit: the pieces of a commune nouvelle are dissolved. Refuses the import when a
- * dissolved outline is empty or invalid (PGlite's ST_Union may return an empty result instead of an error).
+ * dissolved outline is empty or invalid (a last guard behind safe_union, migration 010).
  */
 async function dissolveOutlines(tx: Queryable, sources: SourceText[]): Promise<void> {
   await tx.exec(DISSOLVE);
@@ -590,7 +607,7 @@ ALTER TABLE import_commune_piece ALTER COLUMN geom SET STORAGE EXTERNAL`;
 // evaluating the decoding once per use).
 const LOAD_PIECES = `INSERT INTO import_commune_piece (code, src, file, feature, geom, reason)
 SELECT r.c, r.s, r.f, r.n,
-       CASE WHEN v.ok THEN v.g ELSE ST_CollectionExtract(ST_MakeValid(v.g), 3) END,
+       CASE WHEN v.ok THEN v.g ELSE safe_make_valid(v.g) END,
        CASE WHEN v.ok THEN NULL ELSE coalesce(ST_IsValidReason(v.g), 'unreadable geometry') END
   FROM jsonb_to_recordset($1::jsonb) AS r(c text, s text, f integer, n integer, g text)
  CROSS JOIN LATERAL (
@@ -606,7 +623,7 @@ CREATE INDEX ON import_commune_piece (code);
 CREATE TEMP TABLE import_commune_geom (code text PRIMARY KEY, geom geometry) ON COMMIT DROP;
 ALTER TABLE import_commune_geom ALTER COLUMN geom SET STORAGE EXTERNAL;
 INSERT INTO import_commune_geom
-SELECT p.code, ST_Multi(ST_CollectionExtract(ST_MakeValid(ST_Union(p.geom ORDER BY p.file, p.feature)), 3))
+SELECT p.code, safe_union(array_agg(p.geom ORDER BY p.file, p.feature))
   FROM import_commune_piece p JOIN import_commune_count c USING (code) WHERE c.n > 1 GROUP BY p.code`;
 
 /** One outline per unit: its single piece, or its dissolved pieces. */
@@ -631,7 +648,7 @@ SELECT r.code, r.nom, r.departement, r.region, r.epci, r.population, $2::integer
   JOIN ${OUTLINES} g ON g.code = r.code
  CROSS JOIN LATERAL (SELECT ST_Transform(g.geom, 3857) AS g3857 OFFSET 0) t
  CROSS JOIN LATERAL (SELECT ST_Simplify(t.g3857, 250, true) AS s OFFSET 0) d
- CROSS JOIN LATERAL (SELECT CASE WHEN ST_IsValid(d.s) THEN d.s ELSE ST_CollectionExtract(ST_MakeValid(d.s), 3) END AS low OFFSET 0) l
+ CROSS JOIN LATERAL (SELECT safe_make_valid(d.s) AS low OFFSET 0) l
 ON CONFLICT (code) DO UPDATE SET ${SET_ATTRIBUTES},
   area_km2 = EXCLUDED.area_km2, geom = EXCLUDED.geom, geom_3857 = EXCLUDED.geom_3857, geom_3857_low = EXCLUDED.geom_3857_low,
   source = EXCLUDED.source, import_id = EXCLUDED.import_id`;

@@ -2,11 +2,9 @@
 import { normalizeLabel, FINESS_ET } from './csv.js';
 import type { IssueList } from './errors.js';
 
-export type CptsStatut = 'pre-projet' | 'projet' | 'en-fonctionnement' | 'aci-signe' | 'non-renseigne';
-export type CptsPerimetre = 'officiel' | 'approximatif' | 'illustratif';
+import { CPTS_STATUTS, PERIMETRES as CPTS_PERIMETRES, type CptsStatut, type Perimetre as CptsPerimetre } from '../domain/vocabulary.js';
 
-export const CPTS_STATUTS: readonly CptsStatut[] = ['pre-projet', 'projet', 'en-fonctionnement', 'aci-signe', 'non-renseigne'];
-export const CPTS_PERIMETRES: readonly CptsPerimetre[] = ['officiel', 'approximatif', 'illustratif'];
+export { CPTS_PERIMETRES, CPTS_STATUTS, type CptsPerimetre, type CptsStatut };
 
 const STATUT_LABELS: Record<string, CptsStatut> = {
   'pre projet': 'pre-projet',
@@ -41,6 +39,8 @@ export interface CptsParseOptions {
   perimetre?: CptsPerimetre;
   /** Source label stored with the rows (the attribution the source asks for); defaults to the file name. */
   source?: string;
+  /** GeoJSON: accept a polygon of implausible area, or one that selects no commune or a whole région (warnings). */
+  force?: boolean;
 }
 
 export interface CptsEntity {

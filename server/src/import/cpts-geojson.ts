@@ -3,6 +3,7 @@
 import { FINESS_ET, normalizeLabel, parseDate, sourceLabel } from './csv.js';
 import { checkOptions, CPTS_PERIMETRES, resolveStatut, type CptsEntity, type CptsParseOptions, type CptsPerimetre } from './cpts-common.js';
 import { ImportError, IssueList } from './errors.js';
+import { checkShape, parseJsonText, type Polygons } from './plausibility.js';
 
 export interface CptsFeature extends CptsEntity {
   /** Position in the FeatureCollection (0-based), for messages. */
@@ -56,12 +57,9 @@ function checkPolygonCoords(type: string, coords: unknown): string | undefined {
 
 /** The document's features; a document that is not GeoJSON refuses the file at once. */
 function readFeatures(text: string, file: string, issues: IssueList): unknown[] {
-  let doc: unknown;
-  try {
-    doc = JSON.parse(text);
-  } catch (e) {
-    throw new ImportError([{ file, message: `not valid JSON: ${(e as Error).message}` }]);
-  }
+  const json = parseJsonText(text);
+  if (!('value' in json)) throw new ImportError([{ file, line: json.line, message: json.message }]);
+  const doc = json.value;
   if (!isObject(doc) || (doc.type !== 'FeatureCollection' && doc.type !== 'Feature')) {
     throw new ImportError([{ file, message: 'expected a GeoJSON FeatureCollection (or a single Feature)' }]);
   }
@@ -76,14 +74,26 @@ function readFeatures(text: string, file: string, issues: IssueList): unknown[] 
 
 type Add = (msg: string, field: string) => void;
 
-function readGeometry(g: Json | undefined, add: Add): string | undefined {
+function readGeometry(g: Json | undefined, add: Add, forced?: (msg: string) => void): string | undefined {
   if (!isObject(g) || (g.type !== 'Polygon' && g.type !== 'MultiPolygon')) {
     add(`geometry must be a Polygon or MultiPolygon, found ${isObject(g) ? String(g.type) : String(g)}`, 'geometry');
     return undefined;
   }
   const problem = checkPolygonCoords(g.type as string, g.coordinates);
-  if (problem) add(problem, 'geometry');
-  return problem ? undefined : JSON.stringify({ type: g.type, coordinates: g.coordinates });
+  if (problem) {
+    add(problem, 'geometry');
+    return undefined;
+  }
+  const polygons = (g.type === 'Polygon' ? [g.coordinates] : g.coordinates) as unknown as Polygons;
+  let refused = false;
+  for (const p of checkShape({ kind: 'cpts', polygons })) {
+    if (p.forceable && forced) forced(p.message);
+    else {
+      refused = true;
+      add(p.forceable ? `${p.message} (--force pour l'importer quand même)` : p.message, 'geometry');
+    }
+  }
+  return refused ? undefined : JSON.stringify({ type: g.type, coordinates: g.coordinates });
 }
 
 function readPerimetre(props: Record<string, Json>, opts: CptsParseOptions, add: Add): CptsPerimetre {
@@ -114,7 +124,14 @@ function readDate(props: Record<string, Json>, add: Add): string | null {
 }
 
 /** One Feature as a CPTS, or undefined after reporting what is wrong with it. */
-function readFeature(f: unknown, index: number, opts: CptsParseOptions, issues: IssueList, base: string): (CptsFeature & { ok: boolean }) | undefined {
+function readFeature(
+  f: unknown,
+  index: number,
+  opts: CptsParseOptions,
+  issues: IssueList,
+  base: string,
+  warnings: string[],
+): (CptsFeature & { ok: boolean }) | undefined {
   const where = `features[${index}]`;
   if (!isObject(f) || f.type !== 'Feature') {
     issues.add(`${where} is not a GeoJSON Feature`, undefined, where);
@@ -127,7 +144,8 @@ function readFeature(f: unknown, index: number, opts: CptsParseOptions, issues: 
   const nom = propText(props, ['nom', 'cpts_nom']);
   if (!id) add('no id property', 'properties.id');
   if (!nom) add('no nom property', 'properties.nom');
-  const geometry = readGeometry(f.geometry, add);
+  const forced = opts.force ? (msg: string) => warnings.push(`${label}: ${msg} ; importé car --force`) : undefined;
+  const geometry = readGeometry(f.geometry, add, forced);
   const statut = id ? resolveStatut(propText(props, ['statut']), id, opts, (m, fld) => add(m, `properties.${fld ?? 'statut'}`), 'statut') : undefined;
   const perimetre = readPerimetre(props, opts, add);
   const finess = readFiness(props, id, add);
@@ -149,8 +167,9 @@ export function parseCptsGeojson(text: string, file: string, opts: CptsParseOpti
   const out: CptsFeature[] = [];
   const seen = new Map<string, number>();
   const seenFiness = new Map<string, string>();
+  const warnings: string[] = [];
   readFeatures(text, file, issues).forEach((f, index) => {
-    const c = readFeature(f, index, opts, issues, base);
+    const c = readFeature(f, index, opts, issues, base, warnings);
     if (!c) return;
     const add: Add = (msg, field) => issues.add(`feature ${index} (CPTS ${c.id}): ${msg}`, undefined, `features[${index}].${field}`);
     const first = seen.get(c.id);
@@ -163,5 +182,5 @@ export function parseCptsGeojson(text: string, file: string, opts: CptsParseOpti
     if (ok) out.push(cpts);
   });
   issues.throwIfAny();
-  return { cpts: out, warnings: [] };
+  return { cpts: out, warnings };
 }

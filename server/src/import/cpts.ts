@@ -2,12 +2,15 @@
 // computed from the share of each commune's area they cover (cpts-geojson.ts). Communes must be imported first.
 import { basename } from 'node:path';
 import type { Db, Queryable } from '../db/port.js';
+import { isTerritorialUnit } from '../domain/rules-sql.js';
 import { insertJson } from './bulk.js';
 import type { CptsEntity } from './cpts-common.js';
 import { parseCptsCsv, type CptsCsvOptions, type ParsedCptsCsv } from './cpts-csv.js';
 import { parseCptsGeojson, type ParsedCptsGeojson } from './cpts-geojson.js';
 import { ImportError, IssueList } from './errors.js';
 import { logImport } from './log.js';
+import { cog } from './cog.js';
+import { WHOLE_REGION_SHARE } from '../domain/extents.js';
 import { readSource, type SourceText } from './source.js';
 import type { CommonImportOptions, ImportReport } from './types.js';
 
@@ -108,12 +111,8 @@ async function importGeojson(db: Db, src: SourceText, opts: CptsImportOptions): 
     progress('write', 1, 3);
     const shares = await membershipsByShare(tx, ids, threshold);
     progress('write', 2, 3);
-    const withMembers = new Set(shares.members.map((m) => m.cpts_id));
-    for (const c of parsed.cpts) {
-      if (!withMembers.has(c.id)) {
-        warnings.push(`CPTS ${c.id} ${c.nom}: no commune of the commune table has ${Math.round(threshold * 100)} % of its area in the polygon; it has no member commune`);
-      }
-    }
+    checkSelections(parsed, shares.members, { threshold, force: opts.force ?? false, issues, warnings });
+    issues.throwIfAny();
     const counts = {
       cpts: parsed.cpts.length,
       created: ids.filter((id) => !before.has(id)).length,
@@ -132,9 +131,52 @@ async function importGeojson(db: Db, src: SourceText, opts: CptsImportOptions): 
   });
 }
 
+/**
+ * What each polygon selects must be a CPTS's: at least one commune, and no whole région. Either refuses the import
+ * (an issue naming the feature) or, with `--force`, is a warning.
+ */
+function checkSelections(
+  parsed: ParsedCptsGeojson,
+  members: { cpts_id: string; code: string }[],
+  o: { threshold: number; force: boolean; issues: IssueList; warnings: string[] },
+): void {
+  const byCpts = new Map<string, string[]>();
+  for (const m of members) byCpts.set(m.cpts_id, [...(byCpts.get(m.cpts_id) ?? []), m.code]);
+  for (const c of parsed.cpts) {
+    const codes = byCpts.get(c.id) ?? [];
+    const problems = codes.length
+      ? wholeRegions(codes).map((r) => `le polygone couvre toute la région ${r.nom} (${r.covered} de ses ${r.communes} communes) : un périmètre régional, pas celui d'une CPTS`)
+      : [`le polygone ne sélectionne aucune commune (aucune commune importée n'y a ${Math.round(o.threshold * 100)} % de sa surface) : polygone en mer, ou communes non importées ?`];
+    for (const p of problems) {
+      const where = `feature ${c.index} (CPTS ${c.id} ${c.nom})`;
+      if (o.force) o.warnings.push(`${where}: ${p} ; importée quand même (--force)`);
+      else o.issues.add(`${where}: ${p} (--force pour l'importer quand même)`, undefined, `features[${c.index}].geometry`);
+    }
+  }
+}
+
+/** The régions of several départements of which these units (communes, arrondissements) cover WHOLE_REGION_SHARE or more. */
+export function wholeRegions(codes: readonly string[]): { nom: string; covered: number; communes: number }[] {
+  const c = cog();
+  const covered = new Map<string, Set<string>>();
+  for (const code of codes) {
+    const u = c.unit(code);
+    if (!u) continue;
+    const commune = u.parent ?? u.code;
+    covered.set(u.region, (covered.get(u.region) ?? new Set()).add(commune));
+  }
+  const out: { nom: string; covered: number; communes: number }[] = [];
+  for (const [region, set] of covered) {
+    const deps = [...c.departements.values()].filter((d) => d.region === region).length;
+    const communes = [...c.communes.values()].filter((x) => x.region === region).length;
+    if (deps > 1 && set.size >= WHOLE_REGION_SHARE * communes) out.push({ nom: c.regions.get(region)?.nom ?? region, covered: set.size, communes });
+  }
+  return out;
+}
+
 /** Valid MultiPolygon (possibly empty) in EPSG:4326 from a GeoJSON geometry text (`$n`). */
 const VALID_MULTIPOLYGON = (g: string) =>
-  `ST_Multi(ST_UnaryUnion(ST_CollectionExtract(ST_MakeValid(ST_Force2D(ST_SetSRID(ST_GeomFromGeoJSON(${g}), 4326))), 3)))`;
+  `valid_multipolygon(ST_SetSRID(ST_GeomFromGeoJSON(${g}), 4326))` // migration 010;
 
 const CPTS_UPSERT = (withGeom: boolean) => `
   INSERT INTO cpts (id, nom, finess, statut, perimetre, siege_commune, date_ouverture, date_maj, source, geom, geom_3857)
@@ -219,13 +261,13 @@ async function replaceMemberships(tx: Queryable, ids: string[], rows: { cpts_id:
 /**
  * A CPTS's geometry: the union of its units' outlines, an arrondissement without outline standing for its
  * commune's (so a CPTS of Marseille arrondissements is drawn as Marseille until arrondissement outlines exist).
- * PGlite may return an empty union without an error: a CPTS whose units have outlines but whose union is empty
- * refuses the import rather than store a perimeter that draws nothing.
+ * The union is safe_union (migration 010); as a last guard, a CPTS whose units have outlines but whose union is
+ * empty refuses the import rather than store a perimeter that draws nothing.
  */
 async function unionGeometry(tx: Queryable, ids: string[]): Promise<void> {
   await tx.query(
     `UPDATE cpts SET geom = u.geom, geom_3857 = ST_Transform(u.geom, 3857)
-     FROM (SELECT d.cpts_id, ST_Multi(ST_CollectionExtract(ST_MakeValid(ST_Union(c.geom)), 3)) AS geom
+     FROM (SELECT d.cpts_id, safe_union(array_agg(c.geom)) AS geom
              FROM (SELECT DISTINCT cc.cpts_id, CASE WHEN m.geom IS NULL AND m.parent IS NOT NULL THEN m.parent ELSE m.code END AS code
                      FROM cpts_commune cc JOIN commune m ON m.code = cc.commune_code WHERE cc.cpts_id = ANY($1::text[])) d
              JOIN commune c ON c.code = d.code AND c.geom IS NOT NULL
@@ -282,18 +324,18 @@ async function checkPolygons(tx: Queryable, parsed: ParsedCptsGeojson, issues: I
  * communes that are no one's parent and the arrondissements municipaux; an arrondissement without outline is
  * measured on its commune's (all of a split commune's arrondissements then go in or out together).
  */
-async function membershipsByShare(tx: Queryable, ids: string[], threshold: number): Promise<{ members: { cpts_id: string }[]; below: number }> {
+async function membershipsByShare(tx: Queryable, ids: string[], threshold: number): Promise<{ members: { cpts_id: string; code: string }[]; below: number }> {
   const shares = await tx.query<{ cpts_id: string; code: string; share: number; member: boolean }>(
     `WITH u AS (
        SELECT k.id AS cpts_id, k.source, k.geom AS kg, c.code, c.geom
          FROM cpts k JOIN commune c ON ST_Intersects(c.geom, k.geom)
-        WHERE k.id = ANY($1::text[]) AND NOT EXISTS (SELECT 1 FROM commune a WHERE a.parent = c.code)
+        WHERE k.id = ANY($1::text[]) AND ${isTerritorialUnit('c')}
        UNION ALL
        SELECT k.id, k.source, k.geom, a.code, c.geom
          FROM cpts k JOIN commune c ON ST_Intersects(c.geom, k.geom) JOIN commune a ON a.parent = c.code AND a.geom IS NULL
         WHERE k.id = ANY($1::text[])
      ), s AS (
-       SELECT cpts_id, code, source, ST_Area(ST_Intersection(geom, kg)::geography) / ST_Area(geom::geography) AS share FROM u
+       SELECT cpts_id, code, source, ST_Area(safe_intersection(geom, kg)::geography) / ST_Area(geom::geography) AS share FROM u
      ), ins AS (
        INSERT INTO cpts_commune (cpts_id, commune_code, part_surface, source)
        SELECT cpts_id, code, LEAST(share, 1), source FROM s WHERE share >= $2

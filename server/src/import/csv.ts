@@ -90,6 +90,9 @@ export function readCsv(text: string, file: string): CsvTable {
     names.forEach((n, i) => (values[n] = (r.fields[i] ?? '').trim()));
     rows.push({ line: r.line, values });
   }
+  if (!issues.length && !rows.length) {
+    issues.push({ file, line: header.line, message: "aucune ligne de données après l'en-tête : le fichier n'a rien à importer" });
+  }
   if (issues.length) throw new ImportError(issues);
   return { file, delimiter, columns: names, headerLine: header.line, rows };
 }

@@ -139,7 +139,7 @@ export function parseFiness(source: Pick<SourceText, 'fileName' | 'text'>, opts:
   const establishments = [...st.kept.values()];
   for (const e of establishments) attachPosition(st, e);
   for (const [id, g] of st.geolocs) {
-    if (!st.categories.has(id)) st.warn(st.orphans, g.line, 'nofinesset', `geolocalisation of FINESS ${id}, which has no structureet record in the file; ignored`);
+    if (!st.categories.has(id)) st.warn(st.orphans, g.line, 'nofinesset', `geolocalisation du FINESS ${id}, qui n'a pas de ligne structureet dans le fichier (ligne orpheline) ; ignorée`);
   }
   const warnings: string[] = [];
   if (header!.count !== st.structureRecords) {
@@ -401,6 +401,9 @@ function readGeolocation(st: ParseState, f: string[], lineNo: number): void {
   st.geolocs.set(id, { line: lineNo, x: positioned ? Number(xs) : null, y: positioned ? Number(ys) : null, srid: positioned ? srid : null, source: src || null });
 }
 
+/** What becomes of a position refused: the import never erases a known one (see COMMON_SET in finess-store.ts). */
+const KEPT = 'position ignorée (la position déjà connue, s’il y en a une, est conservée)';
+
 /** The record's position, unless it lies outside its CRS's area or is in another CRS than its département's. */
 function attachPosition(st: ParseState, e: FinessEstablishment): void {
   const g = st.geolocs.get(e.finess);
@@ -412,9 +415,9 @@ function attachPosition(st: ParseState, e: FinessEstablishment): void {
   const [x0, y0, x1, y1] = crs.box;
   const label = `FINESS ${e.finess} (${e.nom})`;
   if (g.x < x0 || g.x > x1 || g.y < y0 || g.y > y1) {
-    st.warn(st.badPosition, g.line, 'coordxet', `${label}: coordinates ${g.x} ${g.y} are outside the area of EPSG:${g.srid} ${crs.name}; stored without a position`);
+    st.warn(st.badPosition, g.line, 'coordxet', `${label} : coordonnées ${g.x} ${g.y} hors du domaine de EPSG:${g.srid} ${crs.name} ; ${KEPT}`);
   } else if (dep && expectedSrid(dep) !== g.srid) {
-    st.warn(st.badPosition, g.line, 'sourcecoordet', `${label}: coordinates are in EPSG:${g.srid} ${crs.name}, not the CRS of département ${dep}; stored without a position`);
+    st.warn(st.badPosition, g.line, 'sourcecoordet', `${label} : coordonnées en EPSG:${g.srid} ${crs.name}, qui n'est pas le système du département ${dep} ; ${KEPT}`);
   } else {
     e.x = g.x;
     e.y = g.y;

@@ -3,7 +3,7 @@
 // upserts and the closing of what the stock no longer lists (within the parts of the country it covers).
 import type { Queryable } from '../db/port.js';
 import { classifyCentre } from '../domain/centres-sante.js';
-import { FINESS_CHANGE_KINDS as CHANGE_KINDS, type FinessChangeKind as ChangeKind } from '../domain/codes.js';
+import { FINESS_CHANGE_KINDS as CHANGE_KINDS, type FinessChangeKind as ChangeKind } from '../domain/vocabulary.js';
 import { insertJson } from './bulk.js';
 import { formatIssue, ImportError } from './errors.js';
 import type { FinessEstablishment, FinessParseResult } from './finess-parse.js';
@@ -13,7 +13,7 @@ import type { Progress } from './types.js';
 /** Moves of a position beyond this many metres are recorded as changes. */
 export const MOVE_THRESHOLD_M = 50;
 
-// The kinds of change are domain vocabulary (server/src/domain/codes.ts), read by the changes API too.
+// The kinds of change are domain vocabulary (server/src/domain/vocabulary.ts), read by the changes API too.
 export { CHANGE_KINDS, type ChangeKind };
 
 /** The date of the newest stock loaded, or null. */
@@ -180,9 +180,12 @@ export async function recordChanges(tx: Queryable, importId: number, date: strin
   return counts;
 }
 
-const COMMON_SET = `nom = EXCLUDED.nom, adresse = EXCLUDED.adresse, code_postal = EXCLUDED.code_postal,
+// A stock without a usable position for an establishment (none given, or one refused as implausible) keeps the
+// position known before: an import never erases a known position.
+const COMMON_SET = (t: 'pharmacie' | 'structure') => `nom = EXCLUDED.nom, adresse = EXCLUDED.adresse, code_postal = EXCLUDED.code_postal,
   commune_code = EXCLUDED.commune_code, telephone = EXCLUDED.telephone, date_ouverture = EXCLUDED.date_ouverture,
-  date_maj = EXCLUDED.date_maj, geom = EXCLUDED.geom, geom_3857 = EXCLUDED.geom_3857, coord_source = EXCLUDED.coord_source,
+  date_maj = EXCLUDED.date_maj, geom = coalesce(EXCLUDED.geom, ${t}.geom), geom_3857 = coalesce(EXCLUDED.geom_3857, ${t}.geom_3857),
+  coord_source = CASE WHEN EXCLUDED.geom IS NULL AND ${t}.geom IS NOT NULL THEN ${t}.coord_source ELSE EXCLUDED.coord_source END,
   source = EXCLUDED.source, import_id = EXCLUDED.import_id, ferme_le = NULL`;
 
 // $1 source label, $2 import id.
@@ -190,7 +193,7 @@ const UPSERT_PHARMACIES = `INSERT INTO pharmacie (finess, nom, adresse, code_pos
                        geom, geom_3857, coord_source, source, import_id)
 SELECT finess, nom, adresse, code_postal, commune_code, telephone, date_ouverture, date_maj, geom, ST_Transform(geom, 3857),
        coord_source, $1, $2 FROM finess_stage WHERE tbl = 'pharmacie'
-ON CONFLICT (finess) DO UPDATE SET ${COMMON_SET}`;
+ON CONFLICT (finess) DO UPDATE SET ${COMMON_SET('pharmacie')}`;
 
 // A correction file's sub-type prevails over the rules.
 const UPSERT_STRUCTURES = `INSERT INTO structure (finess, type, categorie_code, categorie_libelle, sous_type, sous_type_regle, nom, adresse,
@@ -202,7 +205,7 @@ SELECT s.finess, s.type, s.categorie_code, s.categorie_libelle,
        ST_Transform(s.geom, 3857), s.coord_source, $1, $2, 'finess'
   FROM finess_stage s LEFT JOIN structure_sous_type_correction c ON c.finess = s.finess
  WHERE s.tbl = 'structure'
-ON CONFLICT (finess) DO UPDATE SET ${COMMON_SET}, type = EXCLUDED.type, categorie_code = EXCLUDED.categorie_code,
+ON CONFLICT (finess) DO UPDATE SET ${COMMON_SET('structure')}, type = EXCLUDED.type, categorie_code = EXCLUDED.categorie_code,
   categorie_libelle = EXCLUDED.categorie_libelle, sous_type = EXCLUDED.sous_type, sous_type_regle = EXCLUDED.sous_type_regle,
   origine = 'finess'`;
 

@@ -116,6 +116,13 @@ export function parseGp(text: string, file: string, opts: GpParseOptions = {}): 
       byCommune.set(commune.code, { code: commune.code, count, lines: [row.line] });
     }
   }
+  if (byCommune.size === 0) {
+    issues.add(
+      `aucune ligne valide : les ${table.rows.length} ligne(s) lue(s) ont un code INSEE d'aucune commune actuelle ; rien à importer`,
+      table.headerLine + 1,
+      codeCol,
+    );
+  }
   issues.throwIfAny();
   const communes = [...byCommune.values()];
   const mergedCommunes = communes.filter((c) => c.lines.length > 1).length;

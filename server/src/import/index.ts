@@ -66,6 +66,7 @@ export const IMPORTERS = {
       perimetre: { type: 'string', schema: z.enum(['officiel', 'approximatif', 'illustratif']), value: 'officiel|approximatif|illustratif', help: 'how the perimeters are known' },
       source: text('<text>', 'source label and attribution stored with the CPTS and their communes (default: the file name)'),
       threshold: { type: 'string', schema: z.coerce.number().gt(0).max(1), value: '<share>', help: 'GeoJSON: share of a commune’s area the polygon must cover (default 0.5)' },
+      force: flag('GeoJSON: import a polygon of implausible area, or one that selects no commune or a whole région'),
       idColumn: column('CPTS id'),
       nameColumn: column('CPTS name'),
       statusColumn: column('status'),

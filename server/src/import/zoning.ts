@@ -7,7 +7,9 @@ import { logImport } from './log.js';
 import { readSource } from './source.js';
 import type { CommonImportOptions, ImportReport } from './types.js';
 
-export type Zone = 'ZIP' | 'ZAC' | 'ZV' | 'HZ' | 'ZAR';
+import type { Zone } from '../domain/vocabulary.js';
+
+export type { Zone };
 
 const ZONE_LABELS: Record<string, Zone> = {
   zip: 'ZIP',

@@ -133,7 +133,8 @@ export type CacheStatus = 'hit' | 'miss';
 
 /**
  * Tiles by key, computed once per data version: a version change empties the cache, concurrent requests for
- * the same missing tile share one rendering, a rendering that straddles a version change is served but not kept.
+ * the same missing tile share one rendering, a rendering that straddles a version change is served but not kept,
+ * and so is an empty tile (rendered again at each request).
  */
 export class VersionedTileCache {
   readonly cache: TileCache;
@@ -178,7 +179,8 @@ export class VersionedTileCache {
       p.then(
         (tile) => {
           if (this.inflight.get(vkey) === p) this.inflight.delete(vkey);
-          if (this.version === version) this.cache.set(key, tile);
+          // An empty tile is not kept: were it the trace of a silent failure, it would be served until the next import.
+          if (this.version === version && tile.rawBytes > 0) this.cache.set(key, tile);
         },
         () => {
           if (this.inflight.get(vkey) === p) this.inflight.delete(vkey);

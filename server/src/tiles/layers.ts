@@ -9,9 +9,10 @@
 // attribute is left out of the feature, as ST_AsMVT does. Features are ordered by their key (byte order, the same on
 // every backend and locale).
 
-import { PHARMACY_STATUSES } from '../domain/codes.js';
 import { ACI_TABLE, type AciTable } from '../domain/bands.js';
-import { activeMembershipSql, joinableSql, openSql } from '../domain/sites.js';
+import { PROBABLE_MEMBERSHIP_RADIUS_M, SECRET_MIN } from '../domain/rules.js';
+import { gpDensitySql, gpSecretSql, isCoveredCode, joinableSql, openSql, pharmacyStatusSql, withinProbableRadiusSql } from '../domain/rules-sql.js';
+import { CPTS_STATUTS, PERIMETRES, PHARMACY_STATUS_DEFINITIONS, PHARMACY_STATUSES, STRUCTURE_TYPES, ZONES } from '../domain/vocabulary.js';
 
 /** Tile extent (coordinate units per tile side) and buffer (units beyond each edge), as in martin and PostGIS. */
 export const EXTENT = 4096;
@@ -62,12 +63,8 @@ export function bandSql(population: string, table: AciTable = ACI_TABLE): string
   return `CASE ${whens} ELSE '${bands[bands.length - 1]!.code}' END`;
 }
 
-/** GP density is withheld (and `gp_secret` set) below this many GPs in a commune. */
-export const GP_SECRET_BELOW = 6;
-/** Pharmacies within this distance (metres) of an MSP or a CSP are flagged `near_structure`. */
-export const NEAR_STRUCTURE_M = 150;
 /**
- * A box in degrees around a pharmacy that holds every point within NEAR_STRUCTURE_M of it, up to 60° of latitude
+ * A box in degrees around a pharmacy that holds every point within PROBABLE_MEMBERSHIP_RADIUS_M (150 m) of it, up to 60° of latitude
  * (150 m is 0.0027° of longitude there): a filter on the partial MSP/CSP index of migration 004 before the
  * exact distance on the spheroid (the distance used by server/src/analysis/pharmacies.ts).
  */
@@ -86,12 +83,12 @@ const communes: TileLayer = {
     {
       name: 'gp_density',
       type: 'number',
-      description: `Médecins généralistes pour 10 000 habitants, arrondi au dixième ; absent si inconnu ou si moins de ${GP_SECRET_BELOW} médecins`,
+      description: `Médecins généralistes pour 10 000 habitants, arrondi au dixième ; absent si inconnu ou si moins de ${SECRET_MIN} médecins`,
     },
-    { name: 'gp_secret', type: 'boolean', description: `Présent (vrai) quand la densité est masquée : moins de ${GP_SECRET_BELOW} médecins` },
-    { name: 'covered', type: 'boolean', description: 'Vrai si la commune appartient à au moins une CPTS' },
-    { name: 'white', type: 'boolean', description: 'Vrai si la commune n’appartient à aucune CPTS (zone blanche)' },
-    { name: 'zone', type: 'string', description: 'Zonage ARS des médecins : ZIP, ZAC, ZV ou HZ (absent si non importé)', values: ['ZIP', 'ZAC', 'ZV', 'HZ'] },
+    { name: 'gp_secret', type: 'boolean', description: `Présent (vrai) quand la densité est masquée : moins de ${SECRET_MIN} médecins` },
+    { name: 'covered', type: 'boolean', description: 'Vrai si la commune (ou l’un de ses arrondissements) appartient à au moins une CPTS' },
+    { name: 'white', type: 'boolean', description: 'Vrai si ni la commune ni aucun de ses arrondissements n’appartient à une CPTS (zone blanche)' },
+    { name: 'zone', type: 'string', description: `Zonage ARS des médecins : ${ZONES.join(', ')} (absent si non importé ou non disponible)`, values: ZONES },
     { name: 'bassin_vie', type: 'string', description: 'Bassin de vie INSEE de la commune : « nom (code) » (absent si non importé)' },
     { name: 'zone_emploi', type: 'string', description: 'Zone d’emploi INSEE de la commune : « nom (code) » (absent si non importée)' },
   ],
@@ -101,9 +98,8 @@ const communes: TileLayer = {
   sql: (z, tileGeom) => `
     SELECT c.code, c.nom, c.population,
            o.nb_generalistes AS gp,
-           CASE WHEN o.nb_generalistes >= ${GP_SECRET_BELOW} AND c.population > 0
-                THEN round(o.nb_generalistes * 10000.0 / c.population, 1)::float8 END AS gp_density,
-           CASE WHEN o.nb_generalistes < ${GP_SECRET_BELOW} THEN true END AS gp_secret,
+           ${gpDensitySql('o.nb_generalistes', 'c.population')} AS gp_density,
+           ${gpSecretSql('o.nb_generalistes')} AS gp_secret,
            cov.covered, NOT cov.covered AS white,
            zo.zone, bv.nom || ' (' || bv.code || ')' AS bassin_vie, ze.nom || ' (' || ze.code || ')' AS zone_emploi,
            ${tileGeom(z < LOW_ZOOM_BELOW ? 'c.geom_3857_low' : 'c.geom_3857')} AS geom
@@ -113,7 +109,7 @@ const communes: TileLayer = {
       LEFT JOIN commune_bassin cb ON cb.commune_code = c.code
       LEFT JOIN bassin_vie bv ON bv.code = cb.bassin_vie
       LEFT JOIN zone_emploi ze ON ze.code = cb.zone_emploi
-     CROSS JOIN LATERAL (SELECT EXISTS (SELECT 1 FROM cpts_commune m WHERE m.commune_code = c.code) AS covered) cov
+     CROSS JOIN LATERAL (SELECT ${isCoveredCode('c.code')} AS covered) cov
      WHERE c.geom_3857 && ${TILE_FILTER_ENVELOPE}
      ORDER BY c.code COLLATE "C"`,
 };
@@ -132,12 +128,12 @@ const cpts: TileLayer = {
       values: ['T1', 'T2', 'T3', 'T4'],
     },
     { name: 'population', type: 'number', description: 'Population des communes membres (communes entières)' },
-    { name: 'statut', type: 'string', description: 'Statut du projet', values: ['pre-projet', 'projet', 'en-fonctionnement', 'aci-signe', 'non-renseigne'] },
+    { name: 'statut', type: 'string', description: 'Statut du projet', values: CPTS_STATUTS },
     {
       name: 'perimetre',
       type: 'string',
       description: 'Nature du périmètre : officiel (ARS), approximatif (reconstitué) ou illustratif (proposition)',
-      values: ['officiel', 'approximatif', 'illustratif'],
+      values: PERIMETRES,
     },
     { name: 'in_overlap', type: 'boolean', description: 'Vrai si la CPTS partage au moins une commune avec une autre CPTS' },
     { name: 'source', type: 'string', description: 'Source du périmètre, à citer (ex. « ARS PACA, listing des CPTS, janvier 2026 »)' },
@@ -205,7 +201,7 @@ const overlaps: TileLayer = {
        WHERE a COLLATE "C" < b COLLATE "C"
        GROUP BY a, b
     ), shapes AS MATERIALIZED (
-      SELECT s.codes, ${tileGeom('ST_Union(h.g)')} AS g
+      SELECT s.codes, ${tileGeom('safe_union(array_agg(h.g))')} AS g
         FROM (SELECT DISTINCT codes FROM pairs) s
        CROSS JOIN LATERAL unnest(s.codes) u(code)
         JOIN here h ON h.code = u.code
@@ -233,7 +229,7 @@ const structures: TileLayer = {
   attributes: [
     { name: 'finess', type: 'string', description: 'Numéro FINESS de l’établissement (ou identifiant de la source)' },
     { name: 'nom', type: 'string', description: 'Nom de la structure' },
-    { name: 'type', type: 'string', description: 'Type de structure', values: ['msp', 'csp', 'esp', 'siege_cpts', 'autre'] },
+    { name: 'type', type: 'string', description: 'Type de structure', values: STRUCTURE_TYPES },
   ],
   minzoom: 5,
   maxzoom: 14,
@@ -246,8 +242,6 @@ const structures: TileLayer = {
 };
 
 
-// status: a member of a structure or a CPTS (adhesion_pharmacie); else whether its commune is in a CPTS
-// ('commune-inconnue' when its commune code matches no commune).
 const pharmacies: TileLayer = {
   id: 'pharmacies',
   geometry: 'point',
@@ -258,25 +252,24 @@ const pharmacies: TileLayer = {
     {
       name: 'status',
       type: 'string',
-      description:
-        'membre : adhère à une MSP, un CSP, une ESP ou une CPTS ; couverte-sans-adhesion : sa commune est dans une CPTS mais elle n’y adhère pas ; ' +
-        'zone-blanche : sa commune n’est dans aucune CPTS ; commune-inconnue : son code commune ne correspond à aucune commune importée',
-      values: PHARMACY_STATUSES, // the pharmacy list's statuses (analysis/pharmacies.ts): same rules
+      description: PHARMACY_STATUSES.map((s) => `${s} : ${PHARMACY_STATUS_DEFINITIONS[s]}`).join(' ; '),
+      values: PHARMACY_STATUSES,
     },
-    { name: 'near_structure', type: 'boolean', description: `Vrai si une structure que l’officine peut rejoindre (MSP, ESP, centre de santé médical ou polyvalent) est à moins de ${NEAR_STRUCTURE_M} m` },
+    {
+      name: 'near_structure',
+      type: 'boolean',
+      description: `Vrai si une structure ouverte que l’officine peut rejoindre (MSP, ESP, centre de santé médical ou polyvalent) est à moins de ${PROBABLE_MEMBERSHIP_RADIUS_M} m`,
+    },
   ],
   minzoom: 7,
   maxzoom: 14,
   kinds: ['finess', 'memberships', 'cpts'],
   sql: (_z, tileGeom) => `
     SELECT p.finess, p.nom,
-           CASE WHEN ${activeMembershipSql('p')} THEN 'membre'
-                WHEN NOT EXISTS (SELECT 1 FROM commune c WHERE c.code = p.commune_code) THEN 'commune-inconnue'
-                WHEN EXISTS (SELECT 1 FROM cpts_commune m WHERE m.commune_code = p.commune_code) THEN 'couverte-sans-adhesion'
-                ELSE 'zone-blanche' END AS status,
+           ${pharmacyStatusSql('p')} AS status,
            EXISTS (SELECT 1 FROM structure s
                     WHERE ${joinableSql('s')} AND ${openSql('s')} AND s.geom && ST_Expand(p.geom, ${NEAR_BOX_DEG})
-                      AND ST_DWithin(s.geom::geography, p.geom::geography, ${NEAR_STRUCTURE_M})) AS near_structure,
+                      AND ${withinProbableRadiusSql('s.geom', 'p.geom')}) AS near_structure,
            ${tileGeom('p.geom_3857')} AS geom
       FROM pharmacie p
      WHERE p.geom_3857 && ${TILE_FILTER_ENVELOPE} AND ${openSql('p')}

@@ -9,7 +9,7 @@
 // about one outline in a thousand at z6–z8 where wagyu's snap rounding removes a thin spike that ST_Simplify
 // keeps (up to 8–11 units, one screen pixel), and single-unit slivers at the buffer's edge.
 import { fromGeojsonVt } from '@maplibre/vt-pbf';
-import type { Queryable } from '../db/port.js';
+import { SilentFailureError, type Queryable } from '../db/port.js';
 import { EXTENT, TILE_ENVELOPE, TILE_FILTER_ENVELOPE, type TileGeom, type TileLayer } from './layers.js';
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -32,12 +32,16 @@ export function jsTileGeom(kind: TileLayer['geometry']): TileGeom {
   if (kind === 'point') return (g) => `ST_AsGeoJSON(ST_SnapToGrid(${TO_TILE_UNITS(g)}, 1), 0)`;
   return (g) =>
     `CASE WHEN ST_XMax(${g}) - ST_XMin(${g}) < ${HALF_UNIT} AND ST_YMax(${g}) - ST_YMin(${g}) < ${HALF_UNIT} THEN NULL ELSE ` +
-    `ST_AsGeoJSON(ST_CollectionExtract(ST_MakeValid(ST_Simplify(ST_SnapToGrid(` +
-    `${TO_TILE_UNITS(`ST_ClipByBox2D(${g}, ${TILE_FILTER_ENVELOPE})`)}, 1), 0)), 3), 0) END`;
+    `ST_AsGeoJSON(safe_make_valid(ST_Simplify(ST_SnapToGrid(` +
+    `${TO_TILE_UNITS(`ST_ClipByBox2D(${g}, ${TILE_FILTER_ENVELOPE})`)}, 1), 0)), 0) END`;
 }
 
+/**
+ * The layer's rows behind one row that is always there (all NULL when the layer has none), so that a statement
+ * the embedded database aborts without an error (it then returns no row at all) is told from an empty tile.
+ */
 export function jsTileSql(layer: TileLayer, z: number): string {
-  return layer.sql(z, jsTileGeom(layer.geometry));
+  return `SELECT t.* FROM (SELECT) always LEFT JOIN LATERAL (${layer.sql(z, jsTileGeom(layer.geometry))}) t ON true`;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -183,5 +187,6 @@ function mercatorUnit(lon: number, lat: number): Position {
 /** The tile's protobuf bytes; empty (length 0) when no feature falls in the tile. */
 export async function renderJs(db: Queryable, layer: TileLayer, z: number, x: number, y: number): Promise<Uint8Array> {
   const r = await db.query<Record<string, unknown>>(jsTileSql(layer, z), [z, x, y]);
+  if (!r.rows.length) throw new SilentFailureError(`tile ${layer.id}/${z}/${x}/${y}`);
   return encodeLayer(layer.id, rowsToFeatures(r.rows));
 }

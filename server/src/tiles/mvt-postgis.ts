@@ -1,6 +1,6 @@
 // Tiles encoded by PostGIS itself (ST_AsMVT over ST_AsMVTGeom), as martin does: one query per tile and layer.
 // Needs PostGIS built with protobuf-c (PostgreSQL servers; PGlite has no ST_AsMVT: see mvt-js.ts).
-import type { Queryable } from '../db/port.js';
+import { SilentFailureError, type Queryable } from '../db/port.js';
 import { BUFFER, EXTENT, TILE_ENVELOPE, type TileGeom, type TileLayer } from './layers.js';
 
 export const postgisTileGeom: TileGeom = (g) => `ST_AsMVTGeom(${g}, ${TILE_ENVELOPE}, ${EXTENT}, ${BUFFER}, true)`;
@@ -14,7 +14,8 @@ export function postgisTileSql(layer: TileLayer, z: number): string {
 /** The tile's protobuf bytes; empty (length 0) when no feature falls in the tile. */
 export async function renderPostgis(db: Queryable, layer: TileLayer, z: number, x: number, y: number): Promise<Uint8Array> {
   const r = await db.query<{ mvt: Uint8Array | null }>(postgisTileSql(layer, z), [z, x, y]);
-  return r.rows[0]?.mvt ?? new Uint8Array(0);
+  if (!r.rows.length) throw new SilentFailureError(`tile ${layer.id}/${z}/${x}/${y}`); // ST_AsMVT always gives a row
+  return r.rows[0]!.mvt ?? new Uint8Array(0);
 }
 
 /** Whether this database can encode tiles (PostGIS compiled with protobuf-c). */

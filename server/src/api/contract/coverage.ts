@@ -69,7 +69,9 @@ export const WhiteZone = z
       annee: z.int().nullable(),
       absenteDeLaSource: z.boolean().meta({ description: 'Offre importée, mais la commune n’y figure pas (comptée 0)' }),
     }),
-    zonage: z.strictObject({ zone, libelle: z.string(), date: date.nullable(), source: z.string().nullable() }).nullable(),
+    zonage: z
+      .strictObject({ zone: zone.nullable().meta({ description: 'null : zonage non disponible pour la commune' }), libelle: z.string(), date: date.nullable(), source: z.string().nullable() })
+      .nullable(),
     cptsLaPlusProche: CptsRef.extend({ distanceKm: z.number().meta({ description: 'Distance géodésique, 2 décimales' }) }).nullable(),
     cptsLimitrophes: z.array(z.string()).meta({ description: 'CPTS dont le périmètre touche la commune' }),
   })

@@ -6,6 +6,7 @@
 // The modules of server/src/api/contract/ import zod and server/src/domain/ only: the map client imports their
 // types, and its type check must not reach the server's runtime modules (checked by .dependency-cruiser.cjs).
 import { z } from 'zod';
+import type { Role } from '../../domain/roles.js';
 
 export type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
 
@@ -16,11 +17,13 @@ export const MVT_TYPE = 'application/vnd.mapbox-vector-tile';
 export type MediaType = typeof JSON_TYPE | typeof GEOJSON_TYPE | typeof CSV_TYPE | typeof MVT_TYPE;
 
 /**
- * Who may call the endpoint. Every route is public today (reading needs no account). Routes that need an account
- * (issue 9) will say so here, e.g. `{ roles: ['ars', 'admin'], region: 'own' }`, and the router, the OpenAPI
- * `security` and the authorisation tests will read it from the declaration.
+ * Who may call the endpoint: anyone (`'public'`: reading needs no account), or a signed-in user of one of `roles`.
+ * With `region: 'own'`, an ARS or URPS user may only act on their own région: the route names the régions an input
+ * concerns (server/src/api/serve.ts), an admin acts anywhere. The router enforces it before the handler runs, the
+ * OpenAPI document shows it (`security`, `x-acces`), and tests/integration/authorization.test.ts calls every
+ * non-public route as every role, in and out of its région, and anonymously.
  */
-export type Access = 'public';
+export type Access = 'public' | { roles: readonly Role[]; region?: 'own' };
 
 export interface ResponseDecl {
   /** French description of the answer. */
@@ -75,15 +78,28 @@ export type DataSource = z.infer<typeof DataSource>;
 
 export const sources = z.array(DataSource).meta({ description: 'Dernier import de chaque nature dont la réponse est tirée' });
 
-const error = (description: string) => ({ description, content: { [JSON_TYPE]: ErrorBody } }) as const;
+export const error = (description: string) => ({ description, content: { [JSON_TYPE]: ErrorBody } }) as const;
 
 /** The error answers an endpoint declares, by status. */
 export const ERRORS = {
   400: error('Paramètre ou corps de requête invalide (message en français)'),
   404: error('Ressource introuvable'),
+  409: error('Conflit avec l’état enregistré (identifiant déjà pris…)'),
   413: error('Requête trop volumineuse'),
   415: error('Type de contenu non pris en charge'),
 } as const;
+
+/** What every endpoint that needs an account may answer, added like SERVER_ERRORS below. */
+export const ACCESS_ERRORS: Record<401 | 403, ResponseDecl> = {
+  401: error('Connexion requise : session ou jeton d’API absent, expiré ou révoqué'),
+  403: error('Accès refusé : rôle ou région sans ce droit, ou jeton CSRF manquant'),
+};
+
+/** The answer an endpoint declares for a status, including those added to every endpoint (access, server errors). */
+export function declaredResponse(e: EndpointDecl, status: number): ResponseDecl | undefined {
+  const added: Partial<Record<number, ResponseDecl>> = { ...(e.access === 'public' ? {} : ACCESS_ERRORS), 503: SERVER_ERRORS[503], 504: SERVER_ERRORS[504] };
+  return e.responses[status] ?? added[status];
+}
 
 /**
  * What any endpoint may answer whatever its input, added to every declaration by the OpenAPI document and accepted
@@ -165,8 +181,10 @@ export interface Input<E extends EndpointDecl> {
   body: E['body'] extends z.ZodType ? z.output<E['body']> : undefined;
 }
 
-/** The JSON body of an endpoint's 200 answer, as its handler returns it. */
-export type JsonOk<E extends EndpointDecl> = E['responses'][200] extends { content: { [JSON_TYPE]: infer S } } ? z.input<Schema<S>> : never;
+type JsonOf<R> = R extends { content: { [JSON_TYPE]: infer S } } ? z.input<Schema<S>> : never;
+
+/** The JSON body of an endpoint's 200 (or 201, created) answer, as its handler returns it. */
+export type JsonOk<E extends EndpointDecl> = [JsonOf<E['responses'][200]>] extends [never] ? JsonOf<E['responses'][201]> : JsonOf<E['responses'][200]>;
 
 /** The body of a status and media type, as a client reads it. */
 export type Body<E extends EndpointDecl, Status extends keyof E['responses'] = 200, M extends MediaType = typeof JSON_TYPE> =

@@ -1,6 +1,6 @@
 // What newer FINESS stocks changed: openings, closings, moves, renamings, category changes (JSON and CSV).
 import { z } from 'zod';
-import { FINESS_CHANGE_KINDS, FINESS_CHANGE_SCOPES } from '../../domain/codes.js';
+import { FINESS_CHANGE_KINDS, FINESS_CHANGE_SCOPES } from '../../domain/vocabulary.js';
 import { csvWithRowCount, ERRORS, endpoint, json, sources, type Body } from './endpoint.js';
 import { departementParam, enumListParam, enumParam, queryObject, regionParam, str } from './params.js';
 import { count, date } from './shared.js';

@@ -1,5 +1,6 @@
 // Every endpoint of the server, declared once (see endpoint.ts). A route exists only if it is listed here:
 // tests/unit/routes.test.ts checks that the express routes and this list are the same set.
+import * as auth from './auth.js';
 import * as coverage from './coverage.js';
 import * as cpts from './cpts.js';
 import type { EndpointDecl } from './endpoint.js';
@@ -38,4 +39,18 @@ export const ENDPOINTS: readonly EndpointDecl[] = [
   guide.guide,
   tiles.tileLayers,
   tiles.tile,
+  auth.sessionGet,
+  auth.sessionLogin,
+  auth.sessionLogout,
+  auth.oidcStart,
+  auth.oidcCallback,
+  auth.passwordChange,
+  auth.tokensList,
+  auth.tokenCreate,
+  auth.tokenRevoke,
+  auth.usersList,
+  auth.userCreate,
+  auth.userUpdate,
+  auth.audit,
+  auth.auditCsv,
 ];

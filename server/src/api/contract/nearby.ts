@@ -1,6 +1,6 @@
 // "What is around me, and what would joining unlock?" for a pharmacist.
 import { z } from 'zod';
-import { SITE_TYPES } from '../../domain/codes.js';
+import { SITE_TYPES } from '../../domain/vocabulary.js';
 import { MissionSchema, SourceDoc } from '../../domain/missions.js';
 import { ERRORS, endpoint, json, sources, type Body } from './endpoint.js';
 import { communeParam, finessParam, intParam, numParam, queryObject } from './params.js';
@@ -71,7 +71,9 @@ export const nearby = endpoint({
         }),
         commune: z.strictObject({ code: z.string(), nom: z.string(), population: count.nullable(), departement: codeNom, region: codeNom }),
         cpts: z.array(CptsRef.extend({ perimetreLibelle: z.string(), attribution: z.string().meta({ description: 'Source du périmètre, à citer' }) })),
-        zonage: z.strictObject({ zone, source: z.string(), date: date.nullable() }).nullable(),
+        zonage: z
+          .strictObject({ zone: zone.nullable().meta({ description: 'null : zonage non disponible pour la commune' }), libelle: z.string(), source: z.string(), date: date.nullable() })
+          .nullable(),
         autresCentres: z
           .array(NearSite.extend({ sousType: z.string().nullable(), sousTypeLibelle: z.string() }))
           .meta({ description: 'Centres de santé que l’officine ne peut pas rejoindre (infirmiers, dentaires, ophtalmologiques…), listés à part' }),

@@ -33,6 +33,34 @@ const inseeCodes = z
 
 const CommunesBody = z.strictObject({ communes: inseeCodes }, { error: unknownKeys });
 
+/** Bounds on a proposed polygon, so that one request cannot hold the database for long (a CPTS is far smaller). */
+export const POLYGON_LIMITS = { parts: 200, vertices: 100_000, areaKm2: 60_000 };
+
+/** Area in km² of a ring of [lon, lat] positions, on a local equirectangular projection: enough to bound input. */
+function ringAreaKm2(ring: number[][]): number {
+  const lat0 = (ring.reduce((s, p) => s + p[1]!, 0) / ring.length) * (Math.PI / 180);
+  const kx = 111.32 * Math.cos(lat0);
+  let twice = 0;
+  for (let i = 1; i < ring.length; i++) {
+    const [x1, y1] = ring[i - 1]!;
+    const [x2, y2] = ring[i]!;
+    twice += x1! * kx * y2! * 110.574 - x2! * kx * y1! * 110.574;
+  }
+  return Math.abs(twice) / 2;
+}
+
+/** The first bound a well-formed polygon exceeds, in French; undefined within bounds. Pure. */
+export function polygonLimitProblem(type: 'Polygon' | 'MultiPolygon', coords: number[][][] | number[][][][]): string | undefined {
+  const polygons = (type === 'Polygon' ? [coords] : coords) as number[][][][];
+  const { parts, vertices, areaKm2 } = POLYGON_LIMITS;
+  if (polygons.length > parts) return `${polygons.length} parties : ${parts} au plus`;
+  const n = polygons.reduce((s, rings) => s + rings.reduce((t, r) => t + r.length, 0), 0);
+  if (n > vertices) return `${n.toLocaleString('fr-FR')} sommets : ${vertices.toLocaleString('fr-FR')} au plus (simplifiez le contour)`;
+  const area = polygons.reduce((s, [outer, ...holes]) => s + ringAreaKm2(outer!) - holes.reduce((t, h) => t + ringAreaKm2(h), 0), 0);
+  if (area > areaKm2) return `superficie d’environ ${Math.round(area).toLocaleString('fr-FR')} km² : ${areaKm2.toLocaleString('fr-FR')} km² au plus pour une CPTS`;
+  return undefined;
+}
+
 /** The first problem of a Polygon / MultiPolygon coordinate array, in French; undefined when well formed. Pure. */
 export function polygonCoordinatesProblem(type: 'Polygon' | 'MultiPolygon', coords: unknown): string | undefined {
   if (!Array.isArray(coords)) return 'coordinates doit être un tableau';
@@ -68,7 +96,9 @@ const geometrie = z
     { error: 'géométrie GeoJSON attendue (objet avec type et coordinates)' },
   )
   .check((ctx) => {
-    const problem = polygonCoordinatesProblem(ctx.value.type, ctx.value.coordinates);
+    const { type, coordinates } = ctx.value;
+    const problem =
+      polygonCoordinatesProblem(type, coordinates) ?? polygonLimitProblem(type, coordinates as number[][][] | number[][][][]);
     if (problem) ctx.issues.push({ code: 'custom', input: ctx.value, message: `Géométrie invalide : ${problem}` });
   })
   .meta({ description: 'Polygon ou MultiPolygon GeoJSON en WGS84 (EPSG:4326), rendu valide par ST_MakeValid' });
@@ -142,8 +172,12 @@ const PerimeterCheck = z
         partDeLaCptsPct: z.number().nullable().meta({ description: 'Part de la population de la CPTS existante dans les communes partagées (%)' }),
       }),
     ),
-    contigu: z.boolean(),
-    parties: z.array(z.strictObject({ numero: count, nbCommunes: count, communes: z.array(z.string()), population: count })),
+    contigu: z.boolean().meta({
+      description: 'Vrai si les communes forment un seul ensemble : deux communes sont liées quand leurs contours ont une frontière commune (un point de contact ne suffit pas), quel que soit le nombre de morceaux de chacune',
+    }),
+    parties: z
+      .array(z.strictObject({ numero: count, nbCommunes: count, communes: z.array(z.string()), population: count }))
+      .meta({ description: 'Parties séparées, de la plus grande à la plus petite ; une commune sans contour connu n’est dans aucune' }),
     zonesBlanches: z.strictObject({ nbCommunes: count, population: count, communes: z.array(z.string()) }),
     avertissements: z.array(z.string()),
     sources,

@@ -1,6 +1,7 @@
 // Pharmacies by coordinated-care status (JSON page and full CSV for the URPS pharmaciens).
 import { z } from 'zod';
-import { PHARMACY_SORTS, PHARMACY_STATUSES, PROBABLE_MEMBERSHIP_RADIUS_M, ZONING_FILTERS } from '../../domain/codes.js';
+import { PROBABLE_MEMBERSHIP_RADIUS_M, SECRET_LABEL } from '../../domain/rules.js';
+import { PHARMACY_SORTS, PHARMACY_STATUS_DEFINITIONS, PHARMACY_STATUSES, ZONING_FILTERS, type StructureType } from '../../domain/vocabulary.js';
 import { csvWithRowCount, ERRORS, endpoint, json, sources, type Body } from './endpoint.js';
 import {
   bassinVieParam,
@@ -21,11 +22,7 @@ import { count, CptsRef, date, lonLat, zone } from './shared.js';
 
 export const statutOfficine = z
   .enum(PHARMACY_STATUSES)
-  .meta({
-    description:
-      'membre (adhésion à une structure ou une CPTS), couverte-sans-adhesion (commune dans une CPTS, sans adhésion), ' +
-      'zone-blanche (commune hors de toute CPTS), commune-inconnue (commune absente de la base)',
-  });
+  .meta({ description: PHARMACY_STATUSES.map((s) => `${s} : ${PHARMACY_STATUS_DEFINITIONS[s]}`).join(' ; ') });
 
 const filterShape = {
   departement: departementParam.optional().meta({ description: 'Code COG du département de la commune de l’officine (ex. 44)' }),
@@ -79,7 +76,7 @@ export const PharmacyRow = z
     telephone: z.string().nullable(),
     fermeLe: date.nullable().meta({ description: 'Date du stock FINESS qui ne la liste plus ; null si ouverte' }),
     mspCspLaPlusProche: z
-      .strictObject({ finess: z.string(), nom: z.string(), type: z.enum(['msp', 'csp', 'esp']), distanceM: z.number() })
+      .strictObject({ finess: z.string(), nom: z.string(), type: z.enum(['msp', 'csp', 'esp'] satisfies StructureType[]), distanceM: z.number() })
       .nullable()
       .meta({ description: 'La structure ouverte la plus proche que l’officine peut rejoindre : MSP, ESP ou centre de santé médical ou polyvalent' }),
     adhesionProbable: z
@@ -88,7 +85,7 @@ export const PharmacyRow = z
     zonage: zone.nullable(),
     enZipZac: z.boolean().nullable(),
     generalistes: z.strictObject({
-      nombre: z.union([count, z.literal('< 6')]).nullable(),
+      nombre: z.union([count, z.literal(SECRET_LABEL)]).nullable(),
       densitePour10000: z.number().nullable(),
       proxy: z.boolean().nullable(),
     }),

@@ -1,6 +1,6 @@
 // One search box for the map.
 import { z } from 'zod';
-import { HIT_TYPES } from '../../domain/codes.js';
+import { HIT_TYPES } from '../../domain/vocabulary.js';
 import { ERRORS, endpoint, json, sources, type Body } from './endpoint.js';
 import { intParam, queryObject, textParam } from './params.js';
 import { lonLat } from './shared.js';

@@ -2,24 +2,23 @@
 // CPTS references, overlap pairs, and the closed lists of codes they use (from server/src/domain/).
 import { z } from 'zod';
 import { ACI_TABLE, type BandCode } from '../../domain/bands.js';
-import { PERIMETRE_LIBELLES, SECRET_LABEL, SECRET_MIN, STATUT_LIBELLES, ZONE_LIBELLES } from '../../domain/territory.js';
-
-const codesOf = (labels: Record<string, string>) => Object.keys(labels) as [string, ...string[]];
+import { DENSITY_DECIMALS, SECRET_LABEL, SECRET_MIN } from '../../domain/rules.js';
+import { CPTS_STATUTS, PERIMETRES, ZONES } from '../../domain/vocabulary.js';
 
 export const BANDES = ACI_TABLE.bandes.map((b) => b.code) as [BandCode, ...BandCode[]];
 export const bande = z.enum(BANDES).meta({ description: 'Taille ACI : T1 (< 40 000 hab.), T2, T3, T4 (≥ 175 000 hab.)' });
-export const statutCpts = z.enum(codesOf(STATUT_LIBELLES)).meta({ description: 'Statut de la CPTS' });
+export const statutCpts = z.enum(CPTS_STATUTS).meta({ description: 'Statut de la CPTS' });
 export const perimetre = z
-  .enum(codesOf(PERIMETRE_LIBELLES))
+  .enum(PERIMETRES)
   .meta({ description: 'Comment le périmètre est connu : officiel (ARS), approximatif (reconstitué), illustratif (proposition)' });
-export const zone = z.enum(codesOf(ZONE_LIBELLES)).meta({ description: 'Zonage ARS de la commune : ZIP, ZAC, ZV, HZ (hors zonage)' });
+export const zone = z.enum(ZONES).meta({ description: `Zonage ARS de la commune : ${ZONES.join(', ')}` });
 
 export const int = z.int();
 export const count = z.int().nonnegative();
 export const date = z.iso.date();
 export const lonLat = z.strictObject({ lon: z.number(), lat: z.number() }).meta({ description: 'Point en WGS84 (degrés décimaux)' });
 
-/** « < 6 » under the statistical secrecy threshold, else the count. */
+/** SECRET_LABEL under the statistical secrecy threshold, else the count. */
 export const maskedCount = z
   .union([z.int().min(SECRET_MIN), z.literal(SECRET_LABEL)])
   .meta({ description: `Effectif ; « ${SECRET_LABEL} » sous le seuil du secret statistique` });
@@ -53,7 +52,7 @@ export const bandInfo = {
 
 export const GpSupply = z.strictObject({
   nbGeneralistes: maskedCount.nullable().meta({ description: 'Médecins généralistes (ou cabinets si estProxy) ; null si aucune donnée' }),
-  densitePour10000: z.number().nullable().meta({ description: 'Pour 10 000 habitants ; null si effectif < 6, inconnu ou population nulle' }),
+  densitePour10000: z.number().nullable().meta({ description: `Pour 10 000 habitants, ${DENSITY_DECIMALS} décimale ; null si effectif inférieur à ${SECRET_MIN}, inconnu ou population nulle` }),
   estProxy: z.boolean().nullable(),
   sources: z.array(z.string()),
   annees: z.array(int),

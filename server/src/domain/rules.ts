@@ -1,5 +1,5 @@
-// Pure helpers shared by the territory answers (CPTS sheets, white zones, perimeter checks):
-// statistical secrecy of small counts, GP supply figures, French labels of stored codes.
+// The rules every answer applies the same way: statistical secrecy of small counts, GP density and its rounding,
+// the radius of a probable membership. Pure; their SQL forms are generated from these constants in rules-sql.ts.
 
 /** Counts below this are not published (statistical secrecy convention): they are shown as "< 6". */
 export const SECRET_MIN = 6;
@@ -9,6 +9,29 @@ export type MaskedCount = number | typeof SECRET_LABEL;
 export function maskCount(n: number | null | undefined): MaskedCount | null {
   if (n === null || n === undefined) return null;
   return n < SECRET_MIN ? SECRET_LABEL : n;
+}
+
+/** GP density is given per 10,000 inhabitants with this many decimals, in every answer and tile. */
+export const DENSITY_PER = 10_000;
+export const DENSITY_DECIMALS = 1;
+
+export const round = (x: number, digits: number) => {
+  const f = 10 ** digits;
+  return Math.round(x * f) / f;
+};
+
+/** GPs per 10,000 inhabitants; null when the count is unknown or secret, or the population unknown or 0. */
+export function gpDensity(nb: number | null, population: number | null): number | null {
+  if (nb === null || nb < SECRET_MIN || !population || population <= 0) return null;
+  return round((nb / population) * DENSITY_PER, DENSITY_DECIMALS);
+}
+
+/** « Adhésion probable »: a pharmacy not yet a member within this many metres of an MSP or a centre de santé. */
+export const PROBABLE_MEMBERSHIP_RADIUS_M = 150;
+
+/** A possible membership: not a member, and an MSP/CSP within `near` metres. */
+export function isProbableMembership(statut: string, distanceM: number | null, near: number = PROBABLE_MEMBERSHIP_RADIUS_M): boolean {
+  return statut !== 'membre' && distanceM !== null && distanceM <= near;
 }
 
 export interface GpSupplyInput {
@@ -25,18 +48,13 @@ export interface GpSupplyInput {
 export interface GpSupply {
   /** Number of GPs (or practices, when `estProxy`), "< 6" under the secrecy threshold, null when unknown. */
   nbGeneralistes: MaskedCount | null;
-  /** GPs per 10,000 inhabitants, 2 decimals; null when the count is secret or unknown, or the population is 0. */
+  /** GPs per 10,000 inhabitants (gpDensity); null when the count is secret or unknown, or the population is 0. */
   densitePour10000: number | null;
   estProxy: boolean | null;
   sources: string[];
   annees: number[];
   notes: string[];
 }
-
-export const round = (x: number, digits: number) => {
-  const f = 10 ** digits;
-  return Math.round(x * f) / f;
-};
 
 export function gpSupply(i: GpSupplyInput): GpSupply {
   const notes: string[] = [];
@@ -45,12 +63,9 @@ export function gpSupply(i: GpSupplyInput): GpSupply {
     return { nbGeneralistes: null, densitePour10000: null, estProxy: null, sources: [], annees: [], notes };
   }
   const shown = maskCount(i.nb);
-  let densite: number | null = null;
   if (shown === SECRET_LABEL) {
     notes.push(`Effectif inférieur à ${SECRET_MIN} : non publié (secret statistique), densité non calculée.`);
-  } else if (i.population > 0) {
-    densite = round((i.nb / i.population) * 10_000, 2);
-  } else {
+  } else if (!(i.population > 0)) {
     notes.push('Population inconnue ou nulle : densité non calculée.');
   }
   if (i.estProxy) {
@@ -63,44 +78,10 @@ export function gpSupply(i: GpSupplyInput): GpSupply {
   }
   return {
     nbGeneralistes: shown,
-    densitePour10000: densite,
+    densitePour10000: gpDensity(i.nb, i.population),
     estProxy: i.estProxy,
     sources: [...i.sources].sort(),
     annees: [...i.annees].sort((a, b) => a - b),
     notes,
   };
 }
-
-export const STATUT_LIBELLES: Record<string, string> = {
-  'pre-projet': 'Pré-projet',
-  projet: 'Projet',
-  'en-fonctionnement': 'En fonctionnement',
-  'aci-signe': 'Contrat ACI signé',
-  'non-renseigne': 'Statut non renseigné par la source',
-};
-
-export const PERIMETRE_LIBELLES: Record<string, string> = {
-  officiel: 'Périmètre officiel',
-  approximatif: 'Périmètre approximatif (reconstitué, non officiel)',
-  illustratif: 'Périmètre illustratif (proposition, non officiel)',
-};
-
-export const ZONE_LIBELLES: Record<string, string> = {
-  ZIP: 'Zone d’intervention prioritaire (ZIP)',
-  ZAC: 'Zone d’action complémentaire (ZAC)',
-  ZV: 'Zone de vigilance',
-  HZ: 'Hors zonage',
-};
-
-/** The note a UI shows next to a perimeter that is not official. */
-export function perimetreNote(perimetre: string): string | null {
-  if (perimetre === 'approximatif') return 'Périmètre approximatif : reconstitué (par exemple à partir de l’EPCI du siège), ce n’est pas le périmètre officiel de l’ARS.';
-  if (perimetre === 'illustratif') return 'Périmètre illustratif : une proposition, pas un périmètre existant.';
-  return null;
-}
-
-/**
- * A commune claimed whole by several CPTS while it has no arrondissement split (Nice, Toulon in the ARS PACA listing):
- * a real overlap the membership model cannot resolve below the commune. Marseille, split by arrondissement, is not one.
- */
-export const COMMUNE_PARTAGEE_SANS_DECOUPAGE = 'commune partagée sans découpage infra-communal';

@@ -1,0 +1,75 @@
+// The SQL forms of the domain rules, generated from the constants of rules.ts and vocabulary.ts, so that the
+// analyses, the tiles and the API compute a status, a density or a coverage the same way.
+import { DENSITY_DECIMALS, DENSITY_PER, PROBABLE_MEMBERSHIP_RADIUS_M, SECRET_MIN } from './rules.js';
+import type { PharmacyStatus } from './vocabulary.js';
+
+const literal = (s: string) => `'${s.replaceAll("'", "''")}'`;
+
+/** A CASE turning a code column into its French label (labels from the vocabulary). */
+export function labelSql(column: string, labels: Readonly<Record<string, string>>, otherwise = column): string {
+  const whens = Object.entries(labels).map(([code, label]) => `WHEN ${literal(code)} THEN ${literal(label)}`);
+  return `(CASE ${column} ${whens.join(' ')} ELSE ${otherwise} END)`;
+}
+
+/**
+ * A territorial unit: a commune row that is no row's parent (Paris, Lyon and Marseille count through their
+ * arrondissements, never twice). Coverage, white zones and their counts are over these units, whatever their geometry.
+ */
+export const isTerritorialUnit = (c: string) => `NOT EXISTS (SELECT 1 FROM commune u_ WHERE u_.parent = ${c}.code)`;
+
+/** A commune code covered by a CPTS: a member unit itself, or a commune one of whose units (arrondissements) is a member. */
+export const isCoveredCode = (code: string) =>
+  `(EXISTS (SELECT 1 FROM cpts_commune m_ WHERE m_.commune_code = ${code})
+    OR EXISTS (SELECT 1 FROM commune a_ JOIN cpts_commune m_ ON m_.commune_code = a_.code WHERE a_.parent = ${code}))`;
+
+// Which establishments count (issue 7): an establishment closed by a newer FINESS stock (ferme_le set) is kept for
+// history but leaves counts, statuses, tiles, nearby sites and exports unless a caller asks for it; a pharmacy can
+// join an MSP, an ESP or a medical or polyvalent centre de santé, the other centres are listed apart.
+
+/** `alias.ferme_le IS NULL`: the establishment is open (pharmacie or structure). */
+export const openSql = (alias: string) => `${alias}.ferme_le IS NULL`;
+
+/** The establishment is open, or any when closed ones are asked for (`inclureFermes=true`). */
+export const openUnlessSql = (alias: string, inclureFermes: boolean | undefined) => (inclureFermes ? 'true' : openSql(alias));
+
+/**
+ * A structure a pharmacy can join: an MSP, an ESP, or a medical or polyvalent centre de santé. Written exactly as
+ * the partial index of migration 070 so that the planner uses it.
+ */
+export const joinableSql = (alias: string) =>
+  `(${alias}.type IN ('msp', 'esp') OR (${alias}.type = 'csp' AND ${alias}.sous_type = 'medical-polyvalent'))`;
+
+/** A centre de santé a pharmacy cannot join (nurses', dental, ophthalmology, other): listed apart. */
+export const otherCentreSql = (alias: string) => `(${alias}.type = 'csp' AND ${alias}.sous_type IS DISTINCT FROM 'medical-polyvalent')`;
+
+/**
+ * The pharmacy `alias` is a member: it has a membership of a CPTS or of a structure still open (memberships of a
+ * closed structure are kept and flagged by the view adhesion_pharmacie_etat, but no longer make a member).
+ */
+export const activeMembershipSql = (alias: string) =>
+  `EXISTS (SELECT 1 FROM adhesion_pharmacie_etat ae_ WHERE ae_.pharmacie_finess = ${alias}.finess AND ae_.structure_fermee_le IS NULL)`;
+
+const status = (s: PharmacyStatus) => literal(s);
+
+/**
+ * The status of the pharmacy row `p`: a member of a CPTS or of an open structure (activeMembershipSql); else its commune
+ * unknown to the database; else covered or not by a CPTS (isCoveredCode). The pharmacy list, the tiles and nearby use it.
+ */
+export const pharmacyStatusSql = (p: string) => `
+  (CASE WHEN ${activeMembershipSql(p)} THEN ${status('membre')}
+        WHEN NOT EXISTS (SELECT 1 FROM commune c_ WHERE c_.code = ${p}.commune_code) THEN ${status('commune-inconnue')}
+        WHEN ${isCoveredCode(`${p}.commune_code`)} THEN ${status('couverte-sans-adhesion')}
+        ELSE ${status('zone-blanche')} END)`;
+
+/** GP density per 10,000 inhabitants (float8), NULL when the count is secret or unknown or the population 0: gpDensity. */
+export const gpDensitySql = (nb: string, population: string) =>
+  `(CASE WHEN ${nb} >= ${SECRET_MIN} AND ${population} > 0
+         THEN round(${nb} * ${DENSITY_PER}.0 / ${population}, ${DENSITY_DECIMALS})::float8 END)`;
+
+/** True when the GP count is under the secrecy threshold (its density withheld), NULL otherwise. */
+export const gpSecretSql = (nb: string) => `(CASE WHEN ${nb} < ${SECRET_MIN} THEN true END)`;
+
+/** Within the probable-membership radius, on the spheroid (geography) distance. */
+export const withinProbableRadiusSql = (a: string, b: string) =>
+  `ST_DWithin(${a}::geography, ${b}::geography, ${PROBABLE_MEMBERSHIP_RADIUS_M})`;
+

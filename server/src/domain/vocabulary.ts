@@ -1,0 +1,152 @@
+// The closed lists of codes the database, the analyses, the tiles, the public contract and the map client share,
+// each with its French label: one home, so that no answer words a status, a perimeter or a zone its own way.
+// Pure and free of Node modules: the map client bundles it.
+
+const keys = <K extends string>(labels: Record<K, string>) => Object.keys(labels) as [K, ...K[]];
+
+/** The status of a CPTS project (cpts.statut). */
+export const CPTS_STATUT_LIBELLES = {
+  'pre-projet': 'Pré-projet',
+  projet: 'Projet',
+  'en-fonctionnement': 'En fonctionnement',
+  'aci-signe': 'Contrat ACI signé',
+  'non-renseigne': 'Statut non renseigné par la source',
+} as const satisfies Record<string, string>;
+export type CptsStatut = keyof typeof CPTS_STATUT_LIBELLES;
+export const CPTS_STATUTS = keys<CptsStatut>(CPTS_STATUT_LIBELLES);
+
+/** How a CPTS perimeter is known (cpts.perimetre). */
+export const PERIMETRE_LIBELLES = {
+  officiel: 'Périmètre officiel (ARS)',
+  approximatif: 'Périmètre approximatif (reconstitué, non officiel)',
+  illustratif: 'Périmètre illustratif (proposition, non officiel)',
+} as const satisfies Record<string, string>;
+export type Perimetre = keyof typeof PERIMETRE_LIBELLES;
+export const PERIMETRES = keys<Perimetre>(PERIMETRE_LIBELLES);
+
+/** The note a UI shows next to a perimeter that is not official. */
+export const PERIMETRE_NOTES: Readonly<Record<Perimetre, string | null>> = {
+  officiel: null,
+  approximatif: 'Périmètre approximatif : reconstitué (par exemple à partir de l’EPCI du siège), ce n’est pas le périmètre officiel de l’ARS.',
+  illustratif: 'Périmètre illustratif : une proposition, pas un périmètre existant.',
+};
+
+/** GP zoning of a commune by its ARS (zonage.zone); a zoning row without zone is « non disponible ». */
+export const ZONE_LIBELLES = {
+  ZIP: 'Zone d’intervention prioritaire (ZIP)',
+  ZAC: 'Zone d’action complémentaire (ZAC)',
+  ZAR: 'Zone d’accompagnement régional (ZAR)',
+  ZV: 'Zone de vigilance (ZV)',
+  HZ: 'Hors zonage',
+} as const satisfies Record<string, string>;
+export type Zone = keyof typeof ZONE_LIBELLES;
+export const ZONES = keys<Zone>(ZONE_LIBELLES);
+/** The label of a zoning row whose source gives no result for the commune (zonage.zone NULL). */
+export const ZONE_NON_DISPONIBLE = 'Zonage non disponible';
+
+/** The label of a zone, « non disponible » for a row without zone. */
+export const zoneLibelle = (zone: string | null): string => (zone === null ? ZONE_NON_DISPONIBLE : (ZONE_LIBELLES[zone as Zone] ?? zone));
+
+/** The pharmacy list's zoning filter: one zone, either of ZIP and ZAC, or neither (or no zoning known). */
+export const ZONING_FILTER_LIBELLES = {
+  ZIP_ZAC: 'ZIP ou ZAC',
+  ZIP: 'ZIP',
+  ZAC: 'ZAC',
+  'hors-zip-zac': 'ni ZIP ni ZAC',
+} as const satisfies Record<string, string>;
+export type ZoningFilter = keyof typeof ZONING_FILTER_LIBELLES;
+export const ZONING_FILTERS = keys<ZoningFilter>(ZONING_FILTER_LIBELLES);
+
+/** Coordinated-care structures (structure.type). */
+export const STRUCTURE_TYPE_LIBELLES = {
+  msp: 'Maison de santé (MSP)',
+  csp: 'Centre de santé',
+  esp: 'Équipe de soins primaires (ESP)',
+  siege_cpts: 'Siège de CPTS',
+  autre: 'Autre structure',
+} as const satisfies Record<string, string>;
+export type StructureType = keyof typeof STRUCTURE_TYPE_LIBELLES;
+export const STRUCTURE_TYPES = keys<StructureType>(STRUCTURE_TYPE_LIBELLES);
+
+/** The coordinated-care sites whose nearest ones are listed around a place. */
+export const SITE_TYPES = ['msp', 'csp', 'esp'] as const satisfies readonly StructureType[];
+export type SiteType = (typeof SITE_TYPES)[number];
+
+/** Sub-types of the centres de santé (structure.sous_type); the rules that decide them are in centres-sante.json. */
+export const SOUS_TYPE_CENTRE_LIBELLES = {
+  'medical-polyvalent': 'centre de santé médical ou polyvalent',
+  infirmier: 'centre de soins infirmiers',
+  dentaire: 'centre de santé dentaire',
+  ophtalmologique: 'centre de santé ophtalmologique',
+  autre: 'autre centre de santé',
+} as const satisfies Record<string, string>;
+export type SousTypeCentre = keyof typeof SOUS_TYPE_CENTRE_LIBELLES;
+export const SOUS_TYPES_CENTRE = keys<SousTypeCentre>(SOUS_TYPE_CENTRE_LIBELLES);
+
+/** A pharmacy's coordinated-care status (rule: PHARMACY_STATUS_SQL in rules-sql.ts), short label. */
+export const PHARMACY_STATUS_LIBELLES = {
+  membre: 'membre',
+  'couverte-sans-adhesion': 'couverte sans adhésion',
+  'zone-blanche': 'zone blanche',
+  'commune-inconnue': 'commune inconnue',
+} as const satisfies Record<string, string>;
+export type PharmacyStatus = keyof typeof PHARMACY_STATUS_LIBELLES;
+export const PHARMACY_STATUSES = keys<PharmacyStatus>(PHARMACY_STATUS_LIBELLES);
+
+/** What each pharmacy status means, for a legend or a documentation. */
+export const PHARMACY_STATUS_DEFINITIONS: Readonly<Record<PharmacyStatus, string>> = {
+  membre: 'adhère à une MSP, un centre de santé, une ESP ou une CPTS',
+  'couverte-sans-adhesion': 'sa commune est dans une CPTS, sans adhésion connue',
+  'zone-blanche': 'sa commune n’est dans aucune CPTS',
+  'commune-inconnue': 'son code commune ne correspond à aucune commune de la base',
+};
+
+/** What the search box finds. */
+export const HIT_TYPES = ['commune', 'cpts', 'structure', 'pharmacie'] as const;
+export type HitType = (typeof HIT_TYPES)[number];
+
+/** The orders of the pharmacy list: by commune name then pharmacy name, or by pharmacy name. */
+export const PHARMACY_SORTS = ['commune', 'nom'] as const;
+export type PharmacySort = (typeof PHARMACY_SORTS)[number];
+
+/** What a newer FINESS stock can change for an establishment (finess_changement.changement), with its label. */
+export const FINESS_CHANGE_LABELS = {
+  ouverture: 'ouverture (nouvel établissement)',
+  fermeture: 'fermeture (absent du stock)',
+  reouverture: 'réouverture',
+  deplacement: 'déplacement de plus de 50 m',
+  renommage: 'changement de nom',
+  categorie: 'changement de catégorie',
+} as const satisfies Record<string, string>;
+export type FinessChangeKind = keyof typeof FINESS_CHANGE_LABELS;
+export const FINESS_CHANGE_KINDS = keys<FinessChangeKind>(FINESS_CHANGE_LABELS);
+
+/** Which establishments a list of FINESS changes covers. */
+export const FINESS_CHANGE_SCOPES = ['officines', 'structures', 'tous'] as const;
+export type FinessChangeScope = (typeof FINESS_CHANGE_SCOPES)[number];
+
+/** URPS view: the pharmacies a newer stock brings and the ones it closes. */
+export const NOUVELLES_OFFICINES = 'Nouvelles officines';
+export const OFFICINES_FERMEES = 'Officines fermées';
+
+/** The French label of a centre's sub-type (« centre de soins infirmiers »…), « centre de santé » when unknown. */
+export function centreLabel(sousType: string | null): string {
+  return (sousType && SOUS_TYPE_CENTRE_LIBELLES[sousType as SousTypeCentre]) || 'centre de santé (sous-type inconnu)';
+}
+
+/** What an ESP count of zero means: FINESS lists no ESP, and no structure list named one here. */
+export const ESP_NON_RECENSEES = 'non recensées dans FINESS';
+
+/** The note beside ESP figures. */
+export const ESP_NOTE =
+  'Les équipes de soins primaires (ESP) ne figurent pas dans FINESS : seules celles d’une liste importée (ARS, URPS) sont comptées.';
+
+/** The note beside the other centres listed apart. */
+export const OTHER_CENTRES_NOTE =
+  'Centres de santé infirmiers, dentaires, ophtalmologiques ou autres : listés à part, ils ne comptent pas parmi les structures qu’une officine peut rejoindre.';
+
+/**
+ * A commune claimed whole by several CPTS while it has no arrondissement split (Nice, Toulon in the ARS PACA listing):
+ * a real overlap the membership model cannot resolve below the commune. Marseille, split by arrondissement, is not one.
+ */
+export const COMMUNE_PARTAGEE_SANS_DECOUPAGE = 'commune partagée sans découpage infra-communal';
