@@ -3,6 +3,7 @@ import { useEffect, useState } from 'react';
 import type { CoverageResponse, CoverageRow, WhiteZone, WhiteZonesMeta } from '../../server/src/api/contract/coverage.js';
 import type { CptsListResponse, CptsSheetResponse, CptsSummary } from '../../server/src/api/contract/cpts.js';
 import type { DataSource, ErrorBody } from '../../server/src/api/contract/endpoint.js';
+import type { FinessChangesResponse } from '../../server/src/api/contract/finess.js';
 import type { GuideResponse } from '../../server/src/api/contract/guide.js';
 import type { NearbyResponse } from '../../server/src/api/contract/nearby.js';
 import type { OverlapPair, OverlapsResponse } from '../../server/src/api/contract/overlaps.js';
@@ -117,9 +118,15 @@ export interface AreaFilter {
 /** The filters of /api/pharmacies and its CSV (query parameters). */
 export interface PharmacyFilters extends AreaFilter {
   cpts?: string;
-  statut?: PharmacyStatus;
+  /** One or several statuses, comma-separated. */
+  statut?: string;
   zonage?: ZoningFilter;
   q?: string;
+  adhesionProbable?: boolean;
+  commune?: string;
+  epci?: string;
+  bassinVie?: string;
+  tri?: 'commune' | 'nom';
 }
 
 export type { AppConfig, CoverageRow, CptsSummary, DataSource, HitType, OverlapPair, PharmacyRow, PharmacyStatus, SearchHit, WhiteZone, WhiteZonesMeta, ZoningFilter };
@@ -154,7 +161,8 @@ export const getCptsCommunes = (id: string, signal?: AbortSignal) =>
 // ---------------------------------------------------------------------------------------------------------------
 // Overlaps (/api/overlaps)
 
-export const getOverlaps = (f: AreaFilter, signal?: AbortSignal) => getJson<OverlapsResponse>('/api/overlaps', { ...f }, signal);
+export const getOverlaps = (f: AreaFilter & { bassinVie?: string }, signal?: AbortSignal) =>
+  getJson<OverlapsResponse>('/api/overlaps', { ...f }, signal);
 
 // ---------------------------------------------------------------------------------------------------------------
 // Coverage and white zones (/api/coverage, /api/white-zones)
@@ -187,6 +195,18 @@ export const listPharmacies = (f: PharmacyFilters & { limit?: number; offset?: n
 
 /** The CSV of the same filters (a plain link: the browser downloads it). */
 export const pharmaciesCsvUrl = (f: PharmacyFilters) => apiUrl('/api/pharmacies.csv', { ...f });
+
+// ---------------------------------------------------------------------------------------------------------------
+// FINESS changes between stocks (/api/finess/changes)
+
+export type FinessChanges = FinessChangesResponse;
+
+/** New and closed pharmacies since the previous stock, in an area. */
+export const pharmacyChanges = (f: AreaFilter, signal?: AbortSignal) =>
+  getJson<FinessChanges>('/api/finess/changes', { ...f, etablissements: 'officines', changement: 'ouverture,fermeture' }, signal);
+
+export const pharmacyChangesCsvUrl = (f: AreaFilter) =>
+  apiUrl('/api/finess/changes.csv', { ...f, etablissements: 'officines', changement: 'ouverture,fermeture' });
 
 // ---------------------------------------------------------------------------------------------------------------
 // Nearby (/api/nearby) and guide (/api/guide)

@@ -46,6 +46,7 @@ function describe(p: Pick): HTMLElement {
     if (num(pr.population) !== undefined) box.append(el('div', `${fmtInt(num(pr.population))} habitants`));
     const per = str(pr[P.cptsPerimeter]);
     if (per && per !== 'officiel') box.append(el('div', PERIMETRE_LIBELLES[per as Perimetre] ?? per, 'warn'));
+    if (str(pr.source)) box.append(el('div', `Source du périmètre : ${str(pr.source)}`, 'muted'));
     const id = str(pr[P.cptsId]);
     if (id) box.append(action('Voir la fiche de la CPTS', () => patchUrl({ j: 'ars', tab: 'cpts', sel: `cpts:${id}` })));
   } else if (p.layer === 'communes') {
@@ -54,6 +55,8 @@ function describe(p: Pick): HTMLElement {
     if (num(pr[P.density]) !== undefined) box.append(el('div', `${fmtDec(num(pr[P.density]))} généralistes pour 10 000 habitants`));
     else if (pr[P.densitySecret] === true) box.append(el('div', `Moins de ${SECRET_MIN} généralistes : densité non publiée`));
     if (str(pr[P.zone])) box.append(el('div', `Zonage ARS : ${zoneLibelle(String(pr[P.zone]))}`));
+    if (str(pr.bassin_vie)) box.append(el('div', `Bassin de vie : ${str(pr.bassin_vie)}`));
+    if (str(pr.zone_emploi)) box.append(el('div', `Zone d’emploi : ${str(pr.zone_emploi)}`));
     if (pr[P.white] === true) box.append(el('div', 'Couverte par aucune CPTS', 'warn'));
     const code = str(pr[P.communeCode]);
     if (code) box.append(action('Ce que l’exercice coordonné offre ici', () => patchUrl({ j: 'pharmacien', sel: `commune:${code}` })));
@@ -74,7 +77,7 @@ function describe(p: Pick): HTMLElement {
     box.append(el('strong', str(pr.nom) ?? 'Officine'));
     const status = PHARMACY_STATUSES.find((x) => x.id === pr[P.pharmacyStatus]);
     if (status) box.append(el('div', `Officine : ${status.label}`));
-    if (pr.near_structure === true) box.append(el('div', `MSP ou centre de santé à moins de ${PROBABLE_MEMBERSHIP_RADIUS_M} m`));
+    if (pr.near_structure === true) box.append(el('div', `MSP, ESP ou centre de santé médical à moins de ${PROBABLE_MEMBERSHIP_RADIUS_M} m`));
     const id = str(pr[P.pharmacyId]);
     if (id) {
       box.append(el('div', `FINESS ${id}`, 'muted'));

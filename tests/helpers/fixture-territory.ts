@@ -16,6 +16,9 @@
 //   is NOT inserted by default (see `withThreeSharedCommunes`).
 import type { Queryable } from '../../server/src/db/port.js';
 
+/** The fixture's centres de santé are medical or polyvalent (joinable), as FINESS's classification would say. */
+const CSP_SOUS_TYPE = `CASE WHEN $2 = 'csp' THEN 'medical-polyvalent' END`;
+
 export const LON0 = -1.6;
 export const LAT0 = 47.0;
 export const SIZE = 0.05;
@@ -166,8 +169,8 @@ export async function loadFixtureCare(db: Queryable): Promise<void> {
   ];
   for (const [finess, type, nom, x, y, n] of structures) {
     await db.query(
-      `INSERT INTO structure (finess, type, nom, commune_code, geom, geom_3857, source, import_id)
-       SELECT $1, $2, $3, $4, g, ST_Transform(g, 3857), 'fixture', $7 FROM (SELECT ST_SetSRID(ST_MakePoint($5, $6), 4326) AS g) s`,
+      `INSERT INTO structure (finess, type, sous_type, nom, commune_code, geom, geom_3857, source, import_id)
+       SELECT $1, $2, ${CSP_SOUS_TYPE}, $3, $4, g, ST_Transform(g, 3857), 'fixture', $7 FROM (SELECT ST_SetSRID(ST_MakePoint($5, $6), 4326) AS g) s`,
       [finess, type, nom, communeCode(n), x, y, finessLog],
     );
   }
@@ -300,8 +303,8 @@ export async function loadFixturePlanner(db: Queryable): Promise<void> {
   for (const s of PLANNER_SITES) {
     const [x, y] = centre(s.commune);
     await db.query(
-      `INSERT INTO structure (finess, type, nom, commune_code, geom, geom_3857, source, import_id)
-       SELECT $1, $2, $3, $4, g, ST_Transform(g, 3857), 'fixture', $7 FROM (SELECT ST_SetSRID(ST_MakePoint($5, $6), 4326) AS g) s`,
+      `INSERT INTO structure (finess, type, sous_type, nom, commune_code, geom, geom_3857, source, import_id)
+       SELECT $1, $2, ${CSP_SOUS_TYPE}, $3, $4, g, ST_Transform(g, 3857), 'fixture', $7 FROM (SELECT ST_SetSRID(ST_MakePoint($5, $6), 4326) AS g) s`,
       [s.finess, s.type, s.nom, communeCode(s.commune), x + 0.001, y, finessLog],
     );
   }

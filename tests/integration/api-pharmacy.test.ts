@@ -32,6 +32,9 @@ const [, C1_LAT] = centre(1);
 const D100 = meridianArc(C1_LAT, C1_LAT + MERIDIAN_OFFSETS.MSP_N100);
 const D1000 = meridianArc(C1_LAT, C1_LAT + MERIDIAN_OFFSETS.MSP_N1000);
 
+/** Accent- and case-insensitive form of a name (the test's own, for the expected order). */
+const norm = (s: string) => s.normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase().replace(/[^a-z0-9]+/g, ' ').trim();
+
 const ALL = Object.values(CARE).filter((f) => f.startsWith('4490'));
 
 describe('meridian arc (test oracle)', () => {
@@ -86,9 +89,12 @@ describeEachBackend('pharmacist API', (backend) => {
       expect(r[CARE.P9].statut).toBe('zone-blanche');
       expect(r[CARE.P11].statut).toBe('zone-blanche');
       expect(r[CARE.P99].statut).toBe('commune-inconnue');
-      // ordered by commune code, name, FINESS; unknown commune last
-      expect(body.officines.map((x: any) => x.finess)).toEqual([CARE.P1, CARE.P2, CARE.P3, CARE.P6, CARE.P9, CARE.P11, CARE.P12, CARE.P99]);
+      // ordered by commune name (accent- and case-insensitive), then pharmacy name; unknown commune last
+      expect(body.officines.map((x: any) => x.finess)).toEqual([CARE.P1, CARE.P11, CARE.P12, CARE.P2, CARE.P3, CARE.P6, CARE.P9, CARE.P99]);
       expect(body.sources.map((s: any) => s.type).sort()).toEqual(['communes', 'cpts', 'finess', 'gp', 'memberships', 'zoning']);
+      // or by pharmacy name
+      const byName = (await srv.getJson('/api/pharmacies?tri=nom')).body.officines.map((x: any) => x.nom);
+      expect(byName).toEqual([...byName].sort((a: string, b: string) => norm(a).localeCompare(norm(b))));
     });
 
     it('finds the nearest MSP/CSP by geodesic distance (meridian arc within 0.5 m), never a CPTS seat', async () => {
@@ -123,8 +129,8 @@ describeEachBackend('pharmacist API', (backend) => {
     it('gives CPTS, memberships, zoning and GP density with the under-6 rule', async () => {
       const r = byFiness((await srv.getJson('/api/pharmacies')).body.officines);
       expect(r[CARE.P6].cpts.map((c: any) => c.id)).toEqual(['FIXT-A', 'FIXT-B']);
-      expect(r[CARE.P6].adhesions).toEqual([{ cible: 'cpts', id: 'FIXT-B', nom: 'CPTS Fixture B', type: 'cpts', dateAdhesion: '2023-01-15' }]);
-      expect(r[CARE.P2].adhesions).toEqual([{ cible: 'structure', id: CARE.MSP_2, nom: 'MSP des Deux Rives', type: 'msp', dateAdhesion: '2022-03-01' }]);
+      expect(r[CARE.P6].adhesions).toEqual([{ cible: 'cpts', id: 'FIXT-B', nom: 'CPTS Fixture B', type: 'cpts', dateAdhesion: '2023-01-15', fermee: false }]);
+      expect(r[CARE.P2].adhesions).toEqual([{ cible: 'structure', id: CARE.MSP_2, nom: 'MSP des Deux Rives', type: 'msp', dateAdhesion: '2022-03-01', fermee: false }]);
       expect(r[CARE.P12].cpts).toEqual([]);
       expect(r[CARE.P9]).toMatchObject({ zonage: 'ZIP', enZipZac: true, generalistes: { nombre: 12, densitePour10000: 13.3, proxy: true } });
       expect(r[CARE.P11]).toMatchObject({ zonage: 'ZAC', enZipZac: true });
@@ -186,7 +192,9 @@ describeEachBackend('pharmacist API', (backend) => {
       expect([...bytes.slice(0, 3)]).toEqual([0xef, 0xbb, 0xbf]); // UTF-8 BOM
       const text = new TextDecoder().decode(bytes);
       const records: string[][] = parseCsv(text, { delimiter: ';', bom: true, relax_column_count: false });
-      return { res, header: records[0]!, rows: records.slice(1), text };
+      // codes are written ="…" (text for spreadsheets): read them back as the code
+      const rows = records.slice(1).map((r) => r.map((c) => c.replace(/^="([0-9A-Za-z]+)"$/, '$1')));
+      return { res, header: records[0]!, rows, text, raw: records.slice(1) };
     };
 
     it('holds exactly the filtered rows, all of them, with French headers and sources in X-Data-Sources', async () => {
@@ -203,12 +211,15 @@ describeEachBackend('pharmacist API', (backend) => {
     });
 
     it('writes the URPS columns: CPTS joined by |, statut, adhésion probable, nearest MSP and distance, zoning, density', async () => {
-      const { header, rows, text } = await csv('');
+      const { header, rows, text, raw } = await csv('');
       expect(text).toContain('\r\n');
+      // codes stay text in a spreadsheet (leading zeros kept): FINESS, postal code, INSEE code as ="…"
+      const p1raw = raw.find((r) => r[0] === `="${CARE.P1}"`)!;
+      expect(p1raw.slice(0, 5)).toEqual([`="${CARE.P1}"`, 'Pharmacie du Méridien', '1 place de la Mairie; Pharmacie du Méridien', '="44901"', '="44901"']);
       expect(header).toEqual([
-        'FINESS', 'nom', 'adresse', 'code postal', 'code commune', 'commune', 'département', 'CPTS', 'statut',
-        'adhésion probable (MSP/CSP à 150 m ou moins)', 'MSP/CSP la plus proche', 'type (MSP/CSP)', 'FINESS MSP/CSP',
-        'distance MSP/CSP (m)', 'zonage', 'médecins généralistes (commune)', 'densité MG pour 10 000 hab.', 'MG : indicateur approché',
+        'FINESS', 'nom', 'adresse', 'code postal', 'code commune', 'commune', 'adresse complète', 'téléphone', 'département', 'CPTS', 'statut',
+        'adhésion probable (structure à 150 m ou moins)', 'structure la plus proche', 'type de structure', 'FINESS structure',
+        'distance structure (m)', 'zonage', 'médecins généralistes (commune)', 'densité MG pour 10 000 hab.', 'MG : indicateur approché', 'fermée le',
       ]);
       const col = (name: string) => header.indexOf(name);
       const row = (f: string) => rows.find((r) => r[0] === f)!;
@@ -218,22 +229,23 @@ describeEachBackend('pharmacist API', (backend) => {
       expect(p1[col('code commune')]).toBe('44901');
       expect(p1[col('CPTS')]).toBe('CPTS Fixture A');
       expect(p1[col('statut')]).toBe('couverte sans adhésion');
-      expect(p1[col('adhésion probable (MSP/CSP à 150 m ou moins)')]).toBe('oui');
-      expect(p1[col('MSP/CSP la plus proche')]).toBe('MSP du Méridien');
-      expect(p1[col('type (MSP/CSP)')]).toBe('MSP');
-      expect(Math.abs(Number(p1[col('distance MSP/CSP (m)')]!.replace(',', '.')) - D100)).toBeLessThan(0.5);
-      expect(p1[col('distance MSP/CSP (m)')]).toMatch(/^\d+(,\d)?$/); // decimal comma
+      expect(p1[col('adhésion probable (structure à 150 m ou moins)')]).toBe('oui');
+      expect(p1[col('structure la plus proche')]).toBe('MSP du Méridien');
+      expect(p1[col('type de structure')]).toBe('MSP');
+      expect(Math.abs(Number(p1[col('distance structure (m)')]!.replace(',', '.')) - D100)).toBeLessThan(0.5);
+      expect(p1[col('distance structure (m)')]).toMatch(/^\d+(,\d)?$/); // decimal comma
+      expect(p1[col('adresse complète')]).toBe('1 place de la Mairie; Pharmacie du Méridien, 44901 Commune 1');
       expect(p1[col('médecins généralistes (commune)')]).toBe('< 6');
       expect(p1[col('densité MG pour 10 000 hab.')]).toBe('');
       expect(row(CARE.P6)[col('CPTS')]).toBe('CPTS Fixture A|CPTS Fixture B');
       expect(row(CARE.P6)[col('statut')]).toBe('membre');
-      expect(row(CARE.P6)[col('adhésion probable (MSP/CSP à 150 m ou moins)')]).toBe('non');
+      expect(row(CARE.P6)[col('adhésion probable (structure à 150 m ou moins)')]).toBe('non');
       expect(row(CARE.P9)[col('statut')]).toBe('zone blanche');
       expect(row(CARE.P9)[col('zonage')]).toBe('ZIP');
       expect(row(CARE.P9)[col('densité MG pour 10 000 hab.')]).toBe('13,3');
       expect(row(CARE.P9)[col('médecins généralistes (commune)')]).toBe('12');
       expect(row(CARE.P99)[col('statut')]).toBe('commune inconnue');
-      expect(row(CARE.P99)[col('distance MSP/CSP (m)')]).toBe('');
+      expect(row(CARE.P99)[col('distance structure (m)')]).toBe('');
     });
 
     it('refuses paging parameters and bad filters with a 400, an unknown CPTS with a 404', async () => {
@@ -251,7 +263,9 @@ describeEachBackend('pharmacist API', (backend) => {
       expect(status).toBe(200);
       expect(body.origine.type).toBe('officine');
       expect(body.commune).toMatchObject({ code: '44901', nom: 'Commune 1', departement: { code: '44', nom: 'Loire-Atlantique' }, region: { code: '52', nom: 'Pays de la Loire' } });
-      expect(body.cpts).toEqual([{ id: 'FIXT-A', nom: 'CPTS Fixture A', statut: 'en-fonctionnement', perimetre: 'officiel', perimetreLibelle: 'Périmètre officiel (ARS)' }]);
+      expect(body.cpts).toEqual([
+        { id: 'FIXT-A', nom: 'CPTS Fixture A', statut: 'en-fonctionnement', perimetre: 'officiel', perimetreLibelle: 'Périmètre officiel (ARS)', attribution: 'fixture' },
+      ]);
       expect(body.k).toBe(3);
       expect(body.plusProches.msp).toHaveLength(3);
       expect(body.plusProches.msp.map((s: any) => s.finess).slice(0, 2)).toEqual([CARE.MSP_N100, CARE.MSP_N1000]);
@@ -274,7 +288,7 @@ describeEachBackend('pharmacist API', (backend) => {
       // every MSP of the fixture (6 < k), nearest first
       expect(body.plusProches.msp.map((s: any) => s.finess)).toEqual([CARE.MSP_2, CARE.MSP_N100, CARE.MSP_N1000, CARE.MSP_B6, CARE.MSP_B6B, CARE.MSP_B6C]);
       expect(body.pharmacie.statut).toBe('membre');
-      expect(body.pharmacie.adhesions).toEqual([{ cible: 'structure', id: CARE.MSP_2, nom: 'MSP des Deux Rives', type: 'msp', dateAdhesion: '2022-03-01' }]);
+      expect(body.pharmacie.adhesions).toEqual([{ cible: 'structure', id: CARE.MSP_2, nom: 'MSP des Deux Rives', type: 'msp', dateAdhesion: '2022-03-01', fermee: false }]);
       expect(body.cpts.map((c: any) => c.id)).toEqual(['FIXT-A', 'FIXT-B']);
       const one = (await srv.getJson(`/api/nearby?finess=${CARE.P2}&k=1`)).body;
       expect(one.plusProches.msp.map((s: any) => s.finess)).toEqual([CARE.MSP_2]);

@@ -116,10 +116,12 @@ describeEachBackend('territory API (CPTS, overlaps, coverage, perimeter check)',
       const { body } = await srv.getJson('/api/cpts');
       const [a, b, c] = body.cpts;
       // A = {1,2,5,6}: MSP in 1 and 2, CSP in 6, 'autre' in 5; pharmacies: two in 1, one in 2, one in 6.
-      expect(a.structures).toEqual({ msp: 2, csp: 1, esp: 0, siegeCpts: 0, autre: 1, total: 4 });
+      // total: the structures a pharmacy can join (MSP, medical centres, ESP); no ESP known: « non recensées dans FINESS »
+      const noEsp = { esp: null, espLibelle: 'non recensées dans FINESS', autresCentres: 0 };
+      expect(a.structures).toEqual({ msp: 2, csp: 1, ...noEsp, siegeCpts: 0, autre: 1, total: 3 });
       expect(a.pharmacies).toEqual({ dansLePerimetre: 4, adherentes: 0 });
       // B = {2,3,6,7}: MSP in 2, CSP in 6, CPTS seat in 3; pharmacies in 2 and 6 (that of 6 is a member of B).
-      expect(b.structures).toEqual({ msp: 1, csp: 1, esp: 0, siegeCpts: 1, autre: 0, total: 3 });
+      expect(b.structures).toEqual({ msp: 1, csp: 1, ...noEsp, siegeCpts: 1, autre: 0, total: 2 });
       expect(b.pharmacies).toEqual({ dansLePerimetre: 2, adherentes: 1 });
       // C = {4,8}: nothing inside, but the pharmacy of commune 12 is a member of C.
       expect(c.structures.total).toBe(0);
@@ -225,10 +227,14 @@ describeEachBackend('territory API (CPTS, overlaps, coverage, perimeter check)',
       const [p] = body.paires;
       expect(p.a).toMatchObject({ id: 'FIXT-A', population: 14_000, partEnLitigePct: 57.1 });
       expect(p.b).toMatchObject({ id: 'FIXT-B', population: 18_000, partEnLitigePct: 44.4 });
+      // both claim the two communes whole, and neither has arrondissements: the overlap cannot be split below them
+      const shared = { partageeSansDecoupage: true, libelle: 'commune partagée sans découpage infra-communal' };
       expect(p.communes).toEqual([
-        { code: code(2), nom: 'Commune 2', population: 2000 },
-        { code: code(6), nom: 'Commune 6', population: 6000 },
+        { code: code(2), nom: 'Commune 2', population: 2000, ...shared },
+        { code: code(6), nom: 'Commune 6', population: 6000, ...shared },
       ]);
+      expect(p.nbCommunesPartageesSansDecoupage).toBe(2);
+      expect(p.a.attribution).toBe('fixture');
       expect(p.nbCommunes).toBe(2);
       expect(p.population).toBe(8000);
       expect(Math.abs(p.superficieKm2 - sumSquares([2, 6]))).toBeLessThan(0.011);
@@ -272,7 +278,7 @@ describeEachBackend('territory API (CPTS, overlaps, coverage, perimeter check)',
       expect(rows[1]!.slice(0, 1)).toEqual(['FIXT-A']);
       expect(rows[1]![3]).toBe('FIXT-B');
       expect(rows[1]!.slice(6, 10)).toEqual(['2', `${code(2)}, ${code(6)}`, 'Commune 2, Commune 6', '8000']);
-      expect(rows[1]!.slice(11)).toEqual(['57,1', '44,4']);
+      expect(rows[1]!.slice(11)).toEqual(['57,1', '44,4', 'Commune 2, Commune 6', 'fixture']);
     });
   });
 

@@ -52,7 +52,8 @@ async function insertSites(db: Db): Promise<void> {
   const point = (p: [number, number]) => `ST_SetSRID(ST_MakePoint(${p[0]}, ${p[1]}), 4326)`;
   for (const [finess, s] of Object.entries(STRUCTURES)) {
     await db.query(
-      `INSERT INTO structure (finess, type, nom, geom, geom_3857, source) VALUES ($1, $2, $3, ${point(s.at)}, ST_Transform(${point(s.at)}, 3857), 'fixture')`,
+      `INSERT INTO structure (finess, type, sous_type, nom, geom, geom_3857, source)
+       VALUES ($1, $2, CASE WHEN $2 = 'csp' THEN 'medical-polyvalent' END, $3, ${point(s.at)}, ST_Transform(${point(s.at)}, 3857), 'fixture')`,
       [finess, s.type, `Structure ${finess}`],
     );
   }
@@ -217,6 +218,7 @@ describeEachBackend('vector tiles API', (backend) => {
         population: c.communes.reduce((s, n) => s + population(n), 0),
         statut: c.statut,
         perimetre: 'officiel',
+        source: 'fixture',
         in_overlap: id !== 'FIXT-C',
       });
     }
@@ -364,7 +366,7 @@ describeEachBackend('vector tiles API', (backend) => {
     const communes = r.body.couches[0];
     expect(communes.tiles).toEqual([`/tiles/communes/{z}/{x}/{y}.mvt?v=${r.body.version}`]);
     expect(communes.tilejson).toBe('3.0.0');
-    expect(communes.attributs.map((a: { nom: string }) => a.nom)).toEqual(['code', 'nom', 'population', 'gp', 'gp_density', 'gp_secret', 'covered', 'white', 'zone']);
+    expect(communes.attributs.map((a: { nom: string }) => a.nom)).toEqual(['code', 'nom', 'population', 'gp', 'gp_density', 'gp_secret', 'covered', 'white', 'zone', 'bassin_vie', 'zone_emploi']);
     expect(communes.vector_layers[0].fields.covered).toBe('Boolean');
     // the data bounds: the fixture's 4 × 3 communes
     expect(communes.bounds).toEqual([-1.6, 47, -1.4, 47.15]);

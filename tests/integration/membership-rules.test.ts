@@ -133,7 +133,8 @@ describeEachBackend('coverage and statuses by membership, one answer per rule', 
 
     const list = (await srv.getJson('/api/pharmacies?departement=44&limit=1000')).body.officines.find((r: { finess: string }) => r.finess === CARE.P9);
     const csv = parseCsv((await (await srv.get('/api/pharmacies.csv?departement=44')).text()).replace(/^\uFEFF/, ''), { delimiter: ';' }) as string[][];
-    const csvRow = Object.fromEntries(csv[0]!.map((h, i) => [h, csv.find((r) => r[0] === CARE.P9)![i]]));
+    // the pharmacy CSV writes codes as ="…" (text for spreadsheets)
+    const csvRow = Object.fromEntries(csv[0]!.map((h, i) => [h, csv.find((r) => r[0] === `="${CARE.P9}"`)![i]]));
     const white = (await srv.getJson('/api/white-zones?departement=44&limit=100')).body.communes.find((c: { code: string }) => c.code === code);
     const wzCsv = parseCsv((await (await srv.get('/api/white-zones.csv?departement=44')).text()).replace(/^\uFEFF/, ''), { delimiter: ';' }) as string[][];
     const wzRow = Object.fromEntries(wzCsv[0]!.map((h, i) => [h, wzCsv.find((r) => r[0] === code)![i]]));

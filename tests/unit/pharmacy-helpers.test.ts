@@ -43,15 +43,19 @@ describe('isProbableMembership', () => {
 
 describe('filterSql', () => {
   it('binds every value as a parameter and never the status', () => {
-    const { where, params } = filterSql({ departement: '44', region: '52', cpts: "X'; DROP", zoning: 'ZAC', q: 'évron', status: 'membre' });
-    expect(params).toEqual(['44', '52', "X'; DROP", 'ZAC', 'évron']);
+    const { where, params } = filterSql({
+      departement: '44', region: '52', commune: '44109', epci: '244400404', bassinVie: '44109', cpts: "X'; DROP", zoning: 'ZAC', q: 'évron',
+      statuses: ['membre', 'zone-blanche'], probable: true,
+    }, [], 200);
+    expect(params).toEqual(['44', '52', '44109', '244400404', '44109', "X'; DROP", 'ZAC', 'évron', 200]);
     expect(where).not.toContain('DROP');
     expect(where).not.toContain('membre');
     expect(where).toMatch(/^WHERE /);
   });
-  it('is empty without filters and numbers parameters after existing ones', () => {
-    expect(filterSql({})).toEqual({ where: '', params: [] });
-    expect(filterSql({ departement: '44' }, ['x']).where).toBe('WHERE c.departement = $2');
+  it('keeps open pharmacies only, unless asked, and numbers parameters after existing ones', () => {
+    expect(filterSql({})).toEqual({ where: 'WHERE p.ferme_le IS NULL', params: [] });
+    expect(filterSql({ inclureFermes: true })).toEqual({ where: '', params: [] });
+    expect(filterSql({ departement: '44', inclureFermes: true }, ['x']).where).toBe('WHERE c.departement = $2');
     expect(filterSql({ zoning: 'ZIP_ZAC' }).params).toEqual([]);
     expect(filterSql({ zoning: 'hors-zip-zac' }).where).toContain('z.zone IS NULL');
   });
@@ -62,6 +66,8 @@ const row: PharmacyRow = {
   nom: 'Pharmacie "du Port"',
   adresse: '2 quai; Nantes',
   codePostal: '44000',
+  telephone: '0240000000',
+  fermeLe: null,
   commune: { code: '44109', nom: 'Nantes', departement: '44', region: '52' },
   position: { lon: -1.55, lat: 47.21 },
   statut: 'couverte-sans-adhesion',
@@ -85,9 +91,12 @@ describe('CSV lines', () => {
     const at = (h: string) => line[header.indexOf(h)];
     expect(at('CPTS')).toBe('CPTS A|CPTS B');
     expect(at('statut')).toBe('couverte sans adhésion');
-    expect(at('adhésion probable (MSP/CSP à 150 m ou moins)')).toBe('oui');
-    expect(at('distance MSP/CSP (m)')).toBe(120.4);
-    expect(at('type (MSP/CSP)')).toBe('MSP');
+    expect(at('adhésion probable (structure à 150 m ou moins)')).toBe('oui');
+    expect(at('distance structure (m)')).toBe(120.4);
+    expect(at('type de structure')).toBe('MSP');
+    expect(at('téléphone')).toBe('0240000000');
+    expect(at('adresse complète')).toBe('2 quai; Nantes, 44000 Nantes');
+    expect(at('fermée le')).toBe('');
     expect(at('médecins généralistes (commune)')).toBe('< 6');
     expect(at('densité MG pour 10 000 hab.')).toBe('');
     expect(at('MG : indicateur approché')).toBe('oui');
@@ -95,14 +104,17 @@ describe('CSV lines', () => {
   it('leave the nearest-site cells empty when there is none', () => {
     const line = csvRow({ ...row, mspCspLaPlusProche: null, adhesionProbable: false, generalistes: { nombre: null, densitePour10000: null, proxy: null } });
     const header = csvHeader(300);
-    expect(line[header.indexOf('MSP/CSP la plus proche')]).toBe('');
-    expect(line[header.indexOf('distance MSP/CSP (m)')]).toBe('');
-    expect(line[header.indexOf('adhésion probable (MSP/CSP à 300 m ou moins)')]).toBe('non');
+    expect(line[header.indexOf('structure la plus proche')]).toBe('');
+    expect(line[header.indexOf('distance structure (m)')]).toBe('');
+    expect(line[header.indexOf('adhésion probable (structure à 300 m ou moins)')]).toBe('non');
     expect(line[header.indexOf('MG : indicateur approché')]).toBe('');
   });
   it('are named after the filters', () => {
     expect(csvFileName({})).toBe('officines.csv');
-    expect(csvFileName({ departement: '44', status: 'zone-blanche', zoning: 'ZIP_ZAC' })).toBe('officines-44-zone-blanche-ZIP_ZAC.csv');
+    expect(csvFileName({ departement: '44', statuses: ['zone-blanche'], zoning: 'ZIP_ZAC' })).toBe('officines-44-zone-blanche-ZIP_ZAC.csv');
+    expect(csvFileName({ statuses: ['zone-blanche', 'couverte-sans-adhesion'], probable: true, bassinVie: '44109' })).toBe(
+      'officines-bv-44109-zone-blanche-couverte-sans-adhesion-adhesion-probable.csv',
+    );
     expect(csvFileName({ cpts: 'a/b "c"' })).toBe('officines-cpts-a_b_c_.csv');
   });
 });
@@ -188,7 +200,7 @@ describe('contactsFor', () => {
   it('names the ARS and URPS of the région and the CPAM of the département', () => {
     const c = contactsFor(idf);
     expect(c.map((x) => x.id)).toEqual(['ars', 'urps-pharmaciens', 'cpam', 'avecsante']);
-    expect(c[0]!.nom).toBe('Agence régionale de santé (ARS) Île-de-France');
+    expect(c[0]!.nom).toBe('Agence régionale de santé (ARS) Île-de-France — délégation départementale Paris (75)');
     expect(c[1]!.nom).toBe('URPS pharmaciens Île-de-France');
     expect(c[2]!.nom).toContain('Paris (75)');
     expect(c.find((x) => x.id === 'avecsante')!.pour).toEqual(['msp']);

@@ -156,7 +156,8 @@ function CptsSheetView({ id }: { id: string }) {
                       <button type="button" className="link" onClick={() => setUrl({ sel: `cpts:${other.id}` })}>
                         {other.nom}
                       </button>{' '}
-                      : {fmtInt(p.nbCommunes)} commune(s) partagée(s), {fmtInt(p.population)} hab. ({p.communes.map((x) => x.nom).join(', ')})
+                      : {fmtInt(p.nbCommunes)} commune(s) partagée(s), {fmtInt(p.population)} hab. (
+                      {p.communes.map((x) => (x.libelle ? `${x.nom} — ${x.libelle}` : x.nom)).join(', ')})
                     </li>
                   );
                 })}
@@ -188,13 +189,40 @@ function CptsSheetView({ id }: { id: string }) {
           <section>
             <h3>Structures d’exercice coordonné ({fmtInt(c.structuresListe.length)})</h3>
             {c.structuresListe.length === 0 ? (
-              <p className="muted">Aucune MSP, centre de santé ou ESP enregistré dans ces communes.</p>
+              <p className="muted">Aucune MSP, centre de santé médical ou ESP ouvert enregistré dans ces communes.</p>
             ) : (
               <ul className="plain" data-testid="cpts-structures">
                 {c.structuresListe.map((s) => (
                   <li key={s.finess}>
                     {s.nom} — {STRUCTURE_TYPES.find((t) => t.id === s.type)?.label ?? s.type}
                     {s.communeNom && `, ${s.communeNom}`}
+                  </li>
+                ))}
+              </ul>
+            )}
+          </section>
+          {c.autresCentresListe.length > 0 && (
+            <section>
+              <h3>Autres centres de santé ({fmtInt(c.autresCentresListe.length)}), que l’officine ne peut pas rejoindre</h3>
+              <ul className="plain" data-testid="cpts-other-centres">
+                {c.autresCentresListe.map((s) => (
+                  <li key={s.finess}>
+                    {s.nom} — {s.sousTypeLibelle}
+                    {s.communeNom && `, ${s.communeNom}`}
+                  </li>
+                ))}
+              </ul>
+            </section>
+          )}
+          <section>
+            <h3>Bassins de vie couverts ({fmtInt(c.bassinsVie.length)})</h3>
+            {c.bassinsVie.length === 0 ? (
+              <p className="muted">Bassins de vie non importés.</p>
+            ) : (
+              <ul className="plain" data-testid="cpts-bassins">
+                {c.bassinsVie.map((b) => (
+                  <li key={b.code}>
+                    {b.nom} ({b.code}) : {fmtInt(b.nbCommunes)} commune{b.nbCommunes > 1 ? 's' : ''} membre{b.nbCommunes > 1 ? 's' : ''}
                   </li>
                 ))}
               </ul>
@@ -222,7 +250,9 @@ function CptsSheetView({ id }: { id: string }) {
               ))}
             </ul>
           )}
-          <p className="muted">Source du périmètre : {c.source}</p>
+          <p className="muted" data-testid="cpts-attribution">
+            Source du périmètre : {c.attribution}
+          </p>
           <Sources sources={c.sources} />
         </article>
       )}
@@ -262,9 +292,11 @@ function Figures({ c }: { c: Sheet }) {
         </span>
       </div>
       <div className="figure">
-        <span className="v">{fmtInt(c.structures.msp + c.structures.csp + c.structures.esp)}</span>
-        <span className="k">
-          MSP {c.structures.msp}, CSP {c.structures.csp}, ESP {c.structures.esp}
+        <span className="v">{fmtInt(c.structures.total)}</span>
+        <span className="k" data-testid="cpts-structure-counts">
+          structures à rejoindre : MSP {c.structures.msp}, centres de santé médicaux {c.structures.csp}, ESP{' '}
+          {c.structures.esp ?? c.structures.espLibelle}
+          {c.structures.autresCentres > 0 && ` ; autres centres de santé (listés à part) ${c.structures.autresCentres}`}
         </span>
       </div>
       <div className="figure">

@@ -2,7 +2,7 @@
 // fits both CPTS and highlights the shared communes.
 import { useEffect } from 'react';
 import { apiUrl, getOverlaps, useApi, type OverlapPair } from '../api.js';
-import { areaKey, useArea } from '../Area.js';
+import { areaKey, BassinFilter, useArea, useBassin } from '../Area.js';
 import { fmtDec, fmtInt } from '../format.js';
 import { cptsOutlines, frame } from '../frame.js';
 import { PAIR_STYLE } from '../map.js';
@@ -28,7 +28,22 @@ const COLUMNS: Column<OverlapPair>[] = [
   { key: 'a', label: `CPTS A (${PAIR_STYLE.a.name})`, value: (p) => p.a.nom, render: (p) => <Side s={p.a} /> },
   { key: 'b', label: `CPTS B (${PAIR_STYLE.b.name})`, value: (p) => p.b.nom, render: (p) => <Side s={p.b} /> },
   // short labels and unbreakable « 14,2 % »: the six columns fit the panel (the paragraph above spells them out)
-  { key: 'n', label: 'Comm.', value: (p) => p.nbCommunes, numeric: true, render: (p) => fmtInt(p.nbCommunes) },
+  {
+    key: 'n',
+    label: 'Comm.',
+    value: (p) => p.nbCommunes,
+    numeric: true,
+    render: (p) => (
+      <>
+        {fmtInt(p.nbCommunes)}
+        {p.nbCommunesPartageesSansDecoupage > 0 && (
+          <span className="badge-warn" title={p.communes.find((c) => c.libelle)?.libelle ?? undefined} data-testid="shared-without-split">
+            entière{p.nbCommunesPartageesSansDecoupage > 1 ? 's' : ''}
+          </span>
+        )}
+      </>
+    ),
+  },
   { key: 'pop', label: 'Hab.', value: (p) => p.population, numeric: true, render: (p) => fmtInt(p.population) },
   {
     key: 'pa',
@@ -48,9 +63,10 @@ const COLUMNS: Column<OverlapPair>[] = [
 
 export function Overlaps() {
   const area = useArea();
+  const bassinVie = useBassin();
   const [url, setUrl] = useUrl();
   const ctl = useMap();
-  const state = useApi(`overlaps:${areaKey(area)}`, (s) => getOverlaps(area, s));
+  const state = useApi(`overlaps:${areaKey(area)}:${bassinVie ?? ''}`, (s) => getOverlaps({ ...area, bassinVie }, s));
   const sel = parseSel(url.get('sel'));
   const selected = sel?.kind === 'paire' ? state.data?.paires.find((p) => pairKey(p) === sel.id) : undefined;
 
@@ -68,6 +84,8 @@ export function Overlaps() {
   }, [ctl, selected]);
 
   return (
+    <>
+    <BassinFilter />
     <Async state={state} what="des chevauchements">
       {(d) => (
         <>
@@ -119,9 +137,17 @@ export function Overlaps() {
                 {selected.communes.map((c) => (
                   <li key={c.code}>
                     {c.nom} ({c.code}) — {fmtInt(c.population)} hab.
+                    {c.libelle && (
+                      <span className="badge-warn" data-testid="commune-shared-label">
+                        {c.libelle}
+                      </span>
+                    )}
                   </li>
                 ))}
               </ul>
+              <p className="muted" data-testid="overlap-attribution">
+                Sources des périmètres : {[...new Set([selected.a.attribution, selected.b.attribution])].join(' ; ')}
+              </p>
               <div className="actions">
                 <button type="button" className="secondary" onClick={() => setUrl({ tab: 'cpts', sel: `cpts:${selected.a.id}` })}>
                   Fiche de {selected.a.nom}
@@ -133,7 +159,7 @@ export function Overlaps() {
             </section>
           )}
           <div className="actions">
-            <a className="button secondary" href={apiUrl('/api/overlaps.csv', { ...area })} download data-testid="overlaps-csv">
+            <a className="button secondary" href={apiUrl('/api/overlaps.csv', { ...area, bassinVie })} download data-testid="overlaps-csv">
               Télécharger le tableau (CSV)
             </a>
           </div>
@@ -141,5 +167,6 @@ export function Overlaps() {
         </>
       )}
     </Async>
+    </>
   );
 }

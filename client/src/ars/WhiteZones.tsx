@@ -1,7 +1,7 @@
 // Communes in no CPTS, most populated first, with GP supply, zoning and the nearest CPTS; pages of 100.
 import { useEffect, useState } from 'react';
 import { apiUrl, getJson, useApi, type WhiteZone, type WhiteZonesMeta } from '../api.js';
-import { areaKey, useArea } from '../Area.js';
+import { areaKey, BassinFilter, useArea, useBassin } from '../Area.js';
 import { fmtDec, fmtInt } from '../format.js';
 import { cptsOutlines, frame } from '../frame.js';
 import { useMap } from '../MapView.js';
@@ -15,7 +15,7 @@ interface Page extends WhiteZonesMeta {
 }
 
 /** The GeoJSON variant carries the same rows plus each commune's outline (to frame a selected row). */
-async function loadPage(area: { departement?: string; region?: string }, offset: number, signal: AbortSignal): Promise<Page> {
+async function loadPage(area: { departement?: string; region?: string; bassinVie?: string }, offset: number, signal: AbortSignal): Promise<Page> {
   const fc = await getJson<GeoJSON.FeatureCollection<GeoJSON.Geometry | null, WhiteZone> & WhiteZonesMeta>(
     '/api/white-zones.geojson',
     { ...area, limit: PAGE, offset },
@@ -41,12 +41,14 @@ const COLUMNS: Column<Page['rows'][number]>[] = [
 ];
 
 export function WhiteZones() {
-  const area = useArea();
+  const bassinVie = useBassin();
+  const area = { ...useArea(), ...(bassinVie ? { bassinVie } : {}) };
   const [url, setUrl] = useUrl();
   const ctl = useMap();
   const [offset, setOffset] = useState(0);
-  useEffect(() => setOffset(0), [areaKey(area)]); // eslint-disable-line react-hooks/exhaustive-deps
-  const state = useApi(`white:${areaKey(area)}:${offset}`, (s) => loadPage(area, offset, s));
+  const key = `${areaKey(area)}:${bassinVie ?? ''}`;
+  useEffect(() => setOffset(0), [key]);
+  const state = useApi(`white:${key}:${offset}`, (s) => loadPage(area, offset, s));
   const sel = parseSel(url.get('sel'));
   const selected = sel?.kind === 'commune' ? state.data?.rows.find((w) => w.code === sel.id) : undefined;
 
@@ -68,6 +70,8 @@ export function WhiteZones() {
   }, [ctl, selected]);
 
   return (
+    <>
+    <BassinFilter />
     <Async state={state} what="des communes hors CPTS">
       {(d) =>
         d.total === 0 ? (
@@ -152,5 +156,6 @@ export function WhiteZones() {
         )
       }
     </Async>
+    </>
   );
 }

@@ -153,6 +153,7 @@ function NearbyBody({ n, openCpts }: { n: Nearby; openCpts: (id: string) => void
                 </button>{' '}
                 — {c.statut.replace('-', ' ')}
                 {c.perimetre !== 'officiel' && <span className="badge-warn">{c.perimetreLibelle}</span>}
+                {c.attribution && <span className="muted"> — source : {c.attribution}</span>}
               </li>
             ))}
           </ul>
@@ -191,6 +192,19 @@ function NearbyBody({ n, openCpts }: { n: Nearby; openCpts: (id: string) => void
             )}
           </div>
         ))}
+        {n.autresCentres.length > 0 && (
+          <div data-testid="nearby-other-centres">
+            <h4>Autres centres de santé (que l’officine ne peut pas rejoindre)</h4>
+            <ul className="plain">
+              {n.autresCentres.map((s) => (
+                <li key={s.finess}>
+                  {s.nom} — {s.sousTypeLibelle}, {fmtKm(s.distanceM)}
+                  {s.commune.nom && <span className="muted">, {s.commune.nom}</span>}
+                </li>
+              ))}
+            </ul>
+          </div>
+        )}
       </section>
 
       <section data-testid="nearby-missions">
@@ -224,15 +238,20 @@ function NearbyBody({ n, openCpts }: { n: Nearby; openCpts: (id: string) => void
         <h3>Qui contacter</h3>
         <ul className="contacts">
           {n.contacts.map((c) => (
-            <li key={c.id}>
+            <li key={c.id} data-testid={c.categorie === 'cpts' ? 'contact-cpts' : 'contact'}>
               <strong>{c.nom}</strong>
               <p>{c.role}</p>
+              {c.adresse && <p>Siège : {c.adresse}</p>}
+              {c.telephone && <p>Téléphone : {c.telephone}</p>}
               {c.url && (
                 <a href={c.url} target="_blank" rel="noopener noreferrer">
                   {c.url.replace(/^https?:\/\//, '').replace(/\/$/, '')}
                 </a>
               )}
               {c.email && <a href={`mailto:${c.email}`}>{c.email}</a>}
+              <p className="sources">
+                Source : {c.source.document} ({c.source.date})
+              </p>
             </li>
           ))}
         </ul>

@@ -1,8 +1,20 @@
 // URPS pharmaciens: pharmacies by coordinated-care status, filtered, counted, exported as CSV; the list and the
 // map stay in step (a row flies the map to the pharmacy, a point on the map selects its row).
 import { useEffect, useRef, useState } from 'react';
-import { listCpts, listPharmacies, pharmaciesCsvUrl, useApi, type PharmacyFilters, type PharmacyRow, type PharmacyStatus, type ZoningFilter } from '../api.js';
-import { AreaSelect, areaKey, useArea } from '../Area.js';
+import {
+  listCpts,
+  listPharmacies,
+  pharmaciesCsvUrl,
+  pharmacyChanges,
+  pharmacyChangesCsvUrl,
+  useApi,
+  type AreaFilter,
+  type PharmacyFilters,
+  type PharmacyRow,
+  type PharmacyStatus,
+  type ZoningFilter,
+} from '../api.js';
+import { AreaSelect, areaKey, CodeFilter, INSEE_CODE, useArea } from '../Area.js';
 import { fmtInt, fmtKm } from '../format.js';
 import { bboxOf, P, PHARMACY_STATUSES } from '../map.js';
 import { useMap, useMapClick } from '../MapView.js';
@@ -17,18 +29,37 @@ const ZONINGS = ZONING_FILTERS.map((id) => ({ id, label: ZONING_FILTER_LIBELLES[
 const statusLabel = (s: string) => PHARMACY_STATUSES.find((x) => x.id === s)?.label ?? s;
 const statusColor = (s: string) => PHARMACY_STATUSES.find((x) => x.id === s)?.color ?? '#999';
 
+/** The statuses chosen (URL `statut`, comma-separated), in the list's order. */
+const parseStatuses = (v: string | null): PharmacyStatus[] => {
+  const asked = new Set((v ?? '').split(','));
+  return STATUS_IDS.filter((s) => asked.has(s));
+};
+
+/** Code filters typed by the user: kept only when well formed (the server would refuse them). */
+const CODE_FILTERS = [
+  { key: 'commune', label: 'Commune (code INSEE)', re: INSEE_CODE, placeholder: 'ex. 44109', testId: 'filter-commune' },
+  { key: 'epci', label: 'EPCI (SIREN)', re: /^\d{9}$/, placeholder: 'ex. 244400404', testId: 'filter-epci' },
+  { key: 'bassinVie', label: 'Bassin de vie (code INSEE)', re: INSEE_CODE, placeholder: 'ex. 44109', testId: 'filter-bassin' },
+] as const;
+
 function useFilters(): PharmacyFilters {
   const [url] = useUrl();
   const area = useArea();
   const f: PharmacyFilters = { ...area };
   const cpts = url.get('cpts');
-  const status = url.get('statut') as PharmacyStatus | null;
+  const statuses = parseStatuses(url.get('statut'));
   const zoning = url.get('zonage') as ZoningFilter | null;
   const q = url.get('q');
   if (cpts) f.cpts = cpts;
-  if (status && STATUS_IDS.includes(status)) f.statut = status;
+  if (statuses.length) f.statut = statuses.join(',');
   if (zoning && ZONINGS.some((z) => z.id === zoning)) f.zonage = zoning;
   if (q && q.trim().length >= 2) f.q = q.trim();
+  if (url.get('probable') === '1') f.adhesionProbable = true;
+  for (const c of CODE_FILTERS) {
+    const v = url.get(c.key)?.trim().toUpperCase();
+    if (v && c.re.test(v)) f[c.key] = v;
+  }
+  if (url.get('tri') === 'nom') f.tri = 'nom';
   return f;
 }
 
@@ -87,6 +118,7 @@ export function UrpsPanel() {
   });
 
   const setFilter = (k: string, v: string | null) => setUrl({ [k]: v, sel: null });
+  const statuses = parseStatuses(url.get('statut'));
 
   return (
     <div className="journey" data-testid="journey-urps-panel">
@@ -105,16 +137,29 @@ export function UrpsPanel() {
             ))}
           </select>
         </label>
-        <label>
-          Statut
-          <select value={f.statut ?? ''} onChange={(e) => setFilter('statut', e.target.value || null)} data-testid="filter-status">
-            <option value="">Tous</option>
-            {STATUS_IDS.map((s) => (
-              <option key={s} value={s}>
-                {statusLabel(s)}
-              </option>
-            ))}
-          </select>
+        <fieldset className="status-choice" data-testid="filter-status">
+          <legend>Statuts (un ou plusieurs)</legend>
+          {STATUS_IDS.map((s) => (
+            <label key={s} className="inline">
+              <input
+                type="checkbox"
+                value={s}
+                checked={statuses.includes(s)}
+                onChange={() => setFilter('statut', toggle(statuses, s).join(',') || null)}
+                data-testid={`filter-status-${s}`}
+              />
+              {statusLabel(s)}
+            </label>
+          ))}
+        </fieldset>
+        <label className="inline">
+          <input
+            type="checkbox"
+            checked={f.adhesionProbable === true}
+            onChange={(e) => setFilter('probable', e.target.checked ? '1' : null)}
+            data-testid="filter-probable"
+          />
+          Seulement « adhésion probable »
         </label>
         <label>
           Zonage médecins (ARS)
@@ -139,6 +184,17 @@ export function UrpsPanel() {
             data-testid="filter-name"
           />
         </label>
+        {CODE_FILTERS.map((c) => (
+          <CodeFilter key={c.key} label={c.label} value={url.get(c.key) ?? ''} placeholder={c.placeholder} testId={c.testId} re={c.re}
+            onSet={(v) => setFilter(c.key, v)} />
+        ))}
+        <label>
+          Trier par
+          <select value={f.tri ?? 'commune'} onChange={(e) => setFilter('tri', e.target.value === 'nom' ? 'nom' : null)} data-testid="sort">
+            <option value="commune">commune, puis nom</option>
+            <option value="nom">nom de l’officine</option>
+          </select>
+        </label>
       </div>
 
       <Async state={state} what="des officines">
@@ -151,9 +207,9 @@ export function UrpsPanel() {
                   <button
                     type="button"
                     className="link"
-                    aria-pressed={f.statut === s}
-                    onClick={() => setFilter('statut', f.statut === s ? null : s)}
-                    title={f.statut === s ? 'Retirer ce filtre' : 'Ne montrer que ce statut'}
+                    aria-pressed={statuses.includes(s)}
+                    onClick={() => setFilter('statut', toggle(statuses, s).join(',') || null)}
+                    title={statuses.includes(s) ? 'Retirer ce statut du filtre' : 'Ajouter ce statut au filtre'}
                   >
                     {statusLabel(s)} : <strong>{fmtInt(d.parStatut[s])}</strong>
                   </button>
@@ -193,7 +249,59 @@ export function UrpsPanel() {
           </>
         )}
       </Async>
+      <PharmacyChanges area={area} />
     </div>
+  );
+}
+
+const toggle = (xs: PharmacyStatus[], x: PharmacyStatus) => (xs.includes(x) ? xs.filter((y) => y !== x) : STATUS_IDS.filter((y) => y === x || xs.includes(y)));
+
+/** « Nouvelles officines » and « officines fermées » since the previous FINESS stock, in the area chosen. */
+function PharmacyChanges({ area }: { area: AreaFilter }) {
+  const state = useApi(`finess-changes:${areaKey(area)}`, (s) => pharmacyChanges(area, s));
+  return (
+    <section data-testid="pharmacy-changes">
+      <h2>Depuis le stock FINESS précédent</h2>
+      <Async state={state} what="des changements FINESS">
+        {(d) =>
+          !d.stockPrecedent ? (
+            <p className="muted" data-testid="changes-none">
+              Un seul stock FINESS chargé{d.stock ? ` (${d.stock.date})` : ''} : les ouvertures et fermetures seront connues au prochain stock importé.
+            </p>
+          ) : (
+            <>
+              <p className="muted">
+                Stock du {d.stock?.date} comparé à celui du {d.stockPrecedent.date}.{' '}
+                <a href={pharmacyChangesCsvUrl(area)} download data-testid="changes-csv">
+                  Exporter en CSV
+                </a>
+              </p>
+              {(['ouverture', 'fermeture'] as const).map((k) => {
+                const rows = d.changements.filter((c) => c.changement === k);
+                return (
+                  <div key={k} data-testid={k === 'ouverture' ? 'changes-opened' : 'changes-closed'} data-count={rows.length}>
+                    <h3>
+                      {k === 'ouverture' ? 'Nouvelles officines' : 'Officines fermées'} : {fmtInt(rows.length)}
+                    </h3>
+                    {rows.length === 0 ? (
+                      <p className="muted">Aucune.</p>
+                    ) : (
+                      <ul className="plain">
+                        {rows.map((c) => (
+                          <li key={c.finess} data-testid="change-row" data-key={c.finess}>
+                            {c.nom ?? c.finess} — {c.commune.nom ?? c.commune.code ?? 'commune inconnue'} <span className="muted">FINESS {c.finess}</span>
+                          </li>
+                        ))}
+                      </ul>
+                    )}
+                  </div>
+                );
+              })}
+            </>
+          )
+        }
+      </Async>
+    </section>
   );
 }
 
@@ -207,7 +315,7 @@ function PharmacyTable({ rows, selected, onSelect }: { rows: PharmacyRow[]; sele
             <th>Officine</th>
             <th>Commune</th>
             <th>Statut</th>
-            <th className="num">MSP/CSP</th>
+            <th className="num" title="Structure la plus proche que l’officine peut rejoindre (MSP, ESP, centre de santé médical)">Structure</th>
           </tr>
         </thead>
         <tbody>
@@ -250,15 +358,20 @@ function PharmacyDetail({ p }: { p: PharmacyRow }) {
       <h3>{p.nom}</h3>
       <p className="muted">
         FINESS {p.finess} · {[p.adresse, p.codePostal, p.commune.nom].filter(Boolean).join(', ')}
+        {p.telephone && <> · tél. {p.telephone}</>}
       </p>
       <dl className="kv">
         <dt>Statut</dt>
         <dd>{statusLabel(p.statut)}</dd>
         <dt>Adhésions</dt>
-        <dd>{p.adhesions.length ? p.adhesions.map((a) => `${a.nom ?? a.id} (${a.type})`).join(', ') : 'aucune connue'}</dd>
+        <dd>
+          {p.adhesions.length
+            ? p.adhesions.map((a) => `${a.nom ?? a.id} (${a.type}${a.fermee ? ', structure fermée depuis' : ''})`).join(', ')
+            : 'aucune connue'}
+        </dd>
         <dt>CPTS de la commune</dt>
         <dd>{p.cpts.length ? p.cpts.map((c) => c.nom + (c.perimetre !== 'officiel' ? ` (${c.perimetre})` : '')).join(', ') : 'aucune'}</dd>
-        <dt>MSP / CSP la plus proche</dt>
+        <dt>Structure la plus proche (MSP, ESP, centre médical)</dt>
         <dd>{p.mspCspLaPlusProche ? `${p.mspCspLaPlusProche.nom} (${p.mspCspLaPlusProche.type.toUpperCase()}), ${fmtKm(p.mspCspLaPlusProche.distanceM)}` : '—'}</dd>
         <dt>Zonage</dt>
         <dd>{p.zonage ?? 'non renseigné'}</dd>

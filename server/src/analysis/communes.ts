@@ -2,6 +2,7 @@
 // in `commune.anciens_codes` (filled at import from the COG; GIN index, migration 007). Arrondissements
 // municipaux are rows of `commune` themselves, so their codes need no mapping.
 import type { Queryable } from '../db/port.js';
+import { NotFoundError } from '../domain/errors.js';
 
 /**
  * The current commune of each code found: itself when the code is a row, else the commune that absorbed it.
@@ -22,4 +23,11 @@ export async function currentCommunes(db: Queryable, codes: readonly string[]): 
 
 export async function currentCommune(db: Queryable, code: string): Promise<string | undefined> {
   return (await currentCommunes(db, [code])).get(code);
+}
+
+/** Throws a 404-kind error for a bassin de vie code the database does not hold (an empty answer would mislead). */
+export async function assertBassinVie(db: Queryable, code: string | undefined): Promise<void> {
+  if (!code) return;
+  const r = await db.query('SELECT 1 FROM bassin_vie WHERE code = $1', [code]);
+  if (r.rows.length === 0) throw new NotFoundError(`Bassin de vie « ${code} » introuvable (importer les bassins de vie INSEE)`);
 }

@@ -127,6 +127,8 @@ export async function coverage(db: Queryable, f: AreaFilter = {}): Promise<Cover
 // White zones
 
 export interface WhiteZoneFilter extends AreaFilter {
+  /** Communes of this bassin de vie (INSEE code) only. */
+  bassinVie?: string;
   limit?: number;
   offset?: number;
 }
@@ -205,9 +207,11 @@ const NEAREST = (pt: string) => `
   ) near ON true`;
 
 
-const WZ_WHERE = `
+/** White zones (territorial units) of the area; `bv`: the parameter holding the bassin de vie filter. */
+const wzWhere = (bv: string) => `
   NOT EXISTS (SELECT 1 FROM cpts_commune m WHERE m.commune_code = c.code) AND ${isTerritorialUnit('c')}
-  AND ($1::text IS NULL OR c.departement = $1) AND ($2::text IS NULL OR c.region = $2)`;
+  AND ($1::text IS NULL OR c.departement = $1) AND ($2::text IS NULL OR c.region = $2)
+  AND (${bv}::text IS NULL OR EXISTS (SELECT 1 FROM commune_bassin cb WHERE cb.commune_code = c.code AND cb.bassin_vie = ${bv}))`;
 
 const WZ_ORDER = `c.population DESC NULLS LAST, c.code COLLATE "C"`;
 
@@ -216,7 +220,7 @@ function wzSql(withGeometry: boolean): string {
     WITH page AS MATERIALIZED ( -- materialised: the point on surface is computed once per commune
       SELECT c.code, c.nom, c.departement, c.region, c.population, c.geom, ST_PointOnSurface(c.geom) AS pt
         FROM commune c
-       WHERE ${WZ_WHERE}
+       WHERE ${wzWhere('$5')}
        ORDER BY ${WZ_ORDER}
        LIMIT $3 OFFSET $4
     )
@@ -281,10 +285,10 @@ const toWz = (r: WzRow): WhiteZoneRow => ({
   cptsLimitrophes: r.limitrophes,
 });
 
-async function wzTotals(db: Queryable, f: AreaFilter): Promise<{ total: number; populationTotale: number }> {
+async function wzTotals(db: Queryable, f: WhiteZoneFilter): Promise<{ total: number; populationTotale: number }> {
   const r = await db.query<{ total: number; population: number }>(
-    `SELECT count(*)::int AS total, coalesce(sum(c.population), 0)::bigint AS population FROM commune c WHERE ${WZ_WHERE}`,
-    [f.departement ?? null, f.region ?? null],
+    `SELECT count(*)::int AS total, coalesce(sum(c.population), 0)::bigint AS population FROM commune c WHERE ${wzWhere('$3')}`,
+    [f.departement ?? null, f.region ?? null, f.bassinVie ?? null],
   );
   return { total: r.rows[0]!.total, populationTotale: r.rows[0]!.population };
 }
@@ -292,12 +296,12 @@ async function wzTotals(db: Queryable, f: AreaFilter): Promise<{ total: number; 
 /** Communes in no CPTS, largest population first, one page; `limit` undefined = all. */
 export async function whiteZones(db: Queryable, f: WhiteZoneFilter = {}): Promise<WhiteZonePage> {
   const totals = await wzTotals(db, f);
-  const r = await db.query<WzRow>(wzSql(false), [f.departement ?? null, f.region ?? null, f.limit ?? null, f.offset ?? 0]);
+  const r = await db.query<WzRow>(wzSql(false), [f.departement ?? null, f.region ?? null, f.limit ?? null, f.offset ?? 0, f.bassinVie ?? null]);
   return { ...totals, rows: r.rows.map(toWz) };
 }
 
 export async function whiteZoneFeatures(db: Queryable, f: WhiteZoneFilter = {}): Promise<WhiteZonePage<WhiteZoneFeature>> {
   const totals = await wzTotals(db, f);
-  const r = await db.query<WzRow>(wzSql(true), [f.departement ?? null, f.region ?? null, f.limit ?? null, f.offset ?? 0]);
+  const r = await db.query<WzRow>(wzSql(true), [f.departement ?? null, f.region ?? null, f.limit ?? null, f.offset ?? 0, f.bassinVie ?? null]);
   return { ...totals, rows: r.rows.map((x) => ({ ...toWz(x), geometry: x.geometry! })) };
 }

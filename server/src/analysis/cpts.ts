@@ -3,7 +3,19 @@
 import type { Queryable } from '../db/port.js';
 import { bandInfo, frInt, type BandInfo } from '../domain/bands.js';
 import { gpSupply, type GpSupply } from '../domain/rules.js';
-import { CPTS_STATUT_LIBELLES, PERIMETRE_LIBELLES, PERIMETRE_NOTES, type CptsStatut, type Perimetre, type Zone } from '../domain/vocabulary.js';
+import { joinableSql, openSql, otherCentreSql } from '../domain/rules-sql.js';
+import {
+  centreLabel,
+  CPTS_STATUT_LIBELLES,
+  ESP_NON_RECENSEES,
+  ESP_NOTE,
+  OTHER_CENTRES_NOTE,
+  PERIMETRE_LIBELLES,
+  PERIMETRE_NOTES,
+  type CptsStatut,
+  type Perimetre,
+  type Zone,
+} from '../domain/vocabulary.js';
 import { overlapPairs, type OverlapPair } from './overlaps.js';
 
 export interface CptsFilter {
@@ -27,6 +39,8 @@ export interface CptsSummary extends BandInfo {
   dateOuverture: string | null;
   dateMaj: string | null;
   source: string;
+  /** The perimeter's source, to cite wherever it is shown (e.g. « ARS PACA, listing des CPTS, janvier 2026 »). */
+  attribution: string;
   departements: string[];
   regions: string[];
   /** Sum of the INSEE population of the member communes (whole communes, even partly covered ones). */
@@ -39,7 +53,21 @@ export interface CptsSummary extends BandInfo {
   nbCommunesSansPopulation: number;
   /** Σ area_km2 × part_surface, 2 decimals. */
   superficieKm2: number;
-  structures: { msp: number; csp: number; esp: number; siegeCpts: number; autre: number; total: number };
+  /**
+   * Open structures of the member communes. msp, csp (medical or polyvalent centres) and esp: those a pharmacy can
+   * join; esp null when none is known (FINESS lists none: « non recensées dans FINESS »); autresCentres: the other
+   * centres de santé (nurses', dental…), listed apart; total: the joinable ones.
+   */
+  structures: {
+    msp: number;
+    csp: number;
+    esp: number | null;
+    espLibelle: string | null;
+    siegeCpts: number;
+    autre: number;
+    autresCentres: number;
+    total: number;
+  };
   pharmacies: { dansLePerimetre: number; adherentes: number };
   offreMg: GpSupply;
   /** Other CPTS sharing at least one commune with this one. */
@@ -78,6 +106,7 @@ interface SummaryRow {
   esp: number | null;
   siege_cpts: number | null;
   autre: number | null;
+  autres_centres: number | null;
   pharmacies: number | null;
   adherentes: number | null;
   chevauchements: number | null;
@@ -121,16 +150,21 @@ const SUMMARY_SQL = `
   st AS (
     SELECT m.cpts_id,
            count(*) FILTER (WHERE s.type = 'msp')::int AS msp,
-           count(*) FILTER (WHERE s.type = 'csp')::int AS csp,
+           count(*) FILTER (WHERE s.type = 'csp' AND ${joinableSql('s')})::int AS csp,
            count(*) FILTER (WHERE s.type = 'esp')::int AS esp,
            count(*) FILTER (WHERE s.type = 'siege_cpts')::int AS siege_cpts,
-           count(*) FILTER (WHERE s.type = 'autre')::int AS autre
-      FROM mem m JOIN structure s ON s.commune_code = m.commune_code GROUP BY m.cpts_id
+           count(*) FILTER (WHERE s.type = 'autre')::int AS autre,
+           count(*) FILTER (WHERE ${otherCentreSql('s')})::int AS autres_centres
+      FROM mem m JOIN structure s ON s.commune_code = m.commune_code AND ${openSql('s')} GROUP BY m.cpts_id
   ),
-  ph AS (SELECT m.cpts_id, count(*)::int AS pharmacies FROM mem m JOIN pharmacie p ON p.commune_code = m.commune_code GROUP BY m.cpts_id),
+  ph AS (
+    SELECT m.cpts_id, count(*)::int AS pharmacies
+      FROM mem m JOIN pharmacie p ON p.commune_code = m.commune_code AND ${openSql('p')} GROUP BY m.cpts_id
+  ),
   adh AS (
     SELECT a.cpts_id, count(DISTINCT a.pharmacie_finess)::int AS adherentes
-      FROM adhesion_pharmacie a JOIN sel ON sel.id = a.cpts_id GROUP BY a.cpts_id
+      FROM adhesion_pharmacie a JOIN sel ON sel.id = a.cpts_id JOIN pharmacie p ON p.finess = a.pharmacie_finess AND ${openSql('p')}
+     GROUP BY a.cpts_id
   ),
   ovl AS (
     SELECT a.cpts_id, count(DISTINCT b.cpts_id)::int AS chevauchements
@@ -143,7 +177,7 @@ const SUMMARY_SQL = `
          agg.population_partielles, agg.superficie_km2, agg.departements, agg.regions,
          (SELECT EXISTS (SELECT 1 FROM offre_mg)) AS gp_disponible,
          gp.gp_nb, gp.gp_avec, gp.gp_proxy, gp.gp_sources, gp.gp_annees,
-         st.msp, st.csp, st.esp, st.siege_cpts, st.autre, ph.pharmacies, adh.adherentes, ovl.chevauchements
+         st.msp, st.csp, st.esp, st.siege_cpts, st.autre, st.autres_centres, ph.pharmacies, adh.adherentes, ovl.chevauchements
     FROM sel
     LEFT JOIN commune sc ON sc.code = sel.siege_commune
     LEFT JOIN agg ON agg.cpts_id = sel.id
@@ -179,15 +213,19 @@ function toSummary(r: SummaryRow): CptsSummary {
     sources: r.gp_sources ?? [],
     annees: r.gp_annees ?? [],
   });
+  const esp = r.esp ? r.esp : null;
   const structures = {
     msp: r.msp ?? 0,
     csp: r.csp ?? 0,
-    esp: r.esp ?? 0,
+    esp,
+    espLibelle: esp === null ? ESP_NON_RECENSEES : null,
     siegeCpts: r.siege_cpts ?? 0,
     autre: r.autre ?? 0,
-    total: 0,
+    autresCentres: r.autres_centres ?? 0,
+    total: (r.msp ?? 0) + (r.csp ?? 0) + (esp ?? 0),
   };
-  structures.total = structures.msp + structures.csp + structures.esp + structures.siegeCpts + structures.autre;
+  if (esp === null) notes.push(ESP_NOTE);
+  if (structures.autresCentres) notes.push(OTHER_CENTRES_NOTE);
   return {
     id: r.id,
     nom: r.nom,
@@ -201,6 +239,7 @@ function toSummary(r: SummaryRow): CptsSummary {
     dateOuverture: r.date_ouverture,
     dateMaj: r.date_maj,
     source: r.source,
+    attribution: r.source,
     departements: byteSort(r.departements),
     regions: byteSort(r.regions),
     population,
@@ -242,9 +281,22 @@ export interface CptsCommune {
   autresCpts: string[];
 }
 
+export interface SheetStructure {
+  finess: string;
+  type: string;
+  nom: string;
+  commune: string | null;
+  communeNom: string | null;
+}
+
 export interface CptsSheet extends CptsSummary {
   communes: CptsCommune[];
-  structuresListe: { finess: string; type: string; nom: string; commune: string | null; communeNom: string | null }[];
+  /** Open structures a pharmacy can join, CPTS seats and other sites (no other centre de santé). */
+  structuresListe: SheetStructure[];
+  /** Open centres de santé a pharmacy cannot join, with their sub-type. */
+  autresCentresListe: (SheetStructure & { sousType: string | null; sousTypeLibelle: string })[];
+  /** Bassins de vie (INSEE) of the member communes, with how many communes of each. */
+  bassinsVie: { code: string; nom: string; nbCommunes: number }[];
   pharmaciesListe: { finess: string; nom: string; commune: string | null; communeNom: string | null; adherente: boolean }[];
   chevauchements: OverlapPair[];
 }
@@ -273,9 +325,11 @@ export async function cptsSheet(db: Queryable, id: string): Promise<CptsSheet | 
       ORDER BY c.code COLLATE "C"`,
     [id],
   );
-  const structures = await db.query<{ finess: string; type: string; nom: string; commune_code: string | null; commune_nom: string | null }>(
-    `SELECT s.finess, s.type, s.nom, s.commune_code, c.nom AS commune_nom
-       FROM cpts_commune m JOIN structure s ON s.commune_code = m.commune_code JOIN commune c ON c.code = s.commune_code
+  const structures = await db.query<{
+    finess: string; type: string; sous_type: string | null; nom: string; commune_code: string | null; commune_nom: string | null; autre_centre: boolean;
+  }>(
+    `SELECT s.finess, s.type, s.sous_type, s.nom, s.commune_code, c.nom AS commune_nom, ${otherCentreSql('s')} AS autre_centre
+       FROM cpts_commune m JOIN structure s ON s.commune_code = m.commune_code AND ${openSql('s')} JOIN commune c ON c.code = s.commune_code
       WHERE m.cpts_id = $1
       ORDER BY s.type COLLATE "C", s.nom COLLATE "C", s.finess COLLATE "C"`,
     [id],
@@ -283,11 +337,22 @@ export async function cptsSheet(db: Queryable, id: string): Promise<CptsSheet | 
   const pharmacies = await db.query<{ finess: string; nom: string; commune_code: string | null; commune_nom: string | null; adherente: boolean }>(
     `SELECT p.finess, p.nom, p.commune_code, c.nom AS commune_nom,
             EXISTS (SELECT 1 FROM adhesion_pharmacie a WHERE a.pharmacie_finess = p.finess AND a.cpts_id = $1) AS adherente
-       FROM cpts_commune m JOIN pharmacie p ON p.commune_code = m.commune_code JOIN commune c ON c.code = p.commune_code
+       FROM cpts_commune m JOIN pharmacie p ON p.commune_code = m.commune_code AND ${openSql('p')} JOIN commune c ON c.code = p.commune_code
       WHERE m.cpts_id = $1
       ORDER BY p.commune_code COLLATE "C", p.nom COLLATE "C", p.finess COLLATE "C"`,
     [id],
   );
+  const bassins = await db.query<{ code: string; nom: string; nb: number }>(
+    `SELECT b.code, b.nom, count(*)::int AS nb
+       FROM cpts_commune m JOIN commune_bassin cb ON cb.commune_code = m.commune_code JOIN bassin_vie b ON b.code = cb.bassin_vie
+      WHERE m.cpts_id = $1
+      GROUP BY b.code, b.nom
+      ORDER BY nb DESC, b.code COLLATE "C"`,
+    [id],
+  );
+  const sheetStructure = (x: (typeof structures.rows)[number]): SheetStructure => ({
+    finess: x.finess, type: x.type, nom: x.nom, commune: x.commune_code, communeNom: x.commune_nom,
+  });
   return {
     ...summary,
     communes: communes.rows.map((c) => ({
@@ -300,7 +365,11 @@ export async function cptsSheet(db: Queryable, id: string): Promise<CptsSheet | 
       zone: c.zone,
       autresCpts: c.autres,
     })),
-    structuresListe: structures.rows.map((s) => ({ finess: s.finess, type: s.type, nom: s.nom, commune: s.commune_code, communeNom: s.commune_nom })),
+    structuresListe: structures.rows.filter((x) => !x.autre_centre).map(sheetStructure),
+    autresCentresListe: structures.rows
+      .filter((x) => x.autre_centre)
+      .map((x) => ({ ...sheetStructure(x), sousType: x.sous_type, sousTypeLibelle: centreLabel(x.sous_type) })),
+    bassinsVie: bassins.rows.map((b) => ({ code: b.code, nom: b.nom, nbCommunes: b.nb })),
     pharmaciesListe: pharmacies.rows.map((p) => ({
       finess: p.finess,
       nom: p.nom,

@@ -3,9 +3,18 @@
 //
 // The nearest sites of each type come from the exact-nearest primitive (nearest.ts).
 import type { Queryable } from '../db/port.js';
+import type { CoveringCpts } from '../domain/contacts.js';
 import { NotFoundError } from '../domain/errors.js';
-import { pharmacyStatusSql } from '../domain/rules-sql.js';
-import { PERIMETRE_LIBELLES, SITE_TYPES, zoneLibelle, type PharmacyStatus, type SiteType, type Zone } from '../domain/vocabulary.js';
+import { joinableSql, otherCentreSql, pharmacyStatusSql } from '../domain/rules-sql.js';
+import {
+  centreLabel,
+  PERIMETRE_LIBELLES,
+  SITE_TYPES,
+  zoneLibelle,
+  type PharmacyStatus,
+  type SiteType,
+  type Zone,
+} from '../domain/vocabulary.js';
 import { currentCommune } from './communes.js';
 import { exactNearestSql } from './nearest.js';
 import type { Adhesion, CptsRef } from './pharmacies.js';
@@ -36,10 +45,15 @@ export interface NearbyResult {
     departement: { code: string; nom: string };
     region: { code: string; nom: string };
   };
-  cpts: (CptsRef & { perimetreLibelle: string })[];
+  cpts: (CptsRef & { perimetreLibelle: string; attribution: string })[];
   zonage: { zone: Zone | null; libelle: string; source: string; date: string | null } | null;
   zoningImported: boolean;
+  /** The covering CPTS with their seat as FINESS gives it, for the contacts (not part of the answer as such). */
+  cptsContacts: CoveringCpts[];
+  /** The nearest open structures a pharmacy can join, per type (csp: medical or polyvalent centres only). */
   plusProches: Record<SiteType, NearSite[]>;
+  /** The nearest other open centres de santé (nurses', dental, ophthalmology…), listed apart with their sub-type. */
+  autresCentres: (NearSite & { sousType: string | null; sousTypeLibelle: string })[];
   pharmacie: {
     finess: string;
     nom: string;
@@ -58,6 +72,10 @@ interface Origin {
   explication: string;
   pharmacie?: { finess: string; nom: string; adresse: string | null; code_postal: string | null; statut: PharmacyStatus };
 }
+
+/** The membership row `m` places its CPTS on the commune `code`, or on one of its units (a split commune's arrondissements). */
+const coversCommuneSql = (m: string, code: string) =>
+  `(${m}.commune_code = ${code} OR ${m}.commune_code IN (SELECT a.code FROM commune a WHERE a.parent = ${code}))`;
 
 const round6 = (x: number) => Math.round(x * 1e6) / 1e6;
 const fmt = (x: number) => x.toFixed(6).replace(/\.?0+$/, '');
@@ -131,10 +149,9 @@ export async function nearby(db: Queryable, q: NearbyQuery, k: number): Promise<
   const noSites = Object.fromEntries(SITE_TYPES.map((t) => [t, [] as NearSite[]])) as Record<SiteType, NearSite[]>;
 
   const [cpts, zonage, zoningLog, sites, adhesions] = await Promise.all([
-    db.query<CptsRef>(
-      `SELECT k.id, k.nom, k.statut, k.perimetre FROM cpts k
-        WHERE EXISTS (SELECT 1 FROM cpts_commune m WHERE m.cpts_id = k.id
-                         AND (m.commune_code = $1 OR m.commune_code IN (SELECT a.code FROM commune a WHERE a.parent = $1))) -- a split commune: its units' CPTS
+    db.query<CptsRef & { attribution: string }>(
+      `SELECT k.id, k.nom, k.statut, k.perimetre, k.source AS attribution FROM cpts k
+        WHERE EXISTS (SELECT 1 FROM cpts_commune m WHERE m.cpts_id = k.id AND ${coversCommuneSql('m', '$1')})
         ORDER BY k.nom COLLATE "C", k.id COLLATE "C"`,
       [c.code],
     ),
@@ -146,6 +163,8 @@ export async function nearby(db: Queryable, q: NearbyQuery, k: number): Promise<
     lon === null || lat === null ? Promise.resolve(noSites) : nearestSites(db, lon, lat, k),
     o.pharmacie ? pharmacyAdhesions(db, o.pharmacie.finess) : Promise.resolve([]),
   ]);
+  const autresCentres = lon === null || lat === null ? [] : await nearestOtherCentres(db, lon, lat, k);
+  const cptsContacts = await coveringCptsSeats(db, c.code);
   return {
     origine: {
       type: o.type,
@@ -163,7 +182,9 @@ export async function nearby(db: Queryable, q: NearbyQuery, k: number): Promise<
     zonage: zonage.rows[0] ? { ...zonage.rows[0], libelle: zoneLibelle(zonage.rows[0].zone) } : null,
     // Zoning rows may also come from a fixture or a seed without a log row: either counts as imported.
     zoningImported: zoningLog.rows.length > 0 || zonage.rows.length > 0,
+    cptsContacts,
     plusProches: sites,
+    autresCentres,
     pharmacie: o.pharmacie
       ? {
           finess: o.pharmacie.finess,
@@ -177,11 +198,39 @@ export async function nearby(db: Queryable, q: NearbyQuery, k: number): Promise<
   };
 }
 
+/** The CPTS covering a commune, with the seat FINESS lists under the CPTS's FINESS number (open or not: it is a contact). */
+async function coveringCptsSeats(db: Queryable, commune: string): Promise<CoveringCpts[]> {
+  const r = await db.query<{
+    id: string; nom: string; source: string; adresse: string | null; code_postal: string | null; commune_nom: string | null;
+    telephone: string | null; finess: string | null; fichier: string | null; date: string | null; cpts_date: string | null;
+  }>(
+    `SELECT k.id, k.nom, k.source, to_char(ik.imported_at, 'YYYY-MM-DD') AS cpts_date, s.adresse, s.code_postal, sc.nom AS commune_nom, s.telephone, s.finess,
+            il.file_name AS fichier, to_char(il.imported_at, 'YYYY-MM-DD') AS date
+       FROM cpts k
+       LEFT JOIN structure s ON s.finess = k.finess
+       LEFT JOIN commune sc ON sc.code = s.commune_code
+       LEFT JOIN import_log il ON il.id = s.import_id
+       LEFT JOIN import_log ik ON ik.id = k.import_id
+      WHERE EXISTS (SELECT 1 FROM cpts_commune m WHERE m.cpts_id = k.id AND ${coversCommuneSql('m', '$1')})
+      ORDER BY k.nom COLLATE "C", k.id COLLATE "C"`,
+    [commune],
+  );
+  return r.rows.map((x) => ({
+    id: x.id,
+    nom: x.nom,
+    source: x.source,
+    importeLe: x.cpts_date,
+    siege: x.finess
+      ? { adresse: x.adresse, codePostal: x.code_postal, commune: x.commune_nom, telephone: x.telephone, fichier: x.fichier ?? 'FINESS', date: x.date ?? '' }
+      : null,
+  }));
+}
+
 async function pharmacyAdhesions(db: Queryable, finess: string): Promise<Adhesion[]> {
   const r = await db.query<Adhesion>(
     `SELECT CASE WHEN a.cpts_id IS NULL THEN 'structure' ELSE 'cpts' END AS cible,
             coalesce(a.structure_finess, a.cpts_id) AS id, coalesce(s.nom, k.nom) AS nom,
-            coalesce(s.type, 'cpts') AS type, a.date_adhesion AS "dateAdhesion"
+            coalesce(s.type, 'cpts') AS type, a.date_adhesion AS "dateAdhesion", s.ferme_le IS NOT NULL AS fermee
        FROM adhesion_pharmacie a
        LEFT JOIN structure s ON s.finess = a.structure_finess
        LEFT JOIN cpts k ON k.id = a.cpts_id
@@ -192,34 +241,62 @@ async function pharmacyAdhesions(db: Queryable, finess: string): Promise<Adhesio
   return r.rows;
 }
 
-/** The k nearest MSP, CSP and ESP of a point, geodesic distances in metres (0.1 m), exact (nearest.ts). */
-export async function nearestSites(db: Queryable, lon: number, lat: number, k: number): Promise<Record<SiteType, NearSite[]>> {
-  // One branch per type with the type as a literal, so each KNN scan uses that type's partial index (migration 003).
-  const branch = (type: SiteType) => `(
-     SELECT '${type}'::text AS type, s.finess, s.nom, s.adresse, s.commune_code, cm.nom AS commune_nom,
+/** The open sites of one type a pharmacy can join (csp: medical or polyvalent centres), as a condition on `s`. */
+const siteSql = (type: SiteType) => `s.type = '${type}' AND ${joinableSql('s')}`;
+
+/**
+ * The k nearest open sites matching `where` (on alias s) of the point pt.g (nearest.ts); `tag` names the branch.
+ * Literal conditions, so each KNN scan uses the matching partial index (migrations 003, 070).
+ */
+const nearestBranch = (tag: string, where: string) => `(
+     SELECT '${tag}'::text AS type, s.finess, s.nom, s.adresse, s.commune_code, cm.nom AS commune_nom, s.sous_type,
             round(ST_X(s.geom)::numeric, 6) AS lon, round(ST_Y(s.geom)::numeric, 6) AS lat, round(n.d::numeric, 1) AS distance_m
-       FROM pt CROSS JOIN LATERAL (${exactNearestSql({ point: 'pt.g', where: `s.type = '${type}'`, k: '$3::int', candidates: '$3::int + 2' })}) n
+       FROM pt CROSS JOIN LATERAL (${exactNearestSql({ point: 'pt.g', where, k: '$3::int', candidates: '$3::int + 2' })}) n
        JOIN structure s ON s.finess = n.finess
        LEFT JOIN commune cm ON cm.code = s.commune_code)`;
-  const r = await db.query<{
-    type: SiteType; finess: string; nom: string; adresse: string | null; commune_code: string | null; commune_nom: string | null;
-    lon: number; lat: number; distance_m: number;
-  }>(
+
+interface NearRow {
+  type: string;
+  finess: string;
+  nom: string;
+  adresse: string | null;
+  commune_code: string | null;
+  commune_nom: string | null;
+  sous_type: string | null;
+  lon: number;
+  lat: number;
+  distance_m: number;
+}
+
+const nearSite = (x: NearRow): NearSite => ({
+  finess: x.finess,
+  nom: x.nom,
+  adresse: x.adresse,
+  commune: { code: x.commune_code, nom: x.commune_nom },
+  position: { lon: x.lon, lat: x.lat },
+  distanceM: x.distance_m,
+});
+
+/** The k nearest open centres de santé a pharmacy cannot join, with their sub-type label. */
+async function nearestOtherCentres(db: Queryable, lon: number, lat: number, k: number): Promise<NearbyResult['autresCentres']> {
+  const r = await db.query<NearRow>(
+    `WITH pt AS (SELECT ST_SetSRID(ST_MakePoint($1, $2), 4326) AS g)
+     SELECT * FROM ${nearestBranch('autre', otherCentreSql('s'))} u ORDER BY distance_m, finess COLLATE "C"`,
+    [lon, lat, k],
+  );
+  return r.rows.map((x) => ({ ...nearSite(x), sousType: x.sous_type, sousTypeLibelle: centreLabel(x.sous_type) }));
+}
+
+/** The k nearest open MSP, CSP (medical or polyvalent) and ESP of a point, geodesic distances in metres (0.1 m), exact. */
+export async function nearestSites(db: Queryable, lon: number, lat: number, k: number): Promise<Record<SiteType, NearSite[]>> {
+  const branch = (type: SiteType) => nearestBranch(type, siteSql(type));
+  const r = await db.query<NearRow & { type: SiteType }>(
     `WITH pt AS (SELECT ST_SetSRID(ST_MakePoint($1, $2), 4326) AS g)
      SELECT * FROM (${SITE_TYPES.map(branch).join(' UNION ALL ')}) u
       ORDER BY type, distance_m, finess COLLATE "C"`,
     [lon, lat, k],
   );
   const out = Object.fromEntries(SITE_TYPES.map((t) => [t, [] as NearSite[]])) as Record<SiteType, NearSite[]>;
-  for (const x of r.rows) {
-    out[x.type].push({
-      finess: x.finess,
-      nom: x.nom,
-      adresse: x.adresse,
-      commune: { code: x.commune_code, nom: x.commune_nom },
-      position: { lon: x.lon, lat: x.lat },
-      distanceM: x.distance_m,
-    });
-  }
+  for (const x of r.rows) out[x.type].push(nearSite(x));
   return out;
 }

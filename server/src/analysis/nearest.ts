@@ -1,6 +1,6 @@
-// The one exact-nearest primitive: the k coordinated-care sites (structure rows) nearest to a point by geodesic
-// (WGS84 spheroid) distance, index-assisted. The pharmacy list (nearest MSP/CSP) and nearby (nearest MSP, CSP, ESP)
-// use it.
+// The one exact-nearest primitive: the k open coordinated-care sites (structure rows) nearest to a point by geodesic
+// (WGS84 spheroid) distance, index-assisted. A closed site (openSql) is never a nearest one. The pharmacy list
+// (nearest joinable structure) and nearby (nearest MSP, CSP, ESP a pharmacy can join, other centres apart) use it.
 //   1. a KNN scan on the geometry GiST index (`ORDER BY s.geom <-> point LIMIT c`, c ≥ k) gives c candidates,
 //      ranked by their geodesic distance; dk is the planar distance (degrees) of the last one, gk the k-th geodesic;
 //   2. every other site is at least dk degrees away in the (lon, lat) plane, so the geodesic to it first crosses the
@@ -14,13 +14,18 @@
 // a few planar candidates without steps 2–3 picked the wrong site for 39 of 21,116 pharmacies on a synthetic national
 // load. (No French territory in the data straddles the antimeridian, where planar longitude differences would mislead step 2.)
 
+import { openSql } from '../domain/rules-sql.js';
+
 /** a (1 − e²) on WGS84: the meridian radius of curvature at the equator, the smallest radius of curvature. */
 const R_MIN_M = 6335439;
 
 export interface NearestQuery {
   /** A point expression (EPSG:4326) of the enclosing query. */
   point: string;
-  /** The sites considered, on `structure s` (a literal type lets the scan use that type's partial index). */
+  /**
+   * The sites considered among the open ones, on `structure s`: joinableSql('s'), a literal type, otherCentreSql('s')…
+   * written as a partial index's predicate (migrations 003, 070) so that the scan uses it.
+   */
   where: string;
   /** How many sites (SQL integer expression). */
   k: string;
@@ -28,8 +33,9 @@ export interface NearestQuery {
   candidates: string;
 }
 
-/** A subquery of the k nearest sites: columns finess and d (geodesic metres), nearest first, ties by FINESS. */
+/** A subquery of the k nearest open sites: columns finess and d (geodesic metres), nearest first, ties by FINESS. */
 export function exactNearestSql(q: NearestQuery): string {
+  const where = `${q.where} AND ${openSql('s')}`;
   const geodesic = `ST_Distance(s.geom::geography, ${q.point}::geography)`;
   return `
     WITH c AS (
@@ -37,7 +43,7 @@ export function exactNearestSql(q: NearestQuery): string {
              nth_value(x.d, ${q.k}) OVER (ORDER BY x.d ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) AS gk
         FROM (SELECT s.finess, ${geodesic} AS d, s.geom <-> ${q.point} AS dp
                 FROM structure s
-               WHERE ${q.where} AND s.geom IS NOT NULL
+               WHERE ${where} AND s.geom IS NOT NULL
                ORDER BY s.geom <-> ${q.point}
                LIMIT ${q.candidates}) x
     ), b AS (
@@ -49,7 +55,7 @@ export function exactNearestSql(q: NearestQuery): string {
       FROM (SELECT c.finess, c.d FROM c, b WHERE b.exact
             UNION ALL
             SELECT s.finess, ${geodesic} FROM structure s, b
-             WHERE NOT b.exact AND ${q.where} AND s.geom IS NOT NULL
+             WHERE NOT b.exact AND ${where} AND s.geom IS NOT NULL
                AND ST_DWithin(s.geom::geography, ${q.point}::geography, b.gk + 0.01)) t
      ORDER BY t.d, t.finess COLLATE "C"
      LIMIT ${q.k}`;

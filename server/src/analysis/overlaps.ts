@@ -1,13 +1,24 @@
 // Overlaps between CPTS, computed on the membership table (not on geometry): two CPTS overlap when they
 // share at least one commune. Touching along a border shares no commune, so it is no overlap.
 import type { Queryable } from '../db/port.js';
-import type { CptsStatut, Perimetre } from '../domain/vocabulary.js';
+import { COMMUNE_PARTAGEE_SANS_DECOUPAGE, type CptsStatut, type Perimetre } from '../domain/vocabulary.js';
 
 export interface OverlapFilter {
   departement?: string;
   region?: string;
   /** Only the pairs this CPTS belongs to (CPTS sheet). */
   cptsId?: string;
+  /** Pairs of which a CPTS has a member commune in this bassin de vie (INSEE code). */
+  bassinVie?: string;
+}
+
+export interface SharedCommune {
+  code: string;
+  nom: string;
+  population: number | null;
+  /** Claimed whole by both CPTS, and no arrondissement split below it: the overlap cannot be resolved by membership. */
+  partageeSansDecoupage: boolean;
+  libelle: string | null;
 }
 
 export interface OverlapSide {
@@ -15,6 +26,8 @@ export interface OverlapSide {
   nom: string;
   statut: CptsStatut;
   perimetre: Perimetre;
+  /** The perimeter's source, to cite with it (e.g. « ARS PACA, listing des CPTS, janvier 2026 »). */
+  attribution: string;
   /** Population of the whole CPTS (sum over its member communes). */
   population: number;
   /** Share of this CPTS's population living in the shared communes, %, 1 decimal (null if population 0). */
@@ -25,7 +38,9 @@ export interface OverlapPair {
   a: OverlapSide;
   b: OverlapSide;
   nbCommunes: number;
-  communes: { code: string; nom: string; population: number | null }[];
+  communes: SharedCommune[];
+  /** Shared communes claimed whole by both, with no arrondissement split (Nice, Toulon). */
+  nbCommunesPartageesSansDecoupage: number;
   /** Population of the shared communes (whole communes). */
   population: number;
   /** Σ area_km2 × least(part_a, part_b) over the shared communes, 2 decimals. */
@@ -40,14 +55,15 @@ export interface OverlapPair {
 const PAIRS_CTE = `
   touched AS (
     SELECT DISTINCT m.cpts_id FROM cpts_commune m JOIN commune c ON c.code = m.commune_code
-     WHERE ($1::text IS NOT NULL OR $2::text IS NOT NULL)
+     WHERE ($1::text IS NOT NULL OR $2::text IS NOT NULL OR $4::text IS NOT NULL)
        AND ($1::text IS NULL OR c.departement = $1) AND ($2::text IS NULL OR c.region = $2)
+       AND ($4::text IS NULL OR EXISTS (SELECT 1 FROM commune_bassin cb WHERE cb.commune_code = c.code AND cb.bassin_vie = $4))
   ),
   pairs AS (
     SELECT a.cpts_id AS a_id, b.cpts_id AS b_id, a.commune_code AS code, least(a.part_surface, b.part_surface) AS part
       FROM cpts_commune a
       JOIN cpts_commune b ON b.commune_code = a.commune_code AND a.cpts_id COLLATE "C" < b.cpts_id COLLATE "C"
-     WHERE (($1::text IS NULL AND $2::text IS NULL)
+     WHERE (($1::text IS NULL AND $2::text IS NULL AND $4::text IS NULL)
             OR a.cpts_id IN (SELECT cpts_id FROM touched) OR b.cpts_id IN (SELECT cpts_id FROM touched))
        AND ($3::text IS NULL OR a.cpts_id = $3 OR b.cpts_id = $3)
   ),
@@ -59,9 +75,9 @@ const PAIRS_CTE = `
   )`;
 
 const PAIR_COLUMNS = `
-  p.a_id, ka.nom AS a_nom, ka.statut AS a_statut, ka.perimetre AS a_perimetre, pa.population AS a_population,
-  p.b_id, kb.nom AS b_nom, kb.statut AS b_statut, kb.perimetre AS b_perimetre, pb.population AS b_population,
-  p.nb_communes, p.population, p.superficie_km2,
+  p.a_id, ka.nom AS a_nom, ka.statut AS a_statut, ka.perimetre AS a_perimetre, ka.source AS a_source, pa.population AS a_population,
+  p.b_id, kb.nom AS b_nom, kb.statut AS b_statut, kb.perimetre AS b_perimetre, kb.source AS b_source, pb.population AS b_population,
+  p.nb_communes, p.nb_sans_decoupage, p.population, p.superficie_km2,
   round(100 * p.population::numeric / nullif(pa.population, 0), 1) AS a_part,
   round(100 * p.population::numeric / nullif(pb.population, 0), 1) AS b_part`;
 
@@ -70,45 +86,54 @@ const PAIR_COLUMNS = `
  * the text columns as well would sort thousands of rows on locale-aware keys for nothing.
  */
 const PAIR_FROM = (extra: string) => `
-  FROM (SELECT p.a_id, p.b_id, count(*)::int AS nb_communes, coalesce(sum(c.population), 0)::bigint AS population,
+  FROM (SELECT p.a_id, p.b_id, count(*)::int AS nb_communes, count(*) FILTER (WHERE ${SANS_DECOUPAGE})::int AS nb_sans_decoupage,
+               coalesce(sum(c.population), 0)::bigint AS population,
                round(sum(c.area_km2 * p.part)::numeric, 2) AS superficie_km2${extra}
           FROM pairs p JOIN commune c ON c.code = p.code
          GROUP BY p.a_id, p.b_id) p
   JOIN cpts ka ON ka.id = p.a_id JOIN cpts kb ON kb.id = p.b_id
   JOIN pop pa ON pa.cpts_id = p.a_id JOIN pop pb ON pb.cpts_id = p.b_id`;
 
+/** A shared commune claimed whole by both (part 1) that is no arrondissement and has none (no row's parent). */
+const SANS_DECOUPAGE = `p.part = 1 AND c.parent IS NULL AND NOT EXISTS (SELECT 1 FROM commune ch WHERE ch.parent = c.code)`;
+
 const COMMUNES_AGG = `,
-  json_agg(json_build_object('code', c.code, 'nom', c.nom, 'population', c.population) ORDER BY c.code COLLATE "C") AS communes`;
+  json_agg(json_build_object('code', c.code, 'nom', c.nom, 'population', c.population, 'partageeSansDecoupage', ${SANS_DECOUPAGE})
+           ORDER BY c.code COLLATE "C") AS communes`;
 
 const ORDER = `ORDER BY population DESC, p.a_id COLLATE "C", p.b_id COLLATE "C"`;
 
-const params = (f: OverlapFilter) => [f.departement ?? null, f.region ?? null, f.cptsId ?? null];
+const params = (f: OverlapFilter) => [f.departement ?? null, f.region ?? null, f.cptsId ?? null, f.bassinVie ?? null];
 
 interface PairRow {
   a_id: string;
   a_nom: string;
   a_statut: CptsStatut;
   a_perimetre: Perimetre;
+  a_source: string;
   a_population: number;
   a_part: number | null;
   b_id: string;
   b_nom: string;
   b_statut: CptsStatut;
   b_perimetre: Perimetre;
+  b_source: string;
   b_population: number;
   b_part: number | null;
   nb_communes: number;
+  nb_sans_decoupage: number;
   population: number;
   superficie_km2: number;
-  communes: { code: string; nom: string; population: number | null }[];
+  communes: Omit<SharedCommune, 'libelle'>[];
 }
 
 function toPair(r: PairRow): OverlapPair {
   return {
-    a: { id: r.a_id, nom: r.a_nom, statut: r.a_statut, perimetre: r.a_perimetre, population: r.a_population, partEnLitigePct: r.a_part },
-    b: { id: r.b_id, nom: r.b_nom, statut: r.b_statut, perimetre: r.b_perimetre, population: r.b_population, partEnLitigePct: r.b_part },
+    a: { id: r.a_id, nom: r.a_nom, statut: r.a_statut, perimetre: r.a_perimetre, attribution: r.a_source, population: r.a_population, partEnLitigePct: r.a_part },
+    b: { id: r.b_id, nom: r.b_nom, statut: r.b_statut, perimetre: r.b_perimetre, attribution: r.b_source, population: r.b_population, partEnLitigePct: r.b_part },
     nbCommunes: r.nb_communes,
-    communes: r.communes,
+    communes: r.communes.map((c) => ({ ...c, libelle: c.partageeSansDecoupage ? COMMUNE_PARTAGEE_SANS_DECOUPAGE : null })),
+    nbCommunesPartageesSansDecoupage: r.nb_sans_decoupage,
     population: r.population,
     superficieKm2: r.superficie_km2,
   };

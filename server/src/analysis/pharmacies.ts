@@ -4,20 +4,43 @@
 // The nearest MSP/CSP of each pharmacy comes from the exact-nearest primitive (nearest.ts).
 import type { Db, Queryable } from '../db/port.js';
 import { InvalidInputError, NotFoundError } from '../domain/errors.js';
+import { assertBassinVie } from './communes.js';
 import { exactNearestSql } from './nearest.js';
 import { gpDensity, isProbableMembership, maskCount, PROBABLE_MEMBERSHIP_RADIUS_M, type MaskedCount } from '../domain/rules.js';
-import { pharmacyStatusSql } from '../domain/rules-sql.js';
-import { PHARMACY_STATUS_LIBELLES, PHARMACY_STATUSES, type CptsStatut, type Perimetre, type PharmacyStatus, type Zone, type ZoningFilter } from '../domain/vocabulary.js';
+import { activeMembershipSql, joinableSql, openSql, pharmacyStatusSql } from '../domain/rules-sql.js';
+import {
+  PHARMACY_STATUS_LIBELLES,
+  PHARMACY_STATUSES,
+  type CptsStatut,
+  type Perimetre,
+  type PharmacySort,
+  type PharmacyStatus,
+  type Zone,
+  type ZoningFilter,
+} from '../domain/vocabulary.js';
 
 export interface PharmacyFilters {
   departement?: string;
   region?: string;
   cpts?: string;
-  status?: PharmacyStatus;
+  /** Any of these statuses (all when absent or empty). */
+  statuses?: readonly PharmacyStatus[];
   zoning?: ZoningFilter;
   /** Part of the pharmacy's name, compared accent- and case-insensitively. */
   q?: string;
+  /** INSEE code of the pharmacy's commune. */
+  commune?: string;
+  /** SIREN of the EPCI of the pharmacy's commune. */
+  epci?: string;
+  /** INSEE code of the bassin de vie of the pharmacy's commune. */
+  bassinVie?: string;
+  /** Only « adhésion probable » (true) or only the others (false), at the radius given to the query. */
+  probable?: boolean;
+  /** Closed pharmacies too (left out by default). */
+  inclureFermes?: boolean;
 }
+
+export type NearestType = 'msp' | 'csp' | 'esp';
 
 export interface Adhesion {
   cible: 'structure' | 'cpts';
@@ -25,6 +48,8 @@ export interface Adhesion {
   nom: string | null;
   type: string;
   dateAdhesion: string | null;
+  /** The structure has closed since (a newer FINESS stock): the membership is kept, flagged, and makes no member. */
+  fermee: boolean;
 }
 
 export interface CptsRef {
@@ -53,8 +78,12 @@ export interface PharmacyRow {
   statut: PharmacyStatus;
   cpts: CptsRef[];
   adhesions: Adhesion[];
-  mspCspLaPlusProche: { finess: string; nom: string; type: 'msp' | 'csp'; distanceM: number } | null;
-  /** A non-member pharmacy within `near` metres of an MSP or CSP: a possible membership, not a fact. */
+  telephone: string | null;
+  /** Closing date (a newer FINESS stock no longer lists it); null while open. Closed ones are listed on request only. */
+  fermeLe: string | null;
+  /** The nearest open structure it can join (MSP, ESP, medical or polyvalent centre de santé). */
+  mspCspLaPlusProche: { finess: string; nom: string; type: NearestType; distanceM: number } | null;
+  /** A non-member pharmacy within `near` metres of a structure it can join: a possible membership, not a fact. */
   adhesionProbable: boolean;
   zonage: Zone | null;
   enZipZac: boolean | null;
@@ -67,15 +96,21 @@ export function gpFigures(nb: number | null, population: number | null, proxy: b
   return { nombre: maskCount(nb), densitePour10000: gpDensity(nb, population), proxy };
 }
 
-/** The WHERE clause and parameters of every filter but the status. Pure. */
-export function filterSql(f: PharmacyFilters, params: unknown[] = []): { where: string; params: unknown[] } {
-  const conds: string[] = [];
+/**
+ * The WHERE clause and parameters of every filter but the status. `near`: the « adhésion probable » radius (metres),
+ * read only by the `probable` filter. Pure.
+ */
+export function filterSql(f: PharmacyFilters, params: unknown[] = [], near: number = PROBABLE_MEMBERSHIP_RADIUS_M): { where: string; params: unknown[] } {
+  const conds: string[] = f.inclureFermes ? [] : [openSql('p')];
   const p = (v: unknown) => {
     params.push(v);
     return `$${params.length}`;
   };
   if (f.departement) conds.push(`c.departement = ${p(f.departement)}`);
   if (f.region) conds.push(`c.region = ${p(f.region)}`);
+  if (f.commune) conds.push(`c.code = ${p(f.commune)}`);
+  if (f.epci) conds.push(`c.epci = ${p(f.epci)}`);
+  if (f.bassinVie) conds.push(`EXISTS (SELECT 1 FROM commune_bassin cb WHERE cb.commune_code = c.code AND cb.bassin_vie = ${p(f.bassinVie)})`);
   if (f.cpts) {
     const id = p(f.cpts);
     conds.push(
@@ -87,13 +122,27 @@ export function filterSql(f: PharmacyFilters, params: unknown[] = []): { where: 
   else if (f.zoning === 'ZIP_ZAC') conds.push(`z.zone IN ('ZIP', 'ZAC')`);
   else if (f.zoning === 'hors-zip-zac') conds.push(`(z.zone IS NULL OR z.zone NOT IN ('ZIP', 'ZAC'))`);
   if (f.q) conds.push(`p.nom_norm LIKE '%' || norm_text(${p(f.q)}) || '%'`);
+  if (f.probable !== undefined) {
+    // a non-member with a joinable open structure within `near` metres: the same test as isProbableMembership
+    const probable = `(NOT ${activeMembershipSql('p')} AND EXISTS (SELECT 1 FROM structure s
+                WHERE ${joinableSql('s')} AND ${openSql('s')} AND s.geom IS NOT NULL
+                  AND ST_DWithin(s.geom::geography, p.geom::geography, ${p(near)}::float8)))`;
+    conds.push(f.probable ? probable : `NOT ${probable}`);
+  }
   return { where: conds.length ? `WHERE ${conds.join('\n    AND ')}` : '', params };
+}
+
+/** The status condition on the rows of baseSql, or '' for every status. */
+function statusSql(f: PharmacyFilters, params: unknown[]): string {
+  if (!f.statuses?.length) return '';
+  params.push([...f.statuses]);
+  return `WHERE statut = ANY($${params.length}::text[])`;
 }
 
 /** Every pharmacy matching the filters but the status, with its status. */
 function baseSql(where: string): string {
-  return `SELECT p.finess, p.nom, p.adresse, p.code_postal, p.commune_code, p.geom,
-         c.code AS commune_connue, c.nom AS commune_nom, c.departement, c.region, c.population, z.zone,
+  return `SELECT p.finess, p.nom, p.adresse, p.code_postal, p.commune_code, p.telephone, p.ferme_le, p.geom,
+         p.nom_norm AS nom_tri, c.nom_norm AS commune_tri, c.code AS commune_connue, c.nom AS commune_nom, c.departement, c.region, c.population, z.zone,
          ${pharmacyStatusSql('p')} AS statut
     FROM pharmacie p
     LEFT JOIN commune c ON c.code = p.commune_code
@@ -107,6 +156,15 @@ export async function checkFilters(db: Queryable, f: PharmacyFilters): Promise<v
     const r = await db.query('SELECT 1 FROM cpts WHERE id = $1', [f.cpts]);
     if (r.rows.length === 0) throw new NotFoundError(`CPTS « ${f.cpts} » introuvable`);
   }
+  if (f.commune) {
+    const r = await db.query('SELECT 1 FROM commune WHERE code = $1', [f.commune]);
+    if (r.rows.length === 0) throw new NotFoundError(`Commune « ${f.commune} » introuvable`);
+  }
+  if (f.epci) {
+    const r = await db.query('SELECT 1 FROM commune WHERE epci = $1 LIMIT 1', [f.epci]);
+    if (r.rows.length === 0) throw new NotFoundError(`Aucune commune de la base dans l’EPCI « ${f.epci} »`);
+  }
+  await assertBassinVie(db, f.bassinVie);
   if (f.q) {
     const r = await db.query<{ n: string }>('SELECT norm_text($1) AS n', [f.q]);
     if (!r.rows[0]!.n) throw new InvalidInputError('Paramètre invalide : q doit contenir au moins une lettre ou un chiffre');
@@ -114,8 +172,8 @@ export async function checkFilters(db: Queryable, f: PharmacyFilters): Promise<v
 }
 
 /** Number of pharmacies per status, for every filter but the status (every status is present, 0 included). */
-export async function countByStatus(db: Queryable, f: PharmacyFilters): Promise<Record<PharmacyStatus, number>> {
-  const { where, params } = filterSql({ ...f, status: undefined });
+export async function countByStatus(db: Queryable, f: PharmacyFilters, near?: number): Promise<Record<PharmacyStatus, number>> {
+  const { where, params } = filterSql(f, [], near);
   const r = await db.query<{ statut: PharmacyStatus; n: number }>(
     `SELECT statut, count(*)::int AS n FROM (${baseSql(where)}) b GROUP BY statut`,
     params,
@@ -130,6 +188,8 @@ interface RawRow {
   nom: string;
   adresse: string | null;
   code_postal: string | null;
+  telephone: string | null;
+  ferme_le: string | null;
   commune_code: string | null;
   commune_connue: string | null;
   commune_nom: string | null;
@@ -142,7 +202,7 @@ interface RawRow {
   lat: number | null;
   proche_finess: string | null;
   proche_nom: string | null;
-  proche_type: 'msp' | 'csp' | null;
+  proche_type: NearestType | null;
   distance_m: number | null;
   cpts: CptsRef[] | null;
   adhesions: Adhesion[] | null;
@@ -150,26 +210,30 @@ interface RawRow {
   est_proxy: boolean | null;
 }
 
-const order = (t: string) => `${t}.commune_code COLLATE "C" NULLS LAST, ${t}.nom COLLATE "C", ${t}.finess COLLATE "C"`;
+/** Names compared accent- and case-insensitively (norm_text), then codes: a stable order on every backend. */
+const order = (t: string, sort: PharmacySort = 'commune') =>
+  sort === 'nom'
+    ? `${t}.nom_tri COLLATE "C", ${t}.finess COLLATE "C"`
+    : `${t}.commune_tri COLLATE "C" NULLS LAST, ${t}.commune_code COLLATE "C" NULLS LAST, ${t}.nom_tri COLLATE "C", ${t}.finess COLLATE "C"`;
 
 /**
- * The pharmacies matching the filters (status included), ordered by commune code, name and FINESS;
+ * The pharmacies matching the filters (status included), ordered by commune name then pharmacy name (or by name);
  * a page when `limit` is given, else all of them.
  */
 export async function listPharmacies(
   db: Queryable,
   f: PharmacyFilters,
-  opts: { near?: number; limit?: number; offset?: number } = {},
+  opts: { near?: number; limit?: number; offset?: number; sort?: PharmacySort } = {},
 ): Promise<PharmacyRow[]> {
   const near = opts.near ?? PROBABLE_MEMBERSHIP_RADIUS_M;
-  const { where, params } = filterSql({ ...f, status: undefined });
-  const statusCond = f.status ? `WHERE statut = $${params.push(f.status)}` : '';
+  const { where, params } = filterSql(f, [], near);
+  const statusCond = statusSql(f, params);
   const limit = `$${params.push(opts.limit ?? null)}`;
   const offset = `$${params.push(opts.offset ?? 0)}`;
   const r = await db.query<RawRow>(
     `WITH page AS (
        SELECT * FROM (${baseSql(where)}) b ${statusCond}
-        ORDER BY ${order('b')} LIMIT ${limit}::int OFFSET ${offset}::int
+        ORDER BY ${order('b', opts.sort)} LIMIT ${limit}::int OFFSET ${offset}::int
      ),
      -- CPTS and memberships aggregated once per commune / pharmacy of the page, then hash-joined
      cpts_of AS (
@@ -187,7 +251,8 @@ export async function listPharmacies(
                 'id', coalesce(a.structure_finess, a.cpts_id),
                 'nom', coalesce(s.nom, ck.nom),
                 'type', coalesce(s.type, 'cpts'),
-                'dateAdhesion', a.date_adhesion)
+                'dateAdhesion', a.date_adhesion,
+                'fermee', s.ferme_le IS NOT NULL)
                 ORDER BY coalesce(a.structure_finess, a.cpts_id) COLLATE "C") AS adhesions
          FROM adhesion_pharmacie a
          LEFT JOIN structure s ON s.finess = a.structure_finess
@@ -195,20 +260,20 @@ export async function listPharmacies(
         WHERE a.pharmacie_finess IN (SELECT finess FROM page)
         GROUP BY a.pharmacie_finess
      )
-     SELECT page.finess, page.nom, page.adresse, page.code_postal, page.commune_code, page.commune_connue, page.commune_nom,
+     SELECT page.finess, page.nom, page.adresse, page.code_postal, page.telephone, page.ferme_le, page.commune_code, page.commune_connue, page.commune_nom,
             page.departement, page.region, page.population, page.zone, page.statut,
             round(ST_X(page.geom)::numeric, 6) AS lon, round(ST_Y(page.geom)::numeric, 6) AS lat,
             n.finess AS proche_finess, n.nom AS proche_nom, n.type AS proche_type,
             round(near.d::numeric, 1) AS distance_m,
             k.cpts, a.adhesions, o.nb_generalistes, o.est_proxy
        FROM page
-       LEFT JOIN LATERAL (${exactNearestSql({ point: 'page.geom', where: "s.type IN ('msp', 'csp')", k: '1', candidates: '3' })}
+       LEFT JOIN LATERAL (${exactNearestSql({ point: 'page.geom', where: joinableSql('s'), k: '1', candidates: '3' })}
        ) near ON page.geom IS NOT NULL
        LEFT JOIN structure n ON n.finess = near.finess
        LEFT JOIN cpts_of k ON k.commune_code = page.commune_connue
        LEFT JOIN adhesions_of a ON a.pharmacie_finess = page.finess
        LEFT JOIN offre_mg o ON o.commune_code = page.commune_connue
-      ORDER BY ${order('page')}`,
+      ORDER BY ${order('page', opts.sort)}`,
     params,
   );
   return r.rows.map((x) => ({
@@ -216,6 +281,8 @@ export async function listPharmacies(
     nom: x.nom,
     adresse: x.adresse,
     codePostal: x.code_postal,
+    telephone: x.telephone,
+    fermeLe: x.ferme_le,
     commune: { code: x.commune_connue ?? x.commune_code ?? '', nom: x.commune_nom, departement: x.departement, region: x.region },
     position: x.lon === null || x.lat === null ? null : { lon: x.lon, lat: x.lat },
     statut: x.statut,
@@ -252,21 +319,33 @@ export const CSV_HEADER = [
   'code postal',
   'code commune',
   'commune',
+  'adresse complète',
+  'téléphone',
   'département',
   'CPTS',
   'statut',
   'adhésion probable',
-  'MSP/CSP la plus proche',
-  'type (MSP/CSP)',
-  'FINESS MSP/CSP',
-  'distance MSP/CSP (m)',
+  'structure la plus proche',
+  'type de structure',
+  'FINESS structure',
+  'distance structure (m)',
   'zonage',
   'médecins généralistes (commune)',
   'densité MG pour 10 000 hab.',
   'MG : indicateur approché',
+  'fermée le',
 ] as const;
 
+/** Columns holding codes (FINESS, postal code, INSEE code): written as text so that spreadsheets keep leading zeros. */
+export const CSV_CODE_COLUMNS: readonly (typeof CSV_HEADER)[number][] = ['FINESS', 'code postal', 'code commune', 'FINESS structure'];
+
 const yesNo = (b: boolean | null) => (b === null ? '' : b ? 'oui' : 'non');
+
+/** « 12 rue X, 44000 Nantes »: the FINESS address, postal code and commune name. Pure. */
+export function fullAddress(r: Pick<PharmacyRow, 'adresse' | 'codePostal' | 'commune'>): string {
+  const town = [r.codePostal, r.commune.nom].filter(Boolean).join(' ');
+  return [r.adresse, town].filter(Boolean).join(', ');
+}
 
 /** One CSV line per pharmacy, in the order of CSV_HEADER. Pure. */
 export function csvRow(r: PharmacyRow): unknown[] {
@@ -278,6 +357,8 @@ export function csvRow(r: PharmacyRow): unknown[] {
     r.codePostal,
     r.commune.code,
     r.commune.nom,
+    fullAddress(r),
+    r.telephone,
     r.commune.departement,
     r.cpts.map((c) => c.nom).join('|'),
     PHARMACY_STATUS_LIBELLES[r.statut],
@@ -290,5 +371,6 @@ export function csvRow(r: PharmacyRow): unknown[] {
     r.generalistes.nombre ?? '',
     r.generalistes.densitePour10000 ?? '',
     yesNo(r.generalistes.proxy),
+    r.fermeLe ?? '',
   ];
 }

@@ -1,5 +1,6 @@
 // Coverage of the territory by CPTS, and white zones (communes in no CPTS) with their nearest CPTS.
 import { Router } from 'express';
+import { assertBassinVie } from '../analysis/communes.js';
 import { coverage, whiteZoneFeatures, whiteZones, type WhiteZoneRow } from '../analysis/coverage.js';
 import { gpSupply, maskCount, SECRET_LABEL, SECRET_MIN } from '../domain/rules.js';
 import { zoneLibelle, type Zone } from '../domain/vocabulary.js';
@@ -104,12 +105,14 @@ export function coverageRoutes({ db }: AppDeps): Router {
   }));
 
   serve(r, api.whiteZones, async ({ query: { limit = PAGE, offset = 0, ...area } }) => {
+    await assertBassinVie(db, area.bassinVie);
     const page = await whiteZones(db, { ...area, limit, offset });
     const { total, populationTotale } = page;
     return { total, populationTotale, limit, offset, communes: page.rows.map(wzJson), notes: WZ_NOTES, sources: await dataSources(db, WZ_SOURCES) };
   });
 
   serve(r, api.whiteZonesGeojson, async ({ query: { limit = PAGE, offset = 0, ...area } }, res) => {
+    await assertBassinVie(db, area.bassinVie);
     const page = await whiteZoneFeatures(db, { ...area, limit, offset });
     const sources = await dataSources(db, WZ_SOURCES);
     setSourcesHeader(res, sources);
@@ -122,6 +125,7 @@ export function coverageRoutes({ db }: AppDeps): Router {
   });
 
   serve(r, api.whiteZonesCsv, async ({ query }, res) => {
+    await assertBassinVie(db, query.bassinVie);
     const page = await whiteZones(db, query);
     setSourcesHeader(res, await dataSources(db, WZ_SOURCES));
     sendCsv(res, 'zones-blanches-cpts.csv', WZ_CSV_HEADER, page.rows.map(wzCsvRow));

@@ -44,6 +44,7 @@ export function cptsRoutes({ db }: AppDeps): Router {
           perimetre: c.perimetre,
           perimetreLibelle: c.perimetreLibelle,
           perimetreNonOfficiel: c.perimetreNonOfficiel,
+          attribution: c.attribution,
           population: c.population,
           nbCommunes: c.nbCommunes,
           superficieKm2: c.superficieKm2,

@@ -4,6 +4,7 @@ import { authRoutes } from './auth.js';
 import { coverageRoutes } from './coverage.js';
 import { cptsRoutes } from './cpts.js';
 import type { AppDeps } from './deps.js';
+import { finessRoutes } from './finess.js';
 import { guideRoutes } from './guide.js';
 import { mapAssetRoutes } from './map-assets.js';
 import { nearbyRoutes } from './nearby.js';
@@ -28,6 +29,7 @@ export function apiRoutes(deps: AppDeps): Router {
     perimeterRoutes(deps),
     pharmaciesRoutes(deps),
     nearbyRoutes(deps),
+    finessRoutes(deps),
     searchRoutes(deps),
     guideRoutes(),
     mapAssetRoutes(deps),

@@ -34,9 +34,9 @@ export function nearbyRoutes({ db }: AppDeps): Router {
   const r = Router();
   serve(r, api.nearby, async ({ query: { k = 3, ...where } }) => {
     const [result, sources] = await Promise.all([nearby(db, nearbyTarget(where), k), dataSources(db, SOURCE_KINDS)]);
-    const { zoningImported, ...rest } = result;
+    const { zoningImported, cptsContacts, ...rest } = result;
     const missions = evaluateMissions({ zone: (result.zonage?.zone as Zone | undefined) ?? null, zoningImported, communeNom: result.commune.nom });
-    const contacts = contactsFor({ region: result.commune.region, departement: result.commune.departement });
+    const contacts = contactsFor({ region: result.commune.region, departement: result.commune.departement }, undefined, cptsContacts);
     return { k, ...rest, missions, contacts, sources };
   });
   return r;

@@ -1,5 +1,6 @@
 // Overlap matrix between CPTS (pairs sharing communes): JSON, GeoJSON for the map, CSV.
 import { Router } from 'express';
+import { assertBassinVie } from '../analysis/communes.js';
 import { overlapGeometries, overlapPairs, type OverlapPair } from '../analysis/overlaps.js';
 import { sendCsv } from '../http/csv.js';
 import * as api from './contract/overlaps.js';
@@ -24,6 +25,8 @@ const CSV_HEADER = [
   'Superficie partagée (km²)',
   'Part de la population de A en litige (%)',
   'Part de la population de B en litige (%)',
+  'Communes partagées sans découpage infra-communal',
+  'Sources des périmètres',
 ];
 
 const csvRow = (p: OverlapPair) => [
@@ -40,17 +43,21 @@ const csvRow = (p: OverlapPair) => [
   p.superficieKm2,
   p.a.partEnLitigePct,
   p.b.partEnLitigePct,
+  p.communes.filter((c) => c.partageeSansDecoupage).map((c) => c.nom).join(', '),
+  [...new Set([p.a.attribution, p.b.attribution])].join(' | '),
 ];
 
 export function overlapRoutes({ db }: AppDeps): Router {
   const r = Router();
 
   serve(r, api.overlaps, async ({ query }) => {
+    await assertBassinVie(db, query.bassinVie);
     const paires = await overlapPairs(db, query);
     return { nombre: paires.length, paires, sources: await dataSources(db, SOURCES) };
   });
 
   serve(r, api.overlapsGeojson, async ({ query }, res) => {
+    await assertBassinVie(db, query.bassinVie);
     const features = await overlapGeometries(db, query);
     const sources = await dataSources(db, SOURCES);
     setSourcesHeader(res, sources);
@@ -70,6 +77,8 @@ export function overlapRoutes({ db }: AppDeps): Router {
           superficieKm2: p.superficieKm2,
           aPartEnLitigePct: p.a.partEnLitigePct,
           bPartEnLitigePct: p.b.partEnLitigePct,
+          nbCommunesPartageesSansDecoupage: p.nbCommunesPartageesSansDecoupage,
+          attributions: [...new Set([p.a.attribution, p.b.attribution])],
         },
       })),
       { sources },
@@ -77,6 +86,7 @@ export function overlapRoutes({ db }: AppDeps): Router {
   });
 
   serve(r, api.overlapsCsv, async ({ query }, res) => {
+    await assertBassinVie(db, query.bassinVie);
     const paires = await overlapPairs(db, query);
     setSourcesHeader(res, await dataSources(db, SOURCES));
     sendCsv(res, 'chevauchements-cpts.csv', CSV_HEADER, paires.map(csvRow));

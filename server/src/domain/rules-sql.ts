@@ -22,14 +22,41 @@ export const isCoveredCode = (code: string) =>
   `(EXISTS (SELECT 1 FROM cpts_commune m_ WHERE m_.commune_code = ${code})
     OR EXISTS (SELECT 1 FROM commune a_ JOIN cpts_commune m_ ON m_.commune_code = a_.code WHERE a_.parent = ${code}))`;
 
+// Which establishments count (issue 7): an establishment closed by a newer FINESS stock (ferme_le set) is kept for
+// history but leaves counts, statuses, tiles, nearby sites and exports unless a caller asks for it; a pharmacy can
+// join an MSP, an ESP or a medical or polyvalent centre de santé, the other centres are listed apart.
+
+/** `alias.ferme_le IS NULL`: the establishment is open (pharmacie or structure). */
+export const openSql = (alias: string) => `${alias}.ferme_le IS NULL`;
+
+/** The establishment is open, or any when closed ones are asked for (`inclureFermes=true`). */
+export const openUnlessSql = (alias: string, inclureFermes: boolean | undefined) => (inclureFermes ? 'true' : openSql(alias));
+
+/**
+ * A structure a pharmacy can join: an MSP, an ESP, or a medical or polyvalent centre de santé. Written exactly as
+ * the partial index of migration 070 so that the planner uses it.
+ */
+export const joinableSql = (alias: string) =>
+  `(${alias}.type IN ('msp', 'esp') OR (${alias}.type = 'csp' AND ${alias}.sous_type = 'medical-polyvalent'))`;
+
+/** A centre de santé a pharmacy cannot join (nurses', dental, ophthalmology, other): listed apart. */
+export const otherCentreSql = (alias: string) => `(${alias}.type = 'csp' AND ${alias}.sous_type IS DISTINCT FROM 'medical-polyvalent')`;
+
+/**
+ * The pharmacy `alias` is a member: it has a membership of a CPTS or of a structure still open (memberships of a
+ * closed structure are kept and flagged by the view adhesion_pharmacie_etat, but no longer make a member).
+ */
+export const activeMembershipSql = (alias: string) =>
+  `EXISTS (SELECT 1 FROM adhesion_pharmacie_etat ae_ WHERE ae_.pharmacie_finess = ${alias}.finess AND ae_.structure_fermee_le IS NULL)`;
+
 const status = (s: PharmacyStatus) => literal(s);
 
 /**
- * The status of the pharmacy row `p`: a member of a structure or a CPTS (adhesion_pharmacie); else its commune
+ * The status of the pharmacy row `p`: a member of a CPTS or of an open structure (activeMembershipSql); else its commune
  * unknown to the database; else covered or not by a CPTS (isCoveredCode). The pharmacy list, the tiles and nearby use it.
  */
 export const pharmacyStatusSql = (p: string) => `
-  (CASE WHEN EXISTS (SELECT 1 FROM adhesion_pharmacie a_ WHERE a_.pharmacie_finess = ${p}.finess) THEN ${status('membre')}
+  (CASE WHEN ${activeMembershipSql(p)} THEN ${status('membre')}
         WHEN NOT EXISTS (SELECT 1 FROM commune c_ WHERE c_.code = ${p}.commune_code) THEN ${status('commune-inconnue')}
         WHEN ${isCoveredCode(`${p}.commune_code`)} THEN ${status('couverte-sans-adhesion')}
         ELSE ${status('zone-blanche')} END)`;
@@ -45,3 +72,4 @@ export const gpSecretSql = (nb: string) => `(CASE WHEN ${nb} < ${SECRET_MIN} THE
 /** Within the probable-membership radius, on the spheroid (geography) distance. */
 export const withinProbableRadiusSql = (a: string, b: string) =>
   `ST_DWithin(${a}::geography, ${b}::geography, ${PROBABLE_MEMBERSHIP_RADIUS_M})`;
+

@@ -104,3 +104,49 @@ export const PHARMACY_STATUS_DEFINITIONS: Readonly<Record<PharmacyStatus, string
 /** What the search box finds. */
 export const HIT_TYPES = ['commune', 'cpts', 'structure', 'pharmacie'] as const;
 export type HitType = (typeof HIT_TYPES)[number];
+
+/** The orders of the pharmacy list: by commune name then pharmacy name, or by pharmacy name. */
+export const PHARMACY_SORTS = ['commune', 'nom'] as const;
+export type PharmacySort = (typeof PHARMACY_SORTS)[number];
+
+/** What a newer FINESS stock can change for an establishment (finess_changement.changement), with its label. */
+export const FINESS_CHANGE_LABELS = {
+  ouverture: 'ouverture (nouvel établissement)',
+  fermeture: 'fermeture (absent du stock)',
+  reouverture: 'réouverture',
+  deplacement: 'déplacement de plus de 50 m',
+  renommage: 'changement de nom',
+  categorie: 'changement de catégorie',
+} as const satisfies Record<string, string>;
+export type FinessChangeKind = keyof typeof FINESS_CHANGE_LABELS;
+export const FINESS_CHANGE_KINDS = keys<FinessChangeKind>(FINESS_CHANGE_LABELS);
+
+/** Which establishments a list of FINESS changes covers. */
+export const FINESS_CHANGE_SCOPES = ['officines', 'structures', 'tous'] as const;
+export type FinessChangeScope = (typeof FINESS_CHANGE_SCOPES)[number];
+
+/** URPS view: the pharmacies a newer stock brings and the ones it closes. */
+export const NOUVELLES_OFFICINES = 'Nouvelles officines';
+export const OFFICINES_FERMEES = 'Officines fermées';
+
+/** The French label of a centre's sub-type (« centre de soins infirmiers »…), « centre de santé » when unknown. */
+export function centreLabel(sousType: string | null): string {
+  return (sousType && SOUS_TYPE_CENTRE_LIBELLES[sousType as SousTypeCentre]) || 'centre de santé (sous-type inconnu)';
+}
+
+/** What an ESP count of zero means: FINESS lists no ESP, and no structure list named one here. */
+export const ESP_NON_RECENSEES = 'non recensées dans FINESS';
+
+/** The note beside ESP figures. */
+export const ESP_NOTE =
+  'Les équipes de soins primaires (ESP) ne figurent pas dans FINESS : seules celles d’une liste importée (ARS, URPS) sont comptées.';
+
+/** The note beside the other centres listed apart. */
+export const OTHER_CENTRES_NOTE =
+  'Centres de santé infirmiers, dentaires, ophtalmologiques ou autres : listés à part, ils ne comptent pas parmi les structures qu’une officine peut rejoindre.';
+
+/**
+ * A commune claimed whole by several CPTS while it has no arrondissement split (Nice, Toulon in the ARS PACA listing):
+ * a real overlap the membership model cannot resolve below the commune. Marseille, split by arrondissement, is not one.
+ */
+export const COMMUNE_PARTAGEE_SANS_DECOUPAGE = 'commune partagée sans découpage infra-communal';

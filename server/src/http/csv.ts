@@ -21,13 +21,37 @@ export const CSV_OPTIONS: Options = {
   },
 };
 
-/** A CSV document for spreadsheets used in France, formula-safe (see above). */
-export function toCsv(header: readonly string[], rows: readonly (readonly unknown[])[]): string {
-  return '\uFEFF' + stringify([header, ...rows] as unknown[][], CSV_OPTIONS);
+// Codes (FINESS, postal codes, INSEE codes) must stay text: a spreadsheet opening a CSV reads « 01234 » as the number
+// 1234 whether quoted or not. The one form both Excel and LibreOffice keep as text is the constant formula ="01234".
+// It is written only for the columns a caller names as codes and only when the whole value is letters and digits
+// (at most 20), so no user-supplied text can become a formula; any other value in such a column is escaped as text.
+const CODE = /^[0-9A-Za-z]{1,20}$/;
+
+/** A CSV marker the writer emits as is: the constant-formula form of a code (see above). */
+class RawCell {
+  constructor(readonly text: string) {}
 }
 
-export function sendCsv(res: Response, fileName: string, header: readonly string[], rows: readonly (readonly unknown[])[]): void {
+const codeCell = (v: unknown): unknown => (typeof v === 'string' && CODE.test(v) ? new RawCell(`="${v}"`) : v);
+
+export interface CsvOptions {
+  /** Header names of the columns holding codes, written as text (see above). */
+  codeColumns?: readonly string[];
+}
+
+/** A CSV document for spreadsheets used in France, formula-safe (see above). */
+export function toCsv(header: readonly string[], rows: readonly (readonly unknown[])[], opts: CsvOptions = {}): string {
+  const codes = new Set((opts.codeColumns ?? []).map((c) => header.indexOf(c)).filter((i) => i >= 0));
+  if (codes.size === 0) return '\uFEFF' + stringify([header, ...rows] as unknown[][], CSV_OPTIONS);
+  const marked = rows.map((r) => r.map((v, i) => (codes.has(i) ? codeCell(v) : v)));
+  // csv-stringify lets a cast return options for one cell: the marked codes skip the formula escape (quoted as usual)
+  const raw = (v: object) => (v instanceof RawCell ? ({ value: v.text, escape_formulas: false } as unknown as string) : JSON.stringify(v));
+  const options: Options = { ...CSV_OPTIONS, cast: { ...CSV_OPTIONS.cast, object: raw } };
+  return '\uFEFF' + stringify([header, ...marked] as unknown[][], options);
+}
+
+export function sendCsv(res: Response, fileName: string, header: readonly string[], rows: readonly (readonly unknown[])[], opts: CsvOptions = {}): void {
   res.setHeader('Content-Type', 'text/csv; charset=utf-8');
   res.setHeader('Content-Disposition', `attachment; filename="${fileName}"`);
-  res.send(toCsv(header, rows));
+  res.send(toCsv(header, rows, opts));
 }

@@ -3,6 +3,7 @@
 // upserts and the closing of what the stock no longer lists (within the parts of the country it covers).
 import type { Queryable } from '../db/port.js';
 import { classifyCentre } from '../domain/centres-sante.js';
+import { FINESS_CHANGE_KINDS as CHANGE_KINDS, type FinessChangeKind as ChangeKind } from '../domain/vocabulary.js';
 import { insertJson } from './bulk.js';
 import { formatIssue, ImportError } from './errors.js';
 import type { FinessEstablishment, FinessParseResult } from './finess-parse.js';
@@ -12,8 +13,8 @@ import type { Progress } from './types.js';
 /** Moves of a position beyond this many metres are recorded as changes. */
 export const MOVE_THRESHOLD_M = 50;
 
-export const CHANGE_KINDS = ['ouverture', 'fermeture', 'reouverture', 'deplacement', 'renommage', 'categorie'] as const;
-export type ChangeKind = (typeof CHANGE_KINDS)[number];
+// The kinds of change are domain vocabulary (server/src/domain/vocabulary.ts), read by the changes API too.
+export { CHANGE_KINDS, type ChangeKind };
 
 /** The date of the newest stock loaded, or null. */
 export async function lastStockDate(tx: Queryable): Promise<string | null> {

@@ -11,7 +11,7 @@
 
 import { ACI_TABLE, type AciTable } from '../domain/bands.js';
 import { PROBABLE_MEMBERSHIP_RADIUS_M, SECRET_MIN } from '../domain/rules.js';
-import { gpDensitySql, gpSecretSql, isCoveredCode, pharmacyStatusSql, withinProbableRadiusSql } from '../domain/rules-sql.js';
+import { gpDensitySql, gpSecretSql, isCoveredCode, joinableSql, openSql, pharmacyStatusSql, withinProbableRadiusSql } from '../domain/rules-sql.js';
 import { CPTS_STATUTS, PERIMETRES, PHARMACY_STATUS_DEFINITIONS, PHARMACY_STATUSES, STRUCTURE_TYPES, ZONES } from '../domain/vocabulary.js';
 import { LABEL_ZOOMS, communeLabelStep } from '../domain/labels.js';
 
@@ -50,7 +50,7 @@ export interface TileLayer {
   minzoom: number;
   maxzoom: number;
   /** Import kinds the layer is built from (for `sources`). */
-  kinds: readonly ('communes' | 'finess' | 'cpts' | 'gp' | 'zoning' | 'memberships')[];
+  kinds: readonly ('communes' | 'finess' | 'cpts' | 'gp' | 'zoning' | 'memberships' | 'bassins')[];
   sql(z: number, tileGeom: TileGeom): string;
 }
 
@@ -90,21 +90,26 @@ const communes: TileLayer = {
     { name: 'covered', type: 'boolean', description: 'Vrai si la commune (ou l’un de ses arrondissements) appartient à au moins une CPTS' },
     { name: 'white', type: 'boolean', description: 'Vrai si ni la commune ni aucun de ses arrondissements n’appartient à une CPTS (zone blanche)' },
     { name: 'zone', type: 'string', description: `Zonage ARS des médecins : ${ZONES.join(', ')} (absent si non importé ou non disponible)`, values: ZONES },
+    { name: 'bassin_vie', type: 'string', description: 'Bassin de vie INSEE de la commune : « nom (code) » (absent si non importé)' },
+    { name: 'zone_emploi', type: 'string', description: 'Zone d’emploi INSEE de la commune : « nom (code) » (absent si non importée)' },
   ],
   minzoom: 5,
   maxzoom: 14,
-  kinds: ['communes', 'gp', 'zoning', 'cpts'],
+  kinds: ['communes', 'gp', 'zoning', 'cpts', 'bassins'],
   sql: (z, tileGeom) => `
     SELECT c.code, c.nom, c.population,
            o.nb_generalistes AS gp,
            ${gpDensitySql('o.nb_generalistes', 'c.population')} AS gp_density,
            ${gpSecretSql('o.nb_generalistes')} AS gp_secret,
            cov.covered, NOT cov.covered AS white,
-           zo.zone,
+           zo.zone, bv.nom || ' (' || bv.code || ')' AS bassin_vie, ze.nom || ' (' || ze.code || ')' AS zone_emploi,
            ${tileGeom(z < LOW_ZOOM_BELOW ? 'c.geom_3857_low' : 'c.geom_3857')} AS geom
       FROM commune c
       LEFT JOIN offre_mg o ON o.commune_code = c.code
       LEFT JOIN zonage zo ON zo.commune_code = c.code
+      LEFT JOIN commune_bassin cb ON cb.commune_code = c.code
+      LEFT JOIN bassin_vie bv ON bv.code = cb.bassin_vie
+      LEFT JOIN zone_emploi ze ON ze.code = cb.zone_emploi
      CROSS JOIN LATERAL (SELECT ${isCoveredCode('c.code')} AS covered) cov
      WHERE c.geom_3857 && ${TILE_FILTER_ENVELOPE}
      ORDER BY c.code COLLATE "C"`,
@@ -132,12 +137,13 @@ const cpts: TileLayer = {
       values: PERIMETRES,
     },
     { name: 'in_overlap', type: 'boolean', description: 'Vrai si la CPTS partage au moins une commune avec une autre CPTS' },
+    { name: 'source', type: 'string', description: 'Source du périmètre, à citer (ex. « ARS PACA, listing des CPTS, janvier 2026 »)' },
   ],
   minzoom: 4,
   maxzoom: 14,
   kinds: ['cpts', 'communes'],
   sql: (z, tileGeom) => `
-    SELECT k.id, k.nom, ${bandSql('p.population')} AS band, p.population, k.statut, k.perimetre,
+    SELECT k.id, k.nom, ${bandSql('p.population')} AS band, p.population, k.statut, k.perimetre, k.source,
            EXISTS (SELECT 1 FROM cpts_commune m JOIN cpts_commune o ON o.commune_code = m.commune_code AND o.cpts_id <> m.cpts_id
                     WHERE m.cpts_id = k.id) AS in_overlap,
            ${tileGeom(z < LOW_ZOOM_BELOW ? 'k.geom_3857_low' : 'k.geom_3857')} AS geom
@@ -232,7 +238,7 @@ const structures: TileLayer = {
   sql: (_z, tileGeom) => `
     SELECT s.finess, s.nom, s.type, ${tileGeom('s.geom_3857')} AS geom
       FROM structure s
-     WHERE s.geom_3857 && ${TILE_FILTER_ENVELOPE}
+     WHERE s.geom_3857 && ${TILE_FILTER_ENVELOPE} AND ${openSql('s')}
      ORDER BY s.finess COLLATE "C"`,
 };
 
@@ -250,7 +256,11 @@ const pharmacies: TileLayer = {
       description: PHARMACY_STATUSES.map((s) => `${s} : ${PHARMACY_STATUS_DEFINITIONS[s]}`).join(' ; '),
       values: PHARMACY_STATUSES,
     },
-    { name: 'near_structure', type: 'boolean', description: `Vrai si une MSP ou un CSP est à moins de ${PROBABLE_MEMBERSHIP_RADIUS_M} m` },
+    {
+      name: 'near_structure',
+      type: 'boolean',
+      description: `Vrai si une structure ouverte que l’officine peut rejoindre (MSP, ESP, centre de santé médical ou polyvalent) est à moins de ${PROBABLE_MEMBERSHIP_RADIUS_M} m`,
+    },
   ],
   minzoom: 7,
   maxzoom: 14,
@@ -259,11 +269,11 @@ const pharmacies: TileLayer = {
     SELECT p.finess, p.nom,
            ${pharmacyStatusSql('p')} AS status,
            EXISTS (SELECT 1 FROM structure s
-                    WHERE s.type IN ('msp', 'csp') AND s.geom && ST_Expand(p.geom, ${NEAR_BOX_DEG})
+                    WHERE ${joinableSql('s')} AND ${openSql('s')} AND s.geom && ST_Expand(p.geom, ${NEAR_BOX_DEG})
                       AND ${withinProbableRadiusSql('s.geom', 'p.geom')}) AS near_structure,
            ${tileGeom('p.geom_3857')} AS geom
       FROM pharmacie p
-     WHERE p.geom_3857 && ${TILE_FILTER_ENVELOPE}
+     WHERE p.geom_3857 && ${TILE_FILTER_ENVELOPE} AND ${openSql('p')}
      ORDER BY p.finess COLLATE "C"`,
 };
 

@@ -1,7 +1,7 @@
 // Coverage of the territory by CPTS, and white zones (communes in no CPTS) with their nearest CPTS.
 import { z } from 'zod';
 import { csv, ERRORS, endpoint, featureCollection, geojson, json, sources, type Body } from './endpoint.js';
-import { areaQuery, departementParam, intParam, queryObject, regionParam } from './params.js';
+import { areaQuery, bassinVieParam, departementParam, intParam, queryObject, regionParam } from './params.js';
 import { count, CptsRef, date, maskedCount, zone } from './shared.js';
 
 const figures = {
@@ -48,6 +48,7 @@ const pageQuery = (max: number) =>
   queryObject({
     departement: departementParam.optional(),
     region: regionParam.optional(),
+    bassinVie: bassinVieParam.optional().meta({ description: 'Seulement les communes de ce bassin de vie (code INSEE, BV2022)' }),
     limit: intParam('limit', 1, max).optional().meta({ description: `Nombre de communes par page (1 à ${max})` }),
     offset: intParam('offset', 0, 1_000_000_000).optional().meta({ description: 'Nombre de communes à sauter' }),
   });
@@ -95,7 +96,7 @@ export const whiteZones = endpoint({
   query: pageQuery(MAX_WHITE_ZONE_PAGE),
   responses: {
     200: json('Une page de communes, de la plus peuplée à la moins peuplée', z.strictObject({ ...whiteZoneMeta, communes: z.array(WhiteZone) })),
-    400: ERRORS[400],
+    400: ERRORS[400], 404: ERRORS[404],
   },
 });
 
@@ -106,7 +107,7 @@ export const whiteZonesGeojson = endpoint({
   access: 'public',
   summary: 'Zones blanches en GeoJSON (contours des communes), même pagination',
   query: pageQuery(MAX_WHITE_ZONE_PAGE),
-  responses: { 200: geojson('Une Feature par commune', featureCollection(WhiteZone, whiteZoneMeta)), 400: ERRORS[400] },
+  responses: { 200: geojson('Une Feature par commune', featureCollection(WhiteZone, whiteZoneMeta)), 400: ERRORS[400], 404: ERRORS[404] },
 });
 
 export const whiteZonesCsv = endpoint({
@@ -116,7 +117,7 @@ export const whiteZonesCsv = endpoint({
   access: 'public',
   summary: 'Zones blanches en CSV (toutes les communes par défaut)',
   query: pageQuery(MAX_WHITE_ZONE_CSV),
-  responses: { 200: csv('Une ligne par commune'), 400: ERRORS[400] },
+  responses: { 200: csv('Une ligne par commune'), 400: ERRORS[400], 404: ERRORS[404] },
 });
 
 export type CoverageResponse = Body<typeof coverage>;

@@ -27,6 +27,7 @@ export const CptsSummary = z
     dateOuverture: date.nullable(),
     dateMaj: date.nullable(),
     source: z.string(),
+    attribution: z.string().meta({ description: 'Source du périmètre, à citer partout où il est montré (ex. « ARS PACA, listing des CPTS, janvier 2026 »)' }),
     departements: z.array(z.string()),
     regions: z.array(z.string()),
     population: count.meta({ description: 'Somme des populations INSEE des communes membres (une commune couverte en partie compte entière)' }),
@@ -37,7 +38,18 @@ export const CptsSummary = z
     nbCommunesSansPopulation: count,
     superficieKm2: z.number().meta({ description: 'Σ superficie × part de surface, 2 décimales' }),
     ...bandInfo,
-    structures: z.strictObject({ msp: count, csp: count, esp: count, siegeCpts: count, autre: count, total: count }),
+    structures: z
+      .strictObject({
+        msp: count,
+        csp: count.meta({ description: 'Centres de santé médicaux ou polyvalents (que l’officine peut rejoindre)' }),
+        esp: count.nullable().meta({ description: 'ESP connues par une liste importée ; null si aucune (FINESS ne les recense pas)' }),
+        espLibelle: z.string().nullable().meta({ description: '« non recensées dans FINESS » quand esp est null' }),
+        siegeCpts: count,
+        autre: count,
+        autresCentres: count.meta({ description: 'Autres centres de santé (infirmiers, dentaires, ophtalmologiques…), listés à part' }),
+        total: count.meta({ description: 'Structures que l’officine peut rejoindre : MSP + centres médicaux ou polyvalents + ESP' }),
+      })
+      .meta({ description: 'Structures ouvertes des communes membres (les établissements fermés ne comptent pas)' }),
     pharmacies: z.strictObject({ dansLePerimetre: count, adherentes: count }),
     offreMg: GpSupply,
     nbCptsEnChevauchement: count.meta({ description: 'Autres CPTS partageant au moins une commune avec celle-ci' }),
@@ -84,6 +96,7 @@ const CptsFeatureProps = CptsSummary.pick({
   perimetre: true,
   perimetreLibelle: true,
   perimetreNonOfficiel: true,
+  attribution: true,
   population: true,
   nbCommunes: true,
   superficieKm2: true,
@@ -116,11 +129,23 @@ const CptsCommune = z.strictObject({
   autresCpts: z.array(z.string()).meta({ description: 'Autres CPTS dont la commune est aussi membre' }),
 });
 
+const SheetStructure = z.strictObject({
+  finess: z.string(),
+  type: z.string(),
+  nom: z.string(),
+  commune: z.string().nullable(),
+  communeNom: z.string().nullable(),
+});
+
 export const CptsSheet = CptsSummary.extend({
   communes: z.array(CptsCommune),
-  structuresListe: z.array(
-    z.strictObject({ finess: z.string(), type: z.string(), nom: z.string(), commune: z.string().nullable(), communeNom: z.string().nullable() }),
-  ),
+  structuresListe: z.array(SheetStructure),
+  autresCentresListe: z
+    .array(SheetStructure.extend({ sousType: z.string().nullable(), sousTypeLibelle: z.string() }))
+    .meta({ description: 'Centres de santé que l’officine ne peut pas rejoindre, avec leur sous-type' }),
+  bassinsVie: z
+    .array(z.strictObject({ code: z.string(), nom: z.string(), nbCommunes: count }))
+    .meta({ description: 'Bassins de vie couverts (INSEE, BV2022) et nombre de communes membres dans chacun' }),
   pharmaciesListe: z.array(
     z.strictObject({ finess: z.string(), nom: z.string(), commune: z.string().nullable(), communeNom: z.string().nullable(), adherente: z.boolean() }),
   ),

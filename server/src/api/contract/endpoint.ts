@@ -129,6 +129,14 @@ export const csv = (description: string) =>
     headers: z.object({ 'x-data-sources': sourcesHeader }),
   }) as const;
 
+/** A full-list CSV answer (200) that also says how many data rows it holds (X-Row-Count). */
+export const csvWithRowCount = (description: string) =>
+  ({
+    description,
+    content: { [CSV_TYPE]: z.string() },
+    headers: z.object({ 'x-data-sources': sourcesHeader, 'x-row-count': z.string().meta({ description: 'Nombre de lignes de données' }) }),
+  }) as const;
+
 // --- GeoJSON --------------------------------------------------------------------------------------------------
 
 const position = z.tuple([z.number(), z.number()]);

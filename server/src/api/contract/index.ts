@@ -4,6 +4,7 @@ import * as auth from './auth.js';
 import * as coverage from './coverage.js';
 import * as cpts from './cpts.js';
 import type { EndpointDecl } from './endpoint.js';
+import * as finess from './finess.js';
 import * as guide from './guide.js';
 import * as mapAssets from './map-assets.js';
 import * as nearby from './nearby.js';
@@ -34,6 +35,8 @@ export const ENDPOINTS: readonly EndpointDecl[] = [
   pharmacies.pharmacies,
   pharmacies.pharmaciesCsv,
   nearby.nearby,
+  finess.finessChanges,
+  finess.finessChangesCsv,
   search.search,
   guide.guide,
   tiles.tileLayers,

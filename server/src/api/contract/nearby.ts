@@ -28,13 +28,16 @@ export const EvaluatedMission = Mission.extend({
 
 export const Contact = z.strictObject({
   id: z.string(),
+  categorie: z.enum(['cpts', 'organisme']).meta({ description: 'cpts : une CPTS qui couvre la commune (en premier) ; organisme : ARS, URPS, CPAM…' }),
   nom: z.string(),
   role: z.string(),
   pour: z.array(z.string()),
   regional: z.boolean(),
   url: z.string().nullable(),
   email: z.string().nullable(),
-  source: SourceDoc,
+  adresse: z.string().nullable().meta({ description: 'Adresse du siège (FINESS) pour une CPTS' }),
+  telephone: z.string().nullable().meta({ description: 'Téléphone du siège (FINESS) pour une CPTS' }),
+  source: SourceDoc.meta({ description: 'D’où vient l’entrée' }),
 });
 
 export const nearby = endpoint({
@@ -45,7 +48,8 @@ export const nearby = endpoint({
   summary: 'Autour d’une officine, d’un point ou d’une commune : CPTS, MSP/CSP/ESP les plus proches, zonage, missions accessibles, contacts',
   description:
     'Donner exactement un de : `finess` (officine), `lon` + `lat` (point WGS84), `commune` (code INSEE, un ancien code est converti). ' +
-    'Renvoie la commune, toutes les CPTS qui la couvrent, les k MSP, centres de santé et ESP les plus proches (distances géodésiques), ' +
+    'Renvoie la commune, toutes les CPTS qui la couvrent, les k MSP, centres de santé médicaux ou polyvalents et ESP ouverts les plus proches ' +
+    '(distances géodésiques ; les autres centres de santé à part, avec leur sous-type), ' +
     'les adhésions de l’officine, le zonage ARS de la commune, les missions qu’ouvrirait l’adhésion (le pharmacien correspondant n’est ouvert ' +
     'qu’en ZIP ou ZAC) avec leurs rémunérations, conditions et sources, et les interlocuteurs.',
   query: queryObject({
@@ -66,10 +70,13 @@ export const nearby = endpoint({
           explication: z.string(),
         }),
         commune: z.strictObject({ code: z.string(), nom: z.string(), population: count.nullable(), departement: codeNom, region: codeNom }),
-        cpts: z.array(CptsRef.extend({ perimetreLibelle: z.string() })),
+        cpts: z.array(CptsRef.extend({ perimetreLibelle: z.string(), attribution: z.string().meta({ description: 'Source du périmètre, à citer' }) })),
         zonage: z
           .strictObject({ zone: zone.nullable().meta({ description: 'null : zonage non disponible pour la commune' }), libelle: z.string(), source: z.string(), date: date.nullable() })
           .nullable(),
+        autresCentres: z
+          .array(NearSite.extend({ sousType: z.string().nullable(), sousTypeLibelle: z.string() }))
+          .meta({ description: 'Centres de santé que l’officine ne peut pas rejoindre (infirmiers, dentaires, ophtalmologiques…), listés à part' }),
         plusProches: z.strictObject(Object.fromEntries(SITE_TYPES.map((t) => [t, z.array(NearSite)])) as Record<(typeof SITE_TYPES)[number], z.ZodArray<typeof NearSite>>),
         pharmacie: z
           .strictObject({

@@ -1,12 +1,13 @@
 // Overlap matrix between CPTS (pairs sharing communes): JSON, GeoJSON for the map, CSV.
 import { z } from 'zod';
 import { csv, ERRORS, endpoint, featureCollection, geojson, json, sources, type Body } from './endpoint.js';
-import { departementParam, queryObject, regionParam } from './params.js';
+import { bassinVieParam, departementParam, queryObject, regionParam } from './params.js';
 import { count, OverlapPair } from './shared.js';
 
 const filterQuery = queryObject({
   departement: departementParam.optional().meta({ description: 'Garde une paire si l’une des deux CPTS a une commune dans ce département' }),
   region: regionParam.optional().meta({ description: 'Garde une paire si l’une des deux CPTS a une commune dans cette région' }),
+  bassinVie: bassinVieParam.optional().meta({ description: 'Garde une paire si l’une des deux CPTS a une commune dans ce bassin de vie (INSEE)' }),
 });
 
 export const overlaps = endpoint({
@@ -18,7 +19,7 @@ export const overlaps = endpoint({
   query: filterQuery,
   responses: {
     200: json('Les paires', z.strictObject({ nombre: count, paires: z.array(OverlapPair), sources })),
-    400: ERRORS[400],
+    400: ERRORS[400], 404: ERRORS[404],
   },
 });
 
@@ -34,6 +35,8 @@ const OverlapFeatureProps = z.strictObject({
   superficieKm2: z.number(),
   aPartEnLitigePct: z.number().nullable(),
   bPartEnLitigePct: z.number().nullable(),
+  nbCommunesPartageesSansDecoupage: count,
+  attributions: z.array(z.string()).meta({ description: 'Sources des deux périmètres, à citer' }),
 });
 export type OverlapFeatureProps = z.infer<typeof OverlapFeatureProps>;
 
@@ -44,7 +47,7 @@ export const overlapsGeojson = endpoint({
   access: 'public',
   summary: 'Zones de chevauchement (union des communes partagées) par paire de CPTS, pour la carte',
   query: filterQuery,
-  responses: { 200: geojson('Une Feature par paire', featureCollection(OverlapFeatureProps, { sources })), 400: ERRORS[400] },
+  responses: { 200: geojson('Une Feature par paire', featureCollection(OverlapFeatureProps, { sources })), 400: ERRORS[400], 404: ERRORS[404] },
 });
 
 export const overlapsCsv = endpoint({
@@ -54,7 +57,7 @@ export const overlapsCsv = endpoint({
   access: 'public',
   summary: 'Matrice des chevauchements en CSV',
   query: filterQuery,
-  responses: { 200: csv('Une ligne par paire'), 400: ERRORS[400] },
+  responses: { 200: csv('Une ligne par paire'), 400: ERRORS[400], 404: ERRORS[404] },
 });
 
 export type OverlapsResponse = Body<typeof overlaps>;

@@ -79,3 +79,34 @@ export function queryObject<T extends z.ZodRawShape>(shape: T) {
 
 /** Area filters shared by the territory endpoints. */
 export const areaQuery = queryObject({ departement: departementParam.optional(), region: regionParam.optional() });
+
+/** Several values of a closed list, comma-separated (`statut=zone-blanche,couverte-sans-adhesion`), without repeats. */
+export const enumListParam = <const T extends readonly [string, ...string[]]>(name: string, values: T) =>
+  str(name)
+    .transform((s) => s.split(',').map((x) => x.trim()))
+    .pipe(
+      z
+        .array(z.enum(values, { error: `${name} doit valoir ${values.join(', ')} (plusieurs séparés par des virgules)` }))
+        .min(1)
+        .refine((xs) => new Set(xs).size === xs.length, { error: `${name} ne doit pas répéter une valeur` }),
+    );
+
+/** A yes/no parameter: true or false. */
+export const boolParam = (name: string) =>
+  str(name)
+    .refine((s) => s === 'true' || s === 'false', { error: `${name} doit valoir true ou false` })
+    .transform((s) => s === 'true');
+
+export const EPCI_RE = /^\d{9}$/;
+export const epciParam = str('epci')
+  .regex(EPCI_RE, { error: 'epci doit être un numéro SIREN d’EPCI à 9 chiffres (ex. 244400404)' })
+  .meta({ description: 'Numéro SIREN de l’EPCI à fiscalité propre de la commune' });
+
+export const bassinVieParam = str('bassinVie')
+  .regex(/^(\d{5}|2[AB]\d{3})$/, { error: 'bassinVie doit être un code INSEE de bassin de vie à 5 caractères (ex. 44109)' })
+  .meta({ description: 'Code INSEE du bassin de vie (BV2022) de la commune' });
+
+/** Whether closed establishments (ferme_le set by a newer FINESS stock) are included; false by default. */
+export const inclureFermesParam = boolParam('inclureFermes').meta({
+  description: 'true : inclure les établissements fermés (absents d’un stock FINESS plus récent) ; false par défaut',
+});

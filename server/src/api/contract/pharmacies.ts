@@ -1,9 +1,23 @@
 // Pharmacies by coordinated-care status (JSON page and full CSV for the URPS pharmaciens).
 import { z } from 'zod';
 import { PROBABLE_MEMBERSHIP_RADIUS_M, SECRET_LABEL } from '../../domain/rules.js';
-import { PHARMACY_STATUS_DEFINITIONS, PHARMACY_STATUSES, ZONING_FILTERS, type StructureType } from '../../domain/vocabulary.js';
-import { ERRORS, CSV_TYPE, endpoint, json, sources, sourcesHeader, type Body } from './endpoint.js';
-import { cptsIdParam, departementParam, enumParam, intParam, queryObject, regionParam, textParam } from './params.js';
+import { PHARMACY_SORTS, PHARMACY_STATUS_DEFINITIONS, PHARMACY_STATUSES, ZONING_FILTERS, type StructureType } from '../../domain/vocabulary.js';
+import { csvWithRowCount, ERRORS, endpoint, json, sources, type Body } from './endpoint.js';
+import {
+  bassinVieParam,
+  boolParam,
+  communeParam,
+  cptsIdParam,
+  departementParam,
+  enumListParam,
+  enumParam,
+  epciParam,
+  inclureFermesParam,
+  intParam,
+  queryObject,
+  regionParam,
+  textParam,
+} from './params.js';
 import { count, CptsRef, date, lonLat, zone } from './shared.js';
 
 export const statutOfficine = z
@@ -14,9 +28,16 @@ const filterShape = {
   departement: departementParam.optional().meta({ description: 'Code COG du département de la commune de l’officine (ex. 44)' }),
   region: regionParam.optional(),
   cpts: cptsIdParam('cpts').optional().meta({ description: 'Identifiant d’une CPTS : officines de ses communes et officines adhérentes. CPTS inconnue : 404.' }),
-  statut: enumParam('statut', PHARMACY_STATUSES)
+  statut: enumListParam('statut', PHARMACY_STATUSES)
     .optional()
-    .meta({ description: 'Statut de l’officine (voir statut dans la réponse)' }),
+    .meta({ description: 'Statut(s) de l’officine, séparés par des virgules (ex. zone-blanche,couverte-sans-adhesion) ; voir statut dans la réponse' }),
+  adhesionProbable: boolParam('adhesionProbable')
+    .optional()
+    .meta({ description: 'true : seulement les officines « adhésion probable » (à `rayon` mètres ou moins d’une structure qu’elles peuvent rejoindre) ; false : les autres' }),
+  commune: communeParam.optional().meta({ description: 'Code INSEE de la commune de l’officine' }),
+  epci: epciParam.optional(),
+  bassinVie: bassinVieParam.optional(),
+  inclureFermes: inclureFermesParam.optional(),
   zonage: enumParam('zonage', ZONING_FILTERS)
     .optional()
     .meta({ description: 'Zonage ARS de la commune : ZIP, ZAC, ZIP_ZAC (l’un ou l’autre), hors-zip-zac (ni l’un ni l’autre, ou zonage inconnu)' }),
@@ -27,6 +48,10 @@ const filterShape = {
       description: `Distance géodésique en mètres (${PROBABLE_MEMBERSHIP_RADIUS_M} par défaut) sous laquelle une officine non membre est signalée « adhésion probable » (MSP ou centre de santé)`,
     }),
 };
+
+const tri = enumParam('tri', PHARMACY_SORTS)
+  .optional()
+  .meta({ description: 'Ordre : commune (nom de la commune puis de l’officine, par défaut) ou nom (de l’officine)' });
 
 export const PharmacyRow = z
   .strictObject({
@@ -45,12 +70,18 @@ export const PharmacyRow = z
         nom: z.string().nullable(),
         type: z.string(),
         dateAdhesion: date.nullable(),
+        fermee: z.boolean().meta({ description: 'La structure a fermé depuis : adhésion conservée et signalée, elle ne rend plus membre' }),
       }),
     ),
+    telephone: z.string().nullable(),
+    fermeLe: date.nullable().meta({ description: 'Date du stock FINESS qui ne la liste plus ; null si ouverte' }),
     mspCspLaPlusProche: z
-      .strictObject({ finess: z.string(), nom: z.string(), type: z.enum(['msp', 'csp'] satisfies StructureType[]), distanceM: z.number() })
-      .nullable(),
-    adhesionProbable: z.boolean().meta({ description: 'Non membre, à `rayon` mètres ou moins d’une MSP ou d’un centre de santé : une présomption' }),
+      .strictObject({ finess: z.string(), nom: z.string(), type: z.enum(['msp', 'csp', 'esp'] satisfies StructureType[]), distanceM: z.number() })
+      .nullable()
+      .meta({ description: 'La structure ouverte la plus proche que l’officine peut rejoindre : MSP, ESP ou centre de santé médical ou polyvalent' }),
+    adhesionProbable: z
+      .boolean()
+      .meta({ description: 'Non membre, à `rayon` mètres ou moins d’une structure qu’elle peut rejoindre (MSP, ESP, centre de santé médical ou polyvalent) : une présomption' }),
     zonage: zone.nullable(),
     enZipZac: z.boolean().nullable(),
     generalistes: z.strictObject({
@@ -68,10 +99,13 @@ export const pharmacies = endpoint({
   tag: 'Officines',
   access: 'public',
   summary: 'Officines par statut d’exercice coordonné, avec « adhésion probable », zonage et offre de médecine générale (URPS)',
-  description: 'Triées par code commune, nom et FINESS. `parStatut` compte chaque statut pour tous les autres filtres.',
+  description:
+    'Triées par commune puis nom (ou par nom, `tri=nom`). Les officines fermées (absentes d’un stock FINESS plus récent) sont exclues ' +
+    'sauf `inclureFermes=true`. `parStatut` compte chaque statut pour tous les autres filtres.',
   query: queryObject({
     ...filterShape,
     limit: intParam('limit', 1, 1000).optional().meta({ description: 'Officines par page (100 par défaut)' }),
+    tri,
     offset: intParam('offset', 0, 10_000_000).optional(),
   }),
   responses: {
@@ -101,14 +135,11 @@ export const pharmaciesCsv = endpoint({
   summary: 'Officines par statut : toutes les lignes filtrées, en CSV (URPS)',
   description:
     'Mêmes filtres et même ordre que /api/pharmacies, sans pagination. CSV « ; », UTF-8 avec BOM, virgule décimale, en-têtes en français ; ' +
-    'CPTS multiples séparées par « | ».',
-  query: queryObject(filterShape),
+    'CPTS multiples séparées par « | » ; codes (FINESS, code postal, code commune) écrits comme texte (="…") pour garder les zéros de tête ; ' +
+    'téléphone et adresse complète tirés de FINESS.',
+  query: queryObject({ ...filterShape, tri }),
   responses: {
-    200: {
-      description: 'Fichier CSV',
-      content: { [CSV_TYPE]: z.string() },
-      headers: z.object({ 'x-data-sources': sourcesHeader, 'x-row-count': z.string().meta({ description: 'Nombre de lignes de données' }) }),
-    },
+    200: csvWithRowCount('Fichier CSV'),
     400: ERRORS[400],
     404: ERRORS[404],
   },

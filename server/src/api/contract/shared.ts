@@ -63,6 +63,7 @@ export const GpSupply = z.strictObject({
 export const CptsRef = z.strictObject({ id: z.string(), nom: z.string(), statut: statutCpts, perimetre });
 
 const OverlapSide = CptsRef.extend({
+  attribution: z.string().meta({ description: 'Source du périmètre, à citer (ex. « ARS PACA, listing des CPTS, janvier 2026 »)' }),
   population: count.meta({ description: 'Population de toute la CPTS' }),
   partEnLitigePct: z.number().nullable().meta({ description: 'Part de sa population dans les communes partagées (%)' }),
 });
@@ -72,7 +73,18 @@ export const OverlapPair = z
     a: OverlapSide,
     b: OverlapSide,
     nbCommunes: count,
-    communes: z.array(z.strictObject({ code: z.string(), nom: z.string(), population: count.nullable() })),
+    communes: z.array(
+      z.strictObject({
+        code: z.string(),
+        nom: z.string(),
+        population: count.nullable(),
+        partageeSansDecoupage: z
+          .boolean()
+          .meta({ description: 'Revendiquée entière par les deux CPTS, sans découpage en arrondissements (ex. Nice, Toulon)' }),
+        libelle: z.string().nullable().meta({ description: '« commune partagée sans découpage infra-communal » le cas échéant' }),
+      }),
+    ),
+    nbCommunesPartageesSansDecoupage: count,
     population: count.meta({ description: 'Population des communes partagées' }),
     superficieKm2: z.number().meta({ description: 'Σ superficie × min(part de surface A, part B), 2 décimales' }),
   })
