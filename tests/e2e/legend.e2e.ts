@@ -1,8 +1,9 @@
 // Map usability (issue 10): legible encodings — the ARS view without the density shading by default (size bands
 // readable), CPTS statuses by clearly different line patterns, pharmacy statuses by mark as well as colour and in
 // hues no structure uses, and a collapsible legend that never scrolls on a 900-pixel-high screen.
+import { CPTS_STATUTS, PHARMACY_STATUS_DEFINITIONS } from '../../server/src/domain/vocabulary.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { baseUrl, expectCleanRun, hashParams, openJourney, screenshot, settle, skipReason, suiteTitle, type Journey } from './harness.js';
+import { baseUrl, expectCleanRun, squash, hashParams, openJourney, screenshot, settle, skipReason, suiteTitle, type Journey } from './harness.js';
 
 const ALL_LAYERS = 'calques=communes,cpts,overlaps,whiteZones,structures,pharmacies';
 
@@ -37,10 +38,11 @@ describe.skipIf(skipReason !== null)(suiteTitle('e2e: carte — légende lisible
       .getByTestId('legend-cpts-statuses')
       .locator('svg')
       .evaluateAll((els) => els.map((e) => ({ dash: e.getAttribute('data-dash')!, width: Number(e.getAttribute('data-width')) })));
-    expect(lines).toHaveLength(4);
-    expect(new Set(lines.map((l) => l.dash)).size, 'four different dash patterns').toBe(4);
+    expect(lines).toHaveLength(CPTS_STATUTS.length);
+    expect(new Set(lines.map((l) => l.dash)).size, 'a different dash pattern per status').toBe(CPTS_STATUTS.length);
     // « ACI signé » and « en fonctionnement » (both drawn, both common) differ by more than a pixel of width too
-    expect(Math.abs(lines[0]!.width - lines[1]!.width)).toBeGreaterThanOrEqual(1);
+    const widthOf = (id: (typeof CPTS_STATUTS)[number]) => lines[CPTS_STATUTS.indexOf(id)]!.width;
+    expect(Math.abs(widthOf('aci-signe') - widthOf('en-fonctionnement'))).toBeGreaterThanOrEqual(1);
 
     const marks = await page
       .getByTestId('legend-pharmacies')
@@ -57,7 +59,7 @@ describe.skipIf(skipReason !== null)(suiteTitle('e2e: carte — légende lisible
     for (const c of pharmacyColours) expect(structures, `${c} is a structure colour`).not.toContain(rgb(c));
     // every status also has its words in the legend
     const text = (await page.getByTestId('legend-pharmacies').textContent()) ?? '';
-    for (const w of ['membre', 'sans adhésion', 'hors de toute CPTS']) expect(text).toContain(w);
+    for (const id of ['membre', 'couverte-sans-adhesion', 'zone-blanche'] as const) expect(squash(text)).toContain(squash(PHARMACY_STATUS_DEFINITIONS[id]));
   });
 
   for (const journey of ['', 'ars', 'urps', 'pharmacien']) {
