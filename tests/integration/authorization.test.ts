@@ -25,6 +25,7 @@ const key = (e: EndpointDecl) => `${e.method.toUpperCase()} ${e.path}`;
 const PUBLIC_WRITES: Record<string, string> = {
   'POST /api/session': 'the login itself',
   'POST /api/perimeter/check': 'a computation on a proposed perimeter: it stores nothing',
+  'POST /api/perimeter/communes.geojson': 'the communes of a proposed perimeter as GeoJSON: it stores nothing',
 };
 
 interface Ctx {
