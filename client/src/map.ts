@@ -665,13 +665,14 @@ export class MapController {
   }
 
   /**
-   * Room kept around what a fit frames: clear of the open legend on a desk; on a phone-sized map a desktop
-   * margin (or the legend's width) would leave no room at all, so a small even margin.
+   * Room kept around what a fit frames: clear of the legend when it is open (folded, as on a phone, it hides
+   * nothing); a map too small for those margins gets a small even one rather than nothing in view.
    */
   private fitPadding(): { top: number; bottom: number; left: number; right: number } {
     const { clientWidth: w, clientHeight: h } = this.map.getContainer();
-    const right = this.legendWidth() + 60;
-    if (w - right - 48 >= w / 2 && h >= 300) return { top: 48, bottom: 48, left: 48, right };
+    const legend = this.legendWidth();
+    const right = legend ? legend + 60 : 48;
+    if (w - right - 48 >= 200 && h - 96 >= 150) return { top: 48, bottom: 48, left: 48, right };
     const m = Math.round(Math.min(w, h) * 0.05);
     return { top: m, bottom: m, left: m, right: m };
   }
@@ -681,7 +682,7 @@ export class MapController {
     const el = this.map.getContainer().parentElement?.querySelector('.legend-body');
     if (el) return (el as HTMLElement).offsetWidth;
     // the first fit comes before the legend is drawn: it will open on a wide window (Legend's default)
-    return window.innerWidth > LEGEND_OPEN_MIN_WIDTH ? 280 : 0;
+    return window.innerWidth > LEGEND_OPEN_MIN_WIDTH ? 300 : 0;
   }
 
   /** Flies to a point, zooming in to `zoom` at least (never out). */
