@@ -23,7 +23,7 @@ export function Home({ open }: { open: (j: Journey) => void }) {
   return (
     <div className="home">
       <h1>Exercice coordonné : CPTS, maisons de santé et officines</h1>
-      <p className="lead">Choisissez votre point de vue. La carte reste à droite ; chaque élément s’y détaille d’un clic.</p>
+      <p className="lead">Choisissez votre point de vue. Chaque élément de la carte s’y détaille d’un clic.</p>
       <div className="choices">
         {JOURNEYS.map((j) => (
           <button key={j} type="button" className={`choice choice-${j}`} onClick={() => open(j)} data-testid={`journey-${j}`}>

@@ -8,6 +8,7 @@ import {
   BANDS,
   DENSITY_CLASSES,
   DENSITY_SECRET,
+  LEGEND_OPEN_MIN_WIDTH,
   LAYER_GROUPS,
   NO_DATA,
   P,
@@ -107,7 +108,7 @@ export function Legend() {
   const onScreen = useOnScreen();
   const tileLayers = useTileLayers();
   const ctl = useMap();
-  const [open, setOpen] = useState(() => window.innerWidth > 1100);
+  const [open, setOpen] = useState(() => window.innerWidth > LEGEND_OPEN_MIN_WIDTH);
   // a narrow map (small screen, wide panel) gets its legend folded; the user may unfold it
   useEffect(() => {
     const el = ctl?.map.getContainer();

@@ -59,7 +59,7 @@ export function MapLayout({
     const c = new MapController(container.current!, fromUrl ?? DEFAULT_VIEW, basemapStyleUrl, tileLayers);
     // without a view in the link, show the whole data set
     const bounds = tileLayers.find((l) => l.id === 'communes')?.bounds;
-    if (!fromUrl && bounds) c.map.fitBounds(bounds, { padding: { top: 30, bottom: 30, left: 30, right: 340 }, duration: 0 });
+    if (!fromUrl && bounds) c.fitBounds(bounds, 22, 0);
     c.on({
       onMove: (v) => setUrl({ m: formatMapView(v) }, true),
       onClick: (ll, pick, all) => clickTarget()?.current(ll, pick, all),

@@ -453,6 +453,9 @@ export interface MapEvents {
 export const DEFAULT_VIEW: MapViewState = { zoom: 5, lat: 46.6, lon: 2.4 };
 
 /** Owns one maplibre Map; every method is safe to call before the style has loaded. */
+/** The window width above which the legend opens unfolded. */
+export const LEGEND_OPEN_MIN_WIDTH = 1100;
+
 export class MapController {
   readonly map: MlMap;
   private ready: Promise<void>;
@@ -657,14 +660,29 @@ export class MapController {
     });
   }
 
-  fitBounds(b: LngLatBoundsLike, maxZoom = 12): void {
-    this.map.fitBounds(b, { padding: { top: 48, bottom: 48, left: 48, right: this.legendWidth() + 60 }, maxZoom, duration: 600 });
+  fitBounds(b: LngLatBoundsLike, maxZoom = 12, duration = 600): void {
+    this.map.fitBounds(b, { padding: this.fitPadding(), maxZoom, duration });
+  }
+
+  /**
+   * Room kept around what a fit frames: clear of the legend when it is open (folded, as on a phone, it hides
+   * nothing); a map too small for those margins gets a small even one rather than nothing in view.
+   */
+  private fitPadding(): { top: number; bottom: number; left: number; right: number } {
+    const { clientWidth: w, clientHeight: h } = this.map.getContainer();
+    const legend = this.legendWidth();
+    const right = legend ? legend + 60 : 48;
+    if (w - right - 48 >= 200 && h - 96 >= 150) return { top: 48, bottom: 48, left: 48, right };
+    const m = Math.round(Math.min(w, h) * 0.05);
+    return { top: m, bottom: m, left: m, right: m };
   }
 
   /** The legend floats over the right of the map: fits keep what they frame clear of it. */
   private legendWidth(): number {
     const el = this.map.getContainer().parentElement?.querySelector('.legend-body');
-    return el ? (el as HTMLElement).offsetWidth : 0;
+    if (el) return (el as HTMLElement).offsetWidth;
+    // the first fit comes before the legend is drawn: it will open on a wide window (Legend's default)
+    return window.innerWidth > LEGEND_OPEN_MIN_WIDTH ? 300 : 0;
   }
 
   /** Flies to a point, zooming in to `zoom` at least (never out). */

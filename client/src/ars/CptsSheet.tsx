@@ -4,8 +4,9 @@ import { getCpts, getCptsCommunes, listCpts, useApi, type CptsSheet as Sheet, ty
 import { areaKey, useArea } from '../Area.js';
 import { fmtDate, fmtDec, fmtInt } from '../format.js';
 import { bboxOf, STRUCTURE_TYPES } from '../map.js';
+import { useLayerState } from '../map-state.js';
 import { useMap } from '../MapView.js';
-import { printWithMap } from '../print.js';
+import { printWithMap, sheetPicture } from '../print.js';
 import { Async, Empty, Sources, SortTable, type Column } from '../ui.js';
 import { parseSel, useUrl } from '../url.js';
 
@@ -73,29 +74,41 @@ function CptsSheetView({ id }: { id: string }) {
   const state = useApi(`cpts-sheet:${id}`, (s) => getCpts(id, s));
   const [snapshot, setSnapshot] = useState<string | null>(null);
   const extent = useRef<[number, number, number, number] | undefined>(undefined);
+  // the layers on screen when the picture is taken (read by the effect, which must not rerun when they change)
+  const { visible } = useLayerState();
+  const visibleRef = useRef(visible);
+  useEffect(() => {
+    visibleRef.current = visible;
+  });
 
   // highlight the CPTS and its communes, and frame them
   useEffect(() => {
     if (!ctl) return;
     const ac = new AbortController();
+    let cancelPicture = () => {};
+    setSnapshot(null);
     ctl.highlightCpts([id]);
     getCptsCommunes(id, ac.signal).then(
       (fc) => {
         ctl.highlightCommunes(fc.features.map((f) => String(f.properties?.code)));
         const b = bboxOf(fc.features.map((f) => f.geometry));
         extent.current = b;
-        if (b) ctl.fitBounds(b, 11);
+        if (!b) return;
+        ctl.fitBounds(b, 11);
+        cancelPicture = sheetPicture(ctl, visibleRef.current, setSnapshot);
       },
       () => {},
     );
     return () => {
       ac.abort();
+      cancelPicture();
       ctl.highlightCpts([]);
       ctl.highlightCommunes([]);
     };
   }, [ctl, id]);
 
-  const print = () => printWithMap(ctl, extent.current, setSnapshot);
+  // the picture taken when the sheet was framed, or one taken now (the map was not drawn yet)
+  const print = () => (snapshot ? window.print() : printWithMap(ctl, extent.current, setSnapshot));
 
   return (
     <>
@@ -124,7 +137,7 @@ function CptsSheetView({ id }: { id: string }) {
               {c.perimetreLibelle}. Les chiffres ci-dessous dépendent de ce périmètre.
             </p>
           )}
-          {snapshot && <img className="print-map print-only" src={snapshot} alt={`Carte du périmètre de ${c.nom}`} />}
+          {snapshot && <img className="print-map print-only" src={snapshot} alt={`Carte du périmètre de ${c.nom}`} data-testid="cpts-print-map" />}
           <Figures c={c} />
           {c.avertissementSeuil && (
             <p className="warn" data-testid="threshold-warning">
