@@ -55,16 +55,16 @@ function describe(p: Pick): HTMLElement {
     if (num(pr[P.density]) !== undefined) box.append(el('div', `${fmtDec(num(pr[P.density]))} généralistes pour 10 000 habitants`));
     else if (pr[P.densitySecret] === true) box.append(el('div', `Moins de ${SECRET_MIN} généralistes : densité non publiée`));
     if (str(pr[P.zone])) box.append(el('div', `Zonage ARS : ${zoneLibelle(String(pr[P.zone]))}`));
-    if (str(pr.bassin_vie)) box.append(el('div', `Bassin de vie : ${str(pr.bassin_vie)}`));
-    if (str(pr.zone_emploi)) box.append(el('div', `Zone d’emploi : ${str(pr.zone_emploi)}`));
+    if (str(pr.bassinVie)) box.append(el('div', `Bassin de vie : ${str(pr.bassinVie)}`));
+    if (str(pr.zoneEmploi)) box.append(el('div', `Zone d’emploi : ${str(pr.zoneEmploi)}`));
     if (pr[P.white] === true) box.append(el('div', 'Couverte par aucune CPTS', 'warn'));
     const code = str(pr[P.communeCode]);
     if (code) box.append(action('Ce que l’exercice coordonné offre ici', () => patchUrl({ j: 'pharmacien', sel: `commune:${code}` })));
   } else if (p.layer === 'overlaps') {
     box.append(el('strong', 'Chevauchement de CPTS'));
-    if (str(pr.nom_a)) box.append(el('div', `${str(pr.nom_a)} et ${str(pr.nom_b)}`));
-    if (num(pr.shared_communes) !== undefined) {
-      box.append(el('div', `${fmtInt(num(pr.shared_communes))} commune(s) partagée(s), ${fmtInt(num(pr.shared_population))} habitants`));
+    if (str(pr.nomA)) box.append(el('div', `${str(pr.nomA)} et ${str(pr.nomB)}`));
+    if (num(pr.nbCommunesPartagees) !== undefined) {
+      box.append(el('div', `${fmtInt(num(pr.nbCommunesPartagees))} commune(s) partagée(s), ${fmtInt(num(pr.populationPartagee))} habitants`));
     }
     box.append(action('Voir la matrice des chevauchements', () => patchUrl({ j: 'ars', tab: 'overlaps' })));
   } else if (p.layer === 'structures') {
@@ -77,7 +77,7 @@ function describe(p: Pick): HTMLElement {
     box.append(el('strong', str(pr.nom) ?? 'Officine'));
     const status = PHARMACY_STATUSES.find((x) => x.id === pr[P.pharmacyStatus]);
     if (status) box.append(el('div', `Officine : ${status.label}`));
-    if (pr.near_structure === true) box.append(el('div', `MSP, ESP ou centre de santé médical à moins de ${PROBABLE_MEMBERSHIP_RADIUS_M} m`));
+    if (pr.procheStructure === true) box.append(el('div', `MSP, ESP ou centre de santé médical à moins de ${PROBABLE_MEMBERSHIP_RADIUS_M} m`));
     const id = str(pr[P.pharmacyId]);
     if (id) {
       box.append(el('div', `FINESS ${id}`, 'muted'));

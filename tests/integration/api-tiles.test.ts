@@ -27,7 +27,7 @@ const north = (lon: number, lat: number, m: number): [number, number] => [lon, l
 
 const MSP = centre(6);
 const CSP = centre(10);
-/** Pharmacies: position, expected status and near_structure. */
+/** Pharmacies: position, expected statut and procheStructure. */
 const PHARMACIES: Record<
   string,
   { at: [number, number]; status: string; near: boolean; memberOf?: { structure?: string; cpts?: string }; commune?: string }
@@ -178,12 +178,12 @@ describeEachBackend('vector tiles API', (backend) => {
         code: communeCode(n),
         nom: `Commune ${n}`,
         population: population(n),
-        covered: inCpts.has(n),
-        white: !inCpts.has(n),
+        couverte: inCpts.has(n),
+        zoneBlanche: !inCpts.has(n),
       };
       if (gp !== undefined) expected.gp = gp;
-      if (gp !== undefined && gp >= 6) expected.gp_density = Math.round((gp * 10000 * 10) / population(n)) / 10;
-      if (gp !== undefined && gp < 6) expected.gp_secret = true;
+      if (gp !== undefined && gp >= 6) expected.densiteGeneralistes = Math.round((gp * 10000 * 10) / population(n)) / 10;
+      if (gp !== undefined && gp < 6) expected.secretStatistique = true;
       if (ZONE[n]) expected.zone = ZONE[n];
       expect(f.properties).toEqual(expected);
       // one square ring, exterior (positive area in MVT terms), where the fixture puts it
@@ -191,7 +191,7 @@ describeEachBackend('vector tiles API', (backend) => {
       expect(ringArea2(f.geometry[0]!)).toBeGreaterThan(0);
       expect(near(bbox(f.geometry), expectedSquare(n, Z8)!)).toBe(true);
     }
-    expect(byCode.get(communeCode(6))!.properties.gp_density).toBe(13.3);
+    expect(byCode.get(communeCode(6))!.properties.densiteGeneralistes).toBe(13.3);
   });
 
   it('clips at z12 to the communes that meet the buffered tile', async () => {
@@ -214,12 +214,12 @@ describeEachBackend('vector tiles API', (backend) => {
       expect(got[id]).toEqual({
         id,
         nom: c.nom,
-        band: 'T1',
+        tranche: 'T1',
         population: c.communes.reduce((s, n) => s + population(n), 0),
         statut: c.statut,
         perimetre: 'officiel',
         source: 'fixture',
-        in_overlap: id !== 'FIXT-C',
+        enChevauchement: id !== 'FIXT-C',
       });
     }
     const a = fs.find((f) => f.properties.id === 'FIXT-A')!;
@@ -235,12 +235,12 @@ describeEachBackend('vector tiles API', (backend) => {
     expect(fs.map((f) => f.properties)).toEqual([
       {
         id: 'FIXT-A|FIXT-B',
-        cpts_a: 'FIXT-A',
-        cpts_b: 'FIXT-B',
-        nom_a: CPTS['FIXT-A'].nom,
-        nom_b: CPTS['FIXT-B'].nom,
-        shared_communes: 2,
-        shared_population: population(2) + population(6),
+        cptsA: 'FIXT-A',
+        cptsB: 'FIXT-B',
+        nomA: CPTS['FIXT-A'].nom,
+        nomB: CPTS['FIXT-B'].nom,
+        nbCommunesPartagees: 2,
+        populationPartagee: population(2) + population(6),
       },
     ]);
     // communes 2 and 6 are stacked: one ring spanning both
@@ -262,7 +262,7 @@ describeEachBackend('vector tiles API', (backend) => {
       expect(near(f.geometry[0]![0]!, [Math.round(ex), Math.round(ey)])).toBe(true);
     }
     const p = await features(server, 'pharmacies', t);
-    expect(Object.fromEntries(p.map((f) => [f.properties.finess, [f.properties.status, f.properties.near_structure]]))).toEqual(
+    expect(Object.fromEntries(p.map((f) => [f.properties.finess, [f.properties.statut, f.properties.procheStructure]]))).toEqual(
       Object.fromEntries(Object.entries(PHARMACIES).map(([k, v]) => [k, [v.status, v.near]])),
     );
   });
@@ -366,13 +366,13 @@ describeEachBackend('vector tiles API', (backend) => {
     const communes = r.body.couches[0];
     expect(communes.tiles).toEqual([`/tiles/communes/{z}/{x}/{y}.mvt?v=${r.body.version}`]);
     expect(communes.tilejson).toBe('3.0.0');
-    expect(communes.attributs.map((a: { nom: string }) => a.nom)).toEqual(['code', 'nom', 'population', 'gp', 'gp_density', 'gp_secret', 'covered', 'white', 'zone', 'bassin_vie', 'zone_emploi']);
-    expect(communes.vector_layers[0].fields.covered).toBe('Boolean');
+    expect(communes.attributs.map((a: { nom: string }) => a.nom)).toEqual(['code', 'nom', 'population', 'gp', 'densiteGeneralistes', 'secretStatistique', 'couverte', 'zoneBlanche', 'zone', 'bassinVie', 'zoneEmploi']);
+    expect(communes.vector_layers[0].fields.couverte).toBe('Boolean');
     // the data bounds: the fixture's 4 × 3 communes
     expect(communes.bounds).toEqual([-1.6, 47, -1.4, 47.15]);
     expect(communes.sources.map((s: { type: string }) => s.type).sort()).toEqual(['communes', 'cpts']);
     const pharmacies = r.body.couches.find((l: { id: string }) => l.id === 'pharmacies');
-    expect(pharmacies.attributs.find((a: { nom: string }) => a.nom === 'status').valeurs).toEqual(['membre', 'couverte-sans-adhesion', 'zone-blanche', 'commune-inconnue']);
+    expect(pharmacies.attributs.find((a: { nom: string }) => a.nom === 'statut').valeurs).toEqual(['membre', 'couverte-sans-adhesion', 'zone-blanche', 'commune-inconnue']);
     const api = await server.getJson('/api/openapi.json');
     expect(Object.keys(api.body.paths)).toEqual(expect.arrayContaining(['/tiles/layers.json', '/tiles/{layer}/{z}/{x}/{y}.mvt']));
   });
@@ -436,7 +436,7 @@ describeEachBackend('vector tiles API', (backend) => {
     await insertCpts(db, 'FIXT-Y', 'CPTS Y', 'projet', [91, 92]);
     const t = tileOf(0.05, 47.07, 10);
     const [o] = await features(server, 'overlaps', t);
-    expect(o!.properties).toMatchObject({ id: 'FIXT-X|FIXT-Y', shared_communes: 2, shared_population: 1000 });
+    expect(o!.properties).toMatchObject({ id: 'FIXT-X|FIXT-Y', nbCommunesPartagees: 2, populationPartagee: 1000 });
     expect(o!.geometry).toHaveLength(1); // one exterior ring: the enclave fills the hole
     const clip = (v: number) => Math.min(4160, Math.max(-64, Math.round(v)));
     const [x0, y0] = lonLatToTileUnits(0, 47.1, t.z, t.x, t.y).map(clip) as [number, number];
@@ -453,11 +453,11 @@ describeEachBackend('vector tiles API', (backend) => {
     expect(second.headers['x-tile-cache']).toBe('hit');
     expect(second.headers.etag).toBe(first.headers.etag);
     const covered7 = async () => (await features(server, 'communes', Z12)).find((f) => f.properties.code === communeCode(7))!.properties;
-    expect((await covered7()).covered).toBe(true);
+    expect((await covered7()).couverte).toBe(true);
     // Commune 7 leaves FIXT-B, without an import: the cache still serves the old tile.
     await db.query(`DELETE FROM cpts_commune WHERE cpts_id = 'FIXT-B' AND commune_code = $1`, [communeCode(7)]);
     clock += 1001;
-    expect((await covered7()).covered).toBe(true);
+    expect((await covered7()).couverte).toBe(true);
     // An import is logged (as the CLI would, from its own connection): within a second, tiles are recomputed.
     await db.query(`INSERT INTO import_log (kind, file_name, rows, checksum) VALUES ('memberships', 'test', 1, 'test')`);
     expect((await server.raw(path, { 'accept-encoding': 'gzip' })).headers['x-tile-cache']).toBe('hit'); // within the TTL
@@ -465,7 +465,7 @@ describeEachBackend('vector tiles API', (backend) => {
     const fresh = await server.raw(path, { 'accept-encoding': 'gzip' });
     expect(fresh.headers['x-tile-cache']).toBe('miss');
     expect(fresh.headers.etag).not.toBe(first.headers.etag);
-    expect(await covered7()).toMatchObject({ covered: false, white: true });
+    expect(await covered7()).toMatchObject({ couverte: false, zoneBlanche: true });
     const layers = await server.getJson('/tiles/layers.json');
     expect(layers.body.version).not.toBe(before);
     expect(layers.body.couches[0].tiles[0]).toContain(`v=${layers.body.version}`);

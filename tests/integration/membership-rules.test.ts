@@ -120,9 +120,9 @@ describeEachBackend('coverage and statuses by membership, one answer per rule', 
 
   it('draws the split commune as covered and its pharmacy with the list’s status', async () => {
     const communes = await tileFeatures(srv, 'communes', -1.375, 47.075);
-    expect(communes.find((f) => f.properties.code === SPLIT.code)!.properties).toMatchObject({ covered: true, white: false });
+    expect(communes.find((f) => f.properties.code === SPLIT.code)!.properties).toMatchObject({ couverte: true, zoneBlanche: false });
     const pharmacies = await tileFeatures(srv, 'pharmacies', -1.375, 47.075);
-    expect(pharmacies.find((f) => f.properties.finess === SPLIT.pharmacy)!.properties.status).toBe('couverte-sans-adhesion');
+    expect(pharmacies.find((f) => f.properties.finess === SPLIT.pharmacy)!.properties.statut).toBe('couverte-sans-adhesion');
   });
 
   it('gives the same density, status and labels for commune 9 and its pharmacy in every endpoint and tile', async () => {
@@ -143,10 +143,10 @@ describeEachBackend('coverage and statuses by membership, one answer per rule', 
     const tilePharmacy = (await tileFeatures(srv, 'pharmacies', lon, lat)).find((f) => f.properties.finess === CARE.P9)!.properties;
 
     // density: one value, one decimal, everywhere (the French CSV writes it with a comma)
-    expect([list.generalistes.densitePour10000, white.offreMg.densitePour10000, tileCommune.gp_density]).toEqual([density, density, density]);
+    expect([list.generalistes.densitePour10000, white.offreMg.densitePour10000, tileCommune.densiteGeneralistes]).toEqual([density, density, density]);
     expect([csvRow['densité MG pour 10 000 hab.'], wzRow['Densité pour 10 000 hab.']]).toEqual(['13,3', '13,3']);
     // status: the list, its CSV, nearby and the tile
-    expect([list.statut, near.pharmacie.statut, tilePharmacy.status]).toEqual(['zone-blanche', 'zone-blanche', 'zone-blanche']);
+    expect([list.statut, near.pharmacie.statut, tilePharmacy.statut]).toEqual(['zone-blanche', 'zone-blanche', 'zone-blanche']);
     expect(csvRow.statut).toBe(PHARMACY_STATUS_LIBELLES['zone-blanche']);
     // zone and its label
     expect([list.zonage, white.zonage.zone, near.zonage.zone, tileCommune.zone]).toEqual(['ZIP', 'ZIP', 'ZIP', 'ZIP']);
@@ -159,8 +159,8 @@ describeEachBackend('coverage and statuses by membership, one answer per rule', 
     const tile = (await tileFeatures(srv, 'communes', lon, lat)).find((f) => f.properties.code === communeCode(1))!.properties;
     const sheet = (await srv.getJson('/api/cpts/FIXT-A')).body;
     expect(list.generalistes).toMatchObject({ nombre: SECRET_LABEL, densitePour10000: null });
-    expect(tile.gp_density).toBeUndefined();
-    expect(tile.gp_secret).toBe(true);
+    expect(tile.densiteGeneralistes).toBeUndefined();
+    expect(tile.secretStatistique).toBe(true);
     expect(sheet.offreMg).toMatchObject({ nbGeneralistes: SECRET_LABEL, densitePour10000: null });
     // the CPTS, the pharmacies list and nearby word the CPTS the same way
     const near = (await srv.getJson(`/api/nearby?finess=${CARE.P1}`)).body;

@@ -50,6 +50,14 @@ describe('layers', () => {
     expect(findLayer('nope')).toBeUndefined();
   });
 
+  it('name their attributes in French camelCase (the public contract), once per layer', () => {
+    for (const l of LAYERS) {
+      const names = l.attributes.map((a) => a.name);
+      for (const n of names) expect(n, `${l.id}.${n}`).toMatch(/^[a-z][a-zA-Z0-9]*$/);
+      expect(new Set(names).size, l.id).toBe(names.length);
+    }
+  });
+
   it('every layer SQL names its geometry `geom` and filters on the indexed 3857 column', () => {
     for (const l of LAYERS)
       for (const z of [5, 12]) {
@@ -108,11 +116,11 @@ const square = (lon: number, lat: number, size: number): Position[] => [
 const FEATURES: TileFeature[] = [
   {
     geometry: { type: 'Polygon', coordinates: [square(-1.6, 47.05, 0.05).reverse(), square(-1.585, 47.065, 0.02)] },
-    properties: { code: '44905', population: 5000, gp_density: 12.3, covered: true, white: false, zone: null, gp: undefined },
+    properties: { code: '44905', population: 5000, densiteGeneralistes: 12.3, couverte: true, zoneBlanche: false, zone: null, gp: undefined },
   },
   {
     geometry: { type: 'MultiPolygon', coordinates: [[square(-1.5, 47.0, 0.05)], [square(-1.4, 47.1, 0.01).reverse()]] },
-    properties: { code: '44903', population: 3000, covered: false, white: true },
+    properties: { code: '44903', population: 3000, couverte: false, zoneBlanche: true },
   },
   { geometry: { type: 'Polygon', coordinates: [[[10, 10], [10, 10], [10, 10], [10, 10]]] }, properties: { code: 'collapsed' } },
   { geometry: { type: 'Point', coordinates: unit(-1.55, 47.025) }, properties: { finess: '440000001', type: 'msp' } },
@@ -133,8 +141,8 @@ describe('encodeLayer (in-process MVT encoder)', () => {
   });
 
   it('keeps attribute types and leaves null ones out', () => {
-    expect(layer!.features[0]!.properties).toEqual({ code: '44905', population: 5000, gp_density: 12.3, covered: true, white: false });
-    expect(layer!.features[1]!.properties).toEqual({ code: '44903', population: 3000, covered: false, white: true });
+    expect(layer!.features[0]!.properties).toEqual({ code: '44905', population: 5000, densiteGeneralistes: 12.3, couverte: true, zoneBlanche: false });
+    expect(layer!.features[1]!.properties).toEqual({ code: '44903', population: 3000, couverte: false, zoneBlanche: true });
     expect(layer!.features[3]!.properties).toEqual({ finess: '440000002', delta: -7 });
   });
 

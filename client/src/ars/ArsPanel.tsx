@@ -40,7 +40,7 @@ export function ArsPanel() {
     if (!ctl) return;
     const overlap = all.find((p) => p.layer === 'overlaps');
     if (tab === 'overlaps' && overlap) {
-      setUrl({ sel: `paire:${String(overlap.properties.cpts_a)}|${String(overlap.properties.cpts_b)}` });
+      setUrl({ sel: `paire:${String(overlap.properties.cptsA)}|${String(overlap.properties.cptsB)}` });
       return;
     }
     const cpts = all.find((p) => p.layer === 'cpts');

@@ -82,16 +82,16 @@ const communes: TileLayer = {
     { name: 'population', type: 'number', description: 'Population municipale (INSEE)' },
     { name: 'gp', type: 'number', description: 'Nombre de médecins généralistes (absent si inconnu ; peut être un indicateur approché, voir les sources)' },
     {
-      name: 'gp_density',
+      name: 'densiteGeneralistes',
       type: 'number',
       description: `Médecins généralistes pour 10 000 habitants, arrondi au dixième ; absent si inconnu ou si moins de ${SECRET_MIN} médecins`,
     },
-    { name: 'gp_secret', type: 'boolean', description: `Présent (vrai) quand la densité est masquée : moins de ${SECRET_MIN} médecins` },
-    { name: 'covered', type: 'boolean', description: 'Vrai si la commune (ou l’un de ses arrondissements) appartient à au moins une CPTS' },
-    { name: 'white', type: 'boolean', description: 'Vrai si ni la commune ni aucun de ses arrondissements n’appartient à une CPTS (zone blanche)' },
+    { name: 'secretStatistique', type: 'boolean', description: `Présent (vrai) quand la densité est masquée : moins de ${SECRET_MIN} médecins` },
+    { name: 'couverte', type: 'boolean', description: 'Vrai si la commune (ou l’un de ses arrondissements) appartient à au moins une CPTS' },
+    { name: 'zoneBlanche', type: 'boolean', description: 'Vrai si ni la commune ni aucun de ses arrondissements n’appartient à une CPTS (zone blanche)' },
     { name: 'zone', type: 'string', description: `Zonage ARS des médecins : ${ZONES.join(', ')} (absent si non importé ou non disponible)`, values: ZONES },
-    { name: 'bassin_vie', type: 'string', description: 'Bassin de vie INSEE de la commune : « nom (code) » (absent si non importé)' },
-    { name: 'zone_emploi', type: 'string', description: 'Zone d’emploi INSEE de la commune : « nom (code) » (absent si non importée)' },
+    { name: 'bassinVie', type: 'string', description: 'Bassin de vie INSEE de la commune : « nom (code) » (absent si non importé)' },
+    { name: 'zoneEmploi', type: 'string', description: 'Zone d’emploi INSEE de la commune : « nom (code) » (absent si non importée)' },
   ],
   minzoom: 5,
   maxzoom: 14,
@@ -99,10 +99,10 @@ const communes: TileLayer = {
   sql: (z, tileGeom) => `
     SELECT c.code, c.nom, c.population,
            o.nb_generalistes AS gp,
-           ${gpDensitySql('o.nb_generalistes', 'c.population')} AS gp_density,
-           ${gpSecretSql('o.nb_generalistes')} AS gp_secret,
-           cov.covered, NOT cov.covered AS white,
-           zo.zone, bv.nom || ' (' || bv.code || ')' AS bassin_vie, ze.nom || ' (' || ze.code || ')' AS zone_emploi,
+           ${gpDensitySql('o.nb_generalistes', 'c.population')} AS "densiteGeneralistes",
+           ${gpSecretSql('o.nb_generalistes')} AS "secretStatistique",
+           cov.covered AS couverte, NOT cov.covered AS "zoneBlanche",
+           zo.zone, bv.nom || ' (' || bv.code || ')' AS "bassinVie", ze.nom || ' (' || ze.code || ')' AS "zoneEmploi",
            ${tileGeom(z < LOW_ZOOM_BELOW ? 'c.geom_3857_low' : 'c.geom_3857')} AS geom
       FROM commune c
       LEFT JOIN offre_mg o ON o.commune_code = c.code
@@ -123,7 +123,7 @@ const cpts: TileLayer = {
     { name: 'id', type: 'string', description: 'Identifiant de la CPTS (numéro FINESS s’il existe)' },
     { name: 'nom', type: 'string', description: 'Nom de la CPTS' },
     {
-      name: 'band',
+      name: 'tranche',
       type: 'string',
       description: 'Taille ACI selon la population : T1 (moins de 40 000), T2 (40 000 à moins de 80 000), T3 (80 000 à moins de 175 000), T4 (175 000 et plus)',
       values: ['T1', 'T2', 'T3', 'T4'],
@@ -136,16 +136,16 @@ const cpts: TileLayer = {
       description: 'Nature du périmètre : officiel (ARS), approximatif (reconstitué) ou illustratif (proposition)',
       values: PERIMETRES,
     },
-    { name: 'in_overlap', type: 'boolean', description: 'Vrai si la CPTS partage au moins une commune avec une autre CPTS' },
+    { name: 'enChevauchement', type: 'boolean', description: 'Vrai si la CPTS partage au moins une commune avec une autre CPTS' },
     { name: 'source', type: 'string', description: 'Source du périmètre, à citer (ex. « ARS PACA, listing des CPTS, janvier 2026 »)' },
   ],
   minzoom: 4,
   maxzoom: 14,
   kinds: ['cpts', 'communes'],
   sql: (z, tileGeom) => `
-    SELECT k.id, k.nom, ${bandSql('p.population')} AS band, p.population, k.statut, k.perimetre, k.source,
+    SELECT k.id, k.nom, ${bandSql('p.population')} AS tranche, p.population, k.statut, k.perimetre, k.source,
            EXISTS (SELECT 1 FROM cpts_commune m JOIN cpts_commune o ON o.commune_code = m.commune_code AND o.cpts_id <> m.cpts_id
-                    WHERE m.cpts_id = k.id) AS in_overlap,
+                    WHERE m.cpts_id = k.id) AS "enChevauchement",
            ${tileGeom(z < LOW_ZOOM_BELOW ? 'k.geom_3857_low' : 'k.geom_3857')} AS geom
       FROM cpts k
       LEFT JOIN LATERAL (SELECT coalesce(sum(c.population), 0)::bigint AS population
@@ -170,12 +170,12 @@ const overlaps: TileLayer = {
   description: 'Chevauchements : pour chaque paire de CPTS partageant des communes, l’union des communes partagées.',
   attributes: [
     { name: 'id', type: 'string', description: 'Identifiant de la paire : « idA|idB », idA avant idB (ordre des octets, comme /api/overlaps)' },
-    { name: 'cpts_a', type: 'string', description: 'Identifiant de la première CPTS' },
-    { name: 'cpts_b', type: 'string', description: 'Identifiant de la seconde CPTS' },
-    { name: 'nom_a', type: 'string', description: 'Nom de la première CPTS' },
-    { name: 'nom_b', type: 'string', description: 'Nom de la seconde CPTS' },
-    { name: 'shared_communes', type: 'number', description: 'Nombre de communes partagées' },
-    { name: 'shared_population', type: 'number', description: 'Population des communes partagées' },
+    { name: 'cptsA', type: 'string', description: 'Identifiant de la première CPTS' },
+    { name: 'cptsB', type: 'string', description: 'Identifiant de la seconde CPTS' },
+    { name: 'nomA', type: 'string', description: 'Nom de la première CPTS' },
+    { name: 'nomB', type: 'string', description: 'Nom de la seconde CPTS' },
+    { name: 'nbCommunesPartagees', type: 'number', description: 'Nombre de communes partagées' },
+    { name: 'populationPartagee', type: 'number', description: 'Population des communes partagées' },
   ],
   minzoom: 5,
   maxzoom: 14,
@@ -208,13 +208,13 @@ const overlaps: TileLayer = {
         JOIN here h ON h.code = u.code
        GROUP BY s.codes
     )
-    SELECT p.a || '|' || p.b AS id, p.a AS cpts_a, p.b AS cpts_b,
-           (SELECT k.nom FROM cpts k WHERE k.id = p.a) AS nom_a, (SELECT k.nom FROM cpts k WHERE k.id = p.b) AS nom_b,
-           t.shared_communes, t.shared_population,
+    SELECT p.a || '|' || p.b AS id, p.a AS "cptsA", p.b AS "cptsB",
+           (SELECT k.nom FROM cpts k WHERE k.id = p.a) AS "nomA", (SELECT k.nom FROM cpts k WHERE k.id = p.b) AS "nomB",
+           t."nbCommunesPartagees", t."populationPartagee",
            s.g AS geom
       FROM pairs p
       JOIN shapes s ON s.codes = p.codes
-     CROSS JOIN LATERAL (SELECT count(*)::int AS shared_communes, sum(c.population)::bigint AS shared_population
+     CROSS JOIN LATERAL (SELECT count(*)::int AS "nbCommunesPartagees", sum(c.population)::bigint AS "populationPartagee"
                            FROM cpts_commune ma
                            JOIN cpts_commune mb ON mb.cpts_id = p.b AND mb.commune_code = ma.commune_code
                            JOIN commune c ON c.code = ma.commune_code
@@ -251,13 +251,13 @@ const pharmacies: TileLayer = {
     { name: 'finess', type: 'string', description: 'Numéro FINESS de l’officine' },
     { name: 'nom', type: 'string', description: 'Nom de l’officine' },
     {
-      name: 'status',
+      name: 'statut',
       type: 'string',
       description: PHARMACY_STATUSES.map((s) => `${s} : ${PHARMACY_STATUS_DEFINITIONS[s]}`).join(' ; '),
       values: PHARMACY_STATUSES,
     },
     {
-      name: 'near_structure',
+      name: 'procheStructure',
       type: 'boolean',
       description: `Vrai si une structure ouverte que l’officine peut rejoindre (MSP, ESP, centre de santé médical ou polyvalent) est à moins de ${PROBABLE_MEMBERSHIP_RADIUS_M} m`,
     },
@@ -267,10 +267,10 @@ const pharmacies: TileLayer = {
   kinds: ['finess', 'memberships', 'cpts'],
   sql: (_z, tileGeom) => `
     SELECT p.finess, p.nom,
-           ${pharmacyStatusSql('p')} AS status,
+           ${pharmacyStatusSql('p')} AS statut,
            EXISTS (SELECT 1 FROM structure s
                     WHERE ${joinableSql('s')} AND ${openSql('s')} AND s.geom && ST_Expand(p.geom, ${NEAR_BOX_DEG})
-                      AND ${withinProbableRadiusSql('s.geom', 'p.geom')}) AS near_structure,
+                      AND ${withinProbableRadiusSql('s.geom', 'p.geom')}) AS "procheStructure",
            ${tileGeom('p.geom_3857')} AS geom
       FROM pharmacie p
      WHERE p.geom_3857 && ${TILE_FILTER_ENVELOPE} AND ${openSql('p')}
