@@ -3,6 +3,7 @@
 import type { Queryable } from '../db/port.js';
 import { bandInfo, type BandInfo } from '../domain/bands.js';
 import { InvalidInputError } from '../domain/errors.js';
+import { areaShareSql } from '../domain/rules-sql.js';
 import { currentCommunes } from './communes.js';
 import { separateParts } from './contiguity.js';
 
@@ -85,7 +86,7 @@ const VALID_MULTIPOLYGON = `valid_multipolygon(ST_SetSRID(ST_GeomFromGeoJSON($1)
 
 /**
  * Geometry mode: a commune is a member when the polygon covers at least `threshold` of its true (spheroidal)
- * area — the rule of the CPTS GeoJSON importer (server/src/import/cpts.ts).
+ * area (areaShareSql, shared with the CPTS GeoJSON importer).
  */
 async function membersFromGeometry(
   db: Queryable,
@@ -107,7 +108,7 @@ async function membersFromGeometry(
   }
   const r = await db.query<{ code: string; nom: string; share: number }>(
     `WITH g AS (SELECT ${VALID_MULTIPOLYGON} AS g)
-     SELECT c.code, c.nom, ST_Area(safe_intersection(c.geom, g.g)::geography) / ST_Area(c.geom::geography) AS share
+     SELECT c.code, c.nom, ${areaShareSql('c.geom', 'g.g')} AS share
        FROM commune c, g
       WHERE c.geom && g.g AND ST_Intersects(c.geom, g.g)
       ORDER BY c.code COLLATE "C"`,

@@ -73,3 +73,9 @@ export const gpSecretSql = (nb: string) => `(CASE WHEN ${nb} < ${SECRET_MIN} THE
 export const withinProbableRadiusSql = (a: string, b: string) =>
   `ST_DWithin(${a}::geography, ${b}::geography, ${PROBABLE_MEMBERSHIP_RADIUS_M})`;
 
+/**
+ * Share of a commune's area inside a polygon, on the sphere (ratio of geography areas): the rule of the CPTS GeoJSON
+ * import and of the perimeter check, which keep a commune when the share reaches their threshold.
+ */
+export const areaShareSql = (commune: string, polygon: string) =>
+  `(ST_Area(safe_intersection(${commune}, ${polygon})::geography) / ST_Area(${commune}::geography))`;

@@ -2,7 +2,7 @@
 // computed from the share of each commune's area they cover (cpts-geojson.ts). Communes must be imported first.
 import { basename } from 'node:path';
 import type { Db, Queryable } from '../db/port.js';
-import { isTerritorialUnit } from '../domain/rules-sql.js';
+import { areaShareSql, isTerritorialUnit } from '../domain/rules-sql.js';
 import { insertJson } from './bulk.js';
 import type { CptsEntity } from './cpts-common.js';
 import { parseCptsCsv, type CptsCsvOptions, type ParsedCptsCsv } from './cpts-csv.js';
@@ -335,7 +335,7 @@ async function membershipsByShare(tx: Queryable, ids: string[], threshold: numbe
          FROM cpts k JOIN commune c ON ST_Intersects(c.geom, k.geom) JOIN commune a ON a.parent = c.code AND a.geom IS NULL
         WHERE k.id = ANY($1::text[])
      ), s AS (
-       SELECT cpts_id, code, source, ST_Area(safe_intersection(geom, kg)::geography) / ST_Area(geom::geography) AS share FROM u
+       SELECT cpts_id, code, source, ${areaShareSql('geom', 'kg')} AS share FROM u
      ), ins AS (
        INSERT INTO cpts_commune (cpts_id, commune_code, part_surface, source)
        SELECT cpts_id, code, LEAST(share, 1), source FROM s WHERE share >= $2
