@@ -1,5 +1,5 @@
 // A PostgreSQL server that this test owns (initdb in a temporary folder, its own port, stopped at the end):
-// the statement timeout stops a long statement (504), a restart gives 503 with Retry-After and never a 500,
+// the statement timeout stops a long statement (504), JIT stays off, a restart gives 503 with Retry-After and never a 500,
 // and the server reconnects by itself.
 import { execFileSync } from 'node:child_process';
 import { chmodSync, chownSync, existsSync, readdirSync } from 'node:fs';
@@ -62,9 +62,11 @@ describe.skipIf(!!skip)(`PostgreSQL faults on a server of the test's own${skip ?
     await rm(dir, { recursive: true, force: true });
   });
 
-  it('the statement timeout stops a long statement; the pool goes on', async () => {
+  it('the statement timeout stops a long statement; the pool goes on; JIT is off on every connection', async () => {
     const db = await openPg(url, { statementTimeoutMs: 300 });
     try {
+      expect((await db.query<{ jit: string }>('SHOW jit')).rows).toEqual([{ jit: 'off' }]);
+      expect((await db.transaction((t) => t.query<{ jit: string }>('SHOW jit'))).rows).toEqual([{ jit: 'off' }]);
       const e = await db.query('SELECT pg_sleep(5)').then(() => undefined, (x: unknown) => x);
       expect(e).toBeInstanceOf(DbTimeoutError);
       const tx = await db.transaction((t) => t.query('SELECT pg_sleep(5)')).then(() => undefined, (x: unknown) => x);
