@@ -73,9 +73,12 @@ interface Origin {
   pharmacie?: { finess: string; nom: string; adresse: string | null; code_postal: string | null; statut: PharmacyStatus };
 }
 
-/** The membership row `m` places its CPTS on the commune `code`, or on one of its units (a split commune's arrondissements). */
+/**
+ * The membership row `m` places its CPTS on the commune `code`, or on one of its units (a split commune's
+ * arrondissements). One array of codes, not `= x OR IN (…)`: the OR form scans the whole membership table.
+ */
 const coversCommuneSql = (m: string, code: string) =>
-  `(${m}.commune_code = ${code} OR ${m}.commune_code IN (SELECT a.code FROM commune a WHERE a.parent = ${code}))`;
+  `${m}.commune_code = ANY (ARRAY(SELECT ${code}::text UNION ALL SELECT a.code FROM commune a WHERE a.parent = ${code}))`;
 
 const round6 = (x: number) => Math.round(x * 1e6) / 1e6;
 const fmt = (x: number) => x.toFixed(6).replace(/\.?0+$/, '');
