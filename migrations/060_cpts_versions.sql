@@ -57,11 +57,22 @@ CREATE TRIGGER cpts_version_immutable BEFORE UPDATE OR DELETE ON cpts_version FO
 CREATE TRIGGER cpts_version_commune_immutable BEFORE UPDATE OR DELETE ON cpts_version_commune FOR EACH ROW EXECUTE FUNCTION cpts_history_immutable();
 CREATE TRIGGER cpts_etape_immutable BEFORE UPDATE OR DELETE ON cpts_etape FOR EACH ROW EXECUTE FUNCTION cpts_history_immutable();
 
--- Today's perimeters become version 1, effective from the day of the import that brought them (import_log), else
--- the CPTS's last update (date_maj), else the day of this migration.
-INSERT INTO cpts_version (cpts_id, numero, valide_du, commentaire, auteur, origine, import_id, geom, geom_3857)
-SELECT k.id, 1, coalesce(l.imported_at::date, k.date_maj, current_date),
-       'Périmètre existant avant l’historique des versions', 'migration', 'migration', k.import_id, k.geom, k.geom_3857
-  FROM cpts k LEFT JOIN import_log l ON l.id = k.import_id;
-INSERT INTO cpts_version_commune (cpts_id, numero, commune_code, part_surface, source)
-SELECT cpts_id, 1, commune_code, part_surface, source FROM cpts_commune;
+-- A CPTS whose perimeter predates its history (today's at this migration, or one written by a tool that bypasses
+-- versions) gets it as version 1, effective from the day of the import that brought it (import_log), else from its
+-- last update (date_maj), else from the day it is recorded. Returns whether a version was written.
+CREATE FUNCTION cpts_version_initiale(id text) RETURNS boolean LANGUAGE plpgsql AS $$
+BEGIN
+  IF EXISTS (SELECT 1 FROM cpts_version v WHERE v.cpts_id = id) OR NOT EXISTS (SELECT 1 FROM cpts_commune m WHERE m.cpts_id = id) THEN
+    RETURN false;
+  END IF;
+  INSERT INTO cpts_version (cpts_id, numero, valide_du, commentaire, auteur, origine, import_id, geom, geom_3857)
+  SELECT k.id, 1, coalesce(l.imported_at::date, k.date_maj, current_date),
+         'Périmètre existant avant l’historique des versions', 'migration', 'migration', k.import_id, k.geom, k.geom_3857
+    FROM cpts k LEFT JOIN import_log l ON l.id = k.import_id WHERE k.id = cpts_version_initiale.id;
+  INSERT INTO cpts_version_commune (cpts_id, numero, commune_code, part_surface, source)
+  SELECT m.cpts_id, 1, m.commune_code, m.part_surface, m.source FROM cpts_commune m WHERE m.cpts_id = cpts_version_initiale.id;
+  RETURN true;
+END
+$$;
+
+SELECT count(*) FILTER (WHERE cpts_version_initiale(id)) FROM cpts;
