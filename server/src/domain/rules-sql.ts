@@ -1,7 +1,7 @@
 // The SQL forms of the domain rules, generated from the constants of rules.ts and vocabulary.ts, so that the
 // analyses, the tiles and the API compute a status, a density or a coverage the same way.
 import { DENSITY_DECIMALS, DENSITY_PER, PROBABLE_MEMBERSHIP_RADIUS_M, SECRET_MIN } from './rules.js';
-import type { PharmacyStatus } from './vocabulary.js';
+import { ETAPE_STATUT, type PharmacyStatus } from './vocabulary.js';
 
 const literal = (s: string) => `'${s.replaceAll("'", "''")}'`;
 
@@ -18,9 +18,9 @@ export function labelSql(column: string, labels: Readonly<Record<string, string>
 export const isTerritorialUnit = (c: string) => `NOT EXISTS (SELECT 1 FROM commune u_ WHERE u_.parent = ${c}.code)`;
 
 /** A commune code covered by a CPTS: a member unit itself, or a commune one of whose units (arrondissements) is a member. */
-export const isCoveredCode = (code: string) =>
-  `(EXISTS (SELECT 1 FROM cpts_commune m_ WHERE m_.commune_code = ${code})
-    OR EXISTS (SELECT 1 FROM commune a_ JOIN cpts_commune m_ ON m_.commune_code = a_.code WHERE a_.parent = ${code}))`;
+export const isCoveredCode = (code: string, day?: string | null) =>
+  `(EXISTS (SELECT 1 FROM ${membershipSql(day)} m_ WHERE m_.commune_code = ${code})
+    OR EXISTS (SELECT 1 FROM commune a_ JOIN ${membershipSql(day)} m_ ON m_.commune_code = a_.code WHERE a_.parent = ${code}))`;
 
 // Which establishments count (issue 7): an establishment closed by a newer FINESS stock (ferme_le set) is kept for
 // history but leaves counts, statuses, tiles, nearby sites and exports unless a caller asks for it; a pharmacy can
@@ -79,3 +79,46 @@ export const withinProbableRadiusSql = (a: string, b: string) =>
  */
 export const areaShareSql = (commune: string, polygon: string) =>
   `(ST_Area(safe_intersection(${commune}, ${polygon})::geography) / ST_Area(${commune}::geography))`;
+
+// --- « As of » a date (issue 9, migrations 060-061) ----------------------------------------------------------
+
+const DAY_RE = /^\d{4}-\d{2}-\d{2}$/;
+const PARAM_RE = /^\$\d{1,2}$/;
+
+/**
+ * A day as an SQL date: a literal AAAA-MM-JJ, or a query parameter (`$4`) holding one (the tiles build their SQL
+ * once per layer and zoom). Anything else is a bug of the caller (the API validates days first).
+ */
+export function dayLiteral(day: string): string {
+  if (PARAM_RE.test(day)) return `${day}::date`;
+  if (!DAY_RE.test(day)) throw new Error(`not a day: ${day}`);
+  return `'${day}'::date`;
+}
+
+/**
+ * The membership the analyses read, as a table expression with the columns of cpts_commune (cpts_id,
+ * commune_code, part_surface, source): today's perimeters (the table itself, fast), or those in force on `day`
+ * through the one SQL function of migration 061.
+ */
+export const membershipSql = (day?: string | null): string => (day ? `cpts_commune_au(${dayLiteral(day)})` : 'cpts_commune');
+
+/**
+ * The CPTS the analyses read, as a table expression with the columns of cpts they use: today's (the table itself),
+ * or those that existed on `day` (a version in force, migration 061) with that version's perimeter and their status
+ * of that day. A dated perimeter is drawn unsimplified at every zoom (geom_3857_low = geom_3857).
+ */
+export function cptsSql(day?: string | null): string {
+  if (!day) return 'cpts';
+  return `(SELECT k.id, k.nom, k.nom_norm, k.finess, ${statutOnSql('k', day)} AS statut, k.perimetre, k.siege_commune, k.date_ouverture,
+                  k.date_maj, k.source, k.import_id, v.geom, v.geom_3857, v.geom_3857 AS geom_3857_low
+             FROM cpts k JOIN cpts_version_au(${dayLiteral(day)}) v ON v.cpts_id = k.id)`;
+}
+
+/** The status of CPTS `alias` on `day`: the mapped status of its latest step by then (ETAPE_STATUT); without steps, cpts.statut. */
+export function statutOnSql(alias: string, day?: string | null): string {
+  if (!day) return `${alias}.statut`;
+  const whens = Object.entries(ETAPE_STATUT).map(([e, s]) => `WHEN ${literal(e)} THEN ${literal(s)}`);
+  return `coalesce((SELECT CASE e_.etape ${whens.join(' ')} END FROM cpts_etape e_
+                     WHERE e_.cpts_id = ${alias}.id AND e_.le <= ${dayLiteral(day)} ORDER BY e_.le DESC, e_.id DESC LIMIT 1),
+                   CASE WHEN EXISTS (SELECT 1 FROM cpts_etape e_ WHERE e_.cpts_id = ${alias}.id) THEN 'non-renseigne' ELSE ${alias}.statut END)`;
+}

@@ -89,7 +89,9 @@ export class TileCache {
   }
 }
 
-export const DATA_VERSION_SQL = 'SELECT coalesce(max(id), 0)::int AS max, count(*)::int AS n FROM import_log';
+// imports, and the register's writes (perimeter versions and dated steps, append-only: their counts only grow)
+export const DATA_VERSION_SQL = `SELECT coalesce(max(id), 0)::int AS max,
+  count(*)::int + (SELECT count(*) FROM cpts_version)::int + (SELECT count(*) FROM cpts_etape)::int AS n FROM import_log`;
 
 export async function readDataVersion(db: Queryable): Promise<string> {
   const r = await db.query<{ max: number; n: number }>(DATA_VERSION_SQL);

@@ -1,13 +1,14 @@
 // Overlap matrix between CPTS (pairs sharing communes): JSON, GeoJSON for the map, CSV.
 import { z } from 'zod';
 import { csv, ERRORS, endpoint, featureCollection, geojson, json, sources, type Body } from './endpoint.js';
-import { bassinVieParam, departementParam, queryObject, regionParam } from './params.js';
+import { asOfParam, bassinVieParam, departementParam, queryObject, regionParam } from './params.js';
 import { count, OverlapPair } from './shared.js';
 
 const filterQuery = queryObject({
   departement: departementParam.optional().meta({ description: 'Garde une paire si l’une des deux CPTS a une commune dans ce département' }),
   region: regionParam.optional().meta({ description: 'Garde une paire si l’une des deux CPTS a une commune dans cette région' }),
   bassinVie: bassinVieParam.optional().meta({ description: 'Garde une paire si l’une des deux CPTS a une commune dans ce bassin de vie (INSEE)' }),
+  date: asOfParam.optional(),
 });
 
 export const overlaps = endpoint({
