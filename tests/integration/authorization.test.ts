@@ -18,6 +18,7 @@ import { createLogger } from '../../server/src/logger.js';
 import { call, createAccounts, OTHER, OWN, PASSWORD, signIn, tokenOf, type Account, type Caller } from '../helpers/auth.js';
 import { describeEachBackend } from '../helpers/db.js';
 import { startServer, type TestServer } from '../helpers/http.js';
+import { pharmacyIn } from '../helpers/recruitment.js';
 
 const key = (e: EndpointDecl) => `${e.method.toUpperCase()} ${e.path}`;
 
@@ -66,6 +67,11 @@ const SAMPLES: Record<string, (c: Ctx) => Promise<Sample> | Sample> = {
   'PATCH /api/utilisateurs/{id}': ({ accounts, n }) => ({ path: `/api/utilisateurs/${accounts['urps-93']!.id}`, body: { nom: `Renommé ${n}` } }),
   'GET /api/audit': ({ region }) => ({ path: `/api/audit?region=${region}` }),
   'GET /api/audit.csv': ({ region }) => ({ path: `/api/audit.csv?region=${region}` }),
+  'GET /api/pharmacies/{finess}/recrutement': async ({ db, region }) => ({ path: `/api/pharmacies/${await pharmacyIn(db, region)}/recrutement` }),
+  'POST /api/pharmacies/{finess}/recrutement': async ({ db, region, n }) => ({
+    path: `/api/pharmacies/${await pharmacyIn(db, region)}/recrutement`,
+    body: { etat: 'contactee', note: `Appel ${n}` },
+  }),
 };
 
 /** What the declared access says a caller gets. */

@@ -1,7 +1,7 @@
 // The SQL forms of the domain rules, generated from the constants of rules.ts and vocabulary.ts, so that the
 // analyses, the tiles and the API compute a status, a density or a coverage the same way.
 import { DENSITY_DECIMALS, DENSITY_PER, PROBABLE_MEMBERSHIP_RADIUS_M, SECRET_MIN } from './rules.js';
-import type { PharmacyStatus } from './vocabulary.js';
+import { RECRUTEMENT_ETAT_INITIAL, type PharmacyStatus } from './vocabulary.js';
 
 const literal = (s: string) => `'${s.replaceAll("'", "''")}'`;
 
@@ -79,3 +79,7 @@ export const withinProbableRadiusSql = (a: string, b: string) =>
  */
 export const areaShareSql = (commune: string, polygon: string) =>
   `(ST_Area(safe_intersection(${commune}, ${polygon})::geography) / ST_Area(${commune}::geography))`;
+
+/** The current recruitment state of the pharmacy row `p`: its latest step, « à contacter » without any (migration 080). */
+export const recruitmentStateSql = (p: string) =>
+  `coalesce((SELECT r_.etat FROM recrutement_officine r_ WHERE r_.pharmacie_finess = ${p}.finess ORDER BY r_.id DESC LIMIT 1), ${literal(RECRUTEMENT_ETAT_INITIAL)})`;
