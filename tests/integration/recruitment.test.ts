@@ -41,7 +41,7 @@ describeEachBackend('pharmacy recruitment', (backend) => {
     await dispose?.();
   });
 
-  const record = async (as: string, body: unknown, finess = P) => {
+  const record = async (as: string, body: unknown, finess: string = P) => {
     const r = await call(srv, 'POST', path(finess), who[as]!, body);
     return { status: r.status, body: (await r.json()) as RecruitmentStep & { erreur?: string } };
   };
