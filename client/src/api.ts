@@ -9,6 +9,7 @@ import type { NearbyResponse } from '../../server/src/api/contract/nearby.js';
 import type { OverlapPair, OverlapsResponse } from '../../server/src/api/contract/overlaps.js';
 import type { PerimeterCheckResponse, PerimeterInput } from '../../server/src/api/contract/perimeter.js';
 import type { PharmacyPage, PharmacyRow } from '../../server/src/api/contract/pharmacies.js';
+import type { RecruitmentHistory, RecruitmentInput, RecruitmentStep } from '../../server/src/api/contract/recrutement.js';
 import type { SearchHit, SearchResponse } from '../../server/src/api/contract/search.js';
 import type { AppConfig } from '../../server/src/api/contract/system.js';
 import type { TileJson, TileLayersResponse } from '../../server/src/api/contract/tiles.js';
@@ -127,6 +128,8 @@ export interface PharmacyFilters extends AreaFilter {
   epci?: string;
   bassinVie?: string;
   tri?: 'commune' | 'nom';
+  /** Recruitment states, comma-separated (signed-in URPS and ARS users only). */
+  recrutement?: string;
 }
 
 export type { AppConfig, CoverageRow, CptsSummary, DataSource, HitType, OverlapPair, PharmacyRow, PharmacyStatus, SearchHit, WhiteZone, WhiteZonesMeta, ZoningFilter };
@@ -195,6 +198,17 @@ export const listPharmacies = (f: PharmacyFilters & { limit?: number; offset?: n
 
 /** The CSV of the same filters (a plain link: the browser downloads it). */
 export const pharmaciesCsvUrl = (f: PharmacyFilters) => apiUrl('/api/pharmacies.csv', { ...f });
+
+// ---------------------------------------------------------------------------------------------------------------
+// Pharmacy recruitment (/api/pharmacies/{finess}/recrutement): URPS and ARS users of the région
+
+export type { RecruitmentHistory, RecruitmentInput, RecruitmentStep };
+
+const recruitmentPath = (finess: string) => `/api/pharmacies/${encodeURIComponent(finess)}/recrutement`;
+
+export const getRecruitment = (finess: string, signal?: AbortSignal) => getJson<RecruitmentHistory>(recruitmentPath(finess), undefined, signal);
+
+export const recordRecruitment = (finess: string, input: RecruitmentInput) => sendJson<RecruitmentStep>('POST', recruitmentPath(finess), input);
 
 // ---------------------------------------------------------------------------------------------------------------
 // FINESS changes between stocks (/api/finess/changes)

@@ -19,6 +19,7 @@ import { call, createAccounts, OTHER, OWN, PASSWORD, signIn, tokenOf, type Accou
 import { describeEachBackend } from '../helpers/db.js';
 import { startServer, type TestServer } from '../helpers/http.js';
 import { headNumber, loadRegisterFixture } from '../helpers/register.js';
+import { pharmacyIn } from '../helpers/recruitment.js';
 
 const key = (e: EndpointDecl) => `${e.method.toUpperCase()} ${e.path}`;
 
@@ -81,6 +82,11 @@ const SAMPLES: Record<string, (c: Ctx) => Promise<Sample> | Sample> = {
     return { path: `/api/cpts/${id}/versions/1/retour`, body: { versionAttendue: await headNumber(db, id) } };
   },
   'POST /api/cpts/{id}/etapes': ({ region }) => ({ path: `/api/cpts/${cptsOf(region)}/etapes`, body: { etape: 'lettre-intention', le: '2025-01-15' } }),
+  'GET /api/pharmacies/{finess}/recrutement': async ({ db, region }) => ({ path: `/api/pharmacies/${await pharmacyIn(db, region)}/recrutement` }),
+  'POST /api/pharmacies/{finess}/recrutement': async ({ db, region, n }) => ({
+    path: `/api/pharmacies/${await pharmacyIn(db, region)}/recrutement`,
+    body: { etat: 'contactee', note: `Appel ${n}` },
+  }),
 };
 
 function cptsOf(region: string): string {

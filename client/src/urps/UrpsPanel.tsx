@@ -20,8 +20,16 @@ import { bboxOf, P, PHARMACY_STATUSES } from '../map.js';
 import { useMap, useMapClick } from '../MapView.js';
 import { showPopup } from '../popup.js';
 import { Async, Empty, Sources } from '../ui.js';
-import { PHARMACY_STATUSES as PHARMACY_STATUS_CODES, ZONING_FILTER_LIBELLES, ZONING_FILTERS } from '../../../server/src/domain/vocabulary.js';
+import {
+  PHARMACY_STATUSES as PHARMACY_STATUS_CODES,
+  RECRUTEMENT_ETATS,
+  ZONING_FILTER_LIBELLES,
+  ZONING_FILTERS,
+  type RecrutementEtat,
+} from '../../../server/src/domain/vocabulary.js';
+import { useSession } from '../session.js';
 import { parseSel, useUrl } from '../url.js';
+import { etatLabel, RecruitmentSection } from './Recruitment.js';
 
 const PAGE = 1000;
 const STATUS_IDS: readonly PharmacyStatus[] = PHARMACY_STATUS_CODES;
@@ -35,6 +43,12 @@ const parseStatuses = (v: string | null): PharmacyStatus[] => {
   return STATUS_IDS.filter((s) => asked.has(s));
 };
 
+/** The recruitment states chosen (URL `recrutement`), in the vocabulary's order. */
+const parseEtats = (v: string | null): RecrutementEtat[] => {
+  const asked = new Set((v ?? '').split(','));
+  return RECRUTEMENT_ETATS.filter((s) => asked.has(s));
+};
+
 /** Code filters typed by the user: kept only when well formed (the server would refuse them). */
 const CODE_FILTERS = [
   { key: 'commune', label: 'Commune (code INSEE)', re: INSEE_CODE, placeholder: 'ex. 44109', testId: 'filter-commune' },
@@ -45,7 +59,10 @@ const CODE_FILTERS = [
 function useFilters(): PharmacyFilters {
   const [url] = useUrl();
   const area = useArea();
+  const { user } = useSession();
   const f: PharmacyFilters = { ...area };
+  const etats = parseEtats(url.get('recrutement'));
+  if (user && etats.length) f.recrutement = etats.join(',');
   const cpts = url.get('cpts');
   const statuses = parseStatuses(url.get('statut'));
   const zoning = url.get('zonage') as ZoningFilter | null;
@@ -69,9 +86,11 @@ export function UrpsPanel() {
   const area = useArea();
   const f = useFilters();
   const [offset, setOffset] = useState(0);
+  const { user } = useSession();
   const fKey = JSON.stringify(f);
   useEffect(() => setOffset(0), [fKey]);
-  const state = useApi(`pharmacies:${fKey}:${offset}`, (s) => listPharmacies({ ...f, limit: PAGE, offset }, s));
+  // who is signed in changes the answer (the recruitment of their région): part of the key
+  const state = useApi(user === undefined ? null : `pharmacies:${fKey}:${offset}:${user?.id ?? ''}`, (s) => listPharmacies({ ...f, limit: PAGE, offset }, s));
   const cptsList = useApi(`cpts:${areaKey(area)}`, (s) => listCpts(area, s));
   const sel = parseSel(url.get('sel'));
   const selId = sel?.kind === 'pharmacie' ? sel.id : null;
@@ -119,6 +138,7 @@ export function UrpsPanel() {
 
   const setFilter = (k: string, v: string | null) => setUrl({ [k]: v, sel: null });
   const statuses = parseStatuses(url.get('statut'));
+  const etats = parseEtats(url.get('recrutement'));
 
   return (
     <div className="journey" data-testid="journey-urps-panel">
@@ -152,6 +172,23 @@ export function UrpsPanel() {
             </label>
           ))}
         </fieldset>
+        {user && (
+          <fieldset className="status-choice" data-testid="filter-recruitment">
+            <legend>Recrutement (réservé à votre région)</legend>
+            {RECRUTEMENT_ETATS.map((s) => (
+              <label key={s} className="inline">
+                <input
+                  type="checkbox"
+                  value={s}
+                  checked={etats.includes(s)}
+                  onChange={() => setFilter('recrutement', RECRUTEMENT_ETATS.filter((x) => (x === s) !== etats.includes(x)).join(',') || null)}
+                  data-testid={`filter-recruitment-${s}`}
+                />
+                {etatLabel(s)}
+              </label>
+            ))}
+          </fieldset>
+        )}
         <label className="inline">
           <input
             type="checkbox"
@@ -244,7 +281,7 @@ export function UrpsPanel() {
               </div>
             )}
             {selId && !selected && <p className="muted">L’officine choisie n’est pas dans cette liste (filtres ou page).</p>}
-            {selected && <PharmacyDetail p={selected} />}
+            {selected && <PharmacyDetail p={selected} onRecorded={state.reload} />}
             <Sources sources={d.sources} />
           </>
         )}
@@ -307,6 +344,7 @@ function PharmacyChanges({ area }: { area: AreaFilter }) {
 
 function PharmacyTable({ rows, selected, onSelect }: { rows: PharmacyRow[]; selected: string | null; onSelect: (r: PharmacyRow) => void }) {
   // plain table (not SortTable): the server's order (commune, name) is kept and 1,000 rows stay light
+  const recruitment = rows.some((r) => r.recrutement);
   return (
     <div className="table-wrap">
       <table data-testid="pharmacies-table">
@@ -316,6 +354,7 @@ function PharmacyTable({ rows, selected, onSelect }: { rows: PharmacyRow[]; sele
             <th>Commune</th>
             <th>Statut</th>
             <th className="num" title="Structure la plus proche que l’officine peut rejoindre (MSP, ESP, centre de santé médical)">Structure</th>
+            {recruitment && <th>Recrutement</th>}
           </tr>
         </thead>
         <tbody>
@@ -343,6 +382,7 @@ function PharmacyTable({ rows, selected, onSelect }: { rows: PharmacyRow[]; sele
                 {r.adhesionProbable && <span className="badge-warn" title="MSP ou centre de santé tout proche : adhésion à vérifier">probable ?</span>}
               </td>
               <td className="num">{r.mspCspLaPlusProche ? fmtKm(r.mspCspLaPlusProche.distanceM) : '—'}</td>
+              {recruitment && <td data-testid="pharmacy-recruitment">{r.recrutement ? etatLabel(r.recrutement.etat) : '—'}</td>}
             </tr>
           ))}
         </tbody>
@@ -351,7 +391,7 @@ function PharmacyTable({ rows, selected, onSelect }: { rows: PharmacyRow[]; sele
   );
 }
 
-function PharmacyDetail({ p }: { p: PharmacyRow }) {
+function PharmacyDetail({ p, onRecorded }: { p: PharmacyRow; onRecorded: () => void }) {
   const [, setUrl] = useUrl();
   return (
     <section className="detail" data-testid="pharmacy-detail">
@@ -385,6 +425,7 @@ function PharmacyDetail({ p }: { p: PharmacyRow }) {
       <button type="button" className="secondary" onClick={() => setUrl({ j: 'pharmacien', sel: `pharmacie:${p.finess}` })}>
         Vue « Pharmacien » de cette officine
       </button>
+      <RecruitmentSection key={p.finess} p={p} onRecorded={onRecorded} />
     </section>
   );
 }

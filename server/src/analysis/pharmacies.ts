@@ -7,7 +7,7 @@ import { InvalidInputError, NotFoundError } from '../domain/errors.js';
 import { assertBassinVie } from './communes.js';
 import { exactNearestSql } from './nearest.js';
 import { gpDensity, isProbableMembership, maskCount, PROBABLE_MEMBERSHIP_RADIUS_M, type MaskedCount } from '../domain/rules.js';
-import { activeMembershipSql, joinableSql, openSql, pharmacyStatusSql } from '../domain/rules-sql.js';
+import { activeMembershipSql, joinableSql, openSql, pharmacyStatusSql, recruitmentStateSql } from '../domain/rules-sql.js';
 import {
   PHARMACY_STATUS_LIBELLES,
   PHARMACY_STATUSES,
@@ -15,6 +15,7 @@ import {
   type Perimetre,
   type PharmacySort,
   type PharmacyStatus,
+  type RecrutementEtat,
   type Zone,
   type ZoningFilter,
 } from '../domain/vocabulary.js';
@@ -38,6 +39,11 @@ export interface PharmacyFilters {
   probable?: boolean;
   /** Closed pharmacies too (left out by default). */
   inclureFermes?: boolean;
+  /**
+   * Pharmacies whose current recruitment state is one of `etats` (private: only within the région a signed-in URPS
+   * or ARS user reads, `region` null for an admin: everywhere).
+   */
+  recrutement?: { etats: readonly RecrutementEtat[]; region: string | null };
 }
 
 export type NearestType = 'msp' | 'csp' | 'esp';
@@ -122,6 +128,10 @@ export function filterSql(f: PharmacyFilters, params: unknown[] = [], near: numb
   else if (f.zoning === 'ZIP_ZAC') conds.push(`z.zone IN ('ZIP', 'ZAC')`);
   else if (f.zoning === 'hors-zip-zac') conds.push(`(z.zone IS NULL OR z.zone NOT IN ('ZIP', 'ZAC'))`);
   if (f.q) conds.push(`p.nom_norm LIKE '%' || norm_text(${p(f.q)}) || '%'`);
+  if (f.recrutement) {
+    if (f.recrutement.region !== null) conds.push(`c.region = ${p(f.recrutement.region)}`);
+    conds.push(`${recruitmentStateSql('p')} = ANY(${p([...f.recrutement.etats])}::text[])`);
+  }
   if (f.probable !== undefined) {
     // a non-member with a joinable open structure within `near` metres: the same test as isProbableMembership
     const probable = `(NOT ${activeMembershipSql('p')} AND EXISTS (SELECT 1 FROM structure s

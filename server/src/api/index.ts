@@ -12,6 +12,7 @@ import { openApiRoutes } from './openapi.js';
 import { overlapRoutes } from './overlaps.js';
 import { perimeterRoutes } from './perimeter.js';
 import { pharmaciesRoutes } from './pharmacies.js';
+import { recruitmentRoutes } from './recrutement.js';
 import { searchRoutes } from './search.js';
 import { systemRoutes } from './system.js';
 import { tileRoutes } from './tiles.js';
@@ -30,6 +31,7 @@ export function apiRoutes(deps: AppDeps): Router {
     coverageRoutes(deps),
     perimeterRoutes(deps),
     pharmaciesRoutes(deps),
+    recruitmentRoutes(deps),
     nearbyRoutes(deps),
     finessRoutes(deps),
     searchRoutes(deps),

@@ -33,3 +33,12 @@ export const PASSWORD_MAX = 200;
 
 /** Session lifetime: a working day. */
 export const SESSION_HOURS = 10;
+
+/**
+ * Who reads a pharmacy's recruitment (states, notes): URPS and ARS users of its région, admins. Public readers and
+ * other régions see neither. URPS users and admins write it (the endpoints' access).
+ */
+export function readsRecruitmentOf(user: Scope | null | undefined, region: string | null): boolean {
+  if (!user) return false;
+  return user.role === 'admin' || (region !== null && user.region === region);
+}

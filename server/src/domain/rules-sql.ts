@@ -1,7 +1,7 @@
 // The SQL forms of the domain rules, generated from the constants of rules.ts and vocabulary.ts, so that the
 // analyses, the tiles and the API compute a status, a density or a coverage the same way.
 import { DENSITY_DECIMALS, DENSITY_PER, PROBABLE_MEMBERSHIP_RADIUS_M, SECRET_MIN } from './rules.js';
-import { ETAPE_STATUT, type PharmacyStatus } from './vocabulary.js';
+import { ETAPE_STATUT, RECRUTEMENT_ETAT_INITIAL, type PharmacyStatus } from './vocabulary.js';
 
 const literal = (s: string) => `'${s.replaceAll("'", "''")}'`;
 
@@ -122,3 +122,6 @@ export function statutOnSql(alias: string, day?: string | null): string {
                      WHERE e_.cpts_id = ${alias}.id AND e_.le <= ${dayLiteral(day)} ORDER BY e_.le DESC, e_.id DESC LIMIT 1),
                    CASE WHEN EXISTS (SELECT 1 FROM cpts_etape e_ WHERE e_.cpts_id = ${alias}.id) THEN 'non-renseigne' ELSE ${alias}.statut END)`;
 }
+/** The current recruitment state of the pharmacy row `p`: its latest step, « à contacter » without any (migration 080). */
+export const recruitmentStateSql = (p: string) =>
+  `coalesce((SELECT r_.etat FROM recrutement_officine r_ WHERE r_.pharmacie_finess = ${p}.finess ORDER BY r_.id DESC LIMIT 1), ${literal(RECRUTEMENT_ETAT_INITIAL)})`;

@@ -183,3 +183,28 @@ export const OTHER_CENTRES_NOTE =
  * a real overlap the membership model cannot resolve below the commune. Marseille, split by arrondissement, is not one.
  */
 export const COMMUNE_PARTAGEE_SANS_DECOUPAGE = 'commune partagée sans découpage infra-communal';
+
+/**
+ * A pharmacy's recruitment state (issue 9, URPS): its history is append-only (recrutement_officine), the current
+ * state is the latest row, « à contacter » while none is recorded. Private to the URPS and ARS of the région.
+ */
+export const RECRUTEMENT_ETAT_LIBELLES = {
+  'a-contacter': 'à contacter',
+  contactee: 'contactée',
+  interessee: 'intéressée',
+  adherente: 'adhérente',
+  refus: 'refus',
+} as const satisfies Record<string, string>;
+export type RecrutementEtat = keyof typeof RECRUTEMENT_ETAT_LIBELLES;
+export const RECRUTEMENT_ETATS = keys<RecrutementEtat>(RECRUTEMENT_ETAT_LIBELLES);
+/** The state of a pharmacy without any recorded step. */
+export const RECRUTEMENT_ETAT_INITIAL: RecrutementEtat = 'a-contacter';
+/** The state that records a membership (adhesion_pharmacie) with it. */
+export const RECRUTEMENT_ETAT_ADHERENTE: RecrutementEtat = 'adherente';
+
+/** What a membership joins: a CPTS or a structure (MSP, centre de santé, ESP). */
+export const ADHESION_CIBLE_LIBELLES = { cpts: 'CPTS', structure: 'structure (MSP, centre de santé, ESP)' } as const satisfies Record<string, string>;
+export type AdhesionCible = keyof typeof ADHESION_CIBLE_LIBELLES;
+export const ADHESION_CIBLES = keys<AdhesionCible>(ADHESION_CIBLE_LIBELLES);
+/** adhesion_pharmacie.source of a membership recorded through the URPS recruitment (not an imported file). */
+export const ADHESION_SOURCE_RECRUTEMENT = 'recrutement URPS';

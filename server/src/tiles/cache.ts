@@ -10,7 +10,8 @@
 // When the version differs from the one the cache holds, the whole cache is dropped. So a new import shows on
 // the map at most `ttlMs` after its commit (plus the clients' own HTTP cache, which the `v` query parameter of
 // the tile URLs in /tiles/layers.json busts). The count guards against a log row being deleted and another added.
-// Writes that bypass the importers (hand-made SQL) are not seen until the next import or a restart.
+// Writes that bypass the importers (hand-made SQL) are not seen until the next import or a restart; the recruitment steps
+// that change a membership count in the version (DATA_VERSION_SQL).
 import { createHash } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import type { Queryable } from '../db/port.js';
@@ -89,9 +90,11 @@ export class TileCache {
   }
 }
 
-// imports, and the register's writes (perimeter versions and dated steps, append-only: their counts only grow)
+// imports, and the register's writes (perimeter versions, dated steps, recruitment steps that change a membership;
+// all append-only: their counts only grow)
 export const DATA_VERSION_SQL = `SELECT coalesce(max(id), 0)::int AS max,
-  count(*)::int + (SELECT count(*) FROM cpts_version)::int + (SELECT count(*) FROM cpts_etape)::int AS n FROM import_log`;
+  count(*)::int + (SELECT count(*) FROM cpts_version)::int + (SELECT count(*) FROM cpts_etape)::int
+  + (SELECT count(*) FROM recrutement_officine WHERE adhesion_id IS NOT NULL OR retrait_id IS NOT NULL)::int AS n FROM import_log`;
 
 export async function readDataVersion(db: Queryable): Promise<string> {
   const r = await db.query<{ max: number; n: number }>(DATA_VERSION_SQL);

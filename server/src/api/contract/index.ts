@@ -11,6 +11,7 @@ import * as nearby from './nearby.js';
 import * as overlaps from './overlaps.js';
 import * as perimeter from './perimeter.js';
 import * as pharmacies from './pharmacies.js';
+import * as recrutement from './recrutement.js';
 import * as search from './search.js';
 import * as system from './system.js';
 import * as tiles from './tiles.js';
@@ -35,6 +36,8 @@ export const ENDPOINTS: readonly EndpointDecl[] = [
   perimeter.perimeterCommunes,
   pharmacies.pharmacies,
   pharmacies.pharmaciesCsv,
+  recrutement.recruitmentHistory,
+  recrutement.recruitmentRecord,
   nearby.nearby,
   finess.finessChanges,
   finess.finessChangesCsv,

@@ -1,8 +1,8 @@
 // Pharmacies by coordinated-care status (JSON page and full CSV for the URPS pharmaciens).
 import { z } from 'zod';
 import { PROBABLE_MEMBERSHIP_RADIUS_M, SECRET_LABEL } from '../../domain/rules.js';
-import { PHARMACY_SORTS, PHARMACY_STATUS_DEFINITIONS, PHARMACY_STATUSES, ZONING_FILTERS, type StructureType } from '../../domain/vocabulary.js';
-import { csvWithRowCount, ERRORS, endpoint, json, sources, type Body } from './endpoint.js';
+import { PHARMACY_SORTS, PHARMACY_STATUS_DEFINITIONS, PHARMACY_STATUSES, RECRUTEMENT_ETATS, ZONING_FILTERS, type StructureType } from '../../domain/vocabulary.js';
+import { ACCESS_ERRORS, csvWithRowCount, ERRORS, endpoint, json, sources, type Body } from './endpoint.js';
 import {
   bassinVieParam,
   boolParam,
@@ -18,6 +18,7 @@ import {
   regionParam,
   textParam,
 } from './params.js';
+import { RecrutementCourant } from './recrutement.js';
 import { count, CptsRef, date, lonLat, zone } from './shared.js';
 
 export const statutOfficine = z
@@ -42,6 +43,13 @@ const filterShape = {
     .optional()
     .meta({ description: 'Zonage ARS de la commune : ZIP, ZAC, ZIP_ZAC (l’un ou l’autre), hors-zip-zac (ni l’un ni l’autre, ou zonage inconnu)' }),
   q: textParam('q').optional().meta({ description: 'Partie du nom de l’officine (sans tenir compte des accents ni de la casse)' }),
+  recrutement: enumListParam('recrutement', RECRUTEMENT_ETATS)
+    .optional()
+    .meta({
+      description:
+        'État(s) de recrutement, séparés par des virgules (ex. contactee,interessee) : réservé aux comptes URPS et ARS (401 sans compte), ' +
+        'il ne garde que les officines de leur région (toutes pour un administrateur)',
+    }),
   rayon: intParam('rayon', 10, 2000)
     .optional()
     .meta({
@@ -89,6 +97,9 @@ export const PharmacyRow = z
       densitePour10000: z.number().nullable(),
       proxy: z.boolean().nullable(),
     }),
+    recrutement: RecrutementCourant.optional().meta({
+      description: 'Seulement pour un compte URPS ou ARS de la région de l’officine (ou un administrateur) : jamais dans la réponse publique',
+    }),
   })
   .meta({ id: 'Officine' });
 export type PharmacyRow = z.infer<typeof PharmacyRow>;
@@ -123,6 +134,7 @@ export const pharmacies = endpoint({
       }),
     ),
     400: ERRORS[400],
+    401: ACCESS_ERRORS[401],
     404: ERRORS[404],
   },
 });
@@ -136,11 +148,13 @@ export const pharmaciesCsv = endpoint({
   description:
     'Mêmes filtres et même ordre que /api/pharmacies, sans pagination. CSV « ; », UTF-8 avec BOM, virgule décimale, en-têtes en français ; ' +
     'CPTS multiples séparées par « | » ; codes (FINESS, code postal, code commune) écrits comme texte (="…") pour garder les zéros de tête ; ' +
-    'téléphone et adresse complète tirés de FINESS.',
+    'téléphone et adresse complète tirés de FINESS. Pour un compte URPS ou ARS, colonnes du recrutement (état, date, dernière note) ' +
+    'remplies pour les officines de sa région.',
   query: queryObject({ ...filterShape, tri }),
   responses: {
     200: csvWithRowCount('Fichier CSV'),
     400: ERRORS[400],
+    401: ACCESS_ERRORS[401],
     404: ERRORS[404],
   },
 });
