@@ -25,7 +25,7 @@ async function content(db: Db): Promise<unknown> {
 }
 
 async function upload(srv: TestServer, who: Caller, query: string, bytes: Buffer | string): Promise<{ status: number; body: any }> {
-  const r = await srv.fetch(`/api/imports?${query}`, { method: 'POST', headers: { ...who.headers, 'content-type': 'application/octet-stream' }, body: bytes });
+  const r = await srv.fetch(`/api/imports?${query}`, { method: 'POST', headers: { ...who.headers, 'content-type': 'application/octet-stream' }, body: typeof bytes === 'string' ? bytes : new Uint8Array(bytes) });
   return { status: r.status, body: await r.json() };
 }
 

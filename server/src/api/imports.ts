@@ -266,7 +266,9 @@ export function importRoutes(deps: AppDeps): Router {
   const r = Router();
   const previews = new WeakMap<Request, Preview>();
 
-  r.post(api.importUpload.path, express.raw({ type: (req) => !/json/i.test(req.headers['content-type'] ?? ''), limit: api.IMPORT_MAX_BYTES }));
+  // the file is the body: read raw (a JSON body was parsed already, and is refused with 415)
+  const raw = express.raw({ type: (req) => !/json/i.test(req.headers['content-type'] ?? ''), limit: api.IMPORT_MAX_BYTES });
+  r.use((req, res, next) => (req.method === 'POST' && req.path === api.importUpload.path ? raw(req, res, next) : next()));
   serve(
     r,
     api.importUpload,
