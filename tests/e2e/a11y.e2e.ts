@@ -1,27 +1,8 @@
 // Accessibility (issue 10): tabs move with the arrow keys, a skip link reaches the panel, landmarks have distinct
 // names, and axe-core (injected into the page from node_modules) finds no serious or critical violation on any
 // view of any journey.
-import { createRequire } from 'node:module';
-import { readFile } from 'node:fs/promises';
-import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { baseUrl, expectCleanRun, hashParams, openJourney, settle, skipReason, suiteTitle, type Journey } from './harness.js';
-
-const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
-
-interface AxeResult {
-  violations: { id: string; impact: string | null; help: string; nodes: { target: string[] }[] }[];
-}
-
-/** Serious and critical violations of the page, as « rule: help (first targets) ». */
-async function axeViolations(page: Page): Promise<string[]> {
-  // evaluated, not added as a <script>: the app's Content-Security-Policy forbids inline scripts
-  await page.evaluate(await readFile(AXE, 'utf8'));
-  const r = await page.evaluate(async () => (await (window as unknown as { axe: { run: (o: object) => Promise<AxeResult> } }).axe.run({ resultTypes: ['violations'] })) as AxeResult);
-  return r.violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.id}: ${v.help} (${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')})`);
-}
+import { axeViolations, baseUrl, expectCleanRun, hashParams, openJourney, settle, skipReason, suiteTitle, type Journey } from './harness.js';
 
 const VIEWS = [
   '',

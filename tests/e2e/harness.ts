@@ -2,7 +2,8 @@
 // downloaded one), one page per journey with the network cut to the test server's origin, the API for expected
 // values, screenshots into docs/, and a few text helpers.
 import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { expect, inject } from 'vitest';
@@ -239,4 +240,20 @@ export function pixelOffset(view: { zoom: number; lat: number; lon: number }, lo
     return ((1 - Math.log(Math.tan(r) + 1 / Math.cos(r)) / Math.PI) / 2) * world;
   };
   return { dx: x(lon) - x(view.lon), dy: y(lat) - y(view.lat) };
+}
+
+const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
+
+interface AxeResult {
+  violations: { id: string; impact: string | null; help: string; nodes: { target: string[] }[] }[];
+}
+
+/** Serious and critical violations of the page, as « rule: help (first targets) ». */
+export async function axeViolations(page: Page): Promise<string[]> {
+  // evaluated, not added as a <script>: the app's Content-Security-Policy forbids inline scripts
+  await page.evaluate(await readFile(AXE, 'utf8'));
+  const r = await page.evaluate(async () => (await (window as unknown as { axe: { run: (o: object) => Promise<AxeResult> } }).axe.run({ resultTypes: ['violations'] })) as AxeResult);
+  return r.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.id}: ${v.help} (${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')})`);
 }
