@@ -5,7 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { api, axeViolations, baseUrl, E2E_ADMIN, expectCleanRun, openJourney, skipReason, squash, suiteTitle, type Journey } from './harness.js';
+import { api, axeViolations, baseUrl, E2E_ADMIN, expectCleanRun, openJourney, screenshot, skipReason, squash, suiteTitle, type Journey } from './harness.js';
 
 const FILE = 'cpts-proposition-illustrative.csv';
 const CPTS = 'ILLUSTR-44-NOZAY';
@@ -27,7 +27,13 @@ async function importByApi(body: string): Promise<void> {
   const headers = { cookie: /cpts_session=[^;]+/.exec(s.headers.get('set-cookie') ?? '')![0], 'x-csrf-token': ((await s.json()) as { jetonCsrf: string }).jetonCsrf };
   const up = (await (await fetch(`${baseUrl()}/api/imports?nature=cpts&fichier=${FILE}&perimetre=illustratif`, { method: 'POST', headers, body })).json()) as { id: number };
   await fetch(`${baseUrl()}/api/imports/${up.id}/confirmation`, { method: 'POST', headers });
-  await expect.poll(async () => ((await (await fetch(`${baseUrl()}/api/imports/${up.id}`, { headers })).json()) as { etat: string }).etat).toBe('applique');
+  // outside a test (afterAll): a plain wait for the end of the apply
+  for (let i = 0; i < 150; i++) {
+    const { etat } = (await (await fetch(`${baseUrl()}/api/imports/${up.id}`, { headers })).json()) as { etat: string };
+    if (etat !== 'en-cours') return void expect(etat).toBe('applique');
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`web import ${up.id} still running`);
 }
 
 describe.skipIf(skipReason !== null)(suiteTitle('e2e: imports web'), () => {
@@ -48,10 +54,11 @@ describe.skipIf(skipReason !== null)(suiteTitle('e2e: imports web'), () => {
     await form.getByLabel('Identifiant').fill(E2E_ADMIN.login);
     await form.getByLabel('Mot de passe').fill(E2E_ADMIN.password);
     await form.getByRole('button', { name: 'Se connecter' }).click();
+    await expect.poll(async () => squash(await page.getByTestId('account-name').textContent().catch(() => ''))).toBe(E2E_ADMIN.nom);
     await page.getByTestId('tab-imports').click();
 
     await page.getByTestId('import-file').setInputFiles({ name: FILE, mimeType: 'text/csv', buffer: Buffer.from(await cptsFile('pré-projet')) });
-    await page.getByLabel('Périmètre').selectOption('illustratif');
+    await page.getByTestId('import-perimetre').selectOption('illustratif');
     await page.getByTestId('import-preview').click();
     const changes = page.getByTestId('import-changes');
     await changes.waitFor();
@@ -61,12 +68,14 @@ describe.skipIf(skipReason !== null)(suiteTitle('e2e: imports web'), () => {
     expect(squash(await page.getByTestId('import-state').textContent())).toMatch(/^Aperçu \(rien n’est encore appliqué\)/);
     expect((await api<{ statut: string }>(`/api/cpts/${CPTS}`)).statut).toBe('projet');
     expect(await axeViolations(page)).toEqual([]);
+    await screenshot(page, 'screenshot-imports-apercu');
 
     await page.getByTestId('import-confirm').click();
     await expect.poll(async () => squash(await page.getByTestId('import-result').textContent().catch(() => '')), { timeout: 30_000 }).toMatch(/^Import appliqué/);
     expect(squash(await page.getByTestId('import-state').textContent())).toMatch(/^Appliqué/);
     expect((await api<{ statut: string }>(`/api/cpts/${CPTS}`)).statut).toBe('pre-projet');
     expect(await axeViolations(page)).toEqual([]);
+    await screenshot(page, 'screenshot-imports-resultat');
     expectCleanRun(j);
-  });
+  }, 240_000); // two imports on a cold embedded database, on a shared machine
 });

@@ -96,7 +96,7 @@ export function Imports() {
             </label>
             <label>
               Périmètre
-              <select name="perimetre" defaultValue="" disabled={!!job}>
+              <select name="perimetre" defaultValue="" disabled={!!job} data-testid="import-perimetre">
                 <option value="">(d’après le fichier ; officiel par défaut)</option>
                 {Object.entries(PERIMETRE_LIBELLES).map(([k, l]) => (
                   <option key={k} value={k}>

@@ -55,8 +55,8 @@ export async function importsIdle(): Promise<void> {
   while (running.size) await Promise.all([...running]);
 }
 
-/** The query's French option names, as the importers name them. */
-const OPTION_NAMES: Record<keyof typeof api.IMPORT_OPTION_PARAMS, string> = {
+/** The query's French option names, as the importers (and the command line) name them. */
+export const IMPORT_OPTION_NAMES: Readonly<Record<keyof typeof api.IMPORT_OPTION_PARAMS, string>> = {
   statut: 'status',
   perimetre: 'perimetre',
   source: 'source',
@@ -74,8 +74,8 @@ type UploadQuery = Input<typeof api.importUpload>['query'];
 
 function importerOptions(query: UploadQuery): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [fr, name] of Object.entries(OPTION_NAMES)) {
-    const v = query[fr as keyof typeof OPTION_NAMES];
+  for (const [fr, name] of Object.entries(IMPORT_OPTION_NAMES)) {
+    const v = query[fr as keyof typeof IMPORT_OPTION_NAMES];
     if (v !== undefined) out[name] = v;
   }
   return out;

@@ -3,7 +3,7 @@
 // its kind writes fingerprinted before and after. The difference is the change (rows added, changed, removed per
 // table, keyed by their natural key); a dry run rolls it back, an apply commits it only if the change is the one
 // previewed (same fingerprint). Importers are wrapped, never changed: a kind's new tables join DIFF_TABLES.
-import { createHash } from 'node:crypto';
+import { createHash, type Hash } from 'node:crypto';
 import type { Db, Queryable } from '../db/port.js';
 import { ImportError, type InputIssue } from './errors.js';
 import { runImport } from './index.js';
@@ -63,37 +63,41 @@ export interface DryRunResult {
 
 const snapshotName = (t: DiffTable) => `import_avant_${t.table}`;
 
-/** md5 of a row's content, without the columns that are no content. */
-const rowHash = (t: DiffTable) => `md5((to_jsonb(x) ${t.ignore.map((c) => `- '${c}'`).join(' ')})::text)`;
-
-async function snapshot(tx: Queryable, tables: DiffTable[]): Promise<void> {
-  for (const t of tables) {
-    await tx.query(`DROP TABLE IF EXISTS pg_temp.${snapshotName(t)}`);
-    await tx.query(`CREATE TEMP TABLE ${snapshotName(t)} ON COMMIT DROP AS SELECT ${t.key} AS k, ${rowHash(t)} AS h FROM ${t.table} x`);
-  }
+/**
+ * md5 of a row's content without the columns that are no content: the row's text form (geometries as hex EWKB),
+ * far cheaper than a JSON form, which would write every outline as GeoJSON.
+ */
+async function rowHash(tx: Queryable, t: DiffTable): Promise<string> {
+  const r = await tx.query<{ c: string }>(
+    `SELECT column_name AS c FROM information_schema.columns
+      WHERE table_schema = current_schema() AND table_name = $1 AND NOT (column_name = ANY($2::text[]))
+      ORDER BY ordinal_position`,
+    [t.table, t.ignore],
+  );
+  return `md5(ROW(${r.rows.map((x) => `x."${x.c}"`).join(', ')})::text)`;
 }
 
-async function difference(tx: Queryable, tables: DiffTable[]): Promise<ImportChange> {
-  const out: TableChange[] = [];
-  const hash = createHash('sha256');
-  for (const t of tables) {
-    const r = await tx.query<{ k: string; op: 'added' | 'changed' | 'removed'; h: string | null }>(
-      `WITH apres AS (SELECT ${t.key} AS k, ${rowHash(t)} AS h FROM ${t.table} x)
-       SELECT coalesce(a.k, b.k) AS k, a.h,
-              CASE WHEN b.k IS NULL THEN 'added' WHEN a.k IS NULL THEN 'removed' ELSE 'changed' END AS op
-         FROM apres a FULL JOIN pg_temp.${snapshotName(t)} b ON a.k = b.k
-        WHERE a.h IS DISTINCT FROM b.h
-        ORDER BY 1`,
-    );
-    const change: TableChange = { table: t.table, added: [], changed: [], removed: [] };
-    for (const row of r.rows) {
-      change[row.op].push(row.k);
-      hash.update(`${t.table}\u0000${row.op}\u0000${row.k}\u0000${row.h ?? ''}\n`);
-    }
-    out.push(change);
-    await tx.query(`DROP TABLE pg_temp.${snapshotName(t)}`);
+async function snapshot(tx: Queryable, t: DiffTable, hash: string): Promise<void> {
+  await tx.query(`DROP TABLE IF EXISTS pg_temp.${snapshotName(t)}`);
+  await tx.query(`CREATE TEMP TABLE ${snapshotName(t)} ON COMMIT DROP AS SELECT ${t.key} AS k, ${hash} AS h FROM ${t.table} x`);
+}
+
+async function tableChange(tx: Queryable, t: DiffTable, hash: string, fingerprint: Hash): Promise<TableChange> {
+  const r = await tx.query<{ k: string; op: 'added' | 'changed' | 'removed'; h: string | null }>(
+    `WITH apres AS (SELECT ${t.key} AS k, ${hash} AS h FROM ${t.table} x)
+     SELECT coalesce(a.k, b.k) AS k, a.h,
+            CASE WHEN b.k IS NULL THEN 'added' WHEN a.k IS NULL THEN 'removed' ELSE 'changed' END AS op
+       FROM apres a FULL JOIN pg_temp.${snapshotName(t)} b ON a.k = b.k
+      WHERE a.h IS DISTINCT FROM b.h
+      ORDER BY 1`,
+  );
+  const change: TableChange = { table: t.table, added: [], changed: [], removed: [] };
+  for (const row of r.rows) {
+    change[row.op].push(row.k);
+    fingerprint.update(`${t.table}\u0000${row.op}\u0000${row.k}\u0000${row.h ?? ''}\n`);
   }
-  return { tables: out, fingerprint: hash.digest('hex') };
+  await tx.query(`DROP TABLE pg_temp.${snapshotName(t)}`);
+  return change;
 }
 
 /** A Db whose transactions are `tx`: an importer run on it writes into its caller's transaction. */
@@ -120,9 +124,16 @@ export async function importWithChange(
   onProgress?: Progress,
 ): Promise<{ report: ImportReport; change: ImportChange }> {
   const tables = DIFF_TABLES[kind];
-  await snapshot(tx, tables);
+  const hashes = new Map<DiffTable, string>();
+  for (const t of tables) {
+    hashes.set(t, await rowHash(tx, t));
+    await snapshot(tx, t, hashes.get(t)!);
+  }
   const report = await runImport(within(tx, backend), kind, files, options, onProgress);
-  return { report, change: await difference(tx, tables) };
+  const fingerprint = createHash('sha256');
+  const changes: TableChange[] = [];
+  for (const t of tables) changes.push(await tableChange(tx, t, hashes.get(t)!, fingerprint));
+  return { report, change: { tables: changes, fingerprint: fingerprint.digest('hex') } };
 }
 
 class RollBack extends Error {
