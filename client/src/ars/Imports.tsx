@@ -157,12 +157,19 @@ function Job({ job, busy, confirm, reset }: { job: ImportWeb; busy: boolean; con
         </p>
       )}
       {job.etat === 'applique' && (
-        <p className="state" data-testid="import-result">
-          Import appliqué (journal n° {job.resultat?.importId}) :{' '}
-          {Object.entries(job.resultat?.compteurs ?? {})
-            .map(([k, v]) => `${k} ${fmtInt(v)}`)
-            .join(', ')}
-        </p>
+        <>
+          <p className="state" data-testid="import-result">
+            Import appliqué (journal n° {job.resultat?.importId}) : les changements ci-dessus sont enregistrés.
+          </p>
+          <details>
+            <summary>Compteurs de l’importeur (comme la ligne de commande)</summary>
+            <p className="keys">
+              {Object.entries(job.resultat?.compteurs ?? {})
+                .map(([k, v]) => `${k} ${fmtInt(v)}`)
+                .join(' · ')}
+            </p>
+          </details>
+        </>
       )}
       {job.etat === 'echec' && (
         <p className="state error" role="alert" data-testid="import-result">
