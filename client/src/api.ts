@@ -73,6 +73,14 @@ export const sendJson = <T>(method: 'POST' | 'PUT' | 'PATCH' | 'DELETE', path: s
     headers: { ...(payload === undefined ? {} : { 'content-type': 'application/json' }), ...(csrfToken ? { 'x-csrf-token': csrfToken } : {}) },
   });
 
+/** A file sent as the raw body of a write (web imports), with the CSRF token. */
+export const sendFile = <T>(path: string, query: Query, file: Blob) =>
+  request<T>(apiUrl(path, query), {
+    method: 'POST',
+    body: file,
+    headers: { 'content-type': 'application/octet-stream', ...(csrfToken ? { 'x-csrf-token': csrfToken } : {}) },
+  });
+
 export interface Loadable<T> {
   data?: T;
   error?: ApiError;

@@ -1,7 +1,10 @@
 // `npm start`: opens the database (embedded PGlite by default, PostGIS with DATABASE_URL), applies
 // migrations, loads the demo bundle into an empty database, and serves the app.
+import { writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { createApp } from './app.js';
+import { serverFile } from './cli/handoff.js';
 import { ConfigError, loadConfig } from './config.js';
 import { hasDatabase, restoreImage } from './db/image.js';
 import { migrate } from './db/migrate.js';
@@ -52,6 +55,12 @@ async function main(): Promise<void> {
     throw e;
   });
   log.info(`serving on http://localhost:${config.port} (${db.backend})`);
+  if (!config.databaseUrl) {
+    // where an import CLI run against this data folder hands its file (server/src/cli/handoff.ts)
+    const host = ['0.0.0.0', '::', ''].includes(config.host) ? '127.0.0.1' : config.host;
+    const url = `http://${host.includes(':') ? `[${host}]` : host}:${(server.address() as AddressInfo).port}`;
+    writeFileSync(serverFile(config.dataDir), JSON.stringify({ url, pid: process.pid }) + '\n');
+  }
 
   const stop = () => {
     log.info('stopping');

@@ -3,15 +3,20 @@
 // says. An endpoint without a sample call here fails the test: a new route cannot be added uncovered.
 import cookieParser from 'cookie-parser';
 import express, { Router } from 'express';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { endpoint, type EndpointDecl } from '../../server/src/api/contract/endpoint.js';
 import { ENDPOINTS } from '../../server/src/api/contract/index.js';
+import { importsIdle } from '../../server/src/api/imports.js';
 import { serve } from '../../server/src/api/serve.js';
 import { createToken } from '../../server/src/auth/sessions.js';
 import type { Db } from '../../server/src/db/port.js';
 import { ROLES, type Role } from '../../server/src/domain/roles.js';
+import { dryRun } from '../../server/src/import/dry-run.js';
 import { identify } from '../../server/src/http/auth.js';
 import { errorHandler } from '../../server/src/http/errors.js';
 import { createLogger } from '../../server/src/logger.js';
@@ -46,6 +51,43 @@ interface Sample {
   body?: unknown;
   /** Answers callers by cookie only (a token is refused with 400: it has no session to close). */
   sessionOnly?: boolean;
+  /** A file sent as the raw body (web imports). */
+  upload?: string;
+}
+
+/** One commune in each région of the test, for the CPTS files of the web-import samples. */
+const COMMUNE_OF: Record<string, string> = { [OWN]: '85214', [OTHER]: '13001' };
+
+async function seedCommunes(db: Db): Promise<void> {
+  await db.query(`INSERT INTO region (code, nom) VALUES ($1, 'Région propre'), ($2, 'Autre région') ON CONFLICT DO NOTHING`, [OWN, OTHER]);
+  await db.query(`INSERT INTO departement (code, nom, region) VALUES ('85', 'Vendée', $1), ('13', 'Bouches-du-Rhône', $2) ON CONFLICT DO NOTHING`, [OWN, OTHER]);
+  await db.query(
+    `INSERT INTO commune (code, nom, departement, region, source) VALUES ($1, 'Commune propre', '85', $2, 'test'), ($3, 'Commune autre', '13', $4, 'test')`,
+    [COMMUNE_OF[OWN], OWN, COMMUNE_OF[OTHER], OTHER],
+  );
+}
+
+/** A CPTS file of one commune of the région, its CPTS new each time. */
+const cptsFile = (region: string, n: number) => `id;nom;statut;code_insee\nauth-${n};CPTS essai ${n};projet;${COMMUNE_OF[region]}\n`;
+
+/** A web import previewed in the région (as its ARS user would have uploaded it), ready to confirm. */
+async function previewIn(db: Db, region: string, n: number): Promise<number> {
+  const dir = await mkdtemp(join(tmpdir(), 'cpts-auth-'));
+  const bytes = cptsFile(region, n);
+  try {
+    await writeFile(join(dir, 'essai.csv'), bytes);
+    const dry = await dryRun(db, 'cpts', [join(dir, 'essai.csv')], {});
+    const apercu = { applicable: true, lignes: 1, tables: [], problemes: [], avertissements: [] };
+    const r = await db.query<{ id: number }>(
+      `INSERT INTO import_web (nature, fichier, sha256, taille, contenu, auteur, region, expire_le, etat, apercu, empreinte)
+       VALUES ('cpts', 'essai.csv', encode(sha256($1::bytea), 'hex'), length($1::bytea), $1::bytea, 'test', $2, now() + interval '1 hour', 'apercu', $3, $4)
+       RETURNING id`,
+      [Buffer.from(bytes), region, JSON.stringify(apercu), dry.change.fingerprint],
+    );
+    return r.rows[0]!.id;
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 }
 
 const SAMPLES: Record<string, (c: Ctx) => Promise<Sample> | Sample> = {
@@ -87,7 +129,16 @@ const SAMPLES: Record<string, (c: Ctx) => Promise<Sample> | Sample> = {
     path: `/api/pharmacies/${await pharmacyIn(db, region)}/recrutement`,
     body: { etat: 'contactee', note: `Appel ${n}` },
   }),
+  'POST /api/imports': ({ region, n }) => ({ path: '/api/imports?nature=cpts&fichier=essai.csv', upload: cptsFile(region, n) }),
+  'GET /api/imports/{id}': async ({ db, region, n }) => ({ path: `/api/imports/${await previewIn(db, region, n)}` }),
+  'POST /api/imports/{id}/confirmation': async ({ db, region, n }) => ({ path: `/api/imports/${await previewIn(db, region, n)}/confirmation` }),
 };
+
+/** Sends a sample: JSON, or a file as the raw body. */
+function send(srv: TestServer, method: string, sample: Sample, who: Caller): Promise<Response> {
+  if (sample.upload === undefined) return call(srv, method, sample.path, who, sample.body);
+  return srv.fetch(sample.path, { method: method.toUpperCase(), headers: { ...who.headers, 'content-type': 'text/csv' }, body: sample.upload });
+}
 
 function cptsOf(region: string): string {
   return region === OWN ? 'FIXT-C' : 'FIXT-P';
@@ -128,9 +179,11 @@ describeEachBackend('authorisation matrix', (backend) => {
     ({ db, dispose } = await backend.open());
     accounts = await createAccounts(db);
     await loadRegisterFixture(db);
+    await seedCommunes(db);
     srv = await startServer(db);
   });
   afterAll(async () => {
+    await importsIdle();
     await srv?.close();
     await dispose?.();
   });
@@ -160,7 +213,7 @@ describeEachBackend('authorisation matrix', (backend) => {
           const who = as ? await c.who(as) : { headers: {} };
           const sample = await SAMPLES[key(e)]!({ db, accounts, as, region, n: n++ });
           if (sample.sessionOnly && c.label.endsWith('(jeton)')) continue;
-          const r = await call(srv, e.method, sample.path, who, sample.body);
+          const r = await send(srv, e.method, sample, who);
           const exp = expected(e, as, region);
           seen.push(`${c.label} ${region === OWN ? 'own' : 'other'}: ${r.status >= 200 && r.status < 300 ? '2xx' : r.status}`);
           want.push(`${c.label} ${region === OWN ? 'own' : 'other'}: ${exp}`);
@@ -174,10 +227,10 @@ describeEachBackend('authorisation matrix', (backend) => {
     for (const e of guarded.filter((x) => x.method !== 'get')) {
       const { headers } = await signIn(srv, 'admin');
       const sample = await SAMPLES[key(e)]!({ db, accounts, as: accounts.admin, region: OWN, n: n++ });
-      const r = await call(srv, e.method, sample.path, { headers: { cookie: headers.cookie! } }, sample.body);
+      const r = await send(srv, e.method, sample, { headers: { cookie: headers.cookie! } });
       expect(r.status, key(e)).toBe(403);
       expect(((await r.json()) as { erreur: string }).erreur).toMatch(/CSRF/);
-      const wrong = await call(srv, e.method, sample.path, { headers: { ...headers, 'x-csrf-token': 'x'.repeat(64) } }, sample.body);
+      const wrong = await send(srv, e.method, sample, { headers: { ...headers, 'x-csrf-token': 'x'.repeat(64) } });
       expect(wrong.status, key(e)).toBe(403);
     }
   });

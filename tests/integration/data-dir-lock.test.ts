@@ -1,9 +1,12 @@
 // One writer per embedded data folder, with real processes: a second server and an import CLI are refused with
 // one clear line while a server holds the folder; a server killed with SIGKILL leaves no lock behind.
-import { cp, mkdtemp, rm } from 'node:fs/promises';
+import { cp, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CLI_ACTOR } from '../../server/src/auth/audit.js';
+import { createToken } from '../../server/src/auth/sessions.js';
+import { createUser } from '../../server/src/auth/users.js';
 import { DataDirInUseError, lockDataDir } from '../../server/src/db/lock.js';
 import { openPglite } from '../../server/src/db/pglite.js';
 import { ROOT, runTs, startServerProcess, stopProcess, type Proc } from '../helpers/processes.js';
@@ -75,4 +78,40 @@ describe('embedded data folder lock', () => {
       await db.close();
     }
   }, 300_000); // three server starts and two imports on a shared machine
+
+  it('an import CLI hands its file to the server holding the folder when given an API token', async () => {
+    const own = join(dir, 'remise');
+    await cp(process.env.PGLITE_TEMPLATE!, own, { recursive: true });
+    const db = await openPglite(own);
+    let token: string;
+    try {
+      const admin = await createUser(db, CLI_ACTOR, { identifiant: 'admin', nom: 'Admin', role: 'admin', region: null, motDePasse: 'un mot de passe assez long' });
+      ({ secret: token } = await createToken(db, { ...CLI_ACTOR, utilisateur: admin.id, auteur: 'admin', role: 'admin' }, 'cli', null));
+    } finally {
+      await db.close();
+    }
+    const server = await startServerProcess({ DATA_DIR: own });
+    servers.push(server);
+    const csv = join(own, 'sous-types.csv');
+    await writeFile(csv, 'finess;sous_type\n440000123;dentaire\n');
+
+    const without = await runTs('server/src/cli/import.ts', ['centre-types', csv], { DATA_DIR: own });
+    expect(without.code).toBe(1);
+    expect(oneLine(without.stderr)).toMatch(/is in use by process .+ Or set CPTS_API_TOKEN /);
+
+    const handed = await runTs('server/src/cli/import.ts', ['centre-types', csv], { DATA_DIR: own, CPTS_API_TOKEN: token });
+    expect(handed.code, handed.stderr).toBe(0);
+    expect(handed.stdout).toMatch(/^Imported centre-types from sous-types\.csv through the running server: 1 rows, .*\(import #\d+\)$/m);
+    await writeFile(csv, 'finess;sous_type\n44000012;dentaire\n');
+    const refused = await runTs('server/src/cli/import.ts', ['centre-types', csv], { DATA_DIR: own, CPTS_API_TOKEN: token });
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/Import refused, the database is unchanged\. 1 problem\(s\):\n {2}- sous-types\.csv, line 2, field finess: /);
+    await stopProcess(server);
+    const after = await openPglite(own);
+    try {
+      expect((await after.query<{ n: number }>("SELECT count(*)::int AS n FROM structure_sous_type_correction")).rows[0]!.n).toBe(1);
+    } finally {
+      await after.close();
+    }
+  }, 300_000);
 });

@@ -5,13 +5,15 @@ import { useLayerState, useMap, useMapClick } from '../MapView.js';
 import { showPopup } from '../popup.js';
 import { onTabKeys, tabIndexOf } from '../ui.js';
 import { parseSel, useUrl } from '../url.js';
+import { useSession } from '../session.js';
 import { Coverage } from './Coverage.js';
 import { CptsTab } from './CptsSheet.js';
+import { Imports } from './Imports.js';
 import { Overlaps } from './Overlaps.js';
 import { PerimeterCheck } from './PerimeterCheck.js';
 import { WhiteZones } from './WhiteZones.js';
 
-export type ArsTab = 'overlaps' | 'white' | 'coverage' | 'cpts' | 'perimeter';
+export type ArsTab = 'overlaps' | 'white' | 'coverage' | 'cpts' | 'perimeter' | 'imports';
 
 const TABS: { id: ArsTab; label: string }[] = [
   { id: 'cpts', label: 'CPTS' },
@@ -19,12 +21,18 @@ const TABS: { id: ArsTab; label: string }[] = [
   { id: 'white', label: 'Zones blanches' },
   { id: 'coverage', label: 'Couverture' },
   { id: 'perimeter', label: 'Vérifier un périmètre' },
+  { id: 'imports', label: 'Imports' },
 ];
+
+/** Tabs shown only to the accounts that may use them: imports for admins and ARS users. */
+const importsAllowed = (role: string | undefined) => role === 'admin' || role === 'ars';
 
 export function ArsPanel() {
   const [url, setUrl] = useUrl();
+  const { user } = useSession();
+  const tabs = TABS.filter((x) => x.id !== 'imports' || importsAllowed(user?.role));
   const t = url.get('tab') as ArsTab | null;
-  const tab: ArsTab = TABS.some((x) => x.id === t) ? t! : 'cpts';
+  const tab: ArsTab = tabs.some((x) => x.id === t) ? t! : 'cpts';
   const ctl = useMap();
   const { visible, setVisible } = useLayerState();
 
@@ -56,7 +64,7 @@ export function ArsPanel() {
     <div className="journey" data-testid="journey-ars-panel">
       <h1>Planificateur ARS</h1>
       <div className="tabs" role="tablist" aria-label="Vues du planificateur" onKeyDown={onTabKeys}>
-        {TABS.map((x) => (
+        {tabs.map((x) => (
           <button
             key={x.id}
             type="button"
@@ -70,12 +78,13 @@ export function ArsPanel() {
           </button>
         ))}
       </div>
-      {tab !== 'perimeter' && !(tab === 'cpts' && sel?.kind === 'cpts') && <AreaSelect />}
+      {tab !== 'perimeter' && tab !== 'imports' && !(tab === 'cpts' && sel?.kind === 'cpts') && <AreaSelect />}
       {tab === 'overlaps' && <Overlaps />}
       {tab === 'white' && <WhiteZones />}
       {tab === 'coverage' && <Coverage />}
       {tab === 'cpts' && <CptsTab />}
       {tab === 'perimeter' && <PerimeterCheck />}
+      {tab === 'imports' && <Imports />}
     </div>
   );
 }

@@ -6,6 +6,7 @@ import { cptsRoutes } from './cpts.js';
 import type { AppDeps } from './deps.js';
 import { finessRoutes } from './finess.js';
 import { guideRoutes } from './guide.js';
+import { importRoutes } from './imports.js';
 import { mapAssetRoutes } from './map-assets.js';
 import { nearbyRoutes } from './nearby.js';
 import { openApiRoutes } from './openapi.js';
@@ -23,6 +24,7 @@ export function apiRoutes(deps: AppDeps): Router {
   r.use(
     systemRoutes(deps),
     authRoutes(deps),
+    importRoutes(deps),
     openApiRoutes(),
     tileRoutes(deps),
     cptsRoutes(deps),

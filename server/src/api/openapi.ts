@@ -42,6 +42,9 @@ function operation(e: EndpointDecl): ZodOpenApiOperationObject {
     ...(e.description ? { description: e.description } : {}),
     ...(e.params || e.query ? { requestParams: { ...(e.params ? { path: e.params } : {}), ...(e.query ? { query: e.query } : {}) } } : {}),
     ...(e.body ? { requestBody: { required: true, content: { [JSON_TYPE]: { schema: e.body } } } } : {}),
+    ...(e.upload
+      ? { requestBody: { required: true, description: e.upload.description, content: { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } } } }
+      : {}),
     responses,
     // who may call it: public (no account), or the roles and, with région scope, their own région only
     ...(e.access === 'public'

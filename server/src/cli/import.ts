@@ -2,9 +2,11 @@
 import { loadConfig } from '../config.js';
 import { migrate } from '../db/migrate.js';
 import { openDb } from '../db/open.js';
-import { DbUnavailableError } from '../db/port.js';
+import { DataDirInUseError } from '../db/lock.js';
+import { DbUnavailableError, type Db } from '../db/port.js';
 import { ImportError, formatIssue } from '../import/errors.js';
 import { runImport } from '../import/index.js';
+import { handOff, TOKEN_VARIABLE } from './handoff.js';
 import { readCli } from './options.js';
 import { terminalProgress } from './progress.js';
 
@@ -16,7 +18,19 @@ async function main(): Promise<number> {
   }
   const { kind, files, options } = request;
   const config = loadConfig();
-  const db = await openDb(config);
+  let db: Db;
+  try {
+    db = await openDb(config);
+  } catch (e) {
+    if (!(e instanceof DataDirInUseError)) throw e;
+    // the folder is a running server's: hand it the file, given a token to act with
+    const token = process.env[TOKEN_VARIABLE];
+    if (!token) throw new DataDirInUseError(`${e.message} Or set ${TOKEN_VARIABLE} to an admin's API token to hand the file to that server.`);
+    const job = await handOff(config.dataDir, token, kind, files, options, (line) => process.stdout.write(`${line}\n`));
+    const counts = Object.entries(job.resultat?.compteurs ?? {}).map(([k, v]) => `${k}=${v}`).join(' ');
+    process.stdout.write(`Imported ${kind} from ${job.fichier} through the running server: ${job.apercu.lignes ?? 0} rows, ${counts} (import #${job.resultat?.importId})\n`);
+    return 0;
+  }
   try {
     await migrate(db);
     const progress = terminalProgress();

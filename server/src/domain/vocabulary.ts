@@ -208,3 +208,47 @@ export type AdhesionCible = keyof typeof ADHESION_CIBLE_LIBELLES;
 export const ADHESION_CIBLES = keys<AdhesionCible>(ADHESION_CIBLE_LIBELLES);
 /** adhesion_pharmacie.source of a membership recorded through the URPS recruitment (not an imported file). */
 export const ADHESION_SOURCE_RECRUTEMENT = 'recrutement URPS';
+
+/** The import kinds (CLI `npm run import -- <kind>`, web imports), each with its French label. */
+export const IMPORT_NATURE_LIBELLES = {
+  communes: 'Contours des communes',
+  finess: 'Stock FINESS (officines, MSP, centres de santé)',
+  cpts: 'Périmètres de CPTS',
+  gp: 'Médecins généralistes par commune',
+  zoning: 'Zonage médecins',
+  memberships: 'Adhésions des officines',
+  structures: 'Liste de structures (ESP…)',
+  'centre-types': 'Corrections des sous-types de centres de santé',
+  bassins: 'Bassins de vie et zones d’emploi',
+} as const;
+export type ImportNature = keyof typeof IMPORT_NATURE_LIBELLES;
+export const IMPORT_NATURES = keys<ImportNature>(IMPORT_NATURE_LIBELLES);
+/** The only kind an ARS user may import (perimeters of CPTS of their région); admins import every kind. */
+export const ARS_IMPORT_NATURES: readonly ImportNature[] = ['cpts'];
+
+/** The tables an import writes, as the preview of a web import names them. */
+export const IMPORT_TABLE_LIBELLES: Readonly<Record<string, string>> = {
+  commune: 'Communes',
+  pharmacie: 'Officines',
+  structure: 'Structures (MSP, centres de santé, ESP…)',
+  cpts: 'CPTS',
+  cpts_commune: 'Communes des CPTS',
+  adhesion_pharmacie: 'Adhésions des officines',
+  offre_mg: 'Médecins généralistes',
+  zonage: 'Zonage',
+  structure_sous_type_correction: 'Corrections de sous-types',
+  commune_bassin: 'Bassin de vie des communes',
+  bassin_vie: 'Bassins de vie',
+  zone_emploi: 'Zones d’emploi',
+};
+
+/** The life of a web import: previewed, then applied (or failed, or expired). */
+export const IMPORT_ETAT_LIBELLES = {
+  apercu: 'Aperçu (rien n’est encore appliqué)',
+  'en-cours': 'Application en cours',
+  applique: 'Appliqué',
+  echec: 'Échec : rien n’a été appliqué',
+  expire: 'Expiré : rien n’a été appliqué',
+} as const;
+export type ImportEtat = keyof typeof IMPORT_ETAT_LIBELLES;
+export const IMPORT_ETATS = keys<ImportEtat>(IMPORT_ETAT_LIBELLES);

@@ -1,7 +1,9 @@
 import type { Queryable } from '../db/port.js';
+import type { ImportNature } from '../domain/vocabulary.js';
 import type { SourceText } from './source.js';
 
-export type ImportKind = 'communes' | 'finess' | 'cpts' | 'gp' | 'zoning' | 'memberships' | 'structures' | 'centre-types' | 'bassins';
+/** The import kinds, listed once with their French labels in the domain vocabulary. */
+export type ImportKind = ImportNature;
 
 /** Records an import inside its transaction; returns the log id that imported rows point to. */
 export async function logImport(

@@ -51,6 +51,8 @@ export interface EndpointDecl {
   query?: z.ZodObject;
   /** The JSON request body. */
   body?: z.ZodType;
+  /** A file sent as the raw request body (any type but JSON), read by the handler itself. */
+  upload?: { description: string };
   responses: Partial<Record<number, ResponseDecl>>;
 }
 
@@ -186,7 +188,11 @@ export interface Input<E extends EndpointDecl> {
 type JsonOf<R> = R extends { content: { [JSON_TYPE]: infer S } } ? z.input<Schema<S>> : never;
 
 /** The JSON body of an endpoint's 200 (or 201, created) answer, as its handler returns it. */
-export type JsonOk<E extends EndpointDecl> = [JsonOf<E['responses'][200]>] extends [never] ? JsonOf<E['responses'][201]> : JsonOf<E['responses'][200]>;
+export type JsonOk<E extends EndpointDecl> = [JsonOf<E['responses'][200]>] extends [never]
+  ? [JsonOf<E['responses'][201]>] extends [never]
+    ? JsonOf<E['responses'][202]>
+    : JsonOf<E['responses'][201]>
+  : JsonOf<E['responses'][200]>;
 
 /** The body of a status and media type, as a client reads it. */
 export type Body<E extends EndpointDecl, Status extends keyof E['responses'] = 200, M extends MediaType = typeof JSON_TYPE> =

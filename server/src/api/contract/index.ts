@@ -6,6 +6,7 @@ import * as cpts from './cpts.js';
 import type { EndpointDecl } from './endpoint.js';
 import * as finess from './finess.js';
 import * as guide from './guide.js';
+import * as imports from './imports.js';
 import * as mapAssets from './map-assets.js';
 import * as nearby from './nearby.js';
 import * as overlaps from './overlaps.js';
@@ -66,6 +67,9 @@ export const ENDPOINTS: readonly EndpointDecl[] = [
   versions.versionDiffCsv,
   versions.versionRevert,
   versions.etapeAdd,
+  imports.importUpload,
+  imports.importGet,
+  imports.importConfirm,
   mapAssets.glyphs,
   mapAssets.basemapStyle,
   mapAssets.basemapTile,
