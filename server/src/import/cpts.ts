@@ -264,7 +264,7 @@ async function replaceMemberships(tx: Queryable, ids: string[], rows: { cpts_id:
  * The union is safe_union (migration 010); as a last guard, a CPTS whose units have outlines but whose union is
  * empty refuses the import rather than store a perimeter that draws nothing.
  */
-async function unionGeometry(tx: Queryable, ids: string[]): Promise<void> {
+export async function unionGeometry(tx: Queryable, ids: string[]): Promise<void> {
   await tx.query(
     `UPDATE cpts SET geom = u.geom, geom_3857 = ST_Transform(u.geom, 3857)
      FROM (SELECT d.cpts_id, safe_union(array_agg(c.geom)) AS geom

@@ -89,11 +89,14 @@ export class TileCache {
   }
 }
 
-export const DATA_VERSION_SQL = 'SELECT coalesce(max(id), 0)::int AS max, count(*)::int AS n FROM import_log';
+// Decisions on overlapping pairs (a tile attribute) are written outside imports: their table is append-only, so its
+// highest id moves with every decision and is part of the version.
+export const DATA_VERSION_SQL = `SELECT coalesce(max(id), 0)::int AS max, count(*)::int AS n,
+  (SELECT coalesce(max(id), 0)::int FROM chevauchement_decision) AS decisions FROM import_log`;
 
 export async function readDataVersion(db: Queryable): Promise<string> {
-  const r = await db.query<{ max: number; n: number }>(DATA_VERSION_SQL);
-  return `${r.rows[0]!.max}-${r.rows[0]!.n}`;
+  const r = await db.query<{ max: number; n: number; decisions: number }>(DATA_VERSION_SQL);
+  return `${r.rows[0]!.max}-${r.rows[0]!.n}-${r.rows[0]!.decisions}`;
 }
 
 /** A value read at most once per `ttlMs`; concurrent callers share one read. */
