@@ -70,7 +70,12 @@ export function conciliationRoutes({ db }: AppDeps): Router {
     const historique = await decisionHistory(db, paire);
     if (known.rows[0]!.n < 2 && !historique.length) throw new HttpError(404, `Paire inconnue : ${paire.a} et ${paire.b}`);
     const notes = await readsNotes(req);
-    return { paire, actuelle: decisionView(historique[0], notes), historique: historique.map((d) => decisionView(d, notes)) };
+    return {
+      paire,
+      regions: await pairRegions(db, paire),
+      actuelle: decisionView(historique[0], notes),
+      historique: historique.map((d) => decisionView(d, notes)),
+    };
   });
 
   serve(r, api.overlapDecide, async (input, res, req) => {

@@ -4,7 +4,7 @@
 // communes, and admins.
 import { z } from 'zod';
 import { DECISIONS, DECISIONS_POSEES } from '../../domain/vocabulary.js';
-import { ERRORS, endpoint, json } from './endpoint.js';
+import { ERRORS, endpoint, json, type Body } from './endpoint.js';
 import { cptsIdParam, INSEE_RE } from './params.js';
 import { count, date } from './shared.js';
 
@@ -50,7 +50,12 @@ export const overlapDecisions = endpoint({
   responses: {
     200: json(
       'La décision en cours et l’historique',
-      z.strictObject({ paire: Pair, actuelle: OverlapDecision, historique: z.array(OverlapDecision) }),
+      z.strictObject({
+        paire: Pair,
+        regions: z.array(z.string()).meta({ description: 'Régions des communes disputées : l’ARS de cette région décide (un administrateur si elles sont deux)' }),
+        actuelle: OverlapDecision,
+        historique: z.array(OverlapDecision),
+      }),
     ),
     400: ERRORS[400],
     404: ERRORS[404],
@@ -116,3 +121,7 @@ export const overlapArbitrate = endpoint({
     409: { ...ERRORS[409], description: 'Les deux CPTS ne partagent (plus) aucune commune, ou leurs périmètres ont changé entre-temps' },
   },
 });
+
+export type OverlapDecisionsResponse = Body<typeof overlapDecisions>;
+export type OverlapDecideResponse = Body<typeof overlapDecide, 201>;
+export type OverlapArbitrateResponse = Body<typeof overlapArbitrate>;
