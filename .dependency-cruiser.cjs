@@ -1,5 +1,5 @@
 // The layers of the code (README, "Layout"), checked by `npm run lint:deps` (part of `npm test`):
-//   domain ← db ← import / analysis / tiles / auth ← api ← app (app.ts, main.ts, seed.ts, cli/)
+//   domain ← db ← register (versions of CPTS perimeters) ← import / analysis / tiles / auth ← api ← app (app.ts, main.ts, seed.ts, cli/)
 // Each layer imports only from the layers to its left (the three in the middle not from each other), nothing
 // imports in a circle, the API contract and the map client stay clear of the server's runtime modules, and the
 // server's code imports no devDependency (what `npm start` runs must be in `dependencies`).
@@ -21,11 +21,12 @@ module.exports = {
     { name: 'no-circular', severity: 'error', comment: 'modules importing each other in a circle', from: {}, to: { circular: true } },
     only('domain', `${S}domain/`, []),
     only('db', `${S}db/`, [`${S}domain/`]),
-    only('import', `${S}import/`, [`${S}domain/`, `${S}db/`]),
+    only('register', `${S}register/`, [`${S}domain/`, `${S}db/`]),
+    only('import', `${S}import/`, [`${S}domain/`, `${S}db/`, `${S}register/`]),
     only('analysis', `${S}analysis/`, [`${S}domain/`, `${S}db/`]),
     only('tiles', `${S}tiles/`, [`${S}domain/`, `${S}db/`]),
     only('auth', `${S}auth/`, [`${S}domain/`, `${S}db/`]),
-    only('api', `${S}(api|http)/`, [`${S}domain/`, `${S}db/`, `${S}import/`, `${S}analysis/`, `${S}tiles/`, `${S}auth/`]),
+    only('api', `${S}(api|http)/`, [`${S}domain/`, `${S}db/`, `${S}register/`, `${S}import/`, `${S}analysis/`, `${S}tiles/`, `${S}auth/`]),
     only('leaves', BASE, []),
     {
       name: 'contract',

@@ -6,6 +6,7 @@ import { parse as parseCsv } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { arbitrate } from '../../server/src/api/conciliation.js';
 import type { Db } from '../../server/src/db/port.js';
+import { today } from '../../server/src/domain/versions.js';
 import { createAccounts, call, signIn, tokenOf, type Caller } from '../helpers/auth.js';
 import { describeEachBackend } from '../helpers/db.js';
 import { communeCode as code, loadFixtureTerritory, withThreeSharedCommunes } from '../helpers/fixture-territory.js';
@@ -69,9 +70,9 @@ describeEachBackend('overlap conciliation', (backend) => {
       });
       const second = await call(srv, 'POST', `${AB}/decisions`, admin, { decision: 'chevauchement-accepte', note: 'Accord des deux CPTS' });
       expect(second.status).toBe(201);
-      const today = (await db.query<{ d: string }>(`SELECT to_char(current_date, 'YYYY-MM-DD') AS d`)).rows[0]!.d;
+
       const h = (await (await call(srv, 'GET', '/api/overlaps/FIXT-B/FIXT-A/decisions', ars93)).json()) as any;
-      expect(h.actuelle).toMatchObject({ decision: 'chevauchement-accepte', date: today, note: 'Accord des deux CPTS', auteur: 'admin' });
+      expect(h.actuelle).toMatchObject({ decision: 'chevauchement-accepte', date: today(), note: 'Accord des deux CPTS', auteur: 'admin' });
       expect(h.historique.map((d: any) => [d.decision, d.auteur])).toEqual([
         ['chevauchement-accepte', 'admin'],
         ['en-conciliation', 'ars-52'],
@@ -177,6 +178,17 @@ describeEachBackend('overlap conciliation', (backend) => {
       expect((await db.query(`SELECT count(*)::int AS n FROM audit WHERE action LIKE '%arbitrage'`)).rows[0]).toEqual({ n: 0 });
     });
 
+    it('a perimeter saved meanwhile (stale version) refuses the whole arbitration: 409, both unchanged', async () => {
+      const r = await call(srv, 'POST', `${DE}/arbitrage`, ars52, {
+        attributions: { [code(9)]: 'FIXT-D', [code(10)]: 'FIXT-E', [code(11)]: 'FIXT-D' },
+        versionsAttendues: { 'FIXT-D': 1, 'FIXT-E': 7 },
+      });
+      expect(r.status).toBe(409);
+      expect(((await r.json()) as { erreur: string }).erreur).toMatch(/FIXT-E a été modifiée entre-temps/);
+      expect([await members(db, 'FIXT-D'), await members(db, 'FIXT-E')]).toEqual([[9, 10, 11].map(code), [9, 10, 11, 12].map(code)]);
+      expect((await srv.getJson(`${DE}/decisions`)).body.historique).toEqual([]);
+    });
+
     it('gives each disputed commune to one side: both perimeters change, the overlap is gone, « arbitré » is recorded', async () => {
       const r = await call(srv, 'POST', '/api/overlaps/FIXT-E/FIXT-D/arbitrage', ars52, {
         attributions: { [code(9)]: 'FIXT-D', [code(10)]: 'FIXT-E', [code(11)]: 'FIXT-D' },
@@ -187,11 +199,17 @@ describeEachBackend('overlap conciliation', (backend) => {
         paire: { a: 'FIXT-D', b: 'FIXT-E' },
         decision: { decision: 'arbitre', note: 'Arbitrage du comité du 20 novembre', auteur: 'ars-52' },
         perimetres: [
-          { id: 'FIXT-D', nbCommunes: 2, communesRetirees: [code(10)] },
-          { id: 'FIXT-E', nbCommunes: 2, communesRetirees: [code(9), code(11)] },
+          { id: 'FIXT-D', version: 2, nbCommunes: 2, communesRetirees: [code(10)] },
+          { id: 'FIXT-E', version: 2, nbCommunes: 2, communesRetirees: [code(9), code(11)] },
         ],
       });
       expect([await members(db, 'FIXT-D'), await members(db, 'FIXT-E')]).toEqual([[9, 11].map(code), [10, 12].map(code)]);
+      // a new version of each perimeter, the previous one kept
+      const versions = await db.query<{ cpts_id: string; numero: number; commentaire: string }>(
+        `SELECT cpts_id, numero, commentaire FROM cpts_version WHERE cpts_id IN ('FIXT-D', 'FIXT-E') ORDER BY cpts_id, numero`,
+      );
+      expect(versions.rows.map((v) => [v.cpts_id, v.numero])).toEqual([['FIXT-D', 1], ['FIXT-D', 2], ['FIXT-E', 1], ['FIXT-E', 2]]);
+      expect(versions.rows[1]!.commentaire).toBe(`Arbitrage du chevauchement avec FIXT-E : communes attribuées à FIXT-E : ${code(10)}`);
       // the outlines follow: D is two squares, E two squares
       const areas = await db.query<{ id: string; n: number }>(
         `SELECT id, round((ST_Area(geom) / 0.0025)::numeric)::int AS n FROM cpts WHERE id IN ('FIXT-D', 'FIXT-E') ORDER BY id`,

@@ -4,6 +4,7 @@
 import type { Queryable } from '../db/port.js';
 import { pairId, type PairKey } from '../domain/conciliation.js';
 import { ConflictError, InvalidInputError, NotFoundError } from '../domain/errors.js';
+import { today } from '../domain/versions.js';
 import type { Decision } from '../domain/vocabulary.js';
 
 export interface DecisionRecord {
@@ -105,12 +106,11 @@ export interface DecisionAuthor {
 
 /** Appends a decision to a pair's history, in the caller's transaction. */
 export async function appendDecision(tx: Queryable, who: DecisionAuthor, p: PairKey, d: NewDecision): Promise<DecisionRecord> {
-  const day = d.date ?? null;
-  const future = await tx.query<{ future: boolean }>('SELECT $1::date > current_date AS future', [day]);
-  if (future.rows[0]!.future) throw new InvalidInputError(`La date de la décision (${day}) est dans le futur : datez-la du jour où elle a été prise`);
+  const day = d.date ?? today();
+  if (day > today()) throw new InvalidInputError(`La date de la décision (${day}) est dans le futur : datez-la du jour où elle a été prise`);
   const r = await tx.query<Row>(
     `INSERT INTO chevauchement_decision (cpts_a, cpts_b, decision, note, date_decision, utilisateur, auteur, attributions)
-     VALUES ($1, $2, $3, $4, coalesce($5::date, current_date), $6, $7, $8) RETURNING ${COLUMNS}`,
+     VALUES ($1, $2, $3, $4, $5::date, $6, $7, $8) RETURNING ${COLUMNS}`,
     [p.a, p.b, d.decision, d.note?.trim() || null, day, who.utilisateur, who.auteur, d.attributions ? JSON.stringify(d.attributions) : null],
   );
   return toRecord(r.rows[0]!);

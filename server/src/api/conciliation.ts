@@ -18,7 +18,7 @@ import { pairId, pairOf, readsDecisionNotes, type PairKey } from '../domain/conc
 import { DECISION_LIBELLES, DECISION_PAR_DEFAUT, type Decision } from '../domain/vocabulary.js';
 import { signedIn } from '../http/auth.js';
 import { HttpError } from '../http/errors.js';
-import { unionGeometry } from '../import/cpts.js';
+import { writeVersion } from '../register/versions.js';
 import * as api from './contract/conciliation.js';
 import type { AppDeps } from './deps.js';
 import { serve } from './serve.js';
@@ -97,25 +97,40 @@ export function conciliationRoutes({ db }: AppDeps): Router {
   return r;
 }
 
+export interface ArbitrationInput {
+  attributions: Record<string, string>;
+  note?: string | undefined;
+  date?: string | undefined;
+  /** The version of each perimeter the arbitration was made on (409 if one changed meanwhile); unchecked when absent. */
+  versionsAttendues?: Record<string, number> | undefined;
+}
+
 /**
- * Arbitration: each disputed commune to one side, the new perimeters of both CPTS and the decision « arbitré », with
- * their audit rows, in one transaction: a failure anywhere leaves both CPTS as they were.
+ * Arbitration: each disputed commune to one side, a new version of both perimeters (effective on the decision's
+ * date) and the decision « arbitré », with their audit rows, in one transaction: a failure anywhere, including a
+ * perimeter saved meanwhile, leaves both CPTS as they were.
  */
-export function arbitrate(db: Db, actor: Actor, paire: PairKey, body: { attributions: Record<string, string>; note?: string; date?: string }) {
+export function arbitrate(db: Db, actor: Actor, paire: PairKey, body: ArbitrationInput) {
   return audited(db, actor, async (tx, log) => {
     await lockPair(tx, paire);
     const disputed = await overlappingPair(tx, paire);
     const { retirees } = await planArbitration(tx, paire, disputed, body.attributions);
     const perimetres = [];
-    for (const id of [paire.a, paire.b]) {
-      const before = await memberCodes(tx, id);
-      await removeCommunes(tx, id, retirees[id]!);
-      const after = await memberCodes(tx, id);
-      await log({ action: 'cpts.perimetre.arbitrage', cibleType: 'cpts', cibleId: id, region: onlyRegion(disputed), avant: { communes: before }, apres: { communes: after } });
-      perimetres.push({ id, nbCommunes: after.length, communesRetirees: retirees[id]! });
+    for (const [id, other] of [[paire.a, paire.b], [paire.b, paire.a]] as const) {
+      const lost = retirees[id]!;
+      const kept = (await memberCodes(tx, id)).filter((c) => !lost.includes(c));
+      const v = await writeVersion(tx, actor, {
+        cptsId: id,
+        communes: kept,
+        valideDu: body.date,
+        commentaire: `Arbitrage du chevauchement avec ${other} : ${lost.length ? `communes attribuées à ${other} : ${lost.join(', ')}` : 'garde les communes disputées'}`,
+        versionAttendue: body.versionsAttendues?.[id] ?? null,
+      });
+      await log({ action: 'cpts.perimetre.arbitrage', cibleType: 'cpts', cibleId: id, region: onlyRegion(disputed), avant: v.avant, apres: { numero: v.numero, valideDu: v.valideDu, communes: v.communes } });
+      perimetres.push({ id, version: v.numero, nbCommunes: v.communes.length, communesRetirees: lost });
     }
     const before = (await decisionHistory(tx, paire))[0];
-    const rec = await appendDecision(tx, actor, paire, { ...body, decision: 'arbitre' });
+    const rec = await appendDecision(tx, actor, paire, { note: body.note, date: body.date, attributions: body.attributions, decision: 'arbitre' });
     await log({ action: 'chevauchement.arbitrage', cibleType: 'chevauchement', cibleId: pairId(paire), region: onlyRegion(disputed), avant: before ?? null, apres: rec });
     return { paire, decision: decisionView(rec, true), perimetres };
   });
@@ -129,10 +144,3 @@ const onlyRegion = (disputed: readonly { region: string }[]) => {
 
 const memberCodes = async (tx: Queryable, id: string) =>
   (await tx.query<{ code: string }>('SELECT commune_code AS code FROM cpts_commune WHERE cpts_id = $1 ORDER BY commune_code COLLATE "C"', [id])).rows.map((r) => r.code);
-
-/** The perimeter write of an arbitration: the communes given to the other side leave this CPTS, whose outline is redrawn. */
-async function removeCommunes(tx: Queryable, id: string, codes: readonly string[]): Promise<void> {
-  await tx.query('DELETE FROM cpts_commune WHERE cpts_id = $1 AND commune_code = ANY($2::text[])', [id, codes]);
-  await tx.query('UPDATE cpts SET date_maj = current_date WHERE id = $1', [id]);
-  await unionGeometry(tx, [id]);
-}

@@ -16,6 +16,7 @@ import { pharmaciesRoutes } from './pharmacies.js';
 import { searchRoutes } from './search.js';
 import { systemRoutes } from './system.js';
 import { tileRoutes } from './tiles.js';
+import { versionRoutes } from './versions.js';
 
 export function apiRoutes(deps: AppDeps): Router {
   const r = Router();
@@ -25,6 +26,7 @@ export function apiRoutes(deps: AppDeps): Router {
     openApiRoutes(),
     tileRoutes(deps),
     cptsRoutes(deps),
+    versionRoutes(deps),
     overlapRoutes(deps),
     conciliationRoutes(deps),
     coverageRoutes(deps),

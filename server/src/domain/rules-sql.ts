@@ -1,7 +1,7 @@
 // The SQL forms of the domain rules, generated from the constants of rules.ts and vocabulary.ts, so that the
 // analyses, the tiles and the API compute a status, a density or a coverage the same way.
 import { DENSITY_DECIMALS, DENSITY_PER, PROBABLE_MEMBERSHIP_RADIUS_M, SECRET_MIN } from './rules.js';
-import type { PharmacyStatus } from './vocabulary.js';
+import { ETAPE_STATUT, type PharmacyStatus } from './vocabulary.js';
 
 const literal = (s: string) => `'${s.replaceAll("'", "''")}'`;
 
@@ -18,9 +18,9 @@ export function labelSql(column: string, labels: Readonly<Record<string, string>
 export const isTerritorialUnit = (c: string) => `NOT EXISTS (SELECT 1 FROM commune u_ WHERE u_.parent = ${c}.code)`;
 
 /** A commune code covered by a CPTS: a member unit itself, or a commune one of whose units (arrondissements) is a member. */
-export const isCoveredCode = (code: string) =>
-  `(EXISTS (SELECT 1 FROM cpts_commune m_ WHERE m_.commune_code = ${code})
-    OR EXISTS (SELECT 1 FROM commune a_ JOIN cpts_commune m_ ON m_.commune_code = a_.code WHERE a_.parent = ${code}))`;
+export const isCoveredCode = (code: string, day?: string | null) =>
+  `(EXISTS (SELECT 1 FROM ${membershipSql(day)} m_ WHERE m_.commune_code = ${code})
+    OR EXISTS (SELECT 1 FROM commune a_ JOIN ${membershipSql(day)} m_ ON m_.commune_code = a_.code WHERE a_.parent = ${code}))`;
 
 // Which establishments count (issue 7): an establishment closed by a newer FINESS stock (ferme_le set) is kept for
 // history but leaves counts, statuses, tiles, nearby sites and exports unless a caller asks for it; a pharmacy can
@@ -79,3 +79,33 @@ export const withinProbableRadiusSql = (a: string, b: string) =>
  */
 export const areaShareSql = (commune: string, polygon: string) =>
   `(ST_Area(safe_intersection(${commune}, ${polygon})::geography) / ST_Area(${commune}::geography))`;
+
+// --- « As of » a date (issue 9, migrations 060-061) ----------------------------------------------------------
+
+const DAY_RE = /^\d{4}-\d{2}-\d{2}$/;
+
+/** A day as an SQL date literal; anything but AAAA-MM-JJ is a bug of the caller (the API validates it first). */
+export function dayLiteral(day: string): string {
+  if (!DAY_RE.test(day)) throw new Error(`not a day: ${day}`);
+  return `'${day}'::date`;
+}
+
+/**
+ * The membership the analyses read, as a table expression with the columns of cpts_commune (cpts_id,
+ * commune_code, part_surface, source): today's perimeters (the table itself, fast), or those in force on `day`
+ * through the one SQL function of migration 061.
+ */
+export const membershipSql = (day?: string | null): string => (day ? `cpts_commune_au(${dayLiteral(day)})` : 'cpts_commune');
+
+/** The CPTS that existed on `day` (a version in force), as a condition on `alias.id`; true without a day. */
+export const existsOnSql = (alias: string, day?: string | null): string =>
+  day ? `EXISTS (SELECT 1 FROM cpts_version v_ WHERE v_.cpts_id = ${alias}.id AND v_.valide_du <= ${dayLiteral(day)})` : 'true';
+
+/** The status of CPTS `alias` on `day`: the mapped status of its latest step by then (ETAPE_STATUT); without steps, cpts.statut. */
+export function statutOnSql(alias: string, day?: string | null): string {
+  if (!day) return `${alias}.statut`;
+  const whens = Object.entries(ETAPE_STATUT).map(([e, s]) => `WHEN ${literal(e)} THEN ${literal(s)}`);
+  return `coalesce((SELECT CASE e_.etape ${whens.join(' ')} END FROM cpts_etape e_
+                     WHERE e_.cpts_id = ${alias}.id AND e_.le <= ${dayLiteral(day)} ORDER BY e_.le DESC, e_.id DESC LIMIT 1),
+                   CASE WHEN EXISTS (SELECT 1 FROM cpts_etape e_ WHERE e_.cpts_id = ${alias}.id) THEN 'non-renseigne' ELSE ${alias}.statut END)`;
+}

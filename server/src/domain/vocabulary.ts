@@ -15,6 +15,39 @@ export const CPTS_STATUT_LIBELLES = {
 export type CptsStatut = keyof typeof CPTS_STATUT_LIBELLES;
 export const CPTS_STATUTS = keys<CptsStatut>(CPTS_STATUT_LIBELLES);
 
+/** The dated steps of a CPTS's life (cpts_etape.etape, migration 060). */
+export const CPTS_ETAPE_LIBELLES = {
+  'pre-projet': 'Pré-projet',
+  'lettre-intention': 'Lettre d’intention',
+  'projet-sante-valide': 'Projet de santé validé',
+  'aci-signe': 'Contrat ACI signé',
+  avenant: 'Avenant au contrat ACI',
+} as const satisfies Record<string, string>;
+export type CptsEtape = keyof typeof CPTS_ETAPE_LIBELLES;
+export const CPTS_ETAPES = keys<CptsEtape>(CPTS_ETAPE_LIBELLES);
+
+/**
+ * The status of the maps and the legend (cpts.statut) a step puts a CPTS in: a lettre d'intention opens the project,
+ * a validated projet de santé makes the CPTS operate, an avenant keeps its signed contract.
+ */
+export const ETAPE_STATUT: Readonly<Record<CptsEtape, CptsStatut>> = {
+  'pre-projet': 'pre-projet',
+  'lettre-intention': 'projet',
+  'projet-sante-valide': 'en-fonctionnement',
+  'aci-signe': 'aci-signe',
+  avenant: 'aci-signe',
+};
+
+/** How a perimeter version was written (cpts_version.origine). */
+export const VERSION_ORIGINE_LIBELLES = {
+  migration: 'Périmètre existant avant l’historique des versions',
+  import: 'Import d’un fichier de CPTS',
+  edition: 'Modification du périmètre',
+  retour: 'Retour à une version antérieure',
+} as const satisfies Record<string, string>;
+export type VersionOrigine = keyof typeof VERSION_ORIGINE_LIBELLES;
+export const VERSION_ORIGINES = keys<VersionOrigine>(VERSION_ORIGINE_LIBELLES);
+
 /** How a CPTS perimeter is known (cpts.perimetre). */
 export const PERIMETRE_LIBELLES = {
   officiel: 'Périmètre officiel (ARS)',

@@ -12,7 +12,8 @@ import { logImport } from './log.js';
 import { cog } from './cog.js';
 import { WHOLE_REGION_SHARE } from '../domain/extents.js';
 import { readSource, type SourceText } from './source.js';
-import type { CommonImportOptions, ImportReport } from './types.js';
+import type { CommonImportOptions, EditConflict, ImportReport } from './types.js';
+import { unionGeometry, writeVersion, type Author } from '../register/versions.js';
 
 export { CPTS_PERIMETRES, CPTS_STATUTS, parseStatut, type CptsPerimetre, type CptsStatut } from './cpts-common.js';
 export { parseCptsCsv } from './cpts-csv.js';
@@ -23,7 +24,13 @@ export interface CptsImportOptions extends CommonImportOptions, CptsCsvOptions {
   threshold?: number;
   /** Overrides the format chosen from the file extension (.csv / .geojson / .json, optionally .gz). */
   format?: 'csv' | 'geojson';
+  /** Replace the perimeters edited through the API since their last import (by default kept, reported as conflicts). */
+  replaceEdits?: boolean;
+  /** Who imports: the command line unless a caller (a web import) says who. */
+  author?: Author;
 }
+
+const CLI_AUTHOR: Author = { utilisateur: null, auteur: 'cli' };
 
 export const DEFAULT_THRESHOLD = 0.5;
 
@@ -35,8 +42,9 @@ export function cptsFormatOf(path: string): 'csv' | 'geojson' | undefined {
 }
 
 /**
- * Imports CPTS perimeters (CSV or GeoJSON, chosen by extension) in one transaction: upserts the CPTS,
- * replaces the member units of every CPTS in the file, stores the perimeter geometry.
+ * Imports CPTS perimeters (CSV or GeoJSON, chosen by extension) in one transaction: upserts the CPTS and writes a
+ * new version of every perimeter the file changes (register/versions.ts). A perimeter edited through the API since
+ * its last import is kept and reported as a conflict, unless `replaceEdits`: an import never silently replaces an edit.
  */
 export async function importCpts(db: Db, path: string, opts: CptsImportOptions = {}): Promise<ImportReport> {
   const src = await readSource(path, opts.encoding);
@@ -60,21 +68,24 @@ async function importCsv(db: Db, src: SourceText, opts: CptsImportOptions): Prom
     await checkUnitsLoaded(tx, parsed, issues, opts.codeColumn ?? 'code_insee');
     await checkFinessConflicts(tx, issues, parsed.cpts);
     issues.throwIfAny();
-    const ids = parsed.cpts.map((c) => c.id);
+    const { conflicts, kept } = await editConflicts(tx, parsed.cpts.map((c) => c.id), opts.replaceEdits ?? false);
+    const entities = parsed.cpts.filter((c) => !kept.has(c.id));
+    const ids = entities.map((c) => c.id);
     const before = await existingIds(tx, ids);
     progress('write', 0, 3);
-    await insertJson(tx, CPTS_UPSERT(false), parsed.cpts.map(entityJson));
-    const sourceOf = new Map(parsed.cpts.map((c) => [c.id, c.source]));
-    const replaced = await replaceMemberships(tx, ids, parsed.members.map((m) => ({ cpts_id: m.cptsId, code: m.code, source: sourceOf.get(m.cptsId) })));
+    await insertJson(tx, CPTS_UPSERT(false), entities.map(entityJson));
+    const units = new Map(ids.map((id) => [id, new Map<string, number>()]));
+    for (const m of parsed.members) units.get(m.cptsId)?.set(m.code, 1);
     progress('write', 1, 3);
-    await unionGeometry(tx, ids);
+    const written = await writeImportedVersions(tx, src.fileName, entities, units, opts, false);
     progress('write', 2, 3);
     const counts = {
       cpts: parsed.cpts.length,
       created: ids.filter((id) => !before.has(id)).length,
       updated: before.size,
-      memberships: parsed.members.length,
-      membershipsReplaced: replaced,
+      memberships: parsed.members.filter((m) => !kept.has(m.cptsId)).length,
+      ...written,
+      conflicts: conflicts.length,
       communes: new Set(parsed.members.map((m) => m.code)).size,
       approximatif: parsed.cpts.filter((c) => c.perimetre === 'approximatif').length,
       renamedCodes: parsed.counts.renamedCodes,
@@ -82,12 +93,13 @@ async function importCsv(db: Db, src: SourceText, opts: CptsImportOptions): Prom
       communesSplitIntoArrondissements: parsed.counts.communesSplit,
       sharedUnits: await sharedUnits(tx, ids),
     };
-    const report = { counts, warnings: parsed.warnings, idsGenerated: parsed.idsGenerated };
-    const { onProgress: _p, encoding: _e, ...logged } = opts;
+    const warnings = [...parsed.warnings, ...conflicts.map(conflictWarning)];
+    const report = { counts, warnings, idsGenerated: parsed.idsGenerated, conflicts };
+    const { onProgress: _p, encoding: _e, author: _a, ...logged } = opts;
     const importId = await logImport(tx, 'cpts', src, parsed.rows, { ...logged, format: 'csv' }, report);
     await tx.query('UPDATE cpts SET import_id = $1 WHERE id = ANY($2::text[])', [importId, ids]);
     progress('write', 3, 3);
-    return { kind: 'cpts', file: src.fileName, importId, rows: parsed.rows, counts, warnings: parsed.warnings };
+    return { kind: 'cpts', file: src.fileName, importId, rows: parsed.rows, counts, warnings, conflicts };
   });
 }
 
@@ -103,27 +115,33 @@ async function importGeojson(db: Db, src: SourceText, opts: CptsImportOptions): 
     const repaired = await checkPolygons(tx, parsed, issues, warnings);
     await checkFinessConflicts(tx, issues, parsed.cpts);
     issues.throwIfAny();
-    const ids = parsed.cpts.map((c) => c.id);
+    const { conflicts, kept } = await editConflicts(tx, parsed.cpts.map((c) => c.id), opts.replaceEdits ?? false);
+    const entities = parsed.cpts.filter((c) => !kept.has(c.id));
+    const ids = entities.map((c) => c.id);
     const before = await existingIds(tx, ids);
     progress('write', 0, 3);
-    await insertJson(tx, CPTS_UPSERT(true), parsed.cpts.map(entityJson), { chunk: 50 });
-    const removed = await tx.query('DELETE FROM cpts_commune WHERE cpts_id = ANY($1::text[])', [ids]);
+    await insertJson(tx, CPTS_UPSERT(true), entities.map(entityJson), { chunk: 50 });
     progress('write', 1, 3);
     const shares = await membershipsByShare(tx, ids, threshold);
-    progress('write', 2, 3);
     checkSelections(parsed, shares.members, { threshold, force: opts.force ?? false, issues, warnings });
     issues.throwIfAny();
+    const units = new Map(ids.map((id) => [id, new Map<string, number>()]));
+    for (const m of shares.members) units.get(m.cpts_id)?.set(m.code, m.share);
+    const written = await writeImportedVersions(tx, src.fileName, entities, units, opts, true);
+    progress('write', 2, 3);
+    warnings.push(...conflicts.map(conflictWarning));
     const counts = {
       cpts: parsed.cpts.length,
       created: ids.filter((id) => !before.has(id)).length,
       updated: before.size,
       memberships: shares.members.length,
-      membershipsReplaced: removed.rowCount,
+      ...written,
+      conflicts: conflicts.length,
       communesBelowThreshold: shares.below,
       repairedPolygons: repaired,
     };
-    const report = { counts, warnings };
-    const { onProgress: _p, encoding: _e, ...logged } = opts;
+    const report = { counts, warnings, conflicts };
+    const { onProgress: _p, encoding: _e, author: _a, ...logged } = opts;
     const importId = await logImport(tx, 'cpts', src, parsed.cpts.length, { ...logged, format: 'geojson', threshold }, report);
     await tx.query('UPDATE cpts SET import_id = $1 WHERE id = ANY($2::text[])', [importId, ids]);
     progress('write', 3, 3);
@@ -188,7 +206,9 @@ const CPTS_UPSERT = (withGeom: boolean) => `
                                           date_ouverture date, source text, geometry text)
   ${withGeom ? `CROSS JOIN LATERAL (SELECT ${VALID_MULTIPOLYGON('r.geometry')} AS geom OFFSET 0) g` : ''}
   ON CONFLICT (id) DO UPDATE SET
-    nom = EXCLUDED.nom, finess = EXCLUDED.finess, statut = EXCLUDED.statut, perimetre = EXCLUDED.perimetre,
+    nom = EXCLUDED.nom, finess = EXCLUDED.finess, perimetre = EXCLUDED.perimetre,
+    -- a CPTS whose life is recorded step by step (cpts_etape) keeps the status its steps give
+    statut = CASE WHEN EXISTS (SELECT 1 FROM cpts_etape e WHERE e.cpts_id = cpts.id) THEN cpts.statut ELSE EXCLUDED.statut END,
     siege_commune = EXCLUDED.siege_commune, date_ouverture = COALESCE(EXCLUDED.date_ouverture, cpts.date_ouverture),
     date_maj = EXCLUDED.date_maj, source = EXCLUDED.source, geom = EXCLUDED.geom, geom_3857 = EXCLUDED.geom_3857`;
 
@@ -241,48 +261,71 @@ async function checkFinessConflicts(tx: Queryable, issues: IssueList, cpts: Cpts
   for (const x of r.rows) issues.add(`CPTS ${x.id}: FINESS number ${x.finess} already belongs to CPTS ${x.other} in the database`);
 }
 
+/**
+ * The CPTS of the file whose newest version was written through the API (an edit or a revert) since their last
+ * import: kept as edited unless `replace`, and reported either way.
+ */
+async function editConflicts(tx: Queryable, ids: string[], replace: boolean): Promise<{ conflicts: EditConflict[]; kept: Set<string> }> {
+  const r = await tx.query<{ id: string; nom: string; numero: number; auteur: string; cree_le: Date }>(
+    `SELECT h.cpts_id AS id, k.nom, h.numero, h.auteur, h.cree_le
+       FROM (SELECT DISTINCT ON (cpts_id) cpts_id, numero, auteur, cree_le, origine FROM cpts_version
+              WHERE cpts_id = ANY($1::text[]) ORDER BY cpts_id, numero DESC) h
+       JOIN cpts k ON k.id = h.cpts_id
+      WHERE h.origine IN ('edition', 'retour')
+      ORDER BY h.cpts_id COLLATE "C"`,
+    [ids],
+  );
+  const conflicts = r.rows.map((x) => ({ id: x.id, nom: x.nom, version: x.numero, auteur: x.auteur, le: x.cree_le.toISOString(), remplace: replace }));
+  return { conflicts, kept: new Set(replace ? [] : conflicts.map((c) => c.id)) };
+}
+
+const conflictWarning = (c: EditConflict) =>
+  `CPTS ${c.id} (${c.nom}): perimeter edited through the API since its last import (version ${c.version}, by ${c.auteur}, ${c.le}): ` +
+  (c.remplace ? 'replaced by the file as asked (--replace-edits); the edit stays in its history' : 'kept as edited, the file\'s perimeter NOT imported (--replace-edits to replace it)');
+
+/**
+ * A new version (author: the command line, or the web import's user) for every CPTS whose units the file changes;
+ * one the file leaves as it is keeps its version. Returns how many versions were written, and how many member rows
+ * the file's CPTS had before.
+ */
+async function writeImportedVersions(
+  tx: Queryable,
+  file: string,
+  entities: CptsEntity[],
+  units: Map<string, Map<string, number>>,
+  opts: CptsImportOptions,
+  keepGeometry: boolean,
+): Promise<{ versions: number; membershipsReplaced: number }> {
+  const current = await tx.query<{ cpts_id: string; code: string; part: number }>(
+    'SELECT cpts_id, commune_code AS code, part_surface AS part FROM cpts_commune WHERE cpts_id = ANY($1::text[])',
+    [entities.map((e) => e.id)],
+  );
+  const key = (m: Map<string, number>) => [...m].map(([c, p]) => `${c}:${p.toFixed(4)}`).sort().join(',');
+  const before = new Map<string, Map<string, number>>();
+  for (const r of current.rows) before.set(r.cpts_id, (before.get(r.cpts_id) ?? new Map<string, number>()).set(r.code, r.part));
+  let written = 0;
+  const unchanged: string[] = [];
+  for (const e of entities) {
+    const mine = units.get(e.id)!;
+    if (key(mine) === key(before.get(e.id) ?? new Map())) {
+      unchanged.push(e.id);
+      continue;
+    }
+    await writeVersion(
+      tx,
+      opts.author ?? CLI_AUTHOR,
+      { cptsId: e.id, communes: [...mine.keys()], commentaire: `Import de ${file}`, versionAttendue: null },
+      { origine: 'import', source: e.source, parts: mine, keepGeometry },
+    );
+    written++;
+  }
+  if (!keepGeometry && unchanged.length) await unionGeometry(tx, unchanged);
+  return { versions: written, membershipsReplaced: current.rows.length };
+}
+
 async function existingIds(tx: Queryable, ids: string[]): Promise<Set<string>> {
   const r = await tx.query<{ id: string }>('SELECT id FROM cpts WHERE id = ANY($1::text[])', [ids]);
   return new Set(r.rows.map((x) => x.id));
-}
-
-/** Replaces the member units of the CPTS `ids`; returns how many memberships were removed first. */
-async function replaceMemberships(tx: Queryable, ids: string[], rows: { cpts_id: string; code: string; source: string | undefined }[]): Promise<number> {
-  const removed = await tx.query('DELETE FROM cpts_commune WHERE cpts_id = ANY($1::text[])', [ids]);
-  await insertJson(
-    tx,
-    `INSERT INTO cpts_commune (cpts_id, commune_code, part_surface, source)
-     SELECT r.cpts_id, r.code, 1, r.source FROM jsonb_to_recordset($1::jsonb) AS r(cpts_id text, code text, source text)`,
-    rows,
-  );
-  return removed.rowCount;
-}
-
-/**
- * A CPTS's geometry: the union of its units' outlines, an arrondissement without outline standing for its
- * commune's (so a CPTS of Marseille arrondissements is drawn as Marseille until arrondissement outlines exist).
- * The union is safe_union (migration 010); as a last guard, a CPTS whose units have outlines but whose union is
- * empty refuses the import rather than store a perimeter that draws nothing.
- */
-export async function unionGeometry(tx: Queryable, ids: string[]): Promise<void> {
-  await tx.query(
-    `UPDATE cpts SET geom = u.geom, geom_3857 = ST_Transform(u.geom, 3857)
-     FROM (SELECT d.cpts_id, safe_union(array_agg(c.geom)) AS geom
-             FROM (SELECT DISTINCT cc.cpts_id, CASE WHEN m.geom IS NULL AND m.parent IS NOT NULL THEN m.parent ELSE m.code END AS code
-                     FROM cpts_commune cc JOIN commune m ON m.code = cc.commune_code WHERE cc.cpts_id = ANY($1::text[])) d
-             JOIN commune c ON c.code = d.code AND c.geom IS NOT NULL
-            GROUP BY d.cpts_id) u
-     WHERE cpts.id = u.cpts_id`,
-    [ids],
-  );
-  const empty = await tx.query<{ id: string }>(
-    `SELECT k.id FROM cpts k WHERE k.id = ANY($1::text[]) AND (k.geom IS NULL OR ST_IsEmpty(k.geom))
-        AND EXISTS (SELECT 1 FROM cpts_commune cc JOIN commune c ON c.code = cc.commune_code
-                     LEFT JOIN commune p ON p.code = c.parent
-                    WHERE cc.cpts_id = k.id AND coalesce(c.geom, p.geom) IS NOT NULL)`,
-    [ids],
-  );
-  if (empty.rows.length) throw new Error(`CPTS import: the union of the outlines of ${empty.rows.map((r) => r.id).join(', ')} came back empty`);
 }
 
 /** Units (communes, arrondissements) claimed by more than one CPTS of the database, among those of this file. */
@@ -320,11 +363,11 @@ async function checkPolygons(tx: Queryable, parsed: ParsedCptsGeojson, issues: I
 }
 
 /**
- * Members by the share of each intersecting unit's true (spheroidal) area the polygon covers. Units are the
+ * Members by the share of each intersecting unit's true (spheroidal) area the polygon covers (written as versions). Units are the
  * communes that are no one's parent and the arrondissements municipaux; an arrondissement without outline is
  * measured on its commune's (all of a split commune's arrondissements then go in or out together).
  */
-async function membershipsByShare(tx: Queryable, ids: string[], threshold: number): Promise<{ members: { cpts_id: string; code: string }[]; below: number }> {
+async function membershipsByShare(tx: Queryable, ids: string[], threshold: number): Promise<{ members: { cpts_id: string; code: string; share: number }[]; below: number }> {
   const shares = await tx.query<{ cpts_id: string; code: string; share: number; member: boolean }>(
     `WITH u AS (
        SELECT k.id AS cpts_id, k.source, k.geom AS kg, c.code, c.geom
@@ -335,13 +378,9 @@ async function membershipsByShare(tx: Queryable, ids: string[], threshold: numbe
          FROM cpts k JOIN commune c ON ST_Intersects(c.geom, k.geom) JOIN commune a ON a.parent = c.code AND a.geom IS NULL
         WHERE k.id = ANY($1::text[])
      ), s AS (
-       SELECT cpts_id, code, source, ${areaShareSql('geom', 'kg')} AS share FROM u
-     ), ins AS (
-       INSERT INTO cpts_commune (cpts_id, commune_code, part_surface, source)
-       SELECT cpts_id, code, LEAST(share, 1), source FROM s WHERE share >= $2
-       RETURNING cpts_id
+       SELECT cpts_id, code, ${areaShareSql('geom', 'kg')} AS share FROM u
      )
-     SELECT cpts_id, code, share, share >= $2 AS member FROM s`,
+     SELECT cpts_id, code, LEAST(share, 1) AS share, share >= $2 AS member FROM s`,
     [ids, threshold],
   );
   return { members: shares.rows.filter((r) => r.member), below: shares.rows.filter((r) => !r.member && r.share >= 0.01).length };

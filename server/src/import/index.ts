@@ -67,6 +67,7 @@ export const IMPORTERS = {
       source: text('<text>', 'source label and attribution stored with the CPTS and their communes (default: the file name)'),
       threshold: { type: 'string', schema: z.coerce.number().gt(0).max(1), value: '<share>', help: 'GeoJSON: share of a commune’s area the polygon must cover (default 0.5)' },
       force: flag('GeoJSON: import a polygon of implausible area, or one that selects no commune or a whole région'),
+      replaceEdits: flag('replace the perimeters edited through the API since their last import (by default kept and reported as conflicts)'),
       idColumn: column('CPTS id'),
       nameColumn: column('CPTS name'),
       statusColumn: column('status'),

@@ -11,6 +11,20 @@ export interface ImportReport {
   counts: Record<string, number>;
   /** Non-fatal findings, each one line (e.g. "85165 L'Oie: no outline in the input"). */
   warnings: string[];
+  /**
+   * CPTS imports: perimeters edited through the API since their last import, kept as edited (or replaced, with
+   * `replaceEdits`); each with the version that holds the edit.
+   */
+  conflicts?: EditConflict[];
+}
+
+export interface EditConflict {
+  id: string;
+  nom: string;
+  version: number;
+  auteur: string;
+  le: string;
+  remplace: boolean;
 }
 
 /** Progress for long imports: the CLI draws it on a terminal, the server logs it. */

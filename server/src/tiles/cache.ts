@@ -89,14 +89,15 @@ export class TileCache {
   }
 }
 
-// Decisions on overlapping pairs (a tile attribute) are written outside imports: their table is append-only, so its
-// highest id moves with every decision and is part of the version.
-export const DATA_VERSION_SQL = `SELECT coalesce(max(id), 0)::int AS max, count(*)::int AS n,
-  (SELECT coalesce(max(id), 0)::int FROM chevauchement_decision) AS decisions FROM import_log`;
+// imports, and the register's writes (perimeter versions, dated steps and decisions on overlapping pairs, all
+// append-only: their counts only grow)
+export const DATA_VERSION_SQL = `SELECT coalesce(max(id), 0)::int AS max,
+  count(*)::int + (SELECT count(*) FROM cpts_version)::int + (SELECT count(*) FROM cpts_etape)::int
+  + (SELECT count(*) FROM chevauchement_decision)::int AS n FROM import_log`;
 
 export async function readDataVersion(db: Queryable): Promise<string> {
-  const r = await db.query<{ max: number; n: number; decisions: number }>(DATA_VERSION_SQL);
-  return `${r.rows[0]!.max}-${r.rows[0]!.n}-${r.rows[0]!.decisions}`;
+  const r = await db.query<{ max: number; n: number }>(DATA_VERSION_SQL);
+  return `${r.rows[0]!.max}-${r.rows[0]!.n}`;
 }
 
 /** A value read at most once per `ttlMs`; concurrent callers share one read. */

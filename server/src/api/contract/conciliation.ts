@@ -90,7 +90,7 @@ export const overlapArbitrate = endpoint({
   summary:
     'Arbitre un chevauchement : attribue chaque commune disputée à l’une des deux CPTS, écrit les nouveaux périmètres des deux CPTS et la décision « arbitré », en une seule transaction',
   description:
-    'Chaque commune que les deux CPTS partagent doit être attribuée, et à l’une des deux seulement ; l’autre la perd. Une CPTS ne peut pas perdre toutes ses communes. Tout est écrit ou rien.',
+    'Chaque commune que les deux CPTS partagent doit être attribuée, et à l’une des deux seulement ; l’autre la perd. Une CPTS ne peut pas perdre toutes ses communes. Chaque CPTS reçoit une nouvelle version de son périmètre, datée du jour de l’arbitrage. Tout est écrit ou rien.',
   body: z.strictObject({
     attributions: z
       .record(
@@ -99,7 +99,11 @@ export const overlapArbitrate = endpoint({
       )
       .meta({ description: 'Code INSEE de chaque commune disputée → identifiant de la CPTS qui la garde' }),
     note: note.optional(),
-    date: decisionDate.optional(),
+    date: decisionDate.meta({ description: 'Jour de l’arbitrage, date d’effet des deux nouveaux périmètres (AAAA-MM-JJ) ; aujourd’hui par défaut' }).optional(),
+    versionsAttendues: z
+      .record(cptsIdParam('versionsAttendues'), z.int().positive())
+      .optional()
+      .meta({ description: 'Version de chaque périmètre sur laquelle l’arbitrage a été préparé : 409 si l’un a changé entre-temps' }),
   }),
   responses: {
     200: json(
@@ -110,6 +114,7 @@ export const overlapArbitrate = endpoint({
         perimetres: z.array(
           z.strictObject({
             id: z.string(),
+            version: count.meta({ description: 'Numéro de la nouvelle version du périmètre' }),
             nbCommunes: count,
             communesRetirees: z.array(z.string()).meta({ description: 'Communes attribuées à l’autre CPTS' }),
           }),

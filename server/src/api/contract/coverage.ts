@@ -1,7 +1,7 @@
 // Coverage of the territory by CPTS, and white zones (communes in no CPTS) with their nearest CPTS.
 import { z } from 'zod';
 import { csv, ERRORS, endpoint, featureCollection, geojson, json, sources, type Body } from './endpoint.js';
-import { areaQuery, bassinVieParam, departementParam, intParam, queryObject, regionParam } from './params.js';
+import { asOfParam, bassinVieParam, departementParam, intParam, queryObject, regionParam } from './params.js';
 import { count, CptsRef, date, maskedCount, zone } from './shared.js';
 
 const figures = {
@@ -25,7 +25,7 @@ export const coverage = endpoint({
   tag: 'Territoires',
   access: 'public',
   summary: 'Part de la population et des communes couvertes par une CPTS, par département et par région',
-  query: areaQuery,
+  query: queryObject({ departement: departementParam.optional(), region: regionParam.optional(), date: asOfParam.optional() }),
   responses: {
     200: json(
       'Couverture',
@@ -51,6 +51,7 @@ const pageQuery = (max: number) =>
     bassinVie: bassinVieParam.optional().meta({ description: 'Seulement les communes de ce bassin de vie (code INSEE, BV2022)' }),
     limit: intParam('limit', 1, max).optional().meta({ description: `Nombre de communes par page (1 à ${max})` }),
     offset: intParam('offset', 0, 1_000_000_000).optional().meta({ description: 'Nombre de communes à sauter' }),
+    date: asOfParam.optional(),
   });
 
 /** One white-zone commune as the API shows it (JSON rows, GeoJSON properties, CSV). */

@@ -1,7 +1,7 @@
 // CPTS list, sheet and perimeters for the map.
 import { z } from 'zod';
 import { ERRORS, endpoint, featureCollection, geojson, json, sources, type Body } from './endpoint.js';
-import { cptsIdParam, departementParam, enumParam, queryObject, regionParam } from './params.js';
+import { asOfParam, cptsIdParam, departementParam, enumParam, queryObject, regionParam } from './params.js';
 import { BANDES, bande, bandInfo, count, date, GpSupply, OverlapPair, perimetre, statutCpts, zone, type CptsRef } from './shared.js';
 
 const listQuery = queryObject({
@@ -9,6 +9,7 @@ const listQuery = queryObject({
   region: regionParam.optional(),
   bande: enumParam('bande', BANDES).optional(),
   statut: enumParam('statut', statutCpts.options as [string, ...string[]]).optional(),
+  date: asOfParam.optional(),
 });
 
 const idParams = z.strictObject({ id: cptsIdParam('id') });
@@ -160,6 +161,7 @@ export const cptsSheet = endpoint({
   access: 'public',
   summary: 'Fiche d’une CPTS : chiffres, communes membres, structures, officines, chevauchements',
   params: idParams,
+  query: queryObject({ date: asOfParam.optional() }),
   responses: { 200: json('La fiche', CptsSheet), 400: ERRORS[400], 404: ERRORS[404] },
 });
 

@@ -15,6 +15,7 @@ import * as pharmacies from './pharmacies.js';
 import * as search from './search.js';
 import * as system from './system.js';
 import * as tiles from './tiles.js';
+import * as versions from './versions.js';
 
 export const ENDPOINTS: readonly EndpointDecl[] = [
   system.health,
@@ -59,6 +60,13 @@ export const ENDPOINTS: readonly EndpointDecl[] = [
   auth.userUpdate,
   auth.audit,
   auth.auditCsv,
+  versions.cptsCreate,
+  versions.versionSave,
+  versions.versionsList,
+  versions.versionDiff,
+  versions.versionDiffCsv,
+  versions.versionRevert,
+  versions.etapeAdd,
   mapAssets.glyphs,
   mapAssets.basemapStyle,
   mapAssets.basemapTile,

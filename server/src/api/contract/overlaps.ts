@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { csv, ERRORS, endpoint, featureCollection, geojson, json, sources, type Body } from './endpoint.js';
 import { DECISIONS } from '../../domain/vocabulary.js';
 import { decisionCode, OverlapDecision } from './conciliation.js';
-import { bassinVieParam, departementParam, enumParam, queryObject, regionParam } from './params.js';
+import { asOfParam, bassinVieParam, departementParam, enumParam, queryObject, regionParam } from './params.js';
 import { count, OverlapPair } from './shared.js';
 
 const filterQuery = queryObject({
@@ -11,6 +11,7 @@ const filterQuery = queryObject({
   region: regionParam.optional().meta({ description: 'Garde une paire si l’une des deux CPTS a une commune dans cette région' }),
   bassinVie: bassinVieParam.optional().meta({ description: 'Garde une paire si l’une des deux CPTS a une commune dans ce bassin de vie (INSEE)' }),
   decision: enumParam('decision', DECISIONS).optional().meta({ description: 'Garde les paires dont la décision en cours est celle-ci' }),
+  date: asOfParam.optional(),
 });
 
 /** A pair of the matrix with its current decision (note and author for ARS users and admins only). */

@@ -110,3 +110,11 @@ export const bassinVieParam = str('bassinVie')
 export const inclureFermesParam = boolParam('inclureFermes').meta({
   description: 'true : inclure les établissements fermés (absents d’un stock FINESS plus récent) ; false par défaut',
 });
+
+/** A day, AAAA-MM-JJ (a real calendar day). */
+export const dayParam = (name: string) => str(name).pipe(z.iso.date({ error: `${name} doit être une date AAAA-MM-JJ (ex. 2025-01-31)` }));
+
+/** « As of » a day: the analyses answer with the perimeters and statuses in force that day (issue 9). */
+export const asOfParam = dayParam('date').meta({
+  description: 'Répond « à la date » AAAA-MM-JJ : périmètres et statuts en vigueur ce jour-là ; une CPTS sans version à cette date est absente',
+});

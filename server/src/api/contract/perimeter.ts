@@ -11,7 +11,7 @@ const unknownKeys = (iss: z.core.$ZodRawIssue) =>
   iss.code === 'unrecognized_keys' ? `champ(s) inconnu(s) : ${iss.keys.join(', ')} ; ${USAGE}` : undefined;
 
 /** Codes trimmed and upper-cased, then all checked: every invalid one is named (up to 10). */
-const inseeCodes = z
+export const inseeCodes = z
   .array(z.string({ error: 'chaque code INSEE doit être une chaîne, par exemple "44109"' }), { error: 'liste de codes INSEE attendue' })
   .min(1, { error: 'la liste de communes est vide' })
   .max(MAX_COMMUNES, { error: '2 000 communes au plus' })

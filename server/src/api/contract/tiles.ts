@@ -1,7 +1,7 @@
 // Vector tiles of the map and the description of their layers (TileJSON 3.0.0 per layer).
 import { z } from 'zod';
 import { ERRORS, MVT_TYPE, endpoint, json, sources, sourcesHeader, type Body } from './endpoint.js';
-import { queryObject, str } from './params.js';
+import { asOfParam, queryObject, str } from './params.js';
 
 /** Tiles are answered from zoom 0 to this zoom (each layer advises its own range in /tiles/layers.json). */
 export const TILE_MAX_ZOOM = 22;
@@ -109,7 +109,10 @@ export const tile = endpoint({
     'Couches et attributs : voir /tiles/layers.json. Compressée en gzip si le client l’accepte (Accept-Encoding). ETag et If-None-Match ' +
     '(réponse 304). Tuile sans entité : 204. Les tuiles sont recalculées après chaque import.',
   params: tileParams,
-  query: queryObject({ v: str('v').optional().meta({ description: 'Version des données (ignorée : elle ne sert qu’à renouveler le cache du navigateur)' }) }),
+  query: queryObject({
+    v: str('v').optional().meta({ description: 'Version des données (ignorée : elle ne sert qu’à renouveler le cache du navigateur)' }),
+    date: asOfParam.optional().meta({ description: 'Couches cpts, overlaps, communes : la carte « à la date » AAAA-MM-JJ (périmètres et statuts en vigueur ce jour-là)' }),
+  }),
   responses: {
     200: {
       description: 'Tuile',
