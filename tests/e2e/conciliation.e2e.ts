@@ -56,7 +56,6 @@ describe.skipIf(skipReason !== null)(suiteTitle('e2e: conciliation des chevauche
   const open = async () => {
     await j.page.goto(`${baseUrl()}/#j=ars&tab=overlaps&sel=paire:${key}`);
     await j.page.getByTestId('pair-key').waitFor();
-    await screenshot(j.page, 'debug-conciliation-open');
     await j.page.getByTestId('decision-current').waitFor();
   };
 
@@ -77,11 +76,13 @@ describe.skipIf(skipReason !== null)(suiteTitle('e2e: conciliation des chevauche
     await login.getByRole('button', { name: 'Se connecter' }).click();
     const form = page.getByRole('form', { name: 'Enregistrer une décision' });
     await form.waitFor();
-    await form.getByLabel('Décision', { exact: true }).selectOption({ label: 'En conciliation' });
+    await form.getByRole('combobox', { name: /^Décision/ }).selectOption({ label: 'En conciliation' });
     await form.getByLabel(/^Note/).fill('Réunion des deux CPTS prévue.');
     await form.getByRole('button', { name: 'Enregistrer la décision' }).click();
     await expect.poll(async () => squash(await page.getByTestId('conciliation-notice').textContent().catch(() => ''))).toBe('Décision enregistrée : En conciliation.');
-    await expect.poll(async () => squash(await page.getByTestId('decision-current').textContent())).toMatch(/^Décision : En conciliation le .* ars-conciliation Réunion des deux CPTS prévue\.$/);
+    const current = page.getByTestId('decision-current');
+    await expect.poll(async () => squash(await current.textContent())).toMatch(/^Décision : En conciliation le \d\d\/\d\d\/\d{4} — ars-conciliation/);
+    expect(squash(await current.getByTestId('decision-note').textContent())).toBe('Réunion des deux CPTS prévue.');
     const cell = page.locator(`[data-testid="overlap-row"][data-key="${key}"] [data-testid="overlap-decision"]`);
     await expect.poll(async () => squash(await cell.textContent())).toBe('En conciliation');
   });

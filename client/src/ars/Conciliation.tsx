@@ -20,7 +20,11 @@ function DecisionLine({ d }: { d: OverlapDecision }) {
       <strong className={`decision decision-${d.decision}`}>{d.libelle}</strong>
       {d.date && <> le {fmtDay(d.date)}</>}
       {d.auteur && <span className="muted"> — {d.auteur}</span>}
-      {d.note && <p className="decision-note">{d.note}</p>}
+      {d.note && (
+        <p className="decision-note" data-testid="decision-note">
+          {d.note}
+        </p>
+      )}
     </>
   );
 }
@@ -40,9 +44,9 @@ export function Conciliation({ pair, onChange }: { pair: OverlapPair; onChange: 
       <Async state={state} what="des décisions">
         {(d) => (
           <>
-            <p data-testid="decision-current">
+            <div data-testid="decision-current">
               Décision : <DecisionLine d={d.actuelle} />
-            </p>
+            </div>
             {d.historique.length > 1 && (
               <details>
                 <summary>Historique ({d.historique.length} décisions)</summary>
