@@ -13,7 +13,7 @@ import type { RecruitmentHistory, RecruitmentInput, RecruitmentStep } from '../.
 import type { SearchHit, SearchResponse } from '../../server/src/api/contract/search.js';
 import type { AppConfig } from '../../server/src/api/contract/system.js';
 import type { TileJson, TileLayersResponse } from '../../server/src/api/contract/tiles.js';
-import type { HitType, PharmacyStatus, ZoningFilter } from '../../server/src/domain/vocabulary.js';
+import type { Decision, HitType, PharmacyStatus, ZoningFilter } from '../../server/src/domain/vocabulary.js';
 
 export class ApiError extends Error {
   constructor(
@@ -172,7 +172,7 @@ export const getCptsCommunes = (id: string, signal?: AbortSignal) =>
 // ---------------------------------------------------------------------------------------------------------------
 // Overlaps (/api/overlaps)
 
-export const getOverlaps = (f: AreaFilter & { bassinVie?: string }, signal?: AbortSignal) =>
+export const getOverlaps = (f: AreaFilter & { bassinVie?: string; decision?: Decision }, signal?: AbortSignal) =>
   getJson<OverlapsResponse>('/api/overlaps', { ...f }, signal);
 
 // ---------------------------------------------------------------------------------------------------------------

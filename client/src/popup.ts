@@ -4,7 +4,7 @@ import { fmtDec, fmtInt } from './format.js';
 import { BANDS, P, PHARMACY_STATUSES, STATUSES, STRUCTURE_TYPES, type MapController, type Pick } from './map.js';
 import { patchUrl } from './url.js';
 import { PROBABLE_MEMBERSHIP_RADIUS_M, SECRET_MIN } from '../../server/src/domain/rules.js';
-import { PERIMETRE_LIBELLES, zoneLibelle, type Perimetre } from '../../server/src/domain/vocabulary.js';
+import { DECISION_LIBELLES, PERIMETRE_LIBELLES, zoneLibelle, type Decision, type Perimetre } from '../../server/src/domain/vocabulary.js';
 
 let current: Popup | null = null;
 
@@ -66,7 +66,10 @@ function describe(p: Pick): HTMLElement {
     if (num(pr.nbCommunesPartagees) !== undefined) {
       box.append(el('div', `${fmtInt(num(pr.nbCommunesPartagees))} commune(s) partagée(s), ${fmtInt(num(pr.populationPartagee))} habitants`));
     }
-    box.append(action('Voir la matrice des chevauchements', () => patchUrl({ j: 'ars', tab: 'overlaps' })));
+    const decision = DECISION_LIBELLES[str(pr.decision) as Decision];
+    if (decision) box.append(el('div', `Décision : ${decision}`));
+    const id = str(pr.id);
+    box.append(action('Voir la matrice des chevauchements', () => patchUrl({ j: 'ars', tab: 'overlaps', ...(id ? { sel: `paire:${id}` } : {}) })));
   } else if (p.layer === 'structures') {
     const t = STRUCTURE_TYPES.find((x) => x.id === pr[P.structureType]);
     box.append(el('strong', str(pr.nom) ?? 'Structure'));

@@ -278,7 +278,7 @@ describeEachBackend('territory API (CPTS, overlaps, coverage, perimeter check)',
       expect(rows[1]!.slice(0, 1)).toEqual(['FIXT-A']);
       expect(rows[1]![3]).toBe('FIXT-B');
       expect(rows[1]!.slice(6, 10)).toEqual(['2', `${code(2)}, ${code(6)}`, 'Commune 2, Commune 6', '8000']);
-      expect(rows[1]!.slice(11)).toEqual(['57,1', '44,4', 'Commune 2, Commune 6', 'fixture']);
+      expect(rows[1]!.slice(11)).toEqual(['57,1', '44,4', 'Commune 2, Commune 6', 'fixture', 'À examiner', '']);
     });
   });
 

@@ -2,6 +2,7 @@
 // construction (tests/helpers/fixture-territory.ts), plus a few sites placed at known distances.
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { appendDecision } from '../../server/src/analysis/conciliation.js';
 import type { Db } from '../../server/src/db/port.js';
 import { LAYERS } from '../../server/src/tiles/layers.js';
 import { lonLatToTileUnits, renderJs, tileOf } from '../../server/src/tiles/mvt-js.js';
@@ -241,6 +242,7 @@ describeEachBackend('vector tiles API', (backend) => {
         nomB: CPTS['FIXT-B'].nom,
         nbCommunesPartagees: 2,
         populationPartagee: population(2) + population(6),
+        decision: 'a-examiner',
       },
     ]);
     // communes 2 and 6 are stacked: one ring spanning both
@@ -469,6 +471,14 @@ describeEachBackend('vector tiles API', (backend) => {
     const layers = await server.getJson('/tiles/layers.json');
     expect(layers.body.version).not.toBe(before);
     expect(layers.body.couches[0].tiles[0]).toContain(`v=${layers.body.version}`);
+  });
+
+  it('shows a decision on its overlap at once: the decisions are part of the data version', async () => {
+    const decision = async () => (await features(server, 'overlaps', Z8))[0]!.properties.decision;
+    expect(await decision()).toBe('a-examiner');
+    await appendDecision(db, { utilisateur: null, auteur: 'test' }, { a: 'FIXT-A', b: 'FIXT-B' }, { decision: 'en-conciliation' });
+    clock += 1001;
+    expect(await decision()).toBe('en-conciliation');
   });
 });
 

@@ -108,6 +108,14 @@ const SAMPLES: Record<string, (c: Ctx) => Promise<Sample> | Sample> = {
     body: { identifiant: `nouveau-${n}`, nom: 'Nouveau compte', role: 'ars', region, motDePasse: PASSWORD },
   }),
   'PATCH /api/utilisateurs/{id}': ({ accounts, n }) => ({ path: `/api/utilisateurs/${accounts['urps-93']!.id}`, body: { nom: `Renommé ${n}` } }),
+  'POST /api/overlaps/{a}/{b}/decisions': async ({ db, region, n }) => {
+    const { a, b } = await disputedPair(db, region, n);
+    return { path: `/api/overlaps/${b}/${a}/decisions`, body: { decision: 'en-conciliation', note: 'Réunion prévue' } };
+  },
+  'POST /api/overlaps/{a}/{b}/arbitrage': async ({ db, region, n }) => {
+    const { a, b, shared } = await disputedPair(db, region, n);
+    return { path: `/api/overlaps/${a}/${b}/arbitrage`, body: { attributions: { [shared]: b } } };
+  },
   'GET /api/audit': ({ region }) => ({ path: `/api/audit?region=${region}` }),
   'GET /api/audit.csv': ({ region }) => ({ path: `/api/audit.csv?region=${region}` }),
   // CPTS perimeter versions: FIXT-C of région 52 (own), FIXT-P of région 93 (other); see tests/helpers/register.ts
@@ -138,6 +146,31 @@ const SAMPLES: Record<string, (c: Ctx) => Promise<Sample> | Sample> = {
 function send(srv: TestServer, method: string, sample: Sample, who: Caller): Promise<Response> {
   if (sample.upload === undefined) return call(srv, method, sample.path, who, sample.body);
   return srv.fetch(sample.path, { method: method.toUpperCase(), headers: { ...who.headers, 'content-type': 'text/csv' }, body: sample.upload });
+}
+
+/**
+ * Two CPTS of the région disputing one commune of it, new for each call; each keeps a commune of its own (shared by
+ * all the pairs of the région, which does not matter here).
+ */
+async function disputedPair(db: Db, region: string, n: number): Promise<{ a: string; b: string; shared: string }> {
+  const dep = region === OWN ? '44' : '13';
+  // both régions at once: once any région is known, accounts may only name known ones (POST /api/utilisateurs)
+  await db.query(`INSERT INTO region (code, nom) VALUES ($1, $1), ($2, $2) ON CONFLICT DO NOTHING`, [OWN, OTHER]);
+  await db.query(`INSERT INTO departement (code, nom, region) VALUES ($1, $1, $2) ON CONFLICT DO NOTHING`, [dep, region]);
+  const shared = `${dep}${String(n + 10).padStart(3, '0')}`;
+  for (const code of [`${dep}001`, `${dep}002`, shared]) {
+    await db.query(
+      `INSERT INTO commune (code, nom, departement, region, population, population_annee, source) VALUES ($1, $1, $2, $3, 100, 2023, 'test')
+       ON CONFLICT DO NOTHING`,
+      [code, dep, region],
+    );
+  }
+  const [a, b] = [`paire-${n}-a`, `paire-${n}-b`];
+  for (const [id, own] of [[a, `${dep}001`], [b, `${dep}002`]] as const) {
+    await db.query(`INSERT INTO cpts (id, nom, statut, source) VALUES ($1, $1, 'projet', 'test')`, [id]);
+    await db.query(`INSERT INTO cpts_commune (cpts_id, commune_code, source) VALUES ($1, $2, 'test'), ($1, $3, 'test')`, [id, own, shared]);
+  }
+  return { a, b, shared };
 }
 
 function cptsOf(region: string): string {

@@ -1,13 +1,14 @@
 // Overlap matrix: every pair of CPTS sharing communes, as a sortable table. A row selects the pair: the map
 // fits both CPTS and highlights the shared communes.
-import { useEffect } from 'react';
+import { useEffect, useState } from 'react';
 import { apiUrl, getOverlaps, useApi, type OverlapPair } from '../api.js';
 import { areaKey, BassinFilter, useArea, useBassin } from '../Area.js';
 import { fmtDec, fmtInt } from '../format.js';
 import { cptsOutlines, frame } from '../frame.js';
 import { PAIR_STYLE } from '../map.js';
 import { useMap } from '../MapView.js';
-import { PERIMETRE_LIBELLES } from '../../../server/src/domain/vocabulary.js';
+import { DECISION_LIBELLES, DECISIONS, PERIMETRE_LIBELLES, type Decision } from '../../../server/src/domain/vocabulary.js';
+import { Conciliation } from './Conciliation.js';
 import { Async, Empty, Sources, SortTable, type Column } from '../ui.js';
 import { parseSel, useUrl } from '../url.js';
 
@@ -59,6 +60,16 @@ const COLUMNS: Column<OverlapPair>[] = [
     numeric: true,
     render: (p) => (p.b.partEnLitigePct === null ? '—' : `${fmtDec(p.b.partEnLitigePct)}\u00a0%`),
   },
+  {
+    key: 'decision',
+    label: 'Décision',
+    value: (p) => DECISIONS.indexOf(p.decision.decision),
+    render: (p) => (
+      <span className={`decision decision-${p.decision.decision}`} data-testid="overlap-decision">
+        {p.decision.libelle}
+      </span>
+    ),
+  },
 ];
 
 export function Overlaps() {
@@ -66,7 +77,10 @@ export function Overlaps() {
   const bassinVie = useBassin();
   const [url, setUrl] = useUrl();
   const ctl = useMap();
-  const state = useApi(`overlaps:${areaKey(area)}:${bassinVie ?? ''}`, (s) => getOverlaps({ ...area, bassinVie }, s));
+  const [decision, setDecision] = useState<Decision | ''>('');
+  const [notice, setNotice] = useState<string>();
+  const query = { ...area, bassinVie, decision: decision || undefined };
+  const state = useApi(`overlaps:${areaKey(area)}:${bassinVie ?? ''}:${decision}`, (s) => getOverlaps(query, s));
   const sel = parseSel(url.get('sel'));
   const selected = sel?.kind === 'paire' ? state.data?.paires.find((p) => pairKey(p) === sel.id) : undefined;
 
@@ -86,6 +100,24 @@ export function Overlaps() {
   return (
     <>
     <BassinFilter />
+    <div className="filters">
+      <label>
+        Décision
+        <select value={decision} onChange={(e) => setDecision(e.target.value as Decision | '')} data-testid="decision-filter">
+          <option value="">toutes</option>
+          {DECISIONS.map((d) => (
+            <option key={d} value={d}>
+              {DECISION_LIBELLES[d]}
+            </option>
+          ))}
+        </select>
+      </label>
+    </div>
+    {notice && (
+      <p className="state ok" role="status" data-testid="conciliation-notice">
+        {notice}
+      </p>
+    )}
     <Async state={state} what="des chevauchements">
       {(d) => (
         <>
@@ -148,6 +180,13 @@ export function Overlaps() {
               <p className="muted" data-testid="overlap-attribution">
                 Sources des périmètres : {[...new Set([selected.a.attribution, selected.b.attribution])].join(' ; ')}
               </p>
+              <Conciliation
+                pair={selected}
+                onChange={(n) => {
+                  setNotice(n);
+                  state.reload();
+                }}
+              />
               <div className="actions">
                 <button type="button" className="secondary" onClick={() => setUrl({ tab: 'cpts', sel: `cpts:${selected.a.id}` })}>
                   Fiche de {selected.a.nom}
@@ -159,7 +198,7 @@ export function Overlaps() {
             </section>
           )}
           <div className="actions">
-            <a className="button secondary" href={apiUrl('/api/overlaps.csv', { ...area, bassinVie })} download data-testid="overlaps-csv">
+            <a className="button secondary" href={apiUrl('/api/overlaps.csv', query)} download data-testid="overlaps-csv">
               Télécharger le tableau (CSV)
             </a>
           </div>

@@ -1,6 +1,7 @@
 // Every declared endpoint (server/src/api/contract/index.ts) with its handler, as one router.
 import { Router } from 'express';
 import { authRoutes } from './auth.js';
+import { conciliationRoutes } from './conciliation.js';
 import { coverageRoutes } from './coverage.js';
 import { cptsRoutes } from './cpts.js';
 import type { AppDeps } from './deps.js';
@@ -30,6 +31,7 @@ export function apiRoutes(deps: AppDeps): Router {
     cptsRoutes(deps),
     versionRoutes(deps),
     overlapRoutes(deps),
+    conciliationRoutes(deps),
     coverageRoutes(deps),
     perimeterRoutes(deps),
     pharmaciesRoutes(deps),

@@ -1,8 +1,9 @@
 // Overlap matrix between CPTS (pairs sharing communes): JSON, GeoJSON for the map, CSV.
-import { Router } from 'express';
+import { Router, type Response } from 'express';
 import { assertBassinVie } from '../analysis/communes.js';
-import { overlapGeometries, overlapPairs, type OverlapPair } from '../analysis/overlaps.js';
+import { overlapGeometries, overlapPairs } from '../analysis/overlaps.js';
 import { sendCsv } from '../http/csv.js';
+import { readsNotes, withDecisions } from './conciliation.js';
 import * as api from './contract/overlaps.js';
 import type { AppDeps } from './deps.js';
 import { sendFeatureCollection, setSourcesHeader } from './send.js';
@@ -27,9 +28,13 @@ const CSV_HEADER = [
   'Part de la population de B en litige (%)',
   'Communes partagées sans découpage infra-communal',
   'Sources des périmètres',
+  'Décision',
+  'Date de la décision',
 ];
+/** Shown to ARS users and admins only, like the notes in the JSON. */
+const CSV_NOTE_HEADER = ['Note de la décision', 'Auteur de la décision'];
 
-const csvRow = (p: OverlapPair) => [
+const csvRow = (p: api.OverlapPair, notes: boolean) => [
   p.a.id,
   p.a.nom,
   p.a.perimetre,
@@ -45,20 +50,27 @@ const csvRow = (p: OverlapPair) => [
   p.b.partEnLitigePct,
   p.communes.filter((c) => c.partageeSansDecoupage).map((c) => c.nom).join(', '),
   [...new Set([p.a.attribution, p.b.attribution])].join(' | '),
+  p.decision.libelle,
+  p.decision.date,
+  ...(notes ? [p.decision.note, p.decision.auteur] : []),
 ];
+
+/** A public read whose body depends on the caller (notes): no shared cache may serve one caller's to another. */
+const personal = (res: Response) => res.vary('Cookie').vary('Authorization');
 
 export function overlapRoutes({ db }: AppDeps): Router {
   const r = Router();
 
-  serve(r, api.overlaps, async ({ query }) => {
+  serve(r, api.overlaps, async ({ query }, res, req) => {
     await assertBassinVie(db, query.bassinVie);
-    const paires = await overlapPairs(db, query);
+    personal(res);
+    const paires = await withDecisions(db, await overlapPairs(db, query), await readsNotes(req), query.decision);
     return { nombre: paires.length, paires, sources: await dataSources(db, SOURCES) };
   });
 
   serve(r, api.overlapsGeojson, async ({ query }, res) => {
     await assertBassinVie(db, query.bassinVie);
-    const features = await overlapGeometries(db, query);
+    const features = await withDecisions(db, await overlapGeometries(db, query), false, query.decision);
     const sources = await dataSources(db, SOURCES);
     setSourcesHeader(res, sources);
     sendFeatureCollection<api.OverlapFeatureProps>(
@@ -79,17 +91,20 @@ export function overlapRoutes({ db }: AppDeps): Router {
           bPartEnLitigePct: p.b.partEnLitigePct,
           nbCommunesPartageesSansDecoupage: p.nbCommunesPartageesSansDecoupage,
           attributions: [...new Set([p.a.attribution, p.b.attribution])],
+          decision: p.decision.decision,
         },
       })),
       { sources },
     );
   });
 
-  serve(r, api.overlapsCsv, async ({ query }, res) => {
+  serve(r, api.overlapsCsv, async ({ query }, res, req) => {
     await assertBassinVie(db, query.bassinVie);
-    const paires = await overlapPairs(db, query);
+    personal(res);
+    const notes = await readsNotes(req);
+    const paires = await withDecisions(db, await overlapPairs(db, query), notes, query.decision);
     setSourcesHeader(res, await dataSources(db, SOURCES));
-    sendCsv(res, 'chevauchements-cpts.csv', CSV_HEADER, paires.map(csvRow));
+    sendCsv(res, 'chevauchements-cpts.csv', notes ? [...CSV_HEADER, ...CSV_NOTE_HEADER] : CSV_HEADER, paires.map((p) => csvRow(p, notes)));
   });
 
   return r;

@@ -252,3 +252,21 @@ export const IMPORT_ETAT_LIBELLES = {
 } as const;
 export type ImportEtat = keyof typeof IMPORT_ETAT_LIBELLES;
 export const IMPORT_ETATS = keys<ImportEtat>(IMPORT_ETAT_LIBELLES);
+
+/**
+ * Where the settling of an overlapping pair of CPTS stands (chevauchement_decision.decision). A pair without a
+ * decision is « à examiner »; « arbitré » is recorded by an arbitration only, which gives each shared commune to one
+ * side (so the pair no longer overlaps).
+ */
+export const DECISION_LIBELLES = {
+  'a-examiner': 'À examiner',
+  'en-conciliation': 'En conciliation',
+  arbitre: 'Arbitré',
+  'chevauchement-accepte': 'Chevauchement accepté',
+} as const satisfies Record<string, string>;
+export type Decision = keyof typeof DECISION_LIBELLES;
+export const DECISIONS = keys<Decision>(DECISION_LIBELLES);
+/** The decision of a pair nobody has decided on yet. */
+export const DECISION_PAR_DEFAUT: Decision = 'a-examiner';
+/** The decisions recorded as such; « arbitré » comes with its arbitration. */
+export const DECISIONS_POSEES = ['a-examiner', 'en-conciliation', 'chevauchement-accepte'] as const satisfies readonly Decision[];

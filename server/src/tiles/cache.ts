@@ -90,10 +90,11 @@ export class TileCache {
   }
 }
 
-// imports, and the register's writes (perimeter versions, dated steps, recruitment steps that change a membership;
-// all append-only: their counts only grow)
+// imports, and the register's writes (perimeter versions, dated steps, decisions on overlapping pairs, recruitment
+// steps that change a membership; all append-only: their counts only grow)
 export const DATA_VERSION_SQL = `SELECT coalesce(max(id), 0)::int AS max,
   count(*)::int + (SELECT count(*) FROM cpts_version)::int + (SELECT count(*) FROM cpts_etape)::int
+  + (SELECT count(*) FROM chevauchement_decision)::int
   + (SELECT count(*) FROM recrutement_officine WHERE adhesion_id IS NOT NULL OR retrait_id IS NOT NULL)::int AS n FROM import_log`;
 
 export async function readDataVersion(db: Queryable): Promise<string> {

@@ -1,6 +1,7 @@
 // Every endpoint of the server, declared once (see endpoint.ts). A route exists only if it is listed here:
 // tests/unit/routes.test.ts checks that the express routes and this list are the same set.
 import * as auth from './auth.js';
+import * as conciliation from './conciliation.js';
 import * as coverage from './coverage.js';
 import * as cpts from './cpts.js';
 import type { EndpointDecl } from './endpoint.js';
@@ -29,6 +30,9 @@ export const ENDPOINTS: readonly EndpointDecl[] = [
   overlaps.overlaps,
   overlaps.overlapsGeojson,
   overlaps.overlapsCsv,
+  conciliation.overlapDecisions,
+  conciliation.overlapDecide,
+  conciliation.overlapArbitrate,
   coverage.coverage,
   coverage.whiteZones,
   coverage.whiteZonesGeojson,

@@ -1,15 +1,21 @@
 // Overlap matrix between CPTS (pairs sharing communes): JSON, GeoJSON for the map, CSV.
 import { z } from 'zod';
 import { csv, ERRORS, endpoint, featureCollection, geojson, json, sources, type Body } from './endpoint.js';
-import { asOfParam, bassinVieParam, departementParam, queryObject, regionParam } from './params.js';
+import { DECISIONS } from '../../domain/vocabulary.js';
+import { decisionCode, OverlapDecision } from './conciliation.js';
+import { asOfParam, bassinVieParam, departementParam, enumParam, queryObject, regionParam } from './params.js';
 import { count, OverlapPair } from './shared.js';
 
 const filterQuery = queryObject({
   departement: departementParam.optional().meta({ description: 'Garde une paire si l’une des deux CPTS a une commune dans ce département' }),
   region: regionParam.optional().meta({ description: 'Garde une paire si l’une des deux CPTS a une commune dans cette région' }),
   bassinVie: bassinVieParam.optional().meta({ description: 'Garde une paire si l’une des deux CPTS a une commune dans ce bassin de vie (INSEE)' }),
+  decision: enumParam('decision', DECISIONS).optional().meta({ description: 'Garde les paires dont la décision en cours est celle-ci' }),
   date: asOfParam.optional(),
 });
+
+/** A pair of the matrix with its current decision (note and author for ARS users and admins only). */
+const OverlapPairDecided = OverlapPair.extend({ decision: OverlapDecision });
 
 export const overlaps = endpoint({
   method: 'get',
@@ -19,7 +25,7 @@ export const overlaps = endpoint({
   summary: 'Matrice des chevauchements : paires de CPTS partageant des communes, par population partagée décroissante',
   query: filterQuery,
   responses: {
-    200: json('Les paires', z.strictObject({ nombre: count, paires: z.array(OverlapPair), sources })),
+    200: json('Les paires', z.strictObject({ nombre: count, paires: z.array(OverlapPairDecided), sources })),
     400: ERRORS[400], 404: ERRORS[404],
   },
 });
@@ -38,6 +44,7 @@ const OverlapFeatureProps = z.strictObject({
   bPartEnLitigePct: z.number().nullable(),
   nbCommunesPartageesSansDecoupage: count,
   attributions: z.array(z.string()).meta({ description: 'Sources des deux périmètres, à citer' }),
+  decision: decisionCode,
 });
 export type OverlapFeatureProps = z.infer<typeof OverlapFeatureProps>;
 
@@ -62,4 +69,4 @@ export const overlapsCsv = endpoint({
 });
 
 export type OverlapsResponse = Body<typeof overlaps>;
-export type OverlapPair = z.infer<typeof OverlapPair>;
+export type OverlapPair = z.infer<typeof OverlapPairDecided>;
