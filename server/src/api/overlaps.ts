@@ -1,8 +1,9 @@
 // Overlap matrix between CPTS (pairs sharing communes): JSON, GeoJSON for the map, CSV.
 import { Router } from 'express';
 import { assertBassinVie } from '../analysis/communes.js';
-import { overlapGeometries, overlapPairs, type OverlapPair } from '../analysis/overlaps.js';
-import { sendCsv } from '../http/csv.js';
+import { overlapGeometries, overlapPairBatches, overlapPairs, type OverlapPair } from '../analysis/overlaps.js';
+import { mapBatches } from '../db/cursor.js';
+import { streamCsv } from '../http/csv.js';
 import * as api from './contract/overlaps.js';
 import type { AppDeps } from './deps.js';
 import { sendFeatureCollection, setSourcesHeader } from './send.js';
@@ -87,9 +88,8 @@ export function overlapRoutes({ db }: AppDeps): Router {
 
   serve(r, api.overlapsCsv, async ({ query }, res) => {
     await assertBassinVie(db, query.bassinVie);
-    const paires = await overlapPairs(db, query);
     setSourcesHeader(res, await dataSources(db, SOURCES));
-    sendCsv(res, 'chevauchements-cpts.csv', CSV_HEADER, paires.map(csvRow));
+    await streamCsv(res, 'chevauchements-cpts.csv', CSV_HEADER, mapBatches(overlapPairBatches(db, query), csvRow));
   });
 
   return r;

@@ -1,8 +1,19 @@
 // Pharmacies by coordinated-care status (JSON page and full CSV for the URPS pharmaciens).
 import { Router } from 'express';
-import { checkFilters, countByStatus, csvRow, CSV_CODE_COLUMNS, CSV_HEADER, listPharmacies, withoutJit, type PharmacyFilters } from '../analysis/pharmacies.js';
+import {
+  checkFilters,
+  countByStatus,
+  csvRow,
+  CSV_CODE_COLUMNS,
+  CSV_HEADER,
+  listPharmacies,
+  pharmacyBatches,
+  withoutJit,
+  type PharmacyFilters,
+} from '../analysis/pharmacies.js';
+import { mapBatches } from '../db/cursor.js';
 import { PROBABLE_MEMBERSHIP_RADIUS_M } from '../domain/rules.js';
-import { sendCsv } from '../http/csv.js';
+import { streamCsv } from '../http/csv.js';
 import * as api from './contract/pharmacies.js';
 import type { AppDeps } from './deps.js';
 import { setSourcesHeader } from './send.js';
@@ -50,6 +61,12 @@ const filters = ({ statut, zonage, adhesionProbable, ...f }: Query): PharmacyFil
   probable: adhesionProbable,
 });
 
+/** Pharmacies matching the filters: the counts of the statuses asked for (all when none). */
+function total(f: PharmacyFilters, parStatut: Awaited<ReturnType<typeof countByStatus>>): number {
+  const counted = f.statuses?.length ? f.statuses : (Object.keys(parStatut) as (keyof typeof parStatut)[]);
+  return counted.reduce((n, s) => n + parStatut[s], 0);
+}
+
 export function pharmaciesRoutes({ db }: AppDeps): Router {
   const r = Router();
 
@@ -61,22 +78,17 @@ export function pharmaciesRoutes({ db }: AppDeps): Router {
       await listPharmacies(tx, f, { near: rayon, limit, offset, sort: tri }),
       await dataSources(tx, SOURCE_KINDS),
     ] as const);
-    const counted = f.statuses?.length ? f.statuses : (Object.keys(parStatut) as (keyof typeof parStatut)[]);
-    const total = counted.reduce((n, s) => n + parStatut[s], 0);
-    return { total, limit, offset, rayon, parStatut, avertissement: avertissement(rayon), officines, sources };
+    return { total: total(f, parStatut), limit, offset, rayon, parStatut, avertissement: avertissement(rayon), officines, sources };
   });
 
   serve(r, api.pharmaciesCsv, async ({ query: { rayon = PROBABLE_MEMBERSHIP_RADIUS_M, tri, ...q } }, res) => {
     const f = filters(q);
     await checkFilters(db, f);
-    const [rows, sources] = await withoutJit(
-      db,
-      async (tx) => [await listPharmacies(tx, f, { near: rayon, sort: tri }), await dataSources(tx, SOURCE_KINDS)] as const,
-    );
+    const [parStatut, sources] = await withoutJit(db, async (tx) => [await countByStatus(tx, f, rayon), await dataSources(tx, SOURCE_KINDS)] as const);
     setSourcesHeader(res, sources);
-    res.setHeader('X-Row-Count', String(rows.length));
-    const header = csvHeader(rayon);
-    sendCsv(res, csvFileName(f), header, rows.map(csvRow), { codeColumns: CSV_CODE_COLUMNS });
+    res.setHeader('X-Row-Count', String(total(f, parStatut)));
+    const rows = mapBatches(pharmacyBatches(db, f, { near: rayon, sort: tri }), csvRow);
+    await streamCsv(res, csvFileName(f), csvHeader(rayon), rows, { codeColumns: CSV_CODE_COLUMNS });
   });
 
   return r;

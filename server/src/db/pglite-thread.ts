@@ -16,6 +16,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
+import { heldCursor } from './cursor.js';
 import { toDbError } from './errors.js';
 import { currentLane, type Lane } from './lane.js';
 import { lockDataDir } from './lock.js';
@@ -349,6 +350,8 @@ export async function openPgliteThread(dataDir: string, options: ThreadOptions):
         throw e;
       }
     },
+    // declared and fetched on one worker: the replica for an export, as any heavy work
+    cursor: (sql, params, batchRows) => heldCursor(queryable(route()), sql, params, batchRows),
     async close() {
       await replica?.close();
       await thread.close().finally(() => lock.release());
