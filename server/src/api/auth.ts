@@ -50,7 +50,7 @@ export function authRoutes(deps: AppDeps): Router {
 
   serve(r, api.sessionGet, async (_input, _res, req) => state(await req.identify?.()));
 
-  const limiter = loginLimiter(config.rateLimits?.loginFailuresPerQuarter ?? 0);
+  const limiter = loginLimiter(config.rateLimits?.loginFailuresPerQuarter ?? 0, db);
   r.use((req, res, next) => (req.method === 'POST' && req.path === api.sessionLogin.path ? limiter(req, res, next) : next()));
   serve(r, api.sessionLogin, async ({ body }, res, req) => {
     const opened = await login(db, body.identifiant, body.motDePasse, newCsrfToken(req));
