@@ -20,8 +20,9 @@ function fail(message: string): never {
 
 async function main(): Promise<void> {
   const config = loadConfig();
-  const log = createLogger(config.logLevel);
-  if (config.workers > 1 && cluster.isPrimary) return supervise(config, log);
+  const base = createLogger(config.logLevel);
+  if (config.workers > 1 && cluster.isPrimary) return supervise(config, base);
+  const log = cluster.isWorker ? base.child({ pid: process.pid }) : base; // which worker served a request
   // a basemap file that cannot be read stops the start with one clear line, before the database is opened
   const basemap = config.basemapPmtiles ? await openBasemap(config.basemapPmtiles) : undefined;
   const where = config.databaseUrl ? 'PostGIS (DATABASE_URL)' : `embedded PGlite in ${config.dataDir}`;
