@@ -5,9 +5,11 @@
 // one request after another for BENCH_DURATION_S seconds (60), after BENCH_WARMUP_S (5) not counted, over a mix of
 // map tiles, overlaps of a département, a département's pharmacies, nearby structures of a pharmacy and search.
 // Prints req/s, p50/p95/p99 per endpoint, errors, the machine's load average, and the targets of issue 11 as met or
-// not: 0 errors, p99 ≤ 250 ms, ≥ 466 req/s. The rate limits are off in this server: every request comes from one
+// not: 0 errors, p99 ≤ 250 ms, ≥ 466 req/s. Before the load, one national export (the pharmacies CSV, streamed from a
+// cursor) on the idle server: its first byte, its end and the server's memory meanwhile (WORKERS=1 only). The rate limits are off in this server: every request comes from one
 // address. The load generator runs on the same machine and takes its share of the CPU.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -150,6 +152,30 @@ function report(tally: Record<Kind, Tally>, seconds: number): void {
   console.log(`  ${met(total >= TARGETS.reqPerS)}  ${total.toFixed(1)} req/s (target ≥ ${TARGETS.reqPerS})`);
 }
 
+/** The server process's resident memory (MB), from /proc. */
+const rssMb = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? NaN) / 1024;
+
+/** One national export on the idle server: time to the first byte and to the end, and the server's memory meanwhile. */
+async function exportMeasure(base: string, pid: number): Promise<void> {
+  const before = rssMb(pid);
+  let peak = before;
+  const sampler = setInterval(() => (peak = Math.max(peak, rssMb(pid))), 20);
+  const t0 = performance.now();
+  const res = await fetch(`${base}/api/pharmacies.csv`);
+  let first = NaN;
+  let bytes = 0;
+  for await (const chunk of res.body!) {
+    if (!bytes) first = performance.now() - t0;
+    bytes += (chunk as Uint8Array).length;
+  }
+  const end = performance.now() - t0;
+  clearInterval(sampler);
+  console.log(
+    `national pharmacies CSV (${res.headers.get('x-row-count')} rows, ${(bytes / 1e6).toFixed(1)} MB): first byte ${(first / 1000).toFixed(2)} s, ` +
+      `end ${(end / 1000).toFixed(2)} s; server memory ${before.toFixed(0)} MB before, ${peak.toFixed(0)} MB at most during it (+${(peak - before).toFixed(0)} MB)`,
+  );
+}
+
 async function main(): Promise<void> {
   const url = process.env.BENCH_DATABASE_URL || process.env.DATABASE_URL || process.env.TEST_DATABASE_URL;
   if (!url) {
@@ -163,6 +189,7 @@ async function main(): Promise<void> {
   const server = await startServer(benchUrl, port);
   const load = () => loadavg().map((x) => x.toFixed(2)).join(' ');
   console.log(`${CLIENTS} clients, ${DURATION_S} s (+${WARMUP_S} s warm-up), ${WORKERS} server worker(s), ${cpus().length} CPUs; load average before: ${load()}`);
+  if (WORKERS === 1) await exportMeasure(`http://127.0.0.1:${port}`, server.pid!);
   const pool = new Pool(`http://127.0.0.1:${port}`, { connections: CLIENTS, pipelining: 1 });
   try {
     const from = performance.now() + WARMUP_S * 1000;

@@ -64,8 +64,21 @@ async function main(): Promise<void> {
   process.once('SIGTERM', stop);
 }
 
-/** Migrations, and the demo bundle in an empty database. */
+/**
+ * Migrations, and the demo bundle in an empty database. On PostGIS, servers starting together (replicas behind a
+ * proxy) take turns: an advisory lock, held by a transaction of its own while the work runs on the pool's other
+ * connections; the next one finds the work done.
+ */
 async function prepare(db: Db, config: Config, log: Logger): Promise<void> {
+  if (db.backend !== 'postgis') return prepareNow(db, config, log);
+  await db.transaction(async (tx) => {
+    await tx.exec('SET LOCAL statement_timeout = 0'); // the wait lasts as long as the other's demo import
+    await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', ['cpts-territoires: prepare']);
+    await prepareNow(db, config, log);
+  });
+}
+
+async function prepareNow(db: Db, config: Config, log: Logger): Promise<void> {
   const applied = await migrate(db);
   if (applied.length) log.info({ applied }, 'migrations applied');
   if (config.seedDemo) await seedIfEmpty(db, config.geodataDir, log);
