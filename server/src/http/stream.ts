@@ -13,11 +13,12 @@ export interface BodyParts<T> {
 
 /** Writes a body from batches (see streamCsv): headers with the first batch, backpressure, cut on a late failure. */
 export async function streamBody<T>(res: Response, batches: AsyncIterable<readonly T[]>, parts: BodyParts<T>): Promise<void> {
+  const write = writer(res);
   let started = false;
   try {
     for await (const rows of batches) {
       if (!started) res.write(parts.start());
-      if (!(await write(res, parts.batch(rows, !started)))) return; // the client left: the cursor closes
+      if (!(await write(parts.batch(rows, !started)))) return; // the client left: the cursor closes
       started = true;
     }
   } catch (e) {
@@ -27,17 +28,23 @@ export async function streamBody<T>(res: Response, batches: AsyncIterable<readon
   res.end((started ? '' : parts.start()) + (parts.end?.() ?? ''));
 }
 
-/** Writes a chunk; resolves once the client can take more (true) or has gone (false). */
-function write(res: Response, chunk: string): Promise<boolean> {
-  if (res.destroyed) return Promise.resolve(false);
-  if (res.write(chunk)) return Promise.resolve(true);
-  return new Promise((resolve) => {
-    const done = () => {
-      res.off('drain', done);
-      res.off('close', done);
-      resolve(!res.destroyed);
-    };
-    res.on('drain', done);
-    res.on('close', done);
-  });
+/**
+ * Writes chunks; each resolves once the client can take more (true) or has gone (false). One listener of each kind
+ * for the whole response: the compression middleware moves `drain` listeners to its gzip stream, where removing them
+ * from the response would not reach.
+ */
+function writer(res: Response): (chunk: string) => Promise<boolean> {
+  let waiting: (() => void) | undefined;
+  const wake = () => {
+    const w = waiting;
+    waiting = undefined;
+    w?.();
+  };
+  res.on('drain', wake);
+  res.on('close', wake);
+  return (chunk) => {
+    if (res.destroyed) return Promise.resolve(false);
+    if (res.write(chunk)) return Promise.resolve(true);
+    return new Promise((resolve) => (waiting = () => resolve(!res.destroyed)));
+  };
 }
