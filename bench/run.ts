@@ -9,22 +9,12 @@
 //    plain node-postgres client ("bare SQL"). Reported: median and p95 of each, and their ratio. Each measure
 //    runs its requests once as a warm-up before the measured pass.
 //    Tiles are measured cold (tile cache off, each tile fetched once), then warm (served as cached).
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { createApp } from '../server/src/app.js';
-import { migrate } from '../server/src/db/migrate.js';
-import { openPg } from '../server/src/db/pg.js';
 import type { Db, Queryable } from '../server/src/db/port.js';
-import { runImport } from '../server/src/import/index.js';
 import { createLogger } from '../server/src/logger.js';
-import { generateCpts, generatedCptsCsv } from './generate-cpts.js';
-
-const SOURCES = fileURLToPath(new URL('../../shared/geodata-sources/', import.meta.url));
-const BENCH_DB = 'cpts_bench';
+import { benchDatabase } from './national.js';
 
 interface Call {
   sql: string;
@@ -54,6 +44,10 @@ function recording(db: Db): Db & { calls: Call[]; recording: boolean } {
           exec: (sql) => tx.exec(sql),
         }),
       ),
+    cursor: (sql: string, params: readonly unknown[] = [], batchRows?: number) => {
+      if (rec.recording) rec.calls.push({ sql, params, tx: false });
+      return db.cursor(sql, params, batchRows);
+    },
     close: () => db.close(),
   };
   return rec as Db & { calls: Call[]; recording: boolean };
@@ -76,47 +70,6 @@ const quantile = (xs: number[], q: number) => {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.max(0, Math.ceil(q * s.length) - 1))]!;
 };
-
-async function ensureDatabase(url: string, reload: boolean): Promise<string> {
-  const admin = new pg.Client({ connectionString: url });
-  await admin.connect();
-  const exists = (await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [BENCH_DB])).rowCount;
-  if (exists && reload) await admin.query(`DROP DATABASE ${BENCH_DB} WITH (FORCE)`);
-  if (!exists || reload) await admin.query(`CREATE DATABASE ${BENCH_DB}`);
-  await admin.end();
-  const u = new URL(url);
-  u.pathname = `/${BENCH_DB}`;
-  const c = new pg.Client({ connectionString: u.toString() });
-  await c.connect();
-  await c.query('CREATE EXTENSION IF NOT EXISTS postgis');
-  await c.end();
-  return u.toString();
-}
-
-async function load(db: Db): Promise<void> {
-  const done = (await db.query<{ n: number }>("SELECT count(*)::int AS n FROM import_log WHERE file_name = 'bench-cpts-generated.csv'")).rows[0]!.n;
-  if (done) {
-    console.log('national data already loaded (use --reload to load again)');
-    return;
-  }
-  const step = async (kind: Parameters<typeof runImport>[1], files: string[], options: Record<string, unknown> = {}) => {
-    const t0 = performance.now();
-    const r = await runImport(db, kind, files, options);
-    console.log(`  ${kind.padEnd(11)} ${String(r.rows).padStart(7)} rows  ${((performance.now() - t0) / 1000).toFixed(1).padStart(6)} s  ${JSON.stringify(r.counts)}`);
-  };
-  console.log('loading the national sources:');
-  await step('communes', [join(SOURCES, 'communes-2018')]);
-  await step('finess', [join(SOURCES, 'finess', 'etalab-cs1100507-stock-20210108-reconstructed.csv.gz')]);
-  await step('gp', [join(SOURCES, 'gp', 'PS_communes_sirene_2019-03_national.csv')], { year: 2019 });
-  await step('cpts', [join(SOURCES, 'cpts', 'cpts-perimeters-approx.csv')]);
-  const codes = new Set((await db.query<{ code: string }>('SELECT code FROM commune')).rows.map((r) => r.code));
-  const dir = await mkdtemp(join(tmpdir(), 'cpts-bench-'));
-  const file = join(dir, 'bench-cpts-generated.csv');
-  await writeFile(file, generatedCptsCsv(generateCpts({ onlyCodes: codes })));
-  await step('cpts', [file], { perimetre: 'illustratif', source: 'banc d’essai : périmètres générés (bench/generate-cpts.ts)' });
-  await rm(dir, { recursive: true, force: true });
-  await db.query('ANALYZE');
-}
 
 // Columns of a result row: 2 HTTP median, 3 HTTP p95, 6 ratio HTTP/bare SQL (medians).
 const TARGETS: { measure: string; column: 3 | 6; label: string; max: number }[] = [
@@ -144,10 +97,7 @@ async function main(): Promise<void> {
     console.error('npm run bench needs a PostgreSQL + PostGIS server: set BENCH_DATABASE_URL (or DATABASE_URL), e.g.\n  BENCH_DATABASE_URL=postgresql://postgres@127.0.0.1:5432/postgres npm run bench');
     process.exit(2);
   }
-  const benchUrl = await ensureDatabase(url, process.argv.includes('--reload'));
-  const base = await openPg(benchUrl);
-  await migrate(base);
-  await load(base);
+  const { url: benchUrl, db: base } = await benchDatabase(url, process.argv.includes('--reload'));
   const db = recording(base);
   const bare = new pg.Client({ connectionString: benchUrl });
   await bare.connect();

@@ -93,7 +93,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(rejectInvalidText);
   app.use(cookieParser());
   app.use(identify(deps.db));
-  app.use(limitExpensive(deps.config.rateLimits ?? { exportsPerMinute: 0, analysesPerMinute: 0 }));
+  app.use(limitExpensive(deps.config.rateLimits ?? { exportsPerMinute: 0, analysesPerMinute: 0 }, deps.db));
   app.use(apiRoutes(deps));
   app.use(clientRoutes());
   for (const p of SERVER_PATHS) app.use(p, unknownRoute);

@@ -37,6 +37,8 @@ const Env = z.object({
   OIDC_SCOPES: z.string().default('openid email given_name usual_name siret'),
   /** Embedded database: exports and analyses on a read replica (a copy of the data folder in a second worker). */
   PGLITE_READ_REPLICA: z.enum(['true', 'false']).default('true'),
+  /** Server processes sharing the port (PostGIS only: all their state is in the database). */
+  WORKERS: z.coerce.number().int().min(1).max(64).default(1),
 });
 
 export interface OidcConfig {
@@ -62,6 +64,7 @@ export interface Config {
   oidc?: OidcConfig;
   trustProxy: boolean | number | string[];
   pgliteReadReplica: boolean;
+  workers: number;
 }
 
 /** TRUST_PROXY as express takes it. */
@@ -90,6 +93,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (e.BASEMAP_PMTILES && e.BASEMAP_STYLE_URL) {
     throw new ConfigError('Invalid configuration: BASEMAP_PMTILES and BASEMAP_STYLE_URL are both set; choose one basemap');
   }
+  if (e.WORKERS > 1 && !e.DATABASE_URL) {
+    throw new ConfigError(`Invalid configuration: WORKERS=${e.WORKERS} needs DATABASE_URL (PostGIS); the embedded database admits one server process`);
+  }
   return {
     port: e.PORT,
     host: e.HOST,
@@ -109,6 +115,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     oidc: oidcConfig(e),
     trustProxy: trustProxy(e.TRUST_PROXY),
     pgliteReadReplica: e.PGLITE_READ_REPLICA === 'true',
+    workers: e.WORKERS,
   };
 }
 

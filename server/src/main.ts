@@ -1,17 +1,18 @@
 // `npm start`: opens the database (embedded PGlite by default, PostGIS with DATABASE_URL), applies
 // migrations, loads the demo bundle into an empty database, and serves the app.
+import cluster from 'node:cluster';
 import { writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createApp } from './app.js';
 import { serverFile } from './cli/handoff.js';
-import { ConfigError, loadConfig } from './config.js';
+import { ConfigError, loadConfig, type Config } from './config.js';
 import { hasDatabase, restoreImage } from './db/image.js';
 import { migrate } from './db/migrate.js';
 import { openDb } from './db/open.js';
 import { DbUnavailableError, type Db } from './db/port.js';
 import { ImportError } from './import/errors.js';
-import { createLogger } from './logger.js';
+import { createLogger, type Logger } from './logger.js';
 import { seedIfEmpty } from './seed.js';
 import { openBasemap } from './tiles/basemap.js';
 
@@ -22,7 +23,9 @@ function fail(message: string): never {
 
 async function main(): Promise<void> {
   const config = loadConfig();
-  const log = createLogger(config.logLevel);
+  const base = createLogger(config.logLevel);
+  if (config.workers > 1 && cluster.isPrimary) return supervise(config, base);
+  const log = cluster.isWorker ? base.child({ pid: process.pid }) : base; // which worker served a request
   // a basemap file that cannot be read stops the start with one clear line, before the database is opened
   const basemap = config.basemapPmtiles ? await openBasemap(config.basemapPmtiles) : undefined;
   const where = config.databaseUrl ? 'PostGIS (DATABASE_URL)' : `embedded PGlite in ${config.dataDir}`;
@@ -39,9 +42,8 @@ async function main(): Promise<void> {
       else log.info('first start: no prepared demo database for this bundle, creating it (about a minute)');
     },
   });
-  const applied = await migrate(db);
-  log.info({ applied, ms: Date.now() - t0 }, 'database ready');
-  if (config.seedDemo) await seedIfEmpty(db, config.geodataDir, log);
+  if (cluster.isPrimary) await prepare(db, config, log); // a worker's database was prepared by the primary
+  log.info({ ms: Date.now() - t0 }, 'database ready');
 
   const app = createApp({ db, log, config, basemap });
   const server: Server = app.listen(config.port, config.host);
@@ -69,6 +71,60 @@ async function main(): Promise<void> {
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
+}
+
+/**
+ * Migrations, and the demo bundle in an empty database. On PostGIS, servers starting together (replicas behind a
+ * proxy) take turns: an advisory lock, held by a transaction of its own while the work runs on the pool's other
+ * connections; the next one finds the work done.
+ */
+async function prepare(db: Db, config: Config, log: Logger): Promise<void> {
+  if (db.backend !== 'postgis') return prepareNow(db, config, log);
+  await db.transaction(async (tx) => {
+    await tx.exec('SET LOCAL statement_timeout = 0'); // the wait lasts as long as the other's demo import
+    await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', ['cpts-territoires: prepare']);
+    await prepareNow(db, config, log);
+  });
+}
+
+async function prepareNow(db: Db, config: Config, log: Logger): Promise<void> {
+  const applied = await migrate(db);
+  if (applied.length) log.info({ applied }, 'migrations applied');
+  if (config.seedDemo) await seedIfEmpty(db, config.geodataDir, log);
+}
+
+/**
+ * WORKERS > 1 (PostGIS only, see config.ts): the database prepared once here, then that many server processes
+ * sharing the port (node:cluster hands each connection to one of them). They keep no state of their own that
+ * matters: sessions and rate-limit counts are in the database, and each tile cache follows the data version.
+ * A worker that dies is replaced; one that stops before it ever listened (a taken port) stops them all.
+ */
+async function supervise(config: Config, log: Logger): Promise<void> {
+  const db = await openDb(config, { statementTimeoutMs: config.statementTimeoutMs });
+  try {
+    await prepare(db, config, log);
+  } finally {
+    await db.close();
+  }
+  const listening = new Set<number>();
+  let stopping = false;
+  const stopAll = (code: number) => {
+    stopping = true;
+    for (const w of Object.values(cluster.workers ?? {})) w?.process.kill('SIGTERM');
+    cluster.on('exit', () => Object.keys(cluster.workers ?? {}).length === 0 && process.exit(code));
+    setTimeout(() => process.exit(code), 6000).unref();
+  };
+  cluster.on('listening', (w) => listening.add(w.id));
+  cluster.on('exit', (w, code, signal) => {
+    if (stopping) return;
+    if (!listening.has(w.id)) return stopAll(1); // it said why on stderr
+    log.error(`worker ${w.process.pid} stopped (${signal ?? `exit ${code}`}); starting another`);
+    cluster.fork();
+  });
+  for (let i = 0; i < config.workers; i++) cluster.fork();
+  log.info(`${config.workers} workers serving on http://localhost:${config.port} (postgis)`);
+  process.once('SIGINT', () => stopAll(0));
+  process.once('SIGTERM', () => stopAll(0));
 }
 
 main().catch((e: unknown) => {

@@ -91,3 +91,45 @@ describe('embedded database in a worker thread', () => {
     expect(restarts).toHaveLength(1);
   });
 });
+
+describe('embedded database: exports on the read replica', () => {
+  let dir: string;
+  let db: Db;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'cpts-replica-'));
+    await cp(process.env.PGLITE_TEMPLATE!, dir, { recursive: true });
+    db = await openPgliteThread(dir, { timeoutMs: 0, readReplica: true });
+    await db.exec('CREATE TABLE r AS SELECT g FROM generate_series(1, 3000) g');
+    await runInLane('interactive', () => db.query("SET application_name = 'primary'")); // a session setting: not a write
+  });
+  afterAll(async () => {
+    await db?.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  /** Heavy work until it is answered by a replica current with the data (the copy is taken and opened meanwhile). */
+  const untilOnReplica = async () => {
+    for (let i = 0; i < 600; i++) {
+      const r = await runInLane('heavy', () => db.query<{ application_name: string }>('SHOW application_name'));
+      if (r.rows[0]!.application_name !== 'primary') return;
+      await new Promise((ok) => setTimeout(ok, 100));
+    }
+    throw new Error('no read replica opened');
+  };
+
+  it('an export runs to its end on its replica though the data change and a newer copy replaces it', async () => {
+    await untilOnReplica();
+    const rows: number[] = [];
+    await runInLane('heavy', async () => {
+      for await (const batch of db.cursor<{ g: number }>('SELECT g FROM r ORDER BY g', [], 1000)) {
+        rows.push(...batch.map((x) => x.g));
+        if (rows.length === 1000) {
+          await runInLane('interactive', () => db.query('INSERT INTO r VALUES (0)'));
+          await untilOnReplica(); // a newer copy took over: the one this export reads must stay open
+        }
+      }
+    });
+    expect(rows).toHaveLength(3000);
+    expect(rows.at(-1)).toBe(3000);
+  });
+});

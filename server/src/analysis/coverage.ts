@@ -1,7 +1,8 @@
 // Coverage of the population and of the communes by CPTS, per département and per région, and the
 // white zones (communes in no CPTS) with their nearest CPTS. Computed on cpts_commune over the territorial units
 // (isTerritorialUnit), not on geometry: a commune without outline counts, covered or white, like any other.
-import type { Queryable } from '../db/port.js';
+import { mapBatches } from '../db/cursor.js';
+import type { Db, Queryable } from '../db/port.js';
 import { CONTACT_GRID, inContact, onContactGrid } from './contiguity.js';
 import type { CptsStatut, Perimetre } from '../domain/vocabulary.js';
 import { cptsSql, isTerritorialUnit, membershipSql } from '../domain/rules-sql.js';
@@ -298,12 +299,19 @@ async function wzTotals(db: Queryable, f: WhiteZoneFilter): Promise<{ total: num
 /** Communes in no CPTS, largest population first, one page; `limit` undefined = all. */
 export async function whiteZones(db: Queryable, f: WhiteZoneFilter = {}): Promise<WhiteZonePage> {
   const totals = await wzTotals(db, f);
-  const r = await db.query<WzRow>(wzSql(false, f.date), [f.departement ?? null, f.region ?? null, f.limit ?? null, f.offset ?? 0, f.bassinVie ?? null]);
+  const r = await db.query<WzRow>(wzSql(false, f.date), wzParams(f));
   return { ...totals, rows: r.rows.map(toWz) };
 }
 
+/** All the white zones of the area, as whiteZones, a batch at a time from a cursor (exports). */
+export function whiteZoneBatches(db: Db, f: Omit<WhiteZoneFilter, 'limit' | 'offset'> = {}): AsyncIterable<WhiteZoneRow[]> {
+  return mapBatches(db.cursor<WzRow>(wzSql(false, f.date), wzParams(f)), toWz);
+}
+
+const wzParams = (f: WhiteZoneFilter) => [f.departement ?? null, f.region ?? null, f.limit ?? null, f.offset ?? 0, f.bassinVie ?? null];
+
 export async function whiteZoneFeatures(db: Queryable, f: WhiteZoneFilter = {}): Promise<WhiteZonePage<WhiteZoneFeature>> {
   const totals = await wzTotals(db, f);
-  const r = await db.query<WzRow>(wzSql(true, f.date), [f.departement ?? null, f.region ?? null, f.limit ?? null, f.offset ?? 0, f.bassinVie ?? null]);
+  const r = await db.query<WzRow>(wzSql(true, f.date), wzParams(f));
   return { ...totals, rows: r.rows.map((x) => ({ ...toWz(x), geometry: x.geometry! })) };
 }

@@ -1,6 +1,7 @@
 // Overlaps between CPTS, computed on the membership table (not on geometry): two CPTS overlap when they
 // share at least one commune. Touching along a border shares no commune, so it is no overlap.
-import type { Queryable } from '../db/port.js';
+import { mapBatches } from '../db/cursor.js';
+import type { Db, Queryable } from '../db/port.js';
 import { cptsSql, membershipSql } from '../domain/rules-sql.js';
 import { COMMUNE_PARTAGEE_SANS_DECOUPAGE, type CptsStatut, type Perimetre } from '../domain/vocabulary.js';
 
@@ -144,15 +145,19 @@ function toPair(r: PairRow): OverlapPair {
 
 /** Every pair of CPTS sharing at least one commune, by shared population (desc) then ids. One query. */
 export async function overlapPairs(db: Queryable, f: OverlapFilter = {}): Promise<OverlapPair[]> {
-  const r = await db.query<PairRow>(
-    `WITH ${PAIRS_CTE(f)}
-     SELECT ${PAIR_COLUMNS}, p.communes
-     ${PAIR_FROM(f, COMMUNES_AGG)}
-     ${ORDER}`,
-    params(f),
-  );
+  const r = await db.query<PairRow>(pairsSql(f), params(f));
   return r.rows.map(toPair);
 }
+
+/** The same pairs, a batch at a time from a cursor (exports). */
+export function overlapPairBatches(db: Db, f: OverlapFilter = {}): AsyncIterable<OverlapPair[]> {
+  return mapBatches(db.cursor<PairRow>(pairsSql(f), params(f)), toPair);
+}
+
+const pairsSql = (f: OverlapFilter) => `WITH ${PAIRS_CTE(f)}
+     SELECT ${PAIR_COLUMNS}, p.communes
+     ${PAIR_FROM(f, COMMUNES_AGG)}
+     ${ORDER}`;
 
 export interface OverlapFeature extends OverlapPair {
   /** GeoJSON text of the union of the shared communes (normalised, 6 decimals). */

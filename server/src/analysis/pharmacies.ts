@@ -3,6 +3,7 @@
 // stated as a fact), the commune's ARS zoning and GP supply.
 // The nearest MSP/CSP of each pharmacy comes from the exact-nearest primitive (nearest.ts).
 import type { Db, Queryable } from '../db/port.js';
+import { mapBatches } from '../db/cursor.js';
 import { InvalidInputError, NotFoundError } from '../domain/errors.js';
 import { assertBassinVie } from './communes.js';
 import { exactNearestSql } from './nearest.js';
@@ -230,18 +231,31 @@ const order = (t: string, sort: PharmacySort = 'commune') =>
  * The pharmacies matching the filters (status included), ordered by commune name then pharmacy name (or by name);
  * a page when `limit` is given, else all of them.
  */
-export async function listPharmacies(
-  db: Queryable,
-  f: PharmacyFilters,
-  opts: { near?: number; limit?: number; offset?: number; sort?: PharmacySort } = {},
-): Promise<PharmacyRow[]> {
-  const near = opts.near ?? PROBABLE_MEMBERSHIP_RADIUS_M;
-  const { where, params } = filterSql(f, [], near);
+export async function listPharmacies(db: Queryable, f: PharmacyFilters, opts: ListOptions = {}): Promise<PharmacyRow[]> {
+  const { sql, params } = pharmaciesSql(f, opts);
+  const r = await db.query<RawRow>(sql, params);
+  return r.rows.map(toPharmacy(opts.near));
+}
+
+/** All the pharmacies matching the filters, as listPharmacies, a batch at a time from a cursor (exports). */
+export function pharmacyBatches(db: Db, f: PharmacyFilters, opts: Omit<ListOptions, 'limit' | 'offset'> = {}): AsyncIterable<PharmacyRow[]> {
+  const { sql, params } = pharmaciesSql(f, opts);
+  return mapBatches(db.cursor<RawRow>(sql, params), toPharmacy(opts.near));
+}
+
+interface ListOptions {
+  near?: number;
+  limit?: number;
+  offset?: number;
+  sort?: PharmacySort;
+}
+
+function pharmaciesSql(f: PharmacyFilters, opts: ListOptions): { sql: string; params: unknown[] } {
+  const { where, params } = filterSql(f, [], opts.near ?? PROBABLE_MEMBERSHIP_RADIUS_M);
   const statusCond = statusSql(f, params);
   const limit = `$${params.push(opts.limit ?? null)}`;
   const offset = `$${params.push(opts.offset ?? 0)}`;
-  const r = await db.query<RawRow>(
-    `WITH page AS (
+  const sql = `WITH page AS (
        SELECT * FROM (${baseSql(where)}) b ${statusCond}
         ORDER BY ${order('b', opts.sort)} LIMIT ${limit}::int OFFSET ${offset}::int
      ),
@@ -283,10 +297,13 @@ export async function listPharmacies(
        LEFT JOIN cpts_of k ON k.commune_code = page.commune_connue
        LEFT JOIN adhesions_of a ON a.pharmacie_finess = page.finess
        LEFT JOIN offre_mg o ON o.commune_code = page.commune_connue
-      ORDER BY ${order('page', opts.sort)}`,
-    params,
-  );
-  return r.rows.map((x) => ({
+      ORDER BY ${order('page', opts.sort)}`;
+  return { sql, params };
+}
+
+const toPharmacy =
+  (near = PROBABLE_MEMBERSHIP_RADIUS_M) =>
+  (x: RawRow): PharmacyRow => ({
     finess: x.finess,
     nom: x.nom,
     adresse: x.adresse,
@@ -306,8 +323,7 @@ export async function listPharmacies(
     zonage: x.zone,
     enZipZac: x.zone === null ? null : x.zone === 'ZIP' || x.zone === 'ZAC',
     generalistes: gpFigures(x.nb_generalistes, x.population, x.est_proxy),
-  }));
-}
+  });
 
 /**
  * Runs a bulk analysis with PostgreSQL's JIT compiler off: the planner's cost for the national list

@@ -1,12 +1,13 @@
 // Sessions, password change, personal API tokens, accounts (admins) and the audit trail (admins; ARS: their région).
 import { Router, type Request } from 'express';
-import { readAudit, type AuditRow } from '../auth/audit.js';
+import { auditBatches, readAudit, type AuditRow } from '../auth/audit.js';
 import { oidcClient, SsoRefused, type Pending } from '../auth/oidc.js';
 import { closeSession, createToken, listTokens, login, openSession, revokeToken, type Auth } from '../auth/sessions.js';
 import { changePassword, createUser, listUsers, updateUser } from '../auth/users.js';
 import { ROLE_LIBELLES } from '../domain/roles.js';
 import { clearSessionCookie, loginLimiter, newCsrfToken, SESSION_COOKIE, sessionCookie, signedIn } from '../http/auth.js';
-import { sendCsv } from '../http/csv.js';
+import { mapBatches } from '../db/cursor.js';
+import { streamCsv } from '../http/csv.js';
 import { HttpError } from '../http/errors.js';
 import * as api from './contract/auth.js';
 import type { Input } from './contract/endpoint.js';
@@ -49,7 +50,7 @@ export function authRoutes(deps: AppDeps): Router {
 
   serve(r, api.sessionGet, async (_input, _res, req) => state(await req.identify?.()));
 
-  const limiter = loginLimiter(config.rateLimits?.loginFailuresPerQuarter ?? 0);
+  const limiter = loginLimiter(config.rateLimits?.loginFailuresPerQuarter ?? 0, db);
   r.use((req, res, next) => (req.method === 'POST' && req.path === api.sessionLogin.path ? limiter(req, res, next) : next()));
   serve(r, api.sessionLogin, async ({ body }, res, req) => {
     const opened = await login(db, body.identifiant, body.motDePasse, newCsrfToken(req));
@@ -104,10 +105,13 @@ export function authRoutes(deps: AppDeps): Router {
   }, { regionOf });
 
   serve(r, api.auditCsv, async ({ query }, res, req) => {
-    const rows = (await readAudit(db, auditFilter(query, req))).map(auditEntry);
     setSourcesHeader(res, []);
     const json = (v: unknown) => (v === null || v === undefined ? '' : JSON.stringify(v));
-    sendCsv(res, 'audit.csv', AUDIT_COLUMNS, rows.map((e) => [e.id, e.le, e.auteur, e.utilisateur, e.sessionId, e.jetonId, e.action, e.cibleType, e.cibleId, e.region, json(e.avant), json(e.apres)]));
+    const line = (r: AuditRow) => {
+      const e = auditEntry(r);
+      return [e.id, e.le, e.auteur, e.utilisateur, e.sessionId, e.jetonId, e.action, e.cibleType, e.cibleId, e.region, json(e.avant), json(e.apres)];
+    };
+    await streamCsv(res, 'audit.csv', AUDIT_COLUMNS, mapBatches(auditBatches(db, auditFilter(query, req)), line));
   }, { regionOf });
 
   oidcRoutes(r, deps);

@@ -1,10 +1,11 @@
 // Coverage of the territory by CPTS, and white zones (communes in no CPTS) with their nearest CPTS.
 import { Router } from 'express';
 import { assertBassinVie } from '../analysis/communes.js';
-import { coverage, whiteZoneFeatures, whiteZones, type WhiteZoneRow } from '../analysis/coverage.js';
+import { coverage, whiteZoneBatches, whiteZoneFeatures, whiteZones, type WhiteZoneRow } from '../analysis/coverage.js';
+import { mapBatches } from '../db/cursor.js';
 import { gpSupply, maskCount, SECRET_LABEL, SECRET_MIN } from '../domain/rules.js';
 import { zoneLibelle, type Zone } from '../domain/vocabulary.js';
-import { sendCsv } from '../http/csv.js';
+import { streamCsv } from '../http/csv.js';
 import * as api from './contract/coverage.js';
 import type { AppDeps } from './deps.js';
 import { sendFeatureCollection, setSourcesHeader } from './send.js';
@@ -126,9 +127,8 @@ export function coverageRoutes({ db }: AppDeps): Router {
 
   serve(r, api.whiteZonesCsv, async ({ query }, res) => {
     await assertBassinVie(db, query.bassinVie);
-    const page = await whiteZones(db, query);
     setSourcesHeader(res, await dataSources(db, WZ_SOURCES));
-    sendCsv(res, 'zones-blanches-cpts.csv', WZ_CSV_HEADER, page.rows.map(wzCsvRow));
+    await streamCsv(res, 'zones-blanches-cpts.csv', WZ_CSV_HEADER, mapBatches(whiteZoneBatches(db, query), wzCsvRow));
   });
 
   return r;

@@ -1,8 +1,10 @@
 // Overlap matrix between CPTS (pairs sharing communes): JSON, GeoJSON for the map, CSV.
 import { Router, type Response } from 'express';
 import { assertBassinVie } from '../analysis/communes.js';
-import { overlapGeometries, overlapPairs } from '../analysis/overlaps.js';
-import { sendCsv } from '../http/csv.js';
+import { overlapGeometries, overlapPairBatches, overlapPairs, type OverlapFilter } from '../analysis/overlaps.js';
+import type { Db } from '../db/port.js';
+import type { Decision } from '../domain/vocabulary.js';
+import { streamCsv } from '../http/csv.js';
 import { readsNotes, withDecisions } from './conciliation.js';
 import * as api from './contract/overlaps.js';
 import type { AppDeps } from './deps.js';
@@ -55,6 +57,11 @@ const csvRow = (p: api.OverlapPair, notes: boolean) => [
   ...(notes ? [p.decision.note, p.decision.auteur] : []),
 ];
 
+/** The CSV lines, a batch of pairs at a time from a cursor, each batch with its decisions. */
+async function* csvBatches(db: Db, query: OverlapFilter & { decision?: Decision }, notes: boolean): AsyncGenerator<unknown[][]> {
+  for await (const pairs of overlapPairBatches(db, query)) yield (await withDecisions(db, pairs, notes, query.decision)).map((p) => csvRow(p, notes));
+}
+
 /** A public read whose body depends on the caller (notes): no shared cache may serve one caller's to another. */
 const personal = (res: Response) => res.vary('Cookie').vary('Authorization');
 
@@ -102,9 +109,9 @@ export function overlapRoutes({ db }: AppDeps): Router {
     await assertBassinVie(db, query.bassinVie);
     personal(res);
     const notes = await readsNotes(req);
-    const paires = await withDecisions(db, await overlapPairs(db, query), notes, query.decision);
     setSourcesHeader(res, await dataSources(db, SOURCES));
-    sendCsv(res, 'chevauchements-cpts.csv', notes ? [...CSV_HEADER, ...CSV_NOTE_HEADER] : CSV_HEADER, paires.map((p) => csvRow(p, notes)));
+    const header = notes ? [...CSV_HEADER, ...CSV_NOTE_HEADER] : CSV_HEADER;
+    await streamCsv(res, 'chevauchements-cpts.csv', header, csvBatches(db, query, notes));
   });
 
   return r;

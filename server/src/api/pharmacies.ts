@@ -7,16 +7,18 @@ import {
   CSV_CODE_COLUMNS,
   CSV_HEADER,
   listPharmacies,
+  pharmacyBatches,
   withoutJit,
   type PharmacyFilters,
   type PharmacyRow,
 } from '../analysis/pharmacies.js';
 import type { Auth } from '../auth/sessions.js';
+import { mapBatches } from '../db/cursor.js';
 import type { Queryable } from '../db/port.js';
 import { readsRecruitmentOf } from '../domain/roles.js';
 import { PROBABLE_MEMBERSHIP_RADIUS_M } from '../domain/rules.js';
 import { RECRUTEMENT_ETAT_INITIAL, RECRUTEMENT_ETAT_LIBELLES, type RecrutementEtat } from '../domain/vocabulary.js';
-import { sendCsv } from '../http/csv.js';
+import { streamCsv } from '../http/csv.js';
 import { HttpError } from '../http/errors.js';
 import { currentSteps, type CurrentStep } from '../register/recruitment.js';
 import * as api from './contract/pharmacies.js';
@@ -98,6 +100,12 @@ export const RECRUITMENT_CSV_HEADER = ['recrutement', 'date recrutement', 'derni
 
 const recruitmentCells = (s: CurrentStep | undefined) => (s ? [RECRUTEMENT_ETAT_LIBELLES[s.etat], s.date ?? '', s.note ?? ''] : ['', '', '']);
 
+/** Pharmacies matching the filters: the counts of the statuses asked for (all when none). */
+function total(f: PharmacyFilters, parStatut: Awaited<ReturnType<typeof countByStatus>>): number {
+  const counted = f.statuses?.length ? f.statuses : (Object.keys(parStatut) as (keyof typeof parStatut)[]);
+  return counted.reduce((n, s) => n + parStatut[s], 0);
+}
+
 export function pharmaciesRoutes({ db }: AppDeps): Router {
   const r = Router();
 
@@ -111,26 +119,24 @@ export function pharmaciesRoutes({ db }: AppDeps): Router {
       await dataSources(tx, SOURCE_KINDS),
       await recruitmentFor(tx, auth, res),
     ] as const);
-    const counted = f.statuses?.length ? f.statuses : (Object.keys(parStatut) as (keyof typeof parStatut)[]);
-    const total = counted.reduce((n, s) => n + parStatut[s], 0);
     const officines = recruitment ? rows.map((row) => ({ ...row, recrutement: recruitment(row) })) : rows;
-    return { total, limit, offset, rayon, parStatut, avertissement: avertissement(rayon), officines, sources };
+    return { total: total(f, parStatut), limit, offset, rayon, parStatut, avertissement: avertissement(rayon), officines, sources };
   });
 
   serve(r, api.pharmaciesCsv, async ({ query: { rayon = PROBABLE_MEMBERSHIP_RADIUS_M, tri, ...q } }, res, req) => {
     const auth = await caller(req);
     const f = filters(q, auth);
     await checkFilters(db, f);
-    const [rows, sources, recruitment] = await withoutJit(
+    const [parStatut, sources, recruitment] = await withoutJit(
       db,
-      async (tx) =>
-        [await listPharmacies(tx, f, { near: rayon, sort: tri }), await dataSources(tx, SOURCE_KINDS), await recruitmentFor(tx, auth, res)] as const,
+      async (tx) => [await countByStatus(tx, f, rayon), await dataSources(tx, SOURCE_KINDS), await recruitmentFor(tx, auth, res)] as const,
     );
     setSourcesHeader(res, sources);
-    res.setHeader('X-Row-Count', String(rows.length));
+    res.setHeader('X-Row-Count', String(total(f, parStatut)));
     const header = recruitment ? [...csvHeader(rayon), ...RECRUITMENT_CSV_HEADER] : csvHeader(rayon);
-    const lines = recruitment ? rows.map((row) => [...csvRow(row), ...recruitmentCells(recruitment(row))]) : rows.map(csvRow);
-    sendCsv(res, csvFileName(f), header, lines, { codeColumns: CSV_CODE_COLUMNS });
+    const line = recruitment ? (row: PharmacyRow) => [...csvRow(row), ...recruitmentCells(recruitment(row))] : csvRow;
+    const rows = mapBatches(pharmacyBatches(db, f, { near: rayon, sort: tri }), line);
+    await streamCsv(res, csvFileName(f), header, rows, { codeColumns: CSV_CODE_COLUMNS });
   });
 
   return r;

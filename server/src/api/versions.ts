@@ -4,9 +4,10 @@
 import { Router, type Request } from 'express';
 import { audited, type Actor } from '../auth/audit.js';
 import type { Queryable } from '../db/port.js';
+import { mapBatches } from '../db/cursor.js';
 import { writesIn } from '../domain/roles.js';
 import { signedIn } from '../http/auth.js';
-import { sendCsv } from '../http/csv.js';
+import { streamCsv } from '../http/csv.js';
 import { HttpError } from '../http/errors.js';
 import { stableId } from '../import/csv.js';
 import { cptsHistory, diffVersions, etapeRow, type DiffCommune } from '../register/history.js';
@@ -115,10 +116,10 @@ export function versionRoutes({ db }: AppDeps): Router {
       const d = await diffVersions(db, params.id, query.de, query.a);
       setSourcesHeader(res, await dataSources(db, ['communes', 'cpts']));
       const row = (kind: string) => (c: DiffCommune) => [kind, c.code, c.nom, c.departement, c.population, d.de.numero, d.a.numero, d.de.bande, d.a.bande];
-      sendCsv(res, `cpts-${params.id}-versions-${d.de.numero}-${d.a.numero}.csv`, DIFF_HEADER, [
-        ...d.ajoutees.map(row('ajoutée')),
-        ...d.retirees.map(row('retirée')),
-      ], { codeColumns: ['Code INSEE', 'Département'] });
+      const lines = [...d.ajoutees.map(row('ajoutée')), ...d.retirees.map(row('retirée'))];
+      await streamCsv(res, `cpts-${params.id}-versions-${d.de.numero}-${d.a.numero}.csv`, DIFF_HEADER, mapBatches([lines], (l) => l), {
+        codeColumns: ['Code INSEE', 'Département'],
+      });
     },
     ownCpts,
   );

@@ -75,10 +75,7 @@ export interface AuditRow {
   apres: unknown;
 }
 
-/** The newest rows first. `jusqua` is a day, included. */
-export async function readAudit(db: Queryable, f: AuditFilter): Promise<AuditRow[]> {
-  const r = await db.query<AuditRow>(
-    `SELECT id, le, utilisateur, auteur, session_id, jeton_id, action, cible_type, cible_id, region, avant, apres
+const AUDIT_SQL = `SELECT id, le, utilisateur, auteur, session_id, jeton_id, action, cible_type, cible_id, region, avant, apres
        FROM audit
       WHERE ($1::date IS NULL OR le >= $1::date)
         AND ($2::date IS NULL OR le < $2::date + 1)
@@ -87,8 +84,16 @@ export async function readAudit(db: Queryable, f: AuditFilter): Promise<AuditRow
         AND ($5::text IS NULL OR region = $5)
         AND ($6::text IS NULL OR cible_type = $6)
       ORDER BY id DESC
-      LIMIT $7`,
-    [f.depuis ?? null, f.jusqua ?? null, f.utilisateur ?? null, f.action ?? null, f.region ?? null, f.cibleType ?? null, f.limite],
-  );
-  return r.rows;
+      LIMIT $7`;
+
+const auditParams = (f: AuditFilter) => [f.depuis ?? null, f.jusqua ?? null, f.utilisateur ?? null, f.action ?? null, f.region ?? null, f.cibleType ?? null, f.limite];
+
+/** The newest rows first. `jusqua` is a day, included. */
+export async function readAudit(db: Queryable, f: AuditFilter): Promise<AuditRow[]> {
+  return (await db.query<AuditRow>(AUDIT_SQL, auditParams(f))).rows;
+}
+
+/** The same rows a batch at a time from a cursor (exports). */
+export function auditBatches(db: Db, f: AuditFilter): AsyncIterable<AuditRow[]> {
+  return db.cursor<AuditRow>(AUDIT_SQL, auditParams(f));
 }

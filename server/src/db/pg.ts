@@ -1,5 +1,6 @@
 import pg from 'pg';
 import type { Db, QueryResult, Queryable, Row } from './port.js';
+import { BATCH_ROWS, fetchAll } from './cursor.js';
 import { toDbError } from './errors.js';
 import { DbUnavailableError } from './port.js';
 import { parsers } from './types.js';
@@ -85,8 +86,36 @@ export async function openPg(url: string, options: PgOptions = {}): Promise<Db> 
         throw e;
       }
     },
+    async *cursor<T = Row>(sql: string, params: readonly unknown[] = [], batchRows = BATCH_ROWS) {
+      const client = await pool.connect().catch((e: unknown) => {
+        throw toDbError(e, timeoutMs);
+      });
+      const q = wrap(client, timeoutMs);
+      let ended = false;
+      try {
+        await q.exec(`BEGIN READ ONLY; ${exportSettings(timeoutMs)}`);
+        await q.query(`DECLARE export NO SCROLL CURSOR FOR ${sql}`, params);
+        yield* fetchAll<T>(q, 'export', batchRows);
+        await q.exec('COMMIT');
+        ended = true;
+      } finally {
+        // left early or failed: a connection that cannot even roll back is destroyed, not returned to the pool
+        if (!ended) ended = await client.query('ROLLBACK').then(() => true, () => false);
+        client.release(ended ? undefined : true);
+      }
+    },
     close: () => pool.end(),
   };
+}
+
+/**
+ * An export reads every row: planned for all of them (a cursor is otherwise planned for its first tenth), without
+ * JIT (see withoutJit, analysis/pharmacies.ts); a client that stops reading does not hold its connection past the
+ * statement timeout.
+ */
+function exportSettings(timeoutMs: number): string {
+  const idle = timeoutMs > 0 ? ` SET LOCAL idle_in_transaction_session_timeout = ${timeoutMs};` : '';
+  return `SET LOCAL cursor_tuple_fraction = 1; SET LOCAL jit = off;${idle}`;
 }
 
 /** The URL without its password, for messages. */

@@ -14,7 +14,7 @@ interface OpenTx {
 }
 
 /** Statements that change nothing: after any other, a read replica is out of date. */
-const READ_ONLY = new Set(['SELECT', 'SHOW', 'SET', 'EXPLAIN']);
+const READ_ONLY = new Set(['SELECT', 'SHOW', 'SET', 'EXPLAIN', 'DECLARE', 'FETCH', 'CLOSE']);
 
 const port = parentPort!;
 const dataDir = (workerData as { dataDir: string }).dataDir;

@@ -16,6 +16,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
+import { heldCursor } from './cursor.js';
 import { toDbError } from './errors.js';
 import { currentLane, type Lane } from './lane.js';
 import { lockDataDir } from './lock.js';
@@ -266,7 +267,7 @@ function removeStaleReplicas(): void {
  * instead of before it. Until a current copy is open, heavy work goes to the primary (behind interactive work).
  */
 class ReadReplica {
-  private current?: { thread: PgliteThread; dir: string; writes: number };
+  private current?: Copy;
   private refreshing?: Promise<void>;
   private closed = false;
 
@@ -289,13 +290,26 @@ class ReadReplica {
       const thread = new PgliteThread(dir, this.options);
       await thread.whenReady();
       const old = this.current;
-      this.current = { thread, dir, writes };
+      this.current = { thread, dir, writes, cursors: 0 };
       if (this.closed) await this.close();
       if (old) await retire(old);
     } catch (e) {
       this.options.onRestart?.(`read replica unavailable: ${(e as Error).message}`);
       await rm(dir, { recursive: true, force: true });
     }
+  }
+
+  /** The current replica for a cursor, kept open until released even when a newer copy replaces it meanwhile. */
+  hold(): { thread: PgliteThread; release: () => void } | undefined {
+    const copy = this.use() && this.current!;
+    if (!copy) return undefined;
+    copy.cursors++;
+    return {
+      thread: copy.thread,
+      release: () => {
+        if (--copy.cursors === 0 && copy.retired) void retire(copy);
+      },
+    };
   }
 
   async close(): Promise<void> {
@@ -306,7 +320,18 @@ class ReadReplica {
   }
 }
 
-async function retire(r: { thread: PgliteThread; dir: string }): Promise<void> {
+interface Copy {
+  thread: PgliteThread;
+  dir: string;
+  writes: number;
+  /** Open cursors (exports) on this copy: it is closed once they end. */
+  cursors: number;
+  retired?: boolean;
+}
+
+async function retire(r: Copy): Promise<void> {
+  r.retired = true;
+  if (r.cursors > 0) return; // closed by the last cursor's release
   await r.thread.close().catch(() => {});
   await rm(r.dir, { recursive: true, force: true });
 }
@@ -347,6 +372,15 @@ export async function openPgliteThread(dataDir: string, options: ThreadOptions):
       } catch (e) {
         await thread.submit({ op: 'end', tx, commit: false }).catch(() => {});
         throw e;
+      }
+    },
+    // declared and fetched on one worker: the replica for an export (held meanwhile), as any heavy work
+    async *cursor<T = Row>(sql: string, params?: readonly unknown[], batchRows?: number) {
+      const held = currentLane() === 'heavy' ? replica?.hold() : undefined;
+      try {
+        yield* heldCursor<T>(queryable(held?.thread ?? thread), sql, params, batchRows);
+      } finally {
+        held?.release();
       }
     },
     async close() {

@@ -1,4 +1,5 @@
 import { PGlite } from '@electric-sql/pglite';
+import { heldCursor } from './cursor.js';
 import { toDbError } from './errors.js';
 import { lockDataDir } from './lock.js';
 import { postgisExtension } from './postgis-bundle.js';
@@ -48,6 +49,7 @@ export async function openPglite(dataDir?: string): Promise<Db> {
     query: base.query,
     exec: base.exec,
     transaction: (fn) => pg.transaction((tx) => fn(wrap(tx))),
+    cursor: (sql, params, batchRows) => heldCursor(base, sql, params, batchRows),
     close: () => pg.close().finally(() => lock?.release()),
   };
 }

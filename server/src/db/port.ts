@@ -22,6 +22,12 @@ export interface Db extends Queryable {
   readonly backend: Backend;
   /** Runs `fn` in one transaction: committed if it resolves, rolled back if it throws. */
   transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
+  /**
+   * The rows of one read-only query, a batch at a time, from a database cursor: an export of any size holds one
+   * batch in memory, and its first rows come as soon as the database yields them. Leaving the loop early (a client
+   * gone) or a failure closes the cursor.
+   */
+  cursor<T = Row>(sql: string, params?: readonly unknown[], batchRows?: number): AsyncIterable<T[]>;
   close(): Promise<void>;
 }
 

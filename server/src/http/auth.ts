@@ -6,9 +6,10 @@ import { rateLimit } from 'express-rate-limit';
 import { csrfSync } from 'csrf-sync';
 import type { Access } from '../api/contract/endpoint.js';
 import { findSession, findToken, type Auth } from '../auth/sessions.js';
-import type { Queryable } from '../db/port.js';
+import type { Db, Queryable } from '../db/port.js';
 import { SESSION_HOURS, writesIn } from '../domain/roles.js';
 import { HttpError } from './errors.js';
+import { rateStore } from './rate-store.js';
 
 declare module 'express-serve-static-core' {
   interface Request {
@@ -99,10 +100,11 @@ export function signedIn(req: Request): Auth {
   return req.auth;
 }
 
-/** Failed logins per address and quarter of an hour (successful ones do not count); 0: no limit. */
-export function loginLimiter(perQuarter: number): RequestHandler {
+/** Failed logins per address and quarter of an hour (successful ones do not count); 0: no limit. Shared as limitExpensive's. */
+export function loginLimiter(perQuarter: number, db?: Db): RequestHandler {
   if (perQuarter === 0) return (_req, _res, next) => next();
   return rateLimit({
+    store: rateStore(db, 'login:'),
     windowMs: 15 * 60_000,
     limit: perQuarter,
     skipSuccessfulRequests: true,

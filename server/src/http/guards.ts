@@ -4,7 +4,9 @@ import type { RequestHandler } from 'express';
 import { rateLimit } from 'express-rate-limit';
 import helmet from 'helmet';
 import { runInLane } from '../db/lane.js';
+import type { Db } from '../db/port.js';
 import { HttpError } from './errors.js';
+import { rateStore } from './rate-store.js';
 
 /** Whole-file exports: CSV, and GeoJSON of whole layers. */
 export const EXPORT_PATH = /^\/api\/(?:[a-z-]+\.csv|(?:white-zones|overlaps|cpts)\.geojson)$/;
@@ -42,9 +44,10 @@ export const rejectInvalidText: RequestHandler = (req, _res, next) => {
   next(where ? new HttpError(400, `Texte invalide dans ${where} de la requête : caractère nul (%00) ou encodage incorrect`) : undefined);
 };
 
-function limiter(perMinute: number, what: string): RequestHandler {
+function limiter(perMinute: number, what: string, db?: Db): RequestHandler {
   if (perMinute === 0) return (_req, _res, next) => next();
   return rateLimit({
+    store: rateStore(db, `${what}:`),
     windowMs: 60_000,
     limit: perMinute,
     standardHeaders: 'draft-8', // RateLimit-Policy and RateLimit; Retry-After on 429
@@ -61,10 +64,13 @@ export interface GuardLimits {
   analysesPerMinute: number;
 }
 
-/** Rate limits per client (its address, as TRUST_PROXY allows reading it) and the database lane of each request. */
-export function limitExpensive(limits: GuardLimits): RequestHandler {
-  const exports = limiter(limits.exportsPerMinute, 'exports');
-  const analyses = limiter(limits.analysesPerMinute, 'analyses');
+/**
+ * Rate limits per client (its address, as TRUST_PROXY allows reading it) and the database lane of each request.
+ * With `db` on PostGIS the counts are in the database, shared by every server process (rate-store.ts).
+ */
+export function limitExpensive(limits: GuardLimits, db?: Db): RequestHandler {
+  const exports = limiter(limits.exportsPerMinute, 'exports', db);
+  const analyses = limiter(limits.analysesPerMinute, 'analyses', db);
   return (req, res, next) => {
     const kind = EXPORT_PATH.test(req.path) ? exports : ANALYSIS_PATH.test(req.path) ? analyses : undefined;
     const lane = kind ? 'heavy' : 'interactive';

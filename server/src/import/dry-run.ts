@@ -4,6 +4,7 @@
 // table, keyed by their natural key); a dry run rolls it back, an apply commits it only if the change is the one
 // previewed (same fingerprint). Importers are wrapped, never changed: a kind's new tables join DIFF_TABLES.
 import { createHash, type Hash } from 'node:crypto';
+import { heldCursor } from '../db/cursor.js';
 import type { Db, Queryable } from '../db/port.js';
 import { ImportError, type InputIssue } from './errors.js';
 import { runImport } from './index.js';
@@ -106,6 +107,7 @@ function within(tx: Queryable, backend: Db['backend']): Db {
     backend,
     query: (sql, params) => tx.query(sql, params),
     exec: (sql) => tx.exec(sql),
+    cursor: (sql, params, batchRows) => heldCursor(tx, sql, params, batchRows),
     transaction: (fn) => fn(tx),
     close: () => Promise.resolve(),
   };
