@@ -86,7 +86,7 @@ describe.skipIf(skipReason !== null)(suiteTitle('e2e: téléphone 390×844'), ()
     await expect.poll(() => credits.isVisible()).toBe(true);
     expect(await credits.textContent()).toContain('INSEE');
     await page.locator('.maplibregl-ctrl-attrib-button').click();
-    await expect.poll(() => credits.isVisible(), 'folded again').toBe(false);
+    await expect.poll(() => credits.isVisible(), { message: 'folded again' }).toBe(false);
   });
 
   for (const [hash, name] of VIEWS) {
