@@ -4,7 +4,7 @@ import type { TileLayerInfo } from './api.js';
 import { Legend } from './Legend.js';
 import { MapController, DEFAULT_VIEW, type Pick } from './map.js';
 import { ALL_GROUPS, LayersCtx, MapCtx, useLayerState } from './map-state.js';
-import { formatMapView, parseMapView, useUrl } from './url.js';
+import { currentUrlView, formatMapView, parseMapView, useUrl } from './url.js';
 
 export { ALL_GROUPS, useLayerState, useMap, useTileLayers } from './map-state.js';
 
@@ -53,15 +53,20 @@ export function MapLayout({
   const container = useRef<HTMLDivElement | null>(null);
   const [url, setUrl] = useUrl();
   const { visible, shading } = useLayerState();
+  // the view the map itself last wrote to the URL: not a navigation to follow
+  const written = useRef<string | null>(null);
 
   useEffect(() => {
-    const fromUrl = parseMapView(new URLSearchParams(window.location.hash.slice(1)).get('m'));
+    const fromUrl = parseMapView(currentUrlView());
     const c = new MapController(container.current!, fromUrl ?? DEFAULT_VIEW, basemapStyleUrl, tileLayers);
     // without a view in the link, show the whole data set
     const bounds = tileLayers.find((l) => l.id === 'communes')?.bounds;
     if (!fromUrl && bounds) c.fitBounds(bounds, 22, 0);
     c.on({
-      onMove: (v) => setUrl({ m: formatMapView(v) }, true),
+      onMove: (v) => {
+        written.current = formatMapView(v);
+        setUrl({ m: written.current }, true);
+      },
       onClick: (ll, pick, all) => clickTarget()?.current(ll, pick, all),
     });
     setCtl(c);
@@ -74,11 +79,14 @@ export function MapLayout({
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [basemapStyleUrl]);
 
-  // back/forward or a pasted link: follow the URL's view when it differs from the map's
+  // back/forward or a pasted link: follow the URL's view when it differs from the map's. Not the map's own
+  // writes, nor a value the URL no longer holds (a render that came late on a busy page): either, reaching this
+  // effect while the map is on its way elsewhere (a framing that started after the write), would jump the map
+  // back and cancel that framing.
   const m = url.get('m');
   useEffect(() => {
     const v = parseMapView(m);
-    if (!ctl || !v) return;
+    if (!ctl || !v || m === written.current || m !== currentUrlView()) return;
     const c = ctl.map.getCenter();
     if (Math.abs(c.lat - v.lat) > 1e-3 || Math.abs(c.lng - v.lon) > 1e-3 || Math.abs(ctl.map.getZoom() - v.zoom) > 0.02) ctl.jumpTo(v);
   }, [ctl, m]);

@@ -455,6 +455,12 @@ export const DEFAULT_VIEW: MapViewState = { zoom: 5, lat: 46.6, lon: 2.4 };
 /** Owns one maplibre Map; every method is safe to call before the style has loaded. */
 /** The window width above which the legend opens unfolded. */
 export const LEGEND_OPEN_MIN_WIDTH = 1100;
+/** The open legend's reach from the map's right edge: its width and its offset beside the zoom buttons (styles.css). */
+const LEGEND_COVER = 310 + 50;
+/** The margin a fit keeps around what it frames (px). */
+const FIT_MARGIN = 48;
+/** MapLibre's own width under which a map gets the compact attribution (px). */
+const SMALL_MAP_WIDTH = 640;
 
 export class MapController {
   readonly map: MlMap;
@@ -483,6 +489,9 @@ export class MapController {
     });
     // for the end-to-end tests, which read what is drawn (queryRenderedFeatures)
     (container as HTMLElement & { maplibre?: MlMap }).maplibre = this.map;
+    // a compact attribution starts unfolded (MapLibre folds it at the first drag): on a small map it would cover
+    // part of it, so it starts folded there, its ⓘ button unfolding the credits
+    if (container.clientWidth <= SMALL_MAP_WIDTH) container.querySelector('.maplibregl-ctrl-attrib')?.classList.remove('maplibregl-compact-show');
     this.map.touchZoomRotate.disableRotation();
     this.map.keyboard.enable();
     this.map.addControl(new NavigationControl({ showCompass: false }), 'top-right');
@@ -665,24 +674,25 @@ export class MapController {
   }
 
   /**
-   * Room kept around what a fit frames: clear of the legend when it is open (folded, as on a phone, it hides
-   * nothing); a map too small for those margins gets a small even one rather than nothing in view.
+   * Room kept around what a fit frames: a margin, and on the right the map's width the legend and the zoom
+   * buttons beside it cover when the legend is open (folded, as on a phone, it hides nothing); a map too small for
+   * those margins gets a small even one rather than nothing in view.
    */
   private fitPadding(): { top: number; bottom: number; left: number; right: number } {
     const { clientWidth: w, clientHeight: h } = this.map.getContainer();
-    const legend = this.legendWidth();
-    const right = legend ? legend + 60 : 48;
-    if (w - right - 48 >= 200 && h - 96 >= 150) return { top: 48, bottom: 48, left: 48, right };
+    const right = this.legendCover() + FIT_MARGIN;
+    if (w - right - FIT_MARGIN >= 200 && h - 2 * FIT_MARGIN >= 150) return { top: FIT_MARGIN, bottom: FIT_MARGIN, left: FIT_MARGIN, right };
     const m = Math.round(Math.min(w, h) * 0.05);
     return { top: m, bottom: m, left: m, right: m };
   }
 
-  /** The legend floats over the right of the map: fits keep what they frame clear of it. */
-  private legendWidth(): number {
-    const el = this.map.getContainer().parentElement?.querySelector('.legend-body');
-    if (el) return (el as HTMLElement).offsetWidth;
+  /** How far from the map's right edge the open legend reaches (0 when folded). */
+  private legendCover(): number {
+    const body = this.map.getContainer().parentElement?.querySelector('.legend-body');
+    const legend = body?.closest('.legend');
+    if (legend) return Math.max(0, this.map.getContainer().getBoundingClientRect().right - legend.getBoundingClientRect().left);
     // the first fit comes before the legend is drawn: it will open on a wide window (Legend's default)
-    return window.innerWidth > LEGEND_OPEN_MIN_WIDTH ? 300 : 0;
+    return window.innerWidth > LEGEND_OPEN_MIN_WIDTH ? LEGEND_COVER : 0;
   }
 
   /** Flies to a point, zooming in to `zoom` at least (never out). */

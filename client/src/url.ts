@@ -65,6 +65,9 @@ export function parseMapView(v: string | null): MapViewState | undefined {
   return { zoom: z!, lat: lat!, lon: lon! };
 }
 
+/** The map view the URL holds now (`m=`), whatever the last render saw. */
+export const currentUrlView = (): string | null => read().get('m');
+
 export function formatMapView(v: MapViewState): string {
   return `${v.zoom.toFixed(2)}/${v.lat.toFixed(4)}/${v.lon.toFixed(4)}`;
 }

@@ -1,6 +1,6 @@
-// Map usability (issue 10): the map frames the answer — a pharmacy with its CPTS and every structure listed, a
-// white zone with the nearest CPTS its row names, an overlap pair with A and B told apart (and named in the
-// table), a URPS row with its surroundings. Expected values come from the API.
+// Map usability (issue 10): the map frames the answer — the data set at home clear of the legend, a pharmacy with
+// its CPTS and every structure listed, a white zone with the nearest CPTS its row names, an overlap pair with A and
+// B told apart (and named in the table), a URPS row with its surroundings. Expected values come from the API.
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api, baseUrl, bboxOf, expectCleanRun, openJourney, pixelOffset, settle, skipReason, squash, stableMapView, suiteTitle, type Journey } from './harness.js';
@@ -22,12 +22,13 @@ async function outOfView(page: Page, points: [number, number][]): Promise<[numbe
   await settle(page);
   const view = await stableMapView(page);
   const box = (await page.getByTestId('map').boundingBox())!;
-  const legend = (await page.locator('.legend').boundingBox())?.width ?? 0;
+  const legend = await page.locator('.legend').boundingBox();
+  const right = legend ? legend.x - box.x : box.width;
   return points.filter(([lon, lat]) => {
     const { dx, dy } = pixelOffset(view, lon, lat);
     const x = box.width / 2 + dx;
     const y = box.height / 2 + dy;
-    return x < 0 || y < 0 || y > box.height || x > box.width - legend;
+    return x < 0 || y < 0 || y > box.height || x > right;
   });
 }
 
@@ -54,6 +55,16 @@ describe.skipIf(skipReason !== null)(suiteTitle('e2e: carte — cadrer la répon
     await j?.close();
   });
 
+  it('home: the whole data set in view, clear of the open legend', async () => {
+    const { page } = j;
+    const { couches } = await api<{ couches: { id: string; bounds?: [number, number, number, number] }[] }>('/tiles/layers.json');
+    const [w, s, e, n] = couches.find((l) => l.id === 'communes')!.bounds!;
+    await page.goto(`${baseUrl()}/`);
+    await page.locator('.home').waitFor();
+    expect(await page.locator('.legend-body').isVisible(), 'the legend opens on a desk').toBe(true);
+    expect(await outOfView(page, [[w, s], [e, n]])).toEqual([]);
+  });
+
   it('a pharmacy: its CPTS and every structure the panel lists are in view', async () => {
     const { page } = j;
     const list = await api<{ officines: PharmacyRow[] }>('/api/pharmacies?statut=couverte-sans-adhesion&limit=1');
@@ -68,9 +79,7 @@ describe.skipIf(skipReason !== null)(suiteTitle('e2e: carte — cadrer la répon
     await expect.poll(() => outOfView(page, expected), { timeout: 30_000 }).toEqual([]);
   });
 
-  // Skipped on 2026-12-01: on the integrated main it fails in 3 of 4 runs (the nearest CPTS is not brought into view;
-  // reverting the day's last changes did not make it pass), a defect left open in the closing note of issue 10.
-  it.skip('a white zone: the commune and the nearest CPTS its row names are in view', async () => {
+  it('a white zone: the commune and the nearest CPTS its row names are in view', async () => {
     const { page } = j;
     const fc = await api<Fc>('/api/white-zones.geojson?limit=20');
     const row = fc.features.find((f) => f.properties.cptsLaPlusProche && f.geometry)!;

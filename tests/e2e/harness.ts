@@ -46,7 +46,7 @@ export const suiteTitle = (name: string) => (skipReason ? `${name} [e2e: SKIPPED
 export const DOCS_DIR = fileURLToPath(
   new URL(process.env.SCREENSHOTS === 'docs' ? '../../docs/' : '../.cache/screenshots/', import.meta.url),
 );
-export const VIEWPORT = { width: 1400, height: 900 };
+export const VIEWPORT = { width: 1440, height: 900 };
 
 export const baseUrl = (): string => inject('e2eBaseUrl');
 
@@ -75,8 +75,8 @@ export interface Journey {
 }
 
 /**
- * A page in a fresh context of the shared browser, 1400×900, French, with every request that does not go to
- * the test server aborted and recorded: the app must work with the network cut.
+ * A page in a fresh context of the shared browser, 1440×900 (the issue's desk size), French, with every request
+ * that does not go to the test server aborted and recorded: the app must work with the network cut.
  */
 export async function openJourney(): Promise<Journey> {
   const browser = await chromium.connect(inject('e2eWsEndpoint'));

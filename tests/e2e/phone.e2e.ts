@@ -76,6 +76,19 @@ describe.skipIf(skipReason !== null)(suiteTitle('e2e: téléphone 390×844'), ()
     expect(dx - dx0).toBeGreaterThan(box.width * 0.4);
   });
 
+  it('the map credits start folded over a phone map, and one tap unfolds them (their licences require them)', async () => {
+    const { page } = j;
+    await page.goto(`${baseUrl()}/`);
+    await page.locator('.home').waitFor();
+    const credits = page.locator('.maplibregl-ctrl-attrib-inner');
+    await expect.poll(() => credits.isVisible()).toBe(false);
+    await page.locator('.maplibregl-ctrl-attrib-button').click();
+    await expect.poll(() => credits.isVisible()).toBe(true);
+    expect(await credits.textContent()).toContain('INSEE');
+    await page.locator('.maplibregl-ctrl-attrib-button').click();
+    await expect.poll(() => credits.isVisible(), { message: 'folded again' }).toBe(false);
+  });
+
   for (const [hash, name] of VIEWS) {
     it(`nothing scrolls sideways, the search is on screen: ${name}`, async () => {
       const { page } = j;
