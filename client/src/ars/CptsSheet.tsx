@@ -115,7 +115,8 @@ function CptsSheetView({ id }: { id: string }) {
     ctl.highlightCpts([id]);
     getCptsCommunes(id, ac.signal).then(
       (fc) => {
-        ctl.highlightCommunes(fc.features.map((f) => String(f.properties?.code)));
+        // today's members; a past day's come from the sheet of that day (below)
+        if (!date) ctl.highlightCommunes(fc.features.map((f) => String(f.properties?.code)));
         const b = bboxOf(fc.features.map((f) => f.geometry));
         extent.current = b;
         if (!b) return;
@@ -130,7 +131,11 @@ function CptsSheetView({ id }: { id: string }) {
       ctl.highlightCpts([]);
       ctl.highlightCommunes([]);
     };
-  }, [ctl, id, writes]);
+  }, [ctl, id, writes, date]);
+  const datedMembers = date ? state.data?.communes.map((m) => m.code).join(',') : undefined;
+  useEffect(() => {
+    if (ctl && datedMembers !== undefined) ctl.highlightCommunes(datedMembers ? datedMembers.split(',') : []);
+  }, [ctl, datedMembers]);
 
   // the picture taken when the sheet was framed, or one taken now (the map was not drawn yet)
   const print = () => (snapshot ? window.print() : printWithMap(ctl, extent.current, setSnapshot));

@@ -246,6 +246,8 @@ export function PerimeterCheck() {
   return (
     <div className="perimeter">
       {edit && <EditHeader edit={edit} />}
+      {/* the change and its saving first: the map and the form below are how the user makes it */}
+      {edit && <EditBox edit={edit} result={r} loading={loading} replaceCodes={(next) => setCodes(next, true)} />}
       <form
         className="perimeter-form no-print"
         data-testid="perimeter-form"
@@ -314,7 +316,6 @@ export function PerimeterCheck() {
         )}
         {fileError && <p className="state error">{fileError}</p>}
       </form>
-      {edit && <EditBox edit={edit} result={r} loading={loading} replaceCodes={(next) => setCodes(next, true)} />}
 
       {loading && !r && <Loading what="de la vérification" />}
       {error && <ErrorBox error={error} />}
