@@ -32,6 +32,7 @@ CREATE TABLE cpts_version_commune (
   PRIMARY KEY (cpts_id, numero, commune_code),
   FOREIGN KEY (cpts_id, numero) REFERENCES cpts_version (cpts_id, numero) ON DELETE CASCADE
 );
+CREATE INDEX cpts_version_commune_commune_idx ON cpts_version_commune (commune_code);
 
 -- Dated steps of a CPTS's life; the status of the maps (cpts.statut) is the mapped status of the latest step.
 CREATE TABLE cpts_etape (

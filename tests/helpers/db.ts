@@ -42,18 +42,18 @@ const postgis = (url: string): TestBackend => ({
     await admin.query(`CREATE DATABASE ${name} TEMPLATE ${pgTemplateName()}`);
     await admin.end();
     const db = await openPg(withDatabase(url, name));
-    return {
-      db,
-      dispose: async () => {
-        await db.close();
-        const a = new pg.Client({ connectionString: url });
-        await a.connect();
-        await a.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-        await a.end();
-      },
-    };
+    return { db, dispose: () => dropDatabase(db, url, name) };
   },
 });
+
+/** Closes a test database of the PostGIS server and drops it. */
+export async function dropDatabase(db: Db, url: string, name: string): Promise<void> {
+  await db.close();
+  const a = new pg.Client({ connectionString: url });
+  await a.connect();
+  await a.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  await a.end();
+}
 
 const url = testDatabaseUrl();
 

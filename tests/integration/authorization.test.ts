@@ -18,6 +18,7 @@ import { createLogger } from '../../server/src/logger.js';
 import { call, createAccounts, OTHER, OWN, PASSWORD, signIn, tokenOf, type Account, type Caller } from '../helpers/auth.js';
 import { describeEachBackend } from '../helpers/db.js';
 import { startServer, type TestServer } from '../helpers/http.js';
+import { headNumber, loadRegisterFixture } from '../helpers/register.js';
 
 const key = (e: EndpointDecl) => `${e.method.toUpperCase()} ${e.path}`;
 
@@ -66,7 +67,25 @@ const SAMPLES: Record<string, (c: Ctx) => Promise<Sample> | Sample> = {
   'PATCH /api/utilisateurs/{id}': ({ accounts, n }) => ({ path: `/api/utilisateurs/${accounts['urps-93']!.id}`, body: { nom: `Renommé ${n}` } }),
   'GET /api/audit': ({ region }) => ({ path: `/api/audit?region=${region}` }),
   'GET /api/audit.csv': ({ region }) => ({ path: `/api/audit.csv?region=${region}` }),
+  // CPTS perimeter versions: FIXT-C of région 52 (own), FIXT-P of région 93 (other); see tests/helpers/register.ts
+  'POST /api/cpts': ({ region, n }) => ({ path: '/api/cpts', body: { nom: `CPTS essai ${n}`, communes: [region === OWN ? '44912' : '13902'] } }),
+  'POST /api/cpts/{id}/versions': async ({ db, region }) => {
+    const id = cptsOf(region);
+    return { path: `/api/cpts/${id}/versions`, body: { communes: [region === OWN ? '44904' : '13901'], versionAttendue: await headNumber(db, id) } };
+  },
+  'GET /api/cpts/{id}/versions': ({ region }) => ({ path: `/api/cpts/${cptsOf(region)}/versions` }),
+  'GET /api/cpts/{id}/versions/diff': ({ region }) => ({ path: `/api/cpts/${cptsOf(region)}/versions/diff?de=1&a=1` }),
+  'GET /api/cpts/{id}/versions/diff.csv': ({ region }) => ({ path: `/api/cpts/${cptsOf(region)}/versions/diff.csv?de=1&a=1` }),
+  'POST /api/cpts/{id}/versions/{numero}/retour': async ({ db, region }) => {
+    const id = cptsOf(region);
+    return { path: `/api/cpts/${id}/versions/1/retour`, body: { versionAttendue: await headNumber(db, id) } };
+  },
+  'POST /api/cpts/{id}/etapes': ({ region }) => ({ path: `/api/cpts/${cptsOf(region)}/etapes`, body: { etape: 'lettre-intention', le: '2025-01-15' } }),
 };
+
+function cptsOf(region: string): string {
+  return region === OWN ? 'FIXT-C' : 'FIXT-P';
+}
 
 /** What the declared access says a caller gets. */
 function expected(e: EndpointDecl, as: Account | undefined, region: string): 401 | 403 | '2xx' {
@@ -102,6 +121,7 @@ describeEachBackend('authorisation matrix', (backend) => {
   beforeAll(async () => {
     ({ db, dispose } = await backend.open());
     accounts = await createAccounts(db);
+    await loadRegisterFixture(db);
     srv = await startServer(db);
   });
   afterAll(async () => {

@@ -4,11 +4,13 @@
 import type { Queryable } from '../db/port.js';
 import { CONTACT_GRID, inContact, onContactGrid } from './contiguity.js';
 import type { CptsStatut, Perimetre } from '../domain/vocabulary.js';
-import { isTerritorialUnit } from '../domain/rules-sql.js';
+import { cptsSql, isTerritorialUnit, membershipSql } from '../domain/rules-sql.js';
 
 export interface AreaFilter {
   departement?: string;
   region?: string;
+  /** As of this day (AAAA-MM-JJ): the perimeters in force then (migration 061). */
+  date?: string | undefined;
 }
 
 export interface CoverageRow {
@@ -84,8 +86,8 @@ export async function coverage(db: Queryable, f: AreaFilter = {}): Promise<Cover
               count(m.cpts_id)::int AS nb_cpts,
               count(m.cpts_id) FILTER (WHERE k.perimetre = 'officiel')::int AS nb_officiel
          FROM commune c
-         LEFT JOIN cpts_commune m ON m.commune_code = c.code
-         LEFT JOIN cpts k ON k.id = m.cpts_id
+         LEFT JOIN ${membershipSql(f.date)} m ON m.commune_code = c.code
+         LEFT JOIN ${cptsSql(f.date)} k ON k.id = m.cpts_id
         WHERE ${isTerritorialUnit('c')}
           AND ($2::text IS NULL OR c.region = $2)
           AND ($1::text IS NULL OR c.region IN (SELECT d.region FROM departement d WHERE d.code = $1))
@@ -179,7 +181,7 @@ export interface WhiteZoneFeature extends WhiteZoneRow {
  *    on the smallest id;
  * 4. the geodesic distance of those few (usually one) decides; ties to the metre go to the smallest id.
  */
-const NEAREST = (pt: string) => `
+const NEAREST = (pt: string, day: string | undefined) => `
   LEFT JOIN LATERAL (
     SELECT k.id, k.nom, k.statut, k.perimetre, round((h.d / 1000)::numeric, 2) AS distance_km
       FROM (
@@ -191,9 +193,9 @@ const NEAREST = (pt: string) => `
                   FROM (
                     SELECT k.id, k.geom, ST_Distance(ST_Scale(k.geom, f.f, 1), ST_Scale(${pt}, f.f, 1)) AS ds
                       FROM (SELECT k.geom <-> ${pt} AS dmin, cos(radians(ST_Y(${pt}))) AS f
-                              FROM cpts k WHERE k.geom IS NOT NULL
+                              FROM ${cptsSql(day)} k WHERE k.geom IS NOT NULL
                              ORDER BY k.geom <-> ${pt} LIMIT 1) f
-                      JOIN cpts k ON ST_DWithin(k.geom, ${pt}, f.dmin * 1.01 / cos(radians(least(89.0, abs(ST_Y(${pt})) + f.dmin))) + 1e-9)
+                      JOIN ${cptsSql(day)} k ON ST_DWithin(k.geom, ${pt}, f.dmin * 1.01 / cos(radians(least(89.0, abs(ST_Y(${pt})) + f.dmin))) + 1e-9)
                   ) c
               ) c
              WHERE c.ds <= c.dsmin * 1.02 + 1e-12
@@ -201,26 +203,26 @@ const NEAREST = (pt: string) => `
           ) g
         OFFSET 0 -- keeps the geodesic distance computed once per candidate
       ) h
-      JOIN cpts k ON k.id = h.id
+      JOIN ${cptsSql(day)} k ON k.id = h.id
      ORDER BY round(h.d::numeric), h.id COLLATE "C"
      LIMIT 1
   ) near ON true`;
 
 
 /** White zones (territorial units) of the area; `bv`: the parameter holding the bassin de vie filter. */
-const wzWhere = (bv: string) => `
-  NOT EXISTS (SELECT 1 FROM cpts_commune m WHERE m.commune_code = c.code) AND ${isTerritorialUnit('c')}
+const wzWhere = (bv: string, day: string | undefined) => `
+  NOT EXISTS (SELECT 1 FROM ${membershipSql(day)} m WHERE m.commune_code = c.code) AND ${isTerritorialUnit('c')}
   AND ($1::text IS NULL OR c.departement = $1) AND ($2::text IS NULL OR c.region = $2)
   AND (${bv}::text IS NULL OR EXISTS (SELECT 1 FROM commune_bassin cb WHERE cb.commune_code = c.code AND cb.bassin_vie = ${bv}))`;
 
 const WZ_ORDER = `c.population DESC NULLS LAST, c.code COLLATE "C"`;
 
-function wzSql(withGeometry: boolean): string {
+function wzSql(withGeometry: boolean, day: string | undefined): string {
   return `
     WITH page AS MATERIALIZED ( -- materialised: the point on surface is computed once per commune
       SELECT c.code, c.nom, c.departement, c.region, c.population, c.geom, ST_PointOnSurface(c.geom) AS pt
         FROM commune c
-       WHERE ${wzWhere('$5')}
+       WHERE ${wzWhere('$5', day)}
        ORDER BY ${WZ_ORDER}
        LIMIT $3 OFFSET $4
     )
@@ -232,14 +234,14 @@ function wzSql(withGeometry: boolean): string {
            near.distance_km AS near_distance_km,
            coalesce((SELECT array_agg(x.id ORDER BY x.id COLLATE "C")
                        FROM (SELECT k.id, ST_Relate(${onContactGrid('k.geom')}, ${onContactGrid('p.geom')}) AS im
-                               FROM cpts k WHERE k.geom && ST_Expand(p.geom, ${CONTACT_GRID})
+                               FROM ${cptsSql(day)} k WHERE k.geom && ST_Expand(p.geom, ${CONTACT_GRID})
                              OFFSET 0) x -- OFFSET 0: the relation is computed once, not once per test below
                       WHERE ${inContact('x.im')}), '{}') AS limitrophes
            ${withGeometry ? ', ST_AsGeoJSON(p.geom, 6) AS geometry' : ''}
       FROM page p
       LEFT JOIN offre_mg o ON o.commune_code = p.code
       LEFT JOIN zonage z ON z.commune_code = p.code
-      ${NEAREST('p.pt')}
+      ${NEAREST('p.pt', day)}
      ORDER BY p.population DESC NULLS LAST, p.code COLLATE "C"`;
 }
 
@@ -287,7 +289,7 @@ const toWz = (r: WzRow): WhiteZoneRow => ({
 
 async function wzTotals(db: Queryable, f: WhiteZoneFilter): Promise<{ total: number; populationTotale: number }> {
   const r = await db.query<{ total: number; population: number }>(
-    `SELECT count(*)::int AS total, coalesce(sum(c.population), 0)::bigint AS population FROM commune c WHERE ${wzWhere('$3')}`,
+    `SELECT count(*)::int AS total, coalesce(sum(c.population), 0)::bigint AS population FROM commune c WHERE ${wzWhere('$3', f.date)}`,
     [f.departement ?? null, f.region ?? null, f.bassinVie ?? null],
   );
   return { total: r.rows[0]!.total, populationTotale: r.rows[0]!.population };
@@ -296,12 +298,12 @@ async function wzTotals(db: Queryable, f: WhiteZoneFilter): Promise<{ total: num
 /** Communes in no CPTS, largest population first, one page; `limit` undefined = all. */
 export async function whiteZones(db: Queryable, f: WhiteZoneFilter = {}): Promise<WhiteZonePage> {
   const totals = await wzTotals(db, f);
-  const r = await db.query<WzRow>(wzSql(false), [f.departement ?? null, f.region ?? null, f.limit ?? null, f.offset ?? 0, f.bassinVie ?? null]);
+  const r = await db.query<WzRow>(wzSql(false, f.date), [f.departement ?? null, f.region ?? null, f.limit ?? null, f.offset ?? 0, f.bassinVie ?? null]);
   return { ...totals, rows: r.rows.map(toWz) };
 }
 
 export async function whiteZoneFeatures(db: Queryable, f: WhiteZoneFilter = {}): Promise<WhiteZonePage<WhiteZoneFeature>> {
   const totals = await wzTotals(db, f);
-  const r = await db.query<WzRow>(wzSql(true), [f.departement ?? null, f.region ?? null, f.limit ?? null, f.offset ?? 0, f.bassinVie ?? null]);
+  const r = await db.query<WzRow>(wzSql(true, f.date), [f.departement ?? null, f.region ?? null, f.limit ?? null, f.offset ?? 0, f.bassinVie ?? null]);
   return { ...totals, rows: r.rows.map((x) => ({ ...toWz(x), geometry: x.geometry! })) };
 }

@@ -3,7 +3,7 @@
 import type { Queryable } from '../db/port.js';
 import { bandInfo, frInt, type BandInfo } from '../domain/bands.js';
 import { gpSupply, type GpSupply } from '../domain/rules.js';
-import { joinableSql, openSql, otherCentreSql } from '../domain/rules-sql.js';
+import { cptsSql, joinableSql, membershipSql, openSql, otherCentreSql } from '../domain/rules-sql.js';
 import {
   centreLabel,
   CPTS_STATUT_LIBELLES,
@@ -23,6 +23,8 @@ export interface CptsFilter {
   region?: string;
   statut?: string;
   bande?: string;
+  /** As of this day (AAAA-MM-JJ): the CPTS that existed then, with their perimeter and status of that day. */
+  date?: string | undefined;
 }
 
 export interface CptsSummary extends BandInfo {
@@ -112,20 +114,20 @@ interface SummaryRow {
   chevauchements: number | null;
 }
 
-const SUMMARY_SQL = `
+const SUMMARY_SQL = (day: string | undefined) => `
   WITH sel AS (
     SELECT k.id, k.nom, k.finess, k.statut, k.perimetre, k.siege_commune, k.date_ouverture, k.date_maj, k.source
-      FROM cpts k
+      FROM ${cptsSql(day)} k
      WHERE ($1::text IS NULL OR k.id = $1)
        AND ($2::text IS NULL OR k.statut = $2)
-       AND ($3::text IS NULL OR EXISTS (SELECT 1 FROM cpts_commune m JOIN commune c ON c.code = m.commune_code
+       AND ($3::text IS NULL OR EXISTS (SELECT 1 FROM ${membershipSql(day)} m JOIN commune c ON c.code = m.commune_code
                                          WHERE m.cpts_id = k.id AND c.departement = $3))
-       AND ($4::text IS NULL OR EXISTS (SELECT 1 FROM cpts_commune m JOIN commune c ON c.code = m.commune_code
+       AND ($4::text IS NULL OR EXISTS (SELECT 1 FROM ${membershipSql(day)} m JOIN commune c ON c.code = m.commune_code
                                          WHERE m.cpts_id = k.id AND c.region = $4))
   ),
   mem AS (
     SELECT m.cpts_id, m.commune_code, m.part_surface, c.population, c.population_annee, c.area_km2, c.departement, c.region
-      FROM sel JOIN cpts_commune m ON m.cpts_id = sel.id JOIN commune c ON c.code = m.commune_code
+      FROM sel JOIN ${membershipSql(day)} m ON m.cpts_id = sel.id JOIN commune c ON c.code = m.commune_code
   ),
   agg AS (
     SELECT cpts_id,
@@ -168,8 +170,8 @@ const SUMMARY_SQL = `
   ),
   ovl AS (
     SELECT a.cpts_id, count(DISTINCT b.cpts_id)::int AS chevauchements
-      FROM sel JOIN cpts_commune a ON a.cpts_id = sel.id
-      JOIN cpts_commune b ON b.commune_code = a.commune_code AND b.cpts_id <> a.cpts_id
+      FROM sel JOIN ${membershipSql(day)} a ON a.cpts_id = sel.id
+      JOIN ${membershipSql(day)} b ON b.commune_code = a.commune_code AND b.cpts_id <> a.cpts_id
      GROUP BY a.cpts_id
   )
   SELECT sel.*, sc.nom AS siege_nom,
@@ -259,7 +261,7 @@ function toSummary(r: SummaryRow): CptsSummary {
 }
 
 async function summaries(db: Queryable, id: string | null, f: CptsFilter): Promise<CptsSummary[]> {
-  const r = await db.query<SummaryRow>(SUMMARY_SQL, [id, f.statut ?? null, f.departement ?? null, f.region ?? null]);
+  const r = await db.query<SummaryRow>(SUMMARY_SQL(f.date), [id, f.statut ?? null, f.departement ?? null, f.region ?? null]);
   const list = r.rows.map(toSummary);
   return f.bande ? list.filter((c) => c.bande === f.bande) : list;
 }
@@ -301,9 +303,9 @@ export interface CptsSheet extends CptsSummary {
   chevauchements: OverlapPair[];
 }
 
-/** The full sheet of one CPTS, or undefined when the id is unknown. A constant number of queries. */
-export async function cptsSheet(db: Queryable, id: string): Promise<CptsSheet | undefined> {
-  const [summary] = await summaries(db, id, {});
+/** The full sheet of one CPTS (as of `day`), or undefined when the id is unknown (or did not exist that day). A constant number of queries. */
+export async function cptsSheet(db: Queryable, id: string, day?: string): Promise<CptsSheet | undefined> {
+  const [summary] = await summaries(db, id, { date: day });
   if (!summary) return undefined;
   const communes = await db.query<{
     code: string;
@@ -317,9 +319,9 @@ export async function cptsSheet(db: Queryable, id: string): Promise<CptsSheet | 
   }>(
     `SELECT c.code, c.nom, c.departement, c.population, m.part_surface,
             round((c.area_km2 * m.part_surface)::numeric, 2) AS superficie_km2, z.zone,
-            coalesce((SELECT array_agg(b.cpts_id ORDER BY b.cpts_id COLLATE "C") FROM cpts_commune b
+            coalesce((SELECT array_agg(b.cpts_id ORDER BY b.cpts_id COLLATE "C") FROM ${membershipSql(day)} b
                        WHERE b.commune_code = c.code AND b.cpts_id <> m.cpts_id), '{}') AS autres
-       FROM cpts_commune m JOIN commune c ON c.code = m.commune_code
+       FROM ${membershipSql(day)} m JOIN commune c ON c.code = m.commune_code
        LEFT JOIN zonage z ON z.commune_code = c.code
       WHERE m.cpts_id = $1
       ORDER BY c.code COLLATE "C"`,
@@ -329,7 +331,7 @@ export async function cptsSheet(db: Queryable, id: string): Promise<CptsSheet | 
     finess: string; type: string; sous_type: string | null; nom: string; commune_code: string | null; commune_nom: string | null; autre_centre: boolean;
   }>(
     `SELECT s.finess, s.type, s.sous_type, s.nom, s.commune_code, c.nom AS commune_nom, ${otherCentreSql('s')} AS autre_centre
-       FROM cpts_commune m JOIN structure s ON s.commune_code = m.commune_code AND ${openSql('s')} JOIN commune c ON c.code = s.commune_code
+       FROM ${membershipSql(day)} m JOIN structure s ON s.commune_code = m.commune_code AND ${openSql('s')} JOIN commune c ON c.code = s.commune_code
       WHERE m.cpts_id = $1
       ORDER BY s.type COLLATE "C", s.nom COLLATE "C", s.finess COLLATE "C"`,
     [id],
@@ -337,14 +339,14 @@ export async function cptsSheet(db: Queryable, id: string): Promise<CptsSheet | 
   const pharmacies = await db.query<{ finess: string; nom: string; commune_code: string | null; commune_nom: string | null; adherente: boolean }>(
     `SELECT p.finess, p.nom, p.commune_code, c.nom AS commune_nom,
             EXISTS (SELECT 1 FROM adhesion_pharmacie a WHERE a.pharmacie_finess = p.finess AND a.cpts_id = $1) AS adherente
-       FROM cpts_commune m JOIN pharmacie p ON p.commune_code = m.commune_code AND ${openSql('p')} JOIN commune c ON c.code = p.commune_code
+       FROM ${membershipSql(day)} m JOIN pharmacie p ON p.commune_code = m.commune_code AND ${openSql('p')} JOIN commune c ON c.code = p.commune_code
       WHERE m.cpts_id = $1
       ORDER BY p.commune_code COLLATE "C", p.nom COLLATE "C", p.finess COLLATE "C"`,
     [id],
   );
   const bassins = await db.query<{ code: string; nom: string; nb: number }>(
     `SELECT b.code, b.nom, count(*)::int AS nb
-       FROM cpts_commune m JOIN commune_bassin cb ON cb.commune_code = m.commune_code JOIN bassin_vie b ON b.code = cb.bassin_vie
+       FROM ${membershipSql(day)} m JOIN commune_bassin cb ON cb.commune_code = m.commune_code JOIN bassin_vie b ON b.code = cb.bassin_vie
       WHERE m.cpts_id = $1
       GROUP BY b.code, b.nom
       ORDER BY nb DESC, b.code COLLATE "C"`,
@@ -377,14 +379,14 @@ export async function cptsSheet(db: Queryable, id: string): Promise<CptsSheet | 
       communeNom: p.commune_nom,
       adherente: p.adherente,
     })),
-    chevauchements: await overlapPairs(db, { cptsId: id }),
+    chevauchements: await overlapPairs(db, { cptsId: id, date: day }),
   };
 }
 
 /** CPTS perimeters for the map: GeoJSON text of cpts.geom (6 decimals) by id; null when a CPTS has no geometry. */
-export async function cptsGeometries(db: Queryable, ids: readonly string[]): Promise<Map<string, string | null>> {
+export async function cptsGeometries(db: Queryable, ids: readonly string[], day?: string): Promise<Map<string, string | null>> {
   const r = await db.query<{ id: string; geometry: string | null }>(
-    `SELECT k.id, ST_AsGeoJSON(k.geom, 6) AS geometry FROM cpts k WHERE k.id = ANY($1::text[])`,
+    `SELECT k.id, ST_AsGeoJSON(k.geom, 6) AS geometry FROM ${cptsSql(day)} k WHERE k.id = ANY($1::text[])`,
     [ids],
   );
   return new Map(r.rows.map((x) => [x.id, x.geometry]));

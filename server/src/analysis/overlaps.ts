@@ -1,6 +1,7 @@
 // Overlaps between CPTS, computed on the membership table (not on geometry): two CPTS overlap when they
 // share at least one commune. Touching along a border shares no commune, so it is no overlap.
 import type { Queryable } from '../db/port.js';
+import { cptsSql, membershipSql } from '../domain/rules-sql.js';
 import { COMMUNE_PARTAGEE_SANS_DECOUPAGE, type CptsStatut, type Perimetre } from '../domain/vocabulary.js';
 
 export interface OverlapFilter {
@@ -10,6 +11,8 @@ export interface OverlapFilter {
   cptsId?: string;
   /** Pairs of which a CPTS has a member commune in this bassin de vie (INSEE code). */
   bassinVie?: string;
+  /** As of this day (AAAA-MM-JJ): the perimeters and statuses in force then (migration 061). */
+  date?: string | undefined;
 }
 
 export interface SharedCommune {
@@ -52,17 +55,17 @@ export interface OverlapPair {
  * self-join of cpts_commune on commune_code (index cpts_commune_commune_idx). With a filter, a pair is kept
  * when either CPTS has a member commune in the département / région asked for.
  */
-const PAIRS_CTE = `
+const PAIRS_CTE = (f: OverlapFilter) => `
   touched AS (
-    SELECT DISTINCT m.cpts_id FROM cpts_commune m JOIN commune c ON c.code = m.commune_code
+    SELECT DISTINCT m.cpts_id FROM ${membershipSql(f.date)} m JOIN commune c ON c.code = m.commune_code
      WHERE ($1::text IS NOT NULL OR $2::text IS NOT NULL OR $4::text IS NOT NULL)
        AND ($1::text IS NULL OR c.departement = $1) AND ($2::text IS NULL OR c.region = $2)
        AND ($4::text IS NULL OR EXISTS (SELECT 1 FROM commune_bassin cb WHERE cb.commune_code = c.code AND cb.bassin_vie = $4))
   ),
   pairs AS (
     SELECT a.cpts_id AS a_id, b.cpts_id AS b_id, a.commune_code AS code, least(a.part_surface, b.part_surface) AS part
-      FROM cpts_commune a
-      JOIN cpts_commune b ON b.commune_code = a.commune_code AND a.cpts_id COLLATE "C" < b.cpts_id COLLATE "C"
+      FROM ${membershipSql(f.date)} a
+      JOIN ${membershipSql(f.date)} b ON b.commune_code = a.commune_code AND a.cpts_id COLLATE "C" < b.cpts_id COLLATE "C"
      WHERE (($1::text IS NULL AND $2::text IS NULL AND $4::text IS NULL)
             OR a.cpts_id IN (SELECT cpts_id FROM touched) OR b.cpts_id IN (SELECT cpts_id FROM touched))
        AND ($3::text IS NULL OR a.cpts_id = $3 OR b.cpts_id = $3)
@@ -70,7 +73,7 @@ const PAIRS_CTE = `
   involved AS (SELECT a_id AS id FROM pairs UNION SELECT b_id FROM pairs),
   pop AS (
     SELECT m.cpts_id, coalesce(sum(c.population), 0)::bigint AS population
-      FROM cpts_commune m JOIN involved i ON i.id = m.cpts_id JOIN commune c ON c.code = m.commune_code
+      FROM ${membershipSql(f.date)} m JOIN involved i ON i.id = m.cpts_id JOIN commune c ON c.code = m.commune_code
      GROUP BY m.cpts_id
   )`;
 
@@ -85,13 +88,13 @@ const PAIR_COLUMNS = `
  * Pairs aggregated on their ids alone (a hash aggregate), then joined to names and populations: grouping on
  * the text columns as well would sort thousands of rows on locale-aware keys for nothing.
  */
-const PAIR_FROM = (extra: string) => `
+const PAIR_FROM = (f: OverlapFilter, extra: string) => `
   FROM (SELECT p.a_id, p.b_id, count(*)::int AS nb_communes, count(*) FILTER (WHERE ${SANS_DECOUPAGE})::int AS nb_sans_decoupage,
                coalesce(sum(c.population), 0)::bigint AS population,
                round(sum(c.area_km2 * p.part)::numeric, 2) AS superficie_km2${extra}
           FROM pairs p JOIN commune c ON c.code = p.code
          GROUP BY p.a_id, p.b_id) p
-  JOIN cpts ka ON ka.id = p.a_id JOIN cpts kb ON kb.id = p.b_id
+  JOIN ${cptsSql(f.date)} ka ON ka.id = p.a_id JOIN ${cptsSql(f.date)} kb ON kb.id = p.b_id
   JOIN pop pa ON pa.cpts_id = p.a_id JOIN pop pb ON pb.cpts_id = p.b_id`;
 
 /** A shared commune claimed whole by both (part 1) that is no arrondissement and has none (no row's parent). */
@@ -142,9 +145,9 @@ function toPair(r: PairRow): OverlapPair {
 /** Every pair of CPTS sharing at least one commune, by shared population (desc) then ids. One query. */
 export async function overlapPairs(db: Queryable, f: OverlapFilter = {}): Promise<OverlapPair[]> {
   const r = await db.query<PairRow>(
-    `WITH ${PAIRS_CTE}
+    `WITH ${PAIRS_CTE(f)}
      SELECT ${PAIR_COLUMNS}, p.communes
-     ${PAIR_FROM(COMMUNES_AGG)}
+     ${PAIR_FROM(f, COMMUNES_AGG)}
      ${ORDER}`,
     params(f),
   );
@@ -159,9 +162,9 @@ export interface OverlapFeature extends OverlapPair {
 /** The same pairs with the union of their shared communes, for the map. */
 export async function overlapGeometries(db: Queryable, f: OverlapFilter = {}): Promise<OverlapFeature[]> {
   const r = await db.query<PairRow & { geometry: string }>(
-    `WITH ${PAIRS_CTE}
+    `WITH ${PAIRS_CTE(f)}
      SELECT ${PAIR_COLUMNS}, p.communes, p.geometry
-     ${PAIR_FROM(`${COMMUNES_AGG}, ST_AsGeoJSON(ST_Normalize(safe_union(array_agg(c.geom))), 6) AS geometry`)}
+     ${PAIR_FROM(f, `${COMMUNES_AGG}, ST_AsGeoJSON(ST_Normalize(safe_union(array_agg(c.geom))), 6) AS geometry`)}
      ${ORDER}`,
     params(f),
   );

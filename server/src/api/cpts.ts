@@ -29,7 +29,7 @@ export function cptsRoutes({ db }: AppDeps): Router {
 
   serve(r, api.cptsGeojson, async ({ query }, res) => {
     const cpts = await listCpts(db, query);
-    const geoms = await cptsGeometries(db, cpts.map((c) => c.id));
+    const geoms = await cptsGeometries(db, cpts.map((c) => c.id), query.date);
     const sources = await dataSources(db, SOURCES);
     setSourcesHeader(res, sources);
     sendFeatureCollection<api.CptsFeatureProps>(
@@ -57,9 +57,9 @@ export function cptsRoutes({ db }: AppDeps): Router {
     );
   });
 
-  serve(r, api.cptsSheet, async ({ params: { id } }) => {
-    const sheet = await cptsSheet(db, id);
-    if (!sheet) throw new NotFoundError(`CPTS ${id} introuvable`);
+  serve(r, api.cptsSheet, async ({ params: { id }, query }) => {
+    const sheet = await cptsSheet(db, id, query.date);
+    if (!sheet) throw new NotFoundError(query.date ? `CPTS ${id} introuvable au ${query.date} (aucune version de son périmètre à cette date)` : `CPTS ${id} introuvable`);
     return { ...sheet, sources: await dataSources(db, SOURCES) };
   });
 

@@ -2,7 +2,7 @@
 // description, GET /tiles/layers.json. The tiles come from server/src/tiles/source.ts (renderer and cache).
 import { gunzipSync } from 'node:zlib';
 import { Router, type Request } from 'express';
-import { NotFoundError } from '../domain/errors.js';
+import { InvalidInputError, NotFoundError } from '../domain/errors.js';
 import type { CachedTile } from '../tiles/cache.js';
 import { EXTENT, LAYERS, findLayer } from '../tiles/layers.js';
 import { cachedTileSource, perVersionMap } from '../tiles/source.js';
@@ -78,10 +78,13 @@ export function tileRoutes({ db, log, tiles: options }: AppDeps): Router {
     };
   });
 
-  serve(r, api.tile, async ({ params: p }, res, req) => {
+  serve(r, api.tile, async ({ params: p, query }, res, req) => {
     const layer = findLayer(p.layer);
     if (!layer) throw new NotFoundError(`Couche « ${p.layer} » introuvable ; couches disponibles : ${LAYERS.map((l) => l.id).join(', ')}`);
-    const { tile, status, version } = await source.tile(layer, p.z, p.x, p.y);
+    if (query.date && !layer.asOf) {
+      throw new InvalidInputError(`date : la couche ${layer.id} ne se dessine pas à une date ; couches datées : ${LAYERS.filter((l) => l.asOf).map((l) => l.id).join(', ')}`);
+    }
+    const { tile, status, version } = await source.tile(layer, p.z, p.x, p.y, query.date);
     res.setHeader('Cache-Control', TILE_CACHE_CONTROL);
     res.setHeader('Vary', 'Accept-Encoding');
     res.setHeader('X-Tile-Cache', status);

@@ -13,7 +13,9 @@ import { cptsHistory, diffVersions, etapeRow, type DiffCommune } from '../regist
 import { addEtape, createCpts, memberUnits, versionUnits, writeVersion, type WrittenVersion } from '../register/versions.js';
 import * as api from './contract/versions.js';
 import type { AppDeps } from './deps.js';
+import { setSourcesHeader } from './send.js';
 import { serve } from './serve.js';
+import { dataSources } from './sources.js';
 
 /** The régions of the CPTS's current communes. */
 async function cptsRegions(db: Queryable, id: string): Promise<string[]> {
@@ -111,6 +113,7 @@ export function versionRoutes({ db }: AppDeps): Router {
     api.versionDiffCsv,
     async ({ params, query }, res) => {
       const d = await diffVersions(db, params.id, query.de, query.a);
+      setSourcesHeader(res, await dataSources(db, ['communes', 'cpts']));
       const row = (kind: string) => (c: DiffCommune) => [kind, c.code, c.nom, c.departement, c.population, d.de.numero, d.a.numero, d.de.bande, d.a.bande];
       sendCsv(res, `cpts-${params.id}-versions-${d.de.numero}-${d.a.numero}.csv`, DIFF_HEADER, [
         ...d.ajoutees.map(row('ajoutée')),

@@ -83,9 +83,14 @@ export const areaShareSql = (commune: string, polygon: string) =>
 // --- « As of » a date (issue 9, migrations 060-061) ----------------------------------------------------------
 
 const DAY_RE = /^\d{4}-\d{2}-\d{2}$/;
+const PARAM_RE = /^\$\d{1,2}$/;
 
-/** A day as an SQL date literal; anything but AAAA-MM-JJ is a bug of the caller (the API validates it first). */
+/**
+ * A day as an SQL date: a literal AAAA-MM-JJ, or a query parameter (`$4`) holding one (the tiles build their SQL
+ * once per layer and zoom). Anything else is a bug of the caller (the API validates days first).
+ */
 export function dayLiteral(day: string): string {
+  if (PARAM_RE.test(day)) return `${day}::date`;
   if (!DAY_RE.test(day)) throw new Error(`not a day: ${day}`);
   return `'${day}'::date`;
 }
@@ -97,9 +102,17 @@ export function dayLiteral(day: string): string {
  */
 export const membershipSql = (day?: string | null): string => (day ? `cpts_commune_au(${dayLiteral(day)})` : 'cpts_commune');
 
-/** The CPTS that existed on `day` (a version in force), as a condition on `alias.id`; true without a day. */
-export const existsOnSql = (alias: string, day?: string | null): string =>
-  day ? `EXISTS (SELECT 1 FROM cpts_version v_ WHERE v_.cpts_id = ${alias}.id AND v_.valide_du <= ${dayLiteral(day)})` : 'true';
+/**
+ * The CPTS the analyses read, as a table expression with the columns of cpts they use: today's (the table itself),
+ * or those that existed on `day` (a version in force, migration 061) with that version's perimeter and their status
+ * of that day. A dated perimeter is drawn unsimplified at every zoom (geom_3857_low = geom_3857).
+ */
+export function cptsSql(day?: string | null): string {
+  if (!day) return 'cpts';
+  return `(SELECT k.id, k.nom, k.nom_norm, k.finess, ${statutOnSql('k', day)} AS statut, k.perimetre, k.siege_commune, k.date_ouverture,
+                  k.date_maj, k.source, k.import_id, v.geom, v.geom_3857, v.geom_3857 AS geom_3857_low
+             FROM cpts k JOIN cpts_version_au(${dayLiteral(day)}) v ON v.cpts_id = k.id)`;
+}
 
 /** The status of CPTS `alias` on `day`: the mapped status of its latest step by then (ETAPE_STATUT); without steps, cpts.statut. */
 export function statutOnSql(alias: string, day?: string | null): string {

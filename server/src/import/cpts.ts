@@ -123,7 +123,7 @@ async function importGeojson(db: Db, src: SourceText, opts: CptsImportOptions): 
     await insertJson(tx, CPTS_UPSERT(true), entities.map(entityJson), { chunk: 50 });
     progress('write', 1, 3);
     const shares = await membershipsByShare(tx, ids, threshold);
-    checkSelections(parsed, shares.members, { threshold, force: opts.force ?? false, issues, warnings });
+    checkSelections({ ...parsed, cpts: entities }, shares.members, { threshold, force: opts.force ?? false, issues, warnings });
     issues.throwIfAny();
     const units = new Map(ids.map((id) => [id, new Map<string, number>()]));
     for (const m of shares.members) units.get(m.cpts_id)?.set(m.code, m.share);

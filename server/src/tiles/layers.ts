@@ -11,7 +11,7 @@
 
 import { ACI_TABLE, type AciTable } from '../domain/bands.js';
 import { PROBABLE_MEMBERSHIP_RADIUS_M, SECRET_MIN } from '../domain/rules.js';
-import { gpDensitySql, gpSecretSql, isCoveredCode, joinableSql, openSql, pharmacyStatusSql, withinProbableRadiusSql } from '../domain/rules-sql.js';
+import { cptsSql, gpDensitySql, gpSecretSql, isCoveredCode, joinableSql, membershipSql, openSql, pharmacyStatusSql, withinProbableRadiusSql } from '../domain/rules-sql.js';
 import { CPTS_STATUTS, PERIMETRES, PHARMACY_STATUS_DEFINITIONS, PHARMACY_STATUSES, STRUCTURE_TYPES, ZONES } from '../domain/vocabulary.js';
 import { LABEL_ZOOMS, communeLabelStep } from '../domain/labels.js';
 
@@ -51,8 +51,14 @@ export interface TileLayer {
   maxzoom: number;
   /** Import kinds the layer is built from (for `sources`). */
   kinds: readonly ('communes' | 'finess' | 'cpts' | 'gp' | 'zoning' | 'memberships' | 'bassins')[];
-  sql(z: number, tileGeom: TileGeom): string;
+  /** The layer can be drawn « as of » a day (?date=): its SQL then reads the day from $4 (migration 061). */
+  asOf?: true;
+  /** `day`: the SQL expression of the day (`$4`) for a dated tile of an `asOf` layer, else undefined (today). */
+  sql(z: number, tileGeom: TileGeom, day?: string): string;
 }
+
+/** The parameter that holds the day of a dated tile ($1…$3 are z, x, y). */
+export const TILE_DAY_PARAM = '$4';
 
 /** ACI size band of a CPTS from its population, from the band table (T1 < 40,000 ≤ T2 < 80,000 ≤ T3 < 175,000 ≤ T4). */
 export function bandSql(population: string, table: AciTable = ACI_TABLE): string {
@@ -96,7 +102,8 @@ const communes: TileLayer = {
   minzoom: 5,
   maxzoom: 14,
   kinds: ['communes', 'gp', 'zoning', 'cpts', 'bassins'],
-  sql: (z, tileGeom) => `
+  asOf: true,
+  sql: (z, tileGeom, day) => `
     SELECT c.code, c.nom, c.population,
            o.nb_generalistes AS gp,
            ${gpDensitySql('o.nb_generalistes', 'c.population')} AS "densiteGeneralistes",
@@ -110,7 +117,7 @@ const communes: TileLayer = {
       LEFT JOIN commune_bassin cb ON cb.commune_code = c.code
       LEFT JOIN bassin_vie bv ON bv.code = cb.bassin_vie
       LEFT JOIN zone_emploi ze ON ze.code = cb.zone_emploi
-     CROSS JOIN LATERAL (SELECT ${isCoveredCode('c.code')} AS covered) cov
+     CROSS JOIN LATERAL (SELECT ${isCoveredCode('c.code', day)} AS covered) cov
      WHERE c.geom_3857 && ${TILE_FILTER_ENVELOPE}
      ORDER BY c.code COLLATE "C"`,
 };
@@ -142,14 +149,15 @@ const cpts: TileLayer = {
   minzoom: 4,
   maxzoom: 14,
   kinds: ['cpts', 'communes'],
-  sql: (z, tileGeom) => `
+  asOf: true,
+  sql: (z, tileGeom, day) => `
     SELECT k.id, k.nom, ${bandSql('p.population')} AS tranche, p.population, k.statut, k.perimetre, k.source,
-           EXISTS (SELECT 1 FROM cpts_commune m JOIN cpts_commune o ON o.commune_code = m.commune_code AND o.cpts_id <> m.cpts_id
+           EXISTS (SELECT 1 FROM ${membershipSql(day)} m JOIN ${membershipSql(day)} o ON o.commune_code = m.commune_code AND o.cpts_id <> m.cpts_id
                     WHERE m.cpts_id = k.id) AS "enChevauchement",
            ${tileGeom(z < LOW_ZOOM_BELOW ? 'k.geom_3857_low' : 'k.geom_3857')} AS geom
-      FROM cpts k
+      FROM ${cptsSql(day)} k
       LEFT JOIN LATERAL (SELECT coalesce(sum(c.population), 0)::bigint AS population
-                           FROM cpts_commune m JOIN commune c ON c.code = m.commune_code
+                           FROM ${membershipSql(day)} m JOIN commune c ON c.code = m.commune_code
                           WHERE m.cpts_id = k.id) p ON true
      WHERE k.geom_3857 && ${TILE_FILTER_ENVELOPE}
      ORDER BY k.id COLLATE "C"`,
@@ -180,19 +188,20 @@ const overlaps: TileLayer = {
   minzoom: 5,
   maxzoom: 14,
   kinds: ['cpts', 'communes'],
-  sql: (z, tileGeom) => {
+  asOf: true,
+  sql: (z, tileGeom, day) => {
     const g = z < LOW_ZOOM_BELOW ? 'c.geom_3857_low' : 'c.geom_3857';
     const here =
       z < SHARED_SCAN_BELOW
         ? `SELECT c.code, ${g} AS g, s.ids
              FROM (SELECT commune_code, array_agg(cpts_id ORDER BY cpts_id COLLATE "C") AS ids
-                     FROM cpts_commune GROUP BY commune_code HAVING count(*) > 1) s
+                     FROM ${membershipSql(day)} GROUP BY commune_code HAVING count(*) > 1) s
              JOIN commune c ON c.code = s.commune_code
             WHERE c.geom_3857 && ${TILE_FILTER_ENVELOPE}`
         : `SELECT c.code, ${g} AS g, m.ids
              FROM commune c
             CROSS JOIN LATERAL (SELECT array_agg(m.cpts_id ORDER BY m.cpts_id COLLATE "C") AS ids
-                                  FROM cpts_commune m WHERE m.commune_code = c.code) m
+                                  FROM ${membershipSql(day)} m WHERE m.commune_code = c.code) m
             WHERE c.geom_3857 && ${TILE_FILTER_ENVELOPE} AND cardinality(m.ids) > 1`;
     return `
     WITH here AS MATERIALIZED (${here}
@@ -215,8 +224,8 @@ const overlaps: TileLayer = {
       FROM pairs p
       JOIN shapes s ON s.codes = p.codes
      CROSS JOIN LATERAL (SELECT count(*)::int AS "nbCommunesPartagees", sum(c.population)::bigint AS "populationPartagee"
-                           FROM cpts_commune ma
-                           JOIN cpts_commune mb ON mb.cpts_id = p.b AND mb.commune_code = ma.commune_code
+                           FROM ${membershipSql(day)} ma
+                           JOIN ${membershipSql(day)} mb ON mb.cpts_id = p.b AND mb.commune_code = ma.commune_code
                            JOIN commune c ON c.code = ma.commune_code
                           WHERE ma.cpts_id = p.a) t
      ORDER BY p.a COLLATE "C", p.b COLLATE "C"`;
@@ -351,16 +360,22 @@ const etiquettes: TileLayer = {
 
 export const LAYERS: readonly TileLayer[] = [communes, cpts, overlaps, structures, pharmacies, limites, etiquettes];
 
-/** A layer's SQL for an encoder, built once per layer and zoom (as martin builds one query per source) and then reused. */
-export function sqlOnce(build: (layer: TileLayer, z: number) => string): (layer: TileLayer, z: number) => string {
+/**
+ * A layer's SQL for an encoder, built once per layer, zoom and kind (today's, or dated with the day in $4; as martin
+ * builds one query per source) and then reused.
+ */
+export function sqlOnce(build: (layer: TileLayer, z: number, day?: string) => string): (layer: TileLayer, z: number, dated?: boolean) => string {
   const built = new Map<string, string>();
-  return (layer, z) => {
-    const key = `${layer.id}/${z}`;
+  return (layer, z, dated = false) => {
+    const key = `${layer.id}/${z}/${dated}`;
     let sql = built.get(key);
-    if (sql === undefined) built.set(key, (sql = build(layer, z)));
+    if (sql === undefined) built.set(key, (sql = build(layer, z, dated ? TILE_DAY_PARAM : undefined)));
     return sql;
   };
 }
+
+/** The query parameters of a tile: z, x, y, and the day of a dated tile. */
+export const tileParams = (z: number, x: number, y: number, day?: string): unknown[] => (day ? [z, x, y, day] : [z, x, y]);
 
 export function findLayer(id: string): TileLayer | undefined {
   return LAYERS.find((l) => l.id === id);

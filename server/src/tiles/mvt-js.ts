@@ -10,7 +10,7 @@
 // keeps (up to 8–11 units, one screen pixel), and single-unit slivers at the buffer's edge.
 import { fromGeojsonVt } from '@maplibre/vt-pbf';
 import { SilentFailureError, type Queryable } from '../db/port.js';
-import { EXTENT, TILE_ENVELOPE, TILE_FILTER_ENVELOPE, sqlOnce, type TileGeom, type TileLayer } from './layers.js';
+import { EXTENT, TILE_ENVELOPE, TILE_FILTER_ENVELOPE, sqlOnce, tileParams, type TileGeom, type TileLayer } from './layers.js';
 
 // ---------------------------------------------------------------------------------------------------------------
 // SQL: the geometry in tile units, as GeoJSON
@@ -41,7 +41,7 @@ export function jsTileGeom(kind: TileLayer['geometry']): TileGeom {
  * the embedded database aborts without an error (it then returns no row at all) is told from an empty tile.
  */
 export const jsTileSql = sqlOnce(
-  (layer, z) => `SELECT t.* FROM (SELECT) always LEFT JOIN LATERAL (${layer.sql(z, jsTileGeom(layer.geometry))}) t ON true`,
+  (layer, z, day) => `SELECT t.* FROM (SELECT) always LEFT JOIN LATERAL (${layer.sql(z, jsTileGeom(layer.geometry), day)}) t ON true`,
 );
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -184,9 +184,9 @@ function mercatorUnit(lon: number, lat: number): Position {
 
 // ---------------------------------------------------------------------------------------------------------------
 
-/** The tile's protobuf bytes; empty (length 0) when no feature falls in the tile. */
-export async function renderJs(db: Queryable, layer: TileLayer, z: number, x: number, y: number): Promise<Uint8Array> {
-  const r = await db.query<Record<string, unknown>>(jsTileSql(layer, z), [z, x, y]);
+/** The tile's protobuf bytes (as of `day` for a dated layer); empty (length 0) when no feature falls in the tile. */
+export async function renderJs(db: Queryable, layer: TileLayer, z: number, x: number, y: number, day?: string): Promise<Uint8Array> {
+  const r = await db.query<Record<string, unknown>>(jsTileSql(layer, z, day !== undefined), tileParams(z, x, y, day));
   if (!r.rows.length) throw new SilentFailureError(`tile ${layer.id}/${z}/${x}/${y}`);
   return encodeLayer(layer.id, rowsToFeatures(r.rows));
 }

@@ -30,8 +30,8 @@ export interface TileSourceOptions {
   encoder?: 'postgis' | 'js';
 }
 
-/** Renders one tile: protobuf bytes, empty when no feature falls in it. */
-export type Renderer = (db: Queryable, layer: TileLayer, z: number, x: number, y: number) => Promise<Uint8Array>;
+/** Renders one tile (as of `day` for a dated layer): protobuf bytes, empty when no feature falls in it. */
+export type Renderer = (db: Queryable, layer: TileLayer, z: number, x: number, y: number, day?: string) => Promise<Uint8Array>;
 
 /** ST_AsMVT on a PostGIS built with protobuf-c; the in-process encoder otherwise (PGlite). */
 export async function chooseRenderer(db: Db, forced?: 'postgis' | 'js'): Promise<Renderer> {
@@ -43,7 +43,8 @@ export async function chooseRenderer(db: Db, forced?: 'postgis' | 'js'): Promise
 export interface TileSource {
   /** The data version now (the cache is emptied when it changes). */
   version(): Promise<string>;
-  tile(layer: TileLayer, z: number, x: number, y: number): Promise<{ tile: CachedTile; status: CacheStatus; version: string }>;
+  /** `day`: a layer that can be drawn « as of » a day (TileLayer.asOf), as it stood then; cached apart. */
+  tile(layer: TileLayer, z: number, x: number, y: number, day?: string): Promise<{ tile: CachedTile; status: CacheStatus; version: string }>;
   /** The bounds of the data [west, south, east, north] (the communes' extent), once per data version. */
   bounds(version: string): Promise<number[] | undefined>;
 }
@@ -105,9 +106,9 @@ export function cachedTileSource(db: Db, log: Logger, options: TileSourceOptions
 
   return {
     version: () => cache.currentVersion(),
-    async tile(layer, z, x, y) {
+    async tile(layer, z, x, y, day) {
       const render = await getRenderer();
-      return cache.get(`${layer.id}/${z}/${x}/${y}`, () => render(db, layer, z, x, y));
+      return cache.get(`${layer.id}/${z}/${x}/${y}${day ? `@${day}` : ''}`, () => render(db, layer, z, x, y, day));
     },
     bounds: perVersion(async () => (await db.query<{ b: number[] | null }>(BOUNDS_SQL)).rows[0]?.b ?? undefined),
   };

@@ -23,7 +23,8 @@ const comment = z
   .string({ error: 'commentaire doit être un texte' })
   .trim()
   .max(2000, { error: 'commentaire doit faire au plus 2 000 caractères' })
-  .refine((s) => !/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(s), { error: 'commentaire ne doit pas contenir de caractère de contrôle' })
+  // line breaks and tabs are text; any other control character is refused
+  .refine((s) => !/\p{Cc}/u.test(s.replace(/[\n\r\t]/g, '')), { error: 'commentaire ne doit pas contenir de caractère de contrôle' })
   .meta({ description: 'Pourquoi ce changement (délibération, courrier, réunion…)' });
 
 const valideDu = z.iso
