@@ -10,6 +10,8 @@ import { api, baseUrl, E2E_ADMIN, expectCleanRun, fmtInt, hashParams, openJourne
 
 const ARS = { identifiant: 'ars-versions', nom: 'Agent ARS Pays de la Loire', role: 'ars', region: '52', motDePasse: 'un mot de passe ARS e2e' };
 const NAME = 'CPTS e2e des versions';
+/** A CPTS of the demo (Loire-Atlantique). */
+const ANL = '440056653';
 /** Effective dates in the past, so that « Carte au » has something to show between them. */
 const V1_DATE = '2025-01-15';
 const V2_DATE = '2025-06-01';
@@ -76,13 +78,14 @@ describe.skipIf(skipReason !== null)(suiteTitle('e2e: versions des périmètres 
     await page.goto(`${baseUrl()}/#j=ars&tab=cpts`);
     await page.getByTestId('cpts-table').waitFor();
     expect(await page.getByTestId('cpts-create').count()).toBe(0);
-    await page.getByTestId('cpts-row').first().click();
-    await page.getByTestId('cpts-sheet').waitFor();
+    await page.goto('about:blank');
+    await page.goto(`${baseUrl()}/#j=ars&tab=cpts&sel=cpts:${ANL}`);
+    await page.getByTestId('cpts-sheet').waitFor({ timeout: 60_000 });
+    expect(await page.getByTestId('print-sheet').count()).toBe(1);
     expect(await page.getByTestId('cpts-edit').count()).toBe(0);
     expect(await page.getByTestId('cpts-history').count()).toBe(0);
     // a link that asks for the editor opens the plain check
-    const someId = new URLSearchParams(new URL(page.url()).hash.slice(1)).get('sel')!.slice(5);
-    await page.goto(`${baseUrl()}/#j=ars&tab=perimeter&edit=${someId}&pc=${v1.join(',')}`);
+    await page.goto(`${baseUrl()}/#j=ars&tab=perimeter&edit=${ANL}&pc=${v1.join(',')}`);
     await page.getByTestId('perimeter-result').waitFor();
     expect(await page.getByTestId('edit-head').count()).toBe(0);
     expect(await page.getByTestId('save-form').count()).toBe(0);
@@ -129,6 +132,7 @@ describe.skipIf(skipReason !== null)(suiteTitle('e2e: versions des périmètres 
     await expect.poll(() => text(page, 'edit-band-change').catch(() => '')).toBe(`${after.bande} : change de taille`);
     expect(await text(page, 'edit-population')).toBe(squash(`${fmtInt(after.population)} (+${fmtInt(after.population - before.population)})`));
     expect(await text(page, 'edit-changes')).toContain(`Ajoutées : ${added.nom}`);
+    await page.locator('#contenu').evaluate((e) => e.scrollTo(0, 0));
     await screenshot(page, 'screenshot-ars-version-edit');
   });
 
@@ -160,6 +164,7 @@ describe.skipIf(skipReason !== null)(suiteTitle('e2e: versions des périmètres 
     const body = await csv.text();
     expect(body).toContain('ajoutée');
     expect(body).toContain(added.code);
+    await page.getByTestId('cpts-history').scrollIntoViewIfNeeded();
     await screenshot(page, 'screenshot-ars-version-diff');
   });
 
@@ -206,8 +211,8 @@ describe.skipIf(skipReason !== null)(suiteTitle('e2e: versions des périmètres 
   it('adds a dated step of the CPTS’s life', async () => {
     const { page } = j;
     const form = page.getByTestId('step-form');
-    await form.getByLabel('Étape').selectOption('projet-sante-valide');
-    await form.getByLabel('Le').fill('2025-09-01');
+    await form.getByRole('combobox').selectOption('projet-sante-valide');
+    await form.locator('input[type="date"]').fill('2025-09-01');
     await form.getByRole('button', { name: 'Ajouter l’étape' }).click();
     await expect.poll(async () => squash(await page.getByTestId('steps-list').textContent().catch(() => ''))).toContain('1 septembre 2025 — Projet de santé validé');
   });

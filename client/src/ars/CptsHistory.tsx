@@ -90,9 +90,10 @@ function Versions({ c, h, editable, onWritten }: { c: CptsSheet; h: VersionHisto
                 <td>{v.bande}</td>
                 {editable && (
                   <td>
+                    {/* named by aria-label: a visually hidden span here would widen the page past its scrolling table */}
                     {!v.enVigueur && (
-                      <button type="button" className="link" onClick={() => setReverting(v)} data-testid="revert-version">
-                        Rétablir cette version<span className="visually-hidden"> ({v.numero})</span>
+                      <button type="button" className="link" onClick={() => setReverting(v)} aria-label={`Rétablir cette version (${v.numero})`} data-testid="revert-version">
+                        Rétablir cette version
                       </button>
                     )}
                   </td>

@@ -90,10 +90,15 @@ function CptsSheetView({ id }: { id: string }) {
   const date = useAsOf();
   const state = useApi(`cpts-sheet:${id}:${date ?? ''}`, (s) => getCpts(id, date, s));
   const { user } = useSession();
-  const [notice] = useState(takeNotice);
+  // the outcome of the save that led here, until the next write or another day
+  const [notice, setNotice] = useState(() => {
+    const text = takeNotice();
+    return text ? { text, date } : null;
+  });
   // a revert changes the communes: the map's highlight follows
   const [writes, setWrites] = useState(0);
   const written = () => {
+    setNotice(null);
     state.reload();
     setWrites((n) => n + 1);
   };
@@ -162,9 +167,9 @@ function CptsSheetView({ id }: { id: string }) {
           </button>
         )}
       </div>
-      {notice && (
+      {notice && notice.date === date && (
         <p className="state ok" role="status" data-testid="cpts-notice">
-          {notice}
+          {notice.text}
         </p>
       )}
       <Async state={state} what="de la fiche">
