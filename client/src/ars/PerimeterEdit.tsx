@@ -52,15 +52,16 @@ export function useEdit(): Edit | null {
   const { user } = useSession();
   const date = useAsOf();
   const [tick, setTick] = useState(0);
+  const creator = user?.role === 'ars' || user?.role === 'admin';
   const raw = url.get('edit');
-  const id = raw && raw !== 'nouvelle' ? raw : undefined;
+  // nothing is asked for a reader who may not edit (the history is not public)
+  const id = raw && raw !== 'nouvelle' && creator && !date ? raw : undefined;
   const sheet = useApi(id ? `edit-sheet:${id}:${tick}` : null, (s) => getCpts(id!, undefined, s));
   const history = useApi(id ? `edit-history:${id}:${tick}` : null, (s) => getHistory(id!, s));
   const saved = sheet.data?.communes.map((c) => c.code);
   const base = useApi(saved ? `edit-base:${id}:${tick}` : null, (s) => checkPerimeter({ communes: saved! }, s).then((r) => withoutCpts(r, id)));
   const region = user?.region ?? sheet.data?.regions[0] ?? null;
   const deps = useApi(region ? `region-deps:${region}` : null, (s) => getCoverage({ region: region! }, s));
-  const creator = user?.role === 'ars' || user?.role === 'admin';
   if (!raw || date || !creator || (id && sheet.data && !canEditCpts(user, sheet.data.regions))) return null;
   return {
     id,
