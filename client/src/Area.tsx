@@ -2,6 +2,7 @@
 // /api/coverage, so only the areas present in the database are offered.
 import { useEffect, useState } from 'react';
 import { getCoverage, useApi, type AreaFilter } from './api.js';
+import { asOfDate } from './as-of.js';
 import { useUrl } from './url.js';
 
 /** An INSEE code of a commune or of a bassin de vie (its main commune's). */
@@ -32,14 +33,16 @@ export function BassinFilter() {
 }
 
 
+/** The area filter, and the day the ARS planner looks at (absent: today). */
 export function useArea(): AreaFilter {
   const [url] = useUrl();
   const departement = url.get('dep') ?? undefined;
   const region = url.get('reg') ?? undefined;
-  return { ...(departement ? { departement } : {}), ...(region ? { region } : {}) };
+  const date = asOfDate(url);
+  return { ...(departement ? { departement } : {}), ...(region ? { region } : {}), ...(date ? { date } : {}) };
 }
 
-export const areaKey = (a: AreaFilter) => `${a.departement ?? ''}|${a.region ?? ''}`;
+export const areaKey = (a: AreaFilter) => `${a.departement ?? ''}|${a.region ?? ''}|${a.date ?? ''}`;
 
 export function AreaSelect() {
   const [url, setUrl] = useUrl();

@@ -13,7 +13,8 @@ import type { RecruitmentHistory, RecruitmentInput, RecruitmentStep } from '../.
 import type { SearchHit, SearchResponse } from '../../server/src/api/contract/search.js';
 import type { AppConfig } from '../../server/src/api/contract/system.js';
 import type { TileJson, TileLayersResponse } from '../../server/src/api/contract/tiles.js';
-import type { Decision, HitType, PharmacyStatus, ZoningFilter } from '../../server/src/domain/vocabulary.js';
+import type { VersionDiffResponse, VersionHistory, VersionWritten } from '../../server/src/api/contract/versions.js';
+import type { CptsEtape, CptsStatut, Decision, HitType, PharmacyStatus, ZoningFilter } from '../../server/src/domain/vocabulary.js';
 
 export class ApiError extends Error {
   constructor(
@@ -118,10 +119,11 @@ export function useApi<T>(key: string | null, load: (signal: AbortSignal) => Pro
 // Shared shapes: the server declares each endpoint once (server/src/api/contract/), its answers' types are inferred
 // from the schemas; `import type` is erased at build time, so no server code enters the bundle.
 
-/** An area filter of the territory endpoints. */
+/** An area filter of the territory endpoints, and the day they answer « as of » (today when absent). */
 export interface AreaFilter {
   departement?: string;
   region?: string;
+  date?: string;
 }
 
 /** The filters of /api/pharmacies and its CSV (query parameters). */
@@ -164,10 +166,46 @@ export type CptsSheet = CptsSheetResponse;
 
 export const listCpts = (f: AreaFilter, signal?: AbortSignal) => getJson<CptsListResponse>('/api/cpts', { ...f }, signal);
 
-export const getCpts = (id: string, signal?: AbortSignal) => getJson<CptsSheet>(`/api/cpts/${encodeURIComponent(id)}`, undefined, signal);
+const cptsPath = (id: string) => `/api/cpts/${encodeURIComponent(id)}`;
+
+export const getCpts = (id: string, date?: string, signal?: AbortSignal) => getJson<CptsSheet>(cptsPath(id), { date }, signal);
 
 export const getCptsCommunes = (id: string, signal?: AbortSignal) =>
-  getJson<GeoJSON.FeatureCollection>(`/api/cpts/${encodeURIComponent(id)}/communes.geojson`, undefined, signal);
+  getJson<GeoJSON.FeatureCollection>(`${cptsPath(id)}/communes.geojson`, undefined, signal);
+
+// ---------------------------------------------------------------------------------------------------------------
+// Perimeter versions and dated steps of a CPTS (/api/cpts/{id}/versions…, /api/cpts/{id}/etapes): ARS users and admins
+
+export type { VersionHistory, VersionWritten };
+export type VersionDiff = VersionDiffResponse;
+export type Version = VersionHistory['versions'][number];
+export type Etape = VersionHistory['etapes'][number];
+
+/** What a new version says besides its communes: effective date (today by default) and why. */
+export interface VersionNote {
+  valideDu?: string;
+  commentaire?: string;
+}
+
+export const getHistory = (id: string, signal?: AbortSignal) => getJson<VersionHistory>(`${cptsPath(id)}/versions`, undefined, signal);
+
+export const getVersionDiff = (id: string, de: number, a: number, signal?: AbortSignal) =>
+  getJson<VersionDiff>(`${cptsPath(id)}/versions/diff`, { de, a }, signal);
+
+export const versionDiffCsvUrl = (id: string, de: number, a: number) => apiUrl(`${cptsPath(id)}/versions/diff.csv`, { de, a });
+
+/** A new version of the perimeter, made on version `versionAttendue` (409 if another was saved since). */
+export const saveVersion = (id: string, body: VersionNote & { communes: string[]; versionAttendue: number }) =>
+  sendJson<VersionWritten>('POST', `${cptsPath(id)}/versions`, body);
+
+/** A new version identical to version `numero`. */
+export const revertVersion = (id: string, numero: number, body: VersionNote & { versionAttendue: number }) =>
+  sendJson<VersionWritten>('POST', `${cptsPath(id)}/versions/${numero}/retour`, body);
+
+export const createCpts = (body: VersionNote & { nom: string; communes: string[]; etape?: CptsEtape }) => sendJson<VersionWritten>('POST', '/api/cpts', body);
+
+export const addEtape = (id: string, body: { etape: CptsEtape; le: string; commentaire?: string }) =>
+  sendJson<{ etape: Etape; statut: CptsStatut }>('POST', `${cptsPath(id)}/etapes`, body);
 
 // ---------------------------------------------------------------------------------------------------------------
 // Overlaps (/api/overlaps)

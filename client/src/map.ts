@@ -14,6 +14,7 @@ import {
   type LngLatBoundsLike,
   type MapGeoJSONFeature,
   type StyleSpecification,
+  type VectorTileSource,
 } from 'maplibre-gl';
 import 'maplibre-gl/dist/maplibre-gl.css';
 import workerUrl from 'maplibre-gl/dist/maplibre-gl-worker.mjs?url';
@@ -120,6 +121,18 @@ const OVERLAP_COLOR = '#d7191c';
 export const PERIMETER_COLOR = '#00838f';
 const PERIMETER_EDGE = '#00363b';
 const HILITE = '#ffd84d';
+
+/**
+ * A change of perimeter (two versions, or an edit against the saved version): communes added in solid green marked
+ * « + », communes removed hatched in magenta with a dashed edge marked « − »; told apart without colour too.
+ */
+export const DIFF_STYLE = {
+  added: { color: '#1a7f37', sign: '+', name: 'vert plein, nom précédé de « + »' },
+  removed: { color: '#c51b7d', sign: '−', name: 'hachures magenta, bord en tirets, nom précédé de « − »' },
+} as const;
+
+/** The tile layers that answer « as of » a day (`?date=`, server/src/api/contract/tiles.ts). */
+const DATED_SOURCES = ['communes', 'cpts', 'overlaps'] as const;
 
 /** The two CPTS of a selected overlap pair: outlines told apart by colour and by pattern, named in the table. */
 export const PAIR_STYLE = {
@@ -338,6 +351,32 @@ export function buildStyle(origin: string, shading: Shading, tileLayers: TileLay
       source: 'perimeter',
       paint: { 'line-color': '#111111', 'line-width': 2.5, 'line-dasharray': [2, 1] },
     },
+    // a change of perimeter (CPTS sheet diff, edit against the saved version): over the perimeter being checked
+    {
+      id: 'diff-added',
+      type: 'fill',
+      source: 'communes',
+      'source-layer': 'communes',
+      filter: NONE,
+      paint: { 'fill-color': DIFF_STYLE.added.color, 'fill-opacity': 0.6 },
+    },
+    {
+      id: 'diff-added-line',
+      type: 'line',
+      source: 'communes',
+      'source-layer': 'communes',
+      filter: NONE,
+      paint: { 'line-color': DIFF_STYLE.added.color, 'line-width': 3 },
+    },
+    { id: 'diff-removed', type: 'fill', source: 'communes', 'source-layer': 'communes', filter: NONE, paint: { 'fill-pattern': 'hatch-removed' } },
+    {
+      id: 'diff-removed-line',
+      type: 'line',
+      source: 'communes',
+      'source-layer': 'communes',
+      filter: NONE,
+      paint: { 'line-color': DIFF_STYLE.removed.color, 'line-width': 3, 'line-dasharray': [2, 1] },
+    },
     {
       id: 'structures',
       type: 'circle',
@@ -395,8 +434,23 @@ export function buildStyle(origin: string, shading: Shading, tileLayers: TileLay
       paint: { 'circle-color': '#111111', 'circle-radius': 6, 'circle-stroke-color': '#ffffff', 'circle-stroke-width': 3 },
     },
     ...LABEL_LAYERS,
+    // after the map's names: a changed commune is always named, with its sign
+    diffLabel('added'),
+    diffLabel('removed'),
   ];
   return { version: 8, name: 'cpts-territoires', glyphs: glyphsUrl(origin), sources, layers };
+}
+
+function diffLabel(kind: keyof typeof DIFF_STYLE): LayerSpecification {
+  return {
+    id: `diff-${kind}-label`,
+    type: 'symbol',
+    source: 'communes',
+    'source-layer': 'communes',
+    filter: NONE,
+    layout: { 'text-field': ['concat', `${DIFF_STYLE[kind].sign} `, ['get', P.communeName]], 'text-font': FONT_REGULAR, 'text-size': 13, 'text-max-width': 9 },
+    paint: { 'text-color': '#111111', 'text-halo-color': '#ffffff', 'text-halo-width': 2 },
+  };
 }
 
 const GROUP_LAYERS: Record<LayerGroup, string[]> = {
@@ -472,6 +526,8 @@ export class MapController {
   private shadingOpacity = 0.85;
   private checking = false;
   private partMarkers: Marker[] = [];
+  private asOf: string | null = null;
+  private undatedTiles = new Map<string, string[]>();
 
   constructor(container: HTMLElement, view: MapViewState, basemapStyleUrl: string | null, tileLayers: TileLayerInfo[]) {
     this.map = new MlMap({
@@ -502,6 +558,7 @@ export class MapController {
       if (this.map.hasImage(id)) return;
       if (id === 'hatch-red') this.map.addImage(id, hatch(OVERLAP_COLOR, 'rgba(215,25,28,0.12)'));
       if (id === 'hatch-white') this.map.addImage(id, hatch('rgba(230,110,0,0.95)', 'rgba(255,255,255,0.25)', 7, 1.2));
+      if (id === 'hatch-removed') this.map.addImage(id, hatch(DIFF_STYLE.removed.color, 'rgba(255,255,255,0.55)', 9, 2.5));
     });
     this.ready = new Promise((resolve) =>
       this.map.once('load', () => {
@@ -640,6 +697,44 @@ export class MapController {
       el.setAttribute('data-testid', 'part-marker');
       return new Marker({ element: el }).setLngLat([a.lng, a.lat]).addTo(this.map);
     });
+  }
+
+  /** Communes added to and removed from a perimeter (DIFF_STYLE); empty lists clear it. */
+  setDiff(d: { added: readonly string[]; removed: readonly string[] } | null): void {
+    void this.ready.then(() => {
+      for (const kind of ['added', 'removed'] as const) {
+        const f = byIds(P.communeCode, d?.[kind] ?? []);
+        for (const l of ['', '-line', '-label']) this.map.setFilter(`diff-${kind}${l}`, f);
+      }
+    });
+  }
+
+  /** The tiles of the map « as of » a day (null: today); the other layers do not change with the date. */
+  setAsOf(date: string | null): void {
+    if (date === this.asOf) return;
+    this.asOf = date;
+    void this.ready.then(() => this.applyTiles(DATED_SOURCES));
+  }
+
+  /** New tile URLs after a write (the data version in them changed): the map redraws what was written. */
+  setTileUrls(layers: TileLayerInfo[]): void {
+    const origin = window.location.origin;
+    for (const l of layers) {
+      if (TILE_LAYERS.includes(l.id as TileLayer)) this.undatedTiles.set(l.id, l.tiles.map((u) => (u.startsWith('/') ? origin + u : u)));
+    }
+    void this.ready.then(() => this.applyTiles(TILE_LAYERS));
+  }
+
+  private applyTiles(ids: readonly string[]): void {
+    for (const id of ids) {
+      const src = this.map.getSource<VectorTileSource>(id);
+      if (!src) continue;
+      const base = this.undatedTiles.get(id) ?? src.tiles;
+      this.undatedTiles.set(id, base);
+      const dated = this.asOf && (DATED_SOURCES as readonly string[]).includes(id);
+      const next = base.map((u) => (dated ? `${u}${u.includes('?') ? '&' : '?'}date=${this.asOf}` : u));
+      if (next.join() !== src.tiles.join()) src.setTiles(next);
+    }
   }
 
   /** While a perimeter is checked, the shading and the CPTS fills fade so that the proposal stands out. */

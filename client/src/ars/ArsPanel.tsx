@@ -1,4 +1,5 @@
-// The ARS planner: overlaps, white zones, coverage, CPTS sheets and the perimeter check, one tab each.
+// The ARS planner: overlaps, white zones, coverage, CPTS sheets and the perimeter check (which also edits a CPTS's
+// perimeter), one tab each, all « as of » the day of the date control.
 import { useEffect } from 'react';
 import { AreaSelect } from '../Area.js';
 import { useLayerState, useMap, useMapClick } from '../MapView.js';
@@ -6,6 +7,7 @@ import { showPopup } from '../popup.js';
 import { onTabKeys, tabIndexOf } from '../ui.js';
 import { parseSel, useUrl } from '../url.js';
 import { useSession } from '../session.js';
+import { AsOfControl } from './AsOf.js';
 import { Coverage } from './Coverage.js';
 import { CptsTab } from './CptsSheet.js';
 import { Imports } from './Imports.js';
@@ -63,6 +65,7 @@ export function ArsPanel() {
   return (
     <div className="journey" data-testid="journey-ars-panel">
       <h1>Planificateur ARS</h1>
+      <AsOfControl />
       <div className="tabs" role="tablist" aria-label="Vues du planificateur" onKeyDown={onTabKeys}>
         {tabs.map((x) => (
           <button
@@ -71,7 +74,7 @@ export function ArsPanel() {
             role="tab"
             aria-selected={tab === x.id}
             tabIndex={tabIndexOf(tab === x.id)}
-            onClick={() => setUrl({ tab: x.id, sel: null, pc: null })}
+            onClick={() => setUrl({ tab: x.id, sel: null, pc: null, edit: null, base: null, diff: null })}
             data-testid={`tab-${x.id}`}
           >
             {x.label}

@@ -1,4 +1,5 @@
-// CPTS list and the sheet of one CPTS (printable on A4 with a picture of the map).
+// CPTS list and the sheet of one CPTS (printable on A4 with a picture of the map), as of the planner's day; for ARS
+// users of its région and admins, its register (versions, steps) and the way into editing it or creating one.
 import { useEffect, useRef, useState } from 'react';
 import { getCpts, getCptsCommunes, listCpts, useApi, type CptsSheet as Sheet, type CptsSummary } from '../api.js';
 import { areaKey, useArea } from '../Area.js';
@@ -7,8 +8,12 @@ import { bboxOf, STRUCTURE_TYPES } from '../map.js';
 import { useLayerState } from '../map-state.js';
 import { useMap } from '../MapView.js';
 import { printWithMap, sheetPicture } from '../print.js';
+import { useSession } from '../session.js';
 import { Async, Empty, Sources, SortTable, type Column } from '../ui.js';
 import { parseSel, useUrl } from '../url.js';
+import { useAsOf } from '../as-of.js';
+import { CptsRegister } from './CptsHistory.js';
+import { canEditCpts, takeNotice } from './register.js';
 
 const euros = (n: number | null) => (n === null ? 'non indiqué par la source' : `${fmtInt(n)} €`);
 
@@ -40,7 +45,17 @@ function CptsList() {
   const area = useArea();
   const [, setUrl] = useUrl();
   const state = useApi(`cpts:${areaKey(area)}`, (s) => listCpts(area, s));
+  const { user } = useSession();
+  const creates = !area.date && (user?.role === 'ars' || user?.role === 'admin');
   return (
+    <>
+    {creates && (
+      <div className="actions">
+        <button type="button" className="primary" onClick={() => setUrl({ tab: 'perimeter', edit: 'nouvelle', pc: null, sel: null })} data-testid="cpts-create">
+          Créer une CPTS
+        </button>
+      </div>
+    )}
     <Async state={state} what="des CPTS">
       {(d) =>
         d.nombre === 0 ? (
@@ -65,13 +80,28 @@ function CptsList() {
         )
       }
     </Async>
+    </>
   );
 }
 
 function CptsSheetView({ id }: { id: string }) {
   const ctl = useMap();
   const [, setUrl] = useUrl();
-  const state = useApi(`cpts-sheet:${id}`, (s) => getCpts(id, s));
+  const date = useAsOf();
+  const state = useApi(`cpts-sheet:${id}:${date ?? ''}`, (s) => getCpts(id, date, s));
+  const { user } = useSession();
+  // the outcome of the save that led here, until the next write or another day
+  const [notice, setNotice] = useState(() => {
+    const text = takeNotice();
+    return text ? { text, date } : null;
+  });
+  // a revert changes the communes: the map's highlight follows
+  const [writes, setWrites] = useState(0);
+  const written = () => {
+    setNotice(null);
+    state.reload();
+    setWrites((n) => n + 1);
+  };
   const [snapshot, setSnapshot] = useState<string | null>(null);
   const extent = useRef<[number, number, number, number] | undefined>(undefined);
   // the layers on screen when the picture is taken (read by the effect, which must not rerun when they change)
@@ -90,7 +120,8 @@ function CptsSheetView({ id }: { id: string }) {
     ctl.highlightCpts([id]);
     getCptsCommunes(id, ac.signal).then(
       (fc) => {
-        ctl.highlightCommunes(fc.features.map((f) => String(f.properties?.code)));
+        // today's members; a past day's come from the sheet of that day (below)
+        if (!date) ctl.highlightCommunes(fc.features.map((f) => String(f.properties?.code)));
         const b = bboxOf(fc.features.map((f) => f.geometry));
         extent.current = b;
         if (!b) return;
@@ -105,7 +136,11 @@ function CptsSheetView({ id }: { id: string }) {
       ctl.highlightCpts([]);
       ctl.highlightCommunes([]);
     };
-  }, [ctl, id]);
+  }, [ctl, id, writes, date]);
+  const datedMembers = date ? state.data?.communes.map((m) => m.code).join(',') : undefined;
+  useEffect(() => {
+    if (ctl && datedMembers !== undefined) ctl.highlightCommunes(datedMembers ? datedMembers.split(',') : []);
+  }, [ctl, datedMembers]);
 
   // the picture taken when the sheet was framed, or one taken now (the map was not drawn yet)
   const print = () => (snapshot ? window.print() : printWithMap(ctl, extent.current, setSnapshot));
@@ -121,7 +156,22 @@ function CptsSheetView({ id }: { id: string }) {
             Imprimer la fiche
           </button>
         )}
+        {state.data && !date && canEditCpts(user, state.data.regions) && (
+          <button
+            type="button"
+            className="secondary"
+            onClick={() => setUrl({ tab: 'perimeter', edit: id, base: null, diff: null, sel: null, pc: state.data!.communes.map((m) => m.code).join(',') })}
+            data-testid="cpts-edit"
+          >
+            Modifier le périmètre
+          </button>
+        )}
       </div>
+      {notice && notice.date === date && (
+        <p className="state ok" role="status" data-testid="cpts-notice">
+          {notice.text}
+        </p>
+      )}
       <Async state={state} what="de la fiche">
       {(c) => (
         <article className="sheet" data-testid="cpts-sheet">
@@ -144,6 +194,7 @@ function CptsSheetView({ id }: { id: string }) {
               {c.avertissementSeuil.message}
             </p>
           )}
+          {canEditCpts(user, c.regions) && <CptsRegister c={c} editable={!date} onWritten={written} />}
           <section>
             <h3>Enveloppe ACI (taille {c.taille})</h3>
             <p>

@@ -1,5 +1,6 @@
 // « Vérifier un périmètre »: communes picked on the map, pasted INSEE codes or a GeoJSON polygon are sent to
-// POST /api/perimeter/check; the answer is drawn on the map (members by separate part, overlaps hatched).
+// POST /api/perimeter/check; the answer is drawn on the map (members by separate part, overlaps hatched). Signed in
+// as ARS or admin, the same tab edits a CPTS's perimeter or creates a CPTS (PerimeterEdit.tsx).
 import { useEffect, useRef, useState } from 'react';
 import { ApiError, checkPerimeter, getCoverage, perimeterGeojson, search, useApi, type PerimeterCheck as Result, type PerimeterInput } from '../api.js';
 import { download } from '../csv.js';
@@ -10,6 +11,7 @@ import { printWithMap } from '../print.js';
 import { ErrorBox, Loading, Sources } from '../ui.js';
 import { useUrl } from '../url.js';
 import { perimeterCsv, readCodes, whyNotFound, type PastedCodes } from './perimeter-io.js';
+import { EditBox, EditHeader, useEdit, withoutCpts } from './PerimeterEdit.js';
 
 type Polygonal = GeoJSON.Polygon | GeoJSON.MultiPolygon;
 
@@ -120,6 +122,8 @@ export function PerimeterCheck() {
     if (!geometry && fileInput.current) fileInput.current.value = '';
   }, [geometry]);
 
+  const edit = useEdit();
+  const editId = edit?.id;
   const setCodes = (next: string[], fit = false) => {
     fitNext.current = fit;
     setGeometry(null);
@@ -142,7 +146,7 @@ export function PerimeterCheck() {
   }, [ctl]);
 
   // check whenever the input changes
-  const key = geometry ? `g:${geometry.name}:${threshold}` : `c:${codes.join(',')}`;
+  const key = `${geometry ? `g:${geometry.name}:${threshold}` : `c:${codes.join(',')}`}|${editId ?? ''}`;
   useEffect(() => {
     const input: PerimeterInput | null = geometry ? { geometrie: geometry.geom, seuil: threshold } : codes.length ? { communes: codes } : null;
     if (!input) {
@@ -155,7 +159,7 @@ export function PerimeterCheck() {
     const t = setTimeout(() => {
       checkPerimeter(input, ac.signal).then(
         (r) => {
-          setResult(r);
+          setResult(withoutCpts(r, editId));
           setError(null);
           setLoading(false);
         },
@@ -241,6 +245,9 @@ export function PerimeterCheck() {
   const r = result;
   return (
     <div className="perimeter">
+      {edit && <EditHeader edit={edit} />}
+      {/* the change and its saving first: the map and the form below are how the user makes it */}
+      {edit && <EditBox edit={edit} result={r} loading={loading} replaceCodes={(next) => setCodes(next, true)} />}
       <form
         className="perimeter-form no-print"
         data-testid="perimeter-form"
