@@ -124,12 +124,27 @@ const HILITE = '#ffd84d';
 
 /**
  * A change of perimeter (two versions, or an edit against the saved version): communes added in solid green marked
- * « + », communes removed hatched in magenta with a dashed edge marked « − »; told apart without colour too.
+ * « + », communes removed hatched in magenta with a dashed edge marked « – »; told apart without colour too. The en
+ * dash, not the minus sign: the map's glyphs (assets/glyphs) hold U+2000–U+20FF, not the mathematical operators.
  */
 export const DIFF_STYLE = {
   added: { color: '#1a7f37', sign: '+', name: 'vert plein, nom précédé de « + »' },
-  removed: { color: '#c51b7d', sign: '−', name: 'hachures magenta, bord en tirets, nom précédé de « − »' },
+  removed: { color: '#c51b7d', sign: '–', name: 'hachures magenta, bord en tirets, nom précédé de « – »' },
 } as const;
+
+/**
+ * A query of the drawn features. While a source's tiles are being replaced (new tile URLs: a date, a write),
+ * MapLibre's index of a tile still being parsed may throw « Out of bounds. Index requested… »: that tile has no
+ * feature to give yet, and the next query (next move or data event) sees it; any other error is a real one.
+ */
+export function whileTilesSettle<T>(query: () => T[]): T[] {
+  try {
+    return query();
+  } catch (e) {
+    if (e instanceof Error && e.message.startsWith('Out of bounds. Index requested')) return [];
+    throw e;
+  }
+}
 
 /** The tile layers that answer « as of » a day (`?date=`, server/src/api/contract/tiles.ts). */
 const DATED_SOURCES = ['communes', 'cpts', 'overlaps'] as const;
@@ -593,7 +608,7 @@ export class MapController {
       [(point as { x: number }).x + 4, (point as { y: number }).y + 4],
     ];
     const layers = PICK_ORDER.filter((l) => this.map.getLayer(l) && this.map.getLayoutProperty(l, 'visibility') !== 'none');
-    const feats = this.map.queryRenderedFeatures(bbox, { layers: [...layers] });
+    const feats = whileTilesSettle(() => this.map.queryRenderedFeatures(bbox, { layers: [...layers] }));
     const picks = feats.map((f) => ({ layer: f.source as Pick['layer'], properties: f.properties ?? {}, feature: f }));
     return picks.sort((a, b) => PICK_ORDER.indexOf(layerOf(a)) - PICK_ORDER.indexOf(layerOf(b)));
   }
@@ -751,7 +766,7 @@ export class MapController {
   /** The extent of the communes among `codes` found in the loaded tiles (undefined if none is loaded). */
   loadedExtent(codes: readonly string[]): [number, number, number, number] | undefined {
     if (!codes.length || !this.map.getSource('communes')) return undefined;
-    const feats = this.map.querySourceFeatures('communes', { sourceLayer: 'communes', filter: byIds(P.communeCode, codes) });
+    const feats = whileTilesSettle(() => this.map.querySourceFeatures('communes', { sourceLayer: 'communes', filter: byIds(P.communeCode, codes) }));
     return bboxOf(feats.map((f) => f.geometry));
   }
 
@@ -807,7 +822,7 @@ export class MapController {
   /** Properties of the features of a tile layer drawn in the current view (for the legend's notes). */
   renderedProperties(layer: 'cpts-fill' | 'overlaps-fill' | 'white-zones' | 'pharmacies' | 'structures'): Record<string, unknown>[] {
     if (!this.styleReady || !this.map.getLayer(layer)) return [];
-    return this.map.queryRenderedFeatures({ layers: [layer] }).map((f) => f.properties ?? {});
+    return whileTilesSettle(() => this.map.queryRenderedFeatures({ layers: [layer] })).map((f) => f.properties ?? {});
   }
 
   /** A PNG of the current view, for the printable sheet. */

@@ -131,7 +131,7 @@ describe.skipIf(skipReason !== null)(suiteTitle('e2e: Planificateur ARS'), () =>
     await expect.poll(() => hashParams(page).get('sel')).toBe(`paire:${pair.a.id}|${pair.b.id}`);
     const detail = page.getByTestId('overlap-detail');
     await detail.waitFor();
-    expect(squash(await detail.getByRole('heading').textContent())).toBe(`${pair.a.nom} × ${pair.b.nom}`);
+    expect(squash(await detail.getByRole('heading', { level: 3 }).textContent())).toBe(`${pair.a.nom} × ${pair.b.nom}`);
     const listed = (await detail.locator('ul.plain li').allTextContents()).map(squash);
     expect(listed).toEqual(pair.communes.map((c) => expect.stringContaining(`${c.nom} (${c.code})`)));
     expect(await page.locator(`[data-testid="overlap-row"][data-key="${pair.a.id}|${pair.b.id}"]`).getAttribute('aria-selected')).toBe('true');
@@ -157,7 +157,7 @@ describe.skipIf(skipReason !== null)(suiteTitle('e2e: Planificateur ARS'), () =>
     await page.goto(copied);
     const detail = page.getByTestId('overlap-detail');
     await detail.waitFor();
-    expect(squash(await detail.getByRole('heading').textContent())).toContain('×');
+    expect(squash(await detail.getByRole('heading', { level: 3 }).textContent())).toContain('×');
     expect(await page.getByTestId('tab-overlaps').getAttribute('aria-selected')).toBe('true');
     expect(hashParams(page).get('sel')).toBe(new URLSearchParams(new URL(copied).hash.slice(1)).get('sel'));
     const again = await stableMapView(page);

@@ -100,7 +100,8 @@ export async function openJourney(): Promise<Journey> {
   const page = await context.newPage();
   page.on('pageerror', (e) => errors.push(`exception: ${e.message}`));
   page.on('console', (m) => {
-    if (m.type() === 'error' && !allow.some((re) => re.test(m.text()))) errors.push(`console: ${m.text()}`);
+    // a failed request's message names no URL: its location does
+    if (m.type() === 'error' && !allow.some((re) => re.test(m.text()))) errors.push(`console: ${m.text()} (${m.location().url})`);
   });
   return {
     browser,

@@ -5,7 +5,7 @@ import { useEffect, useRef, useState } from 'react';
 import { ApiError, checkPerimeter, getCoverage, perimeterGeojson, search, useApi, type PerimeterCheck as Result, type PerimeterInput } from '../api.js';
 import { download } from '../csv.js';
 import { fmtDec, fmtInt } from '../format.js';
-import { bboxOf, PERIMETER_COLOR, P, type MapController, type PartAnchor } from '../map.js';
+import { bboxOf, PERIMETER_COLOR, P, whileTilesSettle, type MapController, type PartAnchor } from '../map.js';
 import { CLICK_PRIORITY, useMap, useMapClick } from '../MapView.js';
 import { printWithMap } from '../print.js';
 import { ErrorBox, Loading, Sources } from '../ui.js';
@@ -41,10 +41,12 @@ type Bbox = [number, number, number, number];
  */
 async function extentOf(ctl: MapController, codes: string[], ask = 10): Promise<Bbox | undefined> {
   const loaded = ctl.map.getSource('communes')
-    ? ctl.map.querySourceFeatures('communes', {
-        sourceLayer: 'communes',
-        filter: ['in', ['to-string', ['get', P.communeCode]], ['literal', codes]],
-      })
+    ? whileTilesSettle(() =>
+        ctl.map.querySourceFeatures('communes', {
+          sourceLayer: 'communes',
+          filter: ['in', ['to-string', ['get', P.communeCode]], ['literal', codes]],
+        }),
+      )
     : [];
   const found = new Set(loaded.map((f) => String(f.properties?.[P.communeCode])));
   const missing = codes.filter((c) => !found.has(c)).slice(0, ask);
