@@ -96,6 +96,16 @@ describe.skipIf(skipReason !== null)(suiteTitle('e2e: recrutement des officines 
     expect(row.statut).toBe('membre');
     expect(row.recrutement).toBeUndefined();
     expect(JSON.stringify(pub)).not.toContain(NOTE);
+    // and the map redraws the pharmacy as « membre », without a reload (tiles of the new data version)
+    const drawnStatus = () =>
+      page.evaluate((finess) => {
+        const map = (document.querySelector('[data-testid="map"]') as HTMLElement & {
+          maplibre?: { getLayer(id: string): unknown; queryRenderedFeatures(o: { layers: string[] }): { properties: Record<string, unknown> }[] };
+        }).maplibre;
+        if (!map?.getLayer('pharmacies')) return [];
+        return map.queryRenderedFeatures({ layers: ['pharmacies'] }).filter((f) => f.properties.finess === finess).map((f) => f.properties.statut);
+      }, target.finess);
+    await expect.poll(drawnStatus, { timeout: 30_000 }).toContain('membre');
 
     await page.getByTestId(`filter-recruitment-adherente`).check();
     await expect

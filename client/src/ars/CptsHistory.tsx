@@ -21,7 +21,7 @@ import { useMap } from '../MapView.js';
 import { Async, ErrorBox } from '../ui.js';
 import { useUrl } from '../url.js';
 import { CPTS_ETAPE_LIBELLES, CPTS_ETAPES, CPTS_STATUT_LIBELLES, type CptsEtape } from '../../../server/src/domain/vocabulary.js';
-import { refreshMap } from './register.js';
+import { refreshMap } from '../refresh-map.js';
 
 const signed = (n: number) => (n > 0 ? `+${fmtInt(n)}` : n < 0 ? `−${fmtInt(-n)}` : '0');
 

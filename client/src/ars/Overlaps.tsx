@@ -7,6 +7,7 @@ import { fmtDec, fmtInt } from '../format.js';
 import { cptsOutlines, frame } from '../frame.js';
 import { PAIR_STYLE } from '../map.js';
 import { useMap } from '../MapView.js';
+import { refreshMap } from '../refresh-map.js';
 import { DECISION_LIBELLES, DECISIONS, PERIMETRE_LIBELLES, type Decision } from '../../../server/src/domain/vocabulary.js';
 import { Conciliation } from './Conciliation.js';
 import { Async, Empty, Sources, SortTable, type Column } from '../ui.js';
@@ -185,6 +186,7 @@ export function Overlaps() {
                 onChange={(n) => {
                   setNotice(n);
                   state.reload();
+                  refreshMap(ctl);
                 }}
               />
               <div className="actions">

@@ -25,7 +25,8 @@ import { ErrorBox, Loading } from '../ui.js';
 import { useUrl } from '../url.js';
 import { CPTS_ETAPE_LIBELLES, CPTS_ETAPES, type CptsEtape } from '../../../server/src/domain/vocabulary.js';
 import { DiffKey } from './CptsHistory.js';
-import { canEditCpts, leaveNotice, refreshMap } from './register.js';
+import { refreshMap } from '../refresh-map.js';
+import { canEditCpts, leaveNotice } from './register.js';
 
 /** The check without the CPTS being edited among the overlaps: its saved perimeter is what the edit replaces. */
 export const withoutCpts = (r: PerimeterCheck, id: string | undefined): PerimeterCheck =>

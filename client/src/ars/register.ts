@@ -1,8 +1,6 @@
 // Who may edit the register of CPTS (perimeter versions, dated steps), and the notice a write leaves for the sheet
 // it returns to.
 import type { Moi } from '../../../server/src/api/contract/auth.js';
-import { getTileLayers } from '../api.js';
-import type { MapController } from '../map.js';
 
 /** ARS users in the CPTS's région (one of them, for a CPTS astride two), admins anywhere. */
 export const canEditCpts = (user: Moi | null | undefined, regions: readonly string[]): boolean =>
@@ -15,9 +13,4 @@ export function takeNotice(): string | null {
   const n = notice;
   notice = null;
   return n;
-}
-
-/** After a write, the map takes the tiles of the new data version. */
-export function refreshMap(ctl: MapController | null): void {
-  if (ctl) getTileLayers().then((l) => ctl.setTileUrls(l.couches), () => {});
 }

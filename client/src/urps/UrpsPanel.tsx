@@ -19,6 +19,7 @@ import { fmtInt, fmtKm } from '../format.js';
 import { bboxOf, P, PHARMACY_STATUSES } from '../map.js';
 import { useMap, useMapClick } from '../MapView.js';
 import { showPopup } from '../popup.js';
+import { refreshMap } from '../refresh-map.js';
 import { Async, Empty, Sources } from '../ui.js';
 import {
   PHARMACY_STATUSES as PHARMACY_STATUS_CODES,
@@ -281,7 +282,15 @@ export function UrpsPanel() {
               </div>
             )}
             {selId && !selected && <p className="muted">L’officine choisie n’est pas dans cette liste (filtres ou page).</p>}
-            {selected && <PharmacyDetail p={selected} onRecorded={state.reload} />}
+            {selected && (
+              <PharmacyDetail
+                p={selected}
+                onRecorded={() => {
+                  state.reload();
+                  refreshMap(ctl);
+                }}
+              />
+            )}
             <Sources sources={d.sources} />
           </>
         )}
