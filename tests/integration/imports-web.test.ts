@@ -2,9 +2,10 @@
 // file lists its problems with line and field and applies nothing; an ARS user imports CPTS of their région only;
 // a preview whose data changed meanwhile is not applied.
 import { readFile } from 'node:fs/promises';
+import { request } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { ImportWeb } from '../../server/src/api/contract/imports.js';
+import { IMPORT_MAX_BYTES, type ImportWeb } from '../../server/src/api/contract/imports.js';
 import { importsIdle } from '../../server/src/api/imports.js';
 import type { Db } from '../../server/src/db/port.js';
 import { runImport } from '../../server/src/import/index.js';
@@ -134,6 +135,25 @@ describeEachBackend('web imports', (backend) => {
     expect(stale.etat).toBe('echec');
     expect(stale.resultat?.erreur).toMatch(/ont changé depuis l’aperçu/);
     expect(await content(db)).toEqual(after);
+  });
+
+  it('a caller without the right is answered before the file is read: a body announced large, never sent whole', async () => {
+    // were the body read first, no answer would come before the socket's end, which this client never sends
+    const answer = (headers: Record<string, string>) =>
+      new Promise<number>((resolve, reject) => {
+        const req = request(
+          `${srv.url}/api/imports?nature=cpts&fichier=gros.csv`,
+          { method: 'POST', headers: { ...headers, 'content-type': 'text/csv', 'content-length': String(IMPORT_MAX_BYTES) } },
+          (res) => {
+            resolve(res.statusCode!);
+            req.destroy();
+          },
+        );
+        req.on('error', reject);
+        req.write('id;nom;communes\n');
+      });
+    expect(await answer({})).toBe(401);
+    expect(await answer((await signIn(srv, 'urps-52')).headers)).toBe(403);
   });
 
   it('refuses a JSON body, an empty file and an unknown kind with a 4xx in French', async () => {

@@ -13,7 +13,7 @@ import { audited, type Actor } from '../auth/audit.js';
 import { runInLane } from '../db/lane.js';
 import type { Db, Queryable } from '../db/port.js';
 import { ARS_IMPORT_NATURES, IMPORT_ETAT_LIBELLES, IMPORT_NATURE_LIBELLES, IMPORT_TABLE_LIBELLES, type ImportEtat } from '../domain/vocabulary.js';
-import { signedIn } from '../http/auth.js';
+import { authorize, signedIn } from '../http/auth.js';
 import { HttpError } from '../http/errors.js';
 import { dryRun, importWithChange, type DryRunResult, type ImportChange } from '../import/dry-run.js';
 import { ImportError } from '../import/errors.js';
@@ -266,9 +266,13 @@ export function importRoutes(deps: AppDeps): Router {
   const r = Router();
   const previews = new WeakMap<Request, Preview>();
 
-  // the file is the body: read raw (a JSON body was parsed already, and is refused with 415)
+  // the file is the body: read raw (a JSON body was parsed already, and is refused with 415), and only once the
+  // caller may upload at all, so that nobody without the right makes the server read up to IMPORT_MAX_BYTES
   const raw = express.raw({ type: (req) => !/json/i.test(req.headers['content-type'] ?? ''), limit: api.IMPORT_MAX_BYTES });
-  r.use((req, res, next) => (req.method === 'POST' && req.path === api.importUpload.path ? raw(req, res, next) : next()));
+  r.use((req, res, next) => {
+    if (req.method !== 'POST' || req.path !== api.importUpload.path) return next();
+    authorize(req, api.importUpload.access).then(() => raw(req, res, next), next);
+  });
   serve(
     r,
     api.importUpload,
