@@ -102,7 +102,16 @@ describe.skipIf(skipReason !== null)(suiteTitle('e2e: conciliation des chevauche
     await summary.waitFor();
     expect(squash(await summary.locator('p').textContent())).toContain(`${keeper.nom} garde toutes ses communes`);
     await screenshot(page, 'screenshot-ars-arbitrage');
+    // prepared on the perimeters' current versions (read as the signed-in user): a change meanwhile would be a 409
+    const head = (id: string) =>
+      page.evaluate(
+        async (p) => Math.max(...((await (await fetch(p)).json()) as { versions: { numero: number }[] }).versions.map((v) => v.numero)),
+        `/api/cpts/${encodeURIComponent(id)}/versions`,
+      );
+    const expected = { [pair.a.id]: await head(pair.a.id), [pair.b.id]: await head(pair.b.id) };
+    const sent = page.waitForRequest((r) => r.url().endsWith('/arbitrage') && r.method() === 'POST');
     await summary.getByRole('button', { name: 'Confirmer l’arbitrage' }).click();
+    expect((await sent).postDataJSON().versionsAttendues).toEqual(expected);
     await expect.poll(async () => squash(await page.getByTestId('conciliation-notice').textContent().catch(() => ''))).toMatch(/^Arbitrage enregistré/);
     await expect.poll(() => page.locator(`[data-testid="overlap-row"][data-key="${key}"]`).count()).toBe(0);
     const shared = pair.communes.map((c) => c.code);

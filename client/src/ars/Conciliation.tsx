@@ -1,10 +1,10 @@
 // The conciliation of the selected overlapping pair: its current decision and history for everyone; for an ARS user
 // of the région of the disputed communes (or an admin), a form to record a decision with a note, and the arbitration:
 // each disputed commune to A or B, a summary to confirm, then both perimeters rewritten at once by the server.
-import { useState, type FormEvent } from 'react';
+import { useEffect, useRef, useState, type FormEvent } from 'react';
 import type { OverlapArbitrateResponse, OverlapDecideResponse, OverlapDecision, OverlapDecisionsResponse } from '../../../server/src/api/contract/conciliation.js';
 import { DECISION_LIBELLES, DECISIONS_POSEES } from '../../../server/src/domain/vocabulary.js';
-import { ApiError, getJson, sendJson, useApi, type OverlapPair } from '../api.js';
+import { ApiError, getHistory, getJson, sendJson, useApi, type OverlapPair } from '../api.js';
 import { fmtInt } from '../format.js';
 import { useSession } from '../session.js';
 import { Async } from '../ui.js';
@@ -142,6 +142,14 @@ function Arbitration({ pair, onDone }: { pair: OverlapPair; onDone: (notice: str
   const [confirming, setConfirming] = useState(false);
   const [error, setError] = useState<string>();
   const [busy, setBusy] = useState(false);
+  // the perimeters' versions the arbitration is prepared on, read when it opens: if either changes before the
+  // confirmation, the server answers 409 (without them, only the disputed communes are checked)
+  const heads = useRef<Promise<Record<string, number> | undefined>>(undefined);
+  useEffect(() => {
+    if (!open) return;
+    const head = (id: string) => getHistory(id).then((h) => [id, Math.max(...h.versions.map((v) => v.numero))] as const);
+    heads.current = Promise.all([head(pair.a.id), head(pair.b.id)]).then(Object.fromEntries, () => undefined);
+  }, [open, pair.a.id, pair.b.id]);
   const complete = pair.communes.every((c) => choice[c.code]);
   const losing = (side: OverlapPair['a']) => pair.communes.filter((c) => choice[c.code] && choice[c.code] !== side.id);
 
@@ -149,7 +157,12 @@ function Arbitration({ pair, onDone }: { pair: OverlapPair; onDone: (notice: str
     setBusy(true);
     setError(undefined);
     try {
-      const r = await sendJson<OverlapArbitrateResponse>('POST', `${pairPath(pair)}/arbitrage`, { attributions: choice, ...(note.trim() ? { note } : {}) });
+      const versionsAttendues = await heads.current;
+      const r = await sendJson<OverlapArbitrateResponse>('POST', `${pairPath(pair)}/arbitrage`, {
+        attributions: choice,
+        ...(note.trim() ? { note } : {}),
+        ...(versionsAttendues ? { versionsAttendues } : {}),
+      });
       onDone(`Arbitrage enregistré : ${r.perimetres.map((p) => `${p.id} compte désormais ${fmtInt(p.nbCommunes)} commune(s)`).join(' ; ')}.`);
     } catch (err) {
       setError(message(err));
