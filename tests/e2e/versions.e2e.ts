@@ -52,7 +52,11 @@ const text = async (page: Page, testId: string) => squash(await page.getByTestId
 describe.skipIf(skipReason !== null)(suiteTitle('e2e: versions des périmètres de CPTS'), () => {
   let j: Journey;
   let admin: { cookie: string; csrf: string };
-  /** The two communes of version 1 (white zones of Loire-Atlantique) and the big one the edit adds. */
+  /**
+   * The two communes of version 1 (white zones of the Sarthe: away from the Loire-Atlantique the bearings journey
+   * reads the names of, as this CPTS's own name stays on the map for the suites after this one) and the big one the
+   * edit adds.
+   */
   let v1: string[];
   let added: { code: string; nom: string };
   let id = '';
@@ -63,7 +67,7 @@ describe.skipIf(skipReason !== null)(suiteTitle('e2e: versions des périmètres 
     j.allow.push(/Failed to load resource: the server responded with a status of 409/);
     admin = await session(E2E_ADMIN.login, E2E_ADMIN.password);
     expect((await write(admin, '/api/utilisateurs', ARS)).status).toBe(201);
-    const wz = await api<WhiteZones>('/api/white-zones?departement=44&limit=50');
+    const wz = await api<WhiteZones>('/api/white-zones?departement=72&limit=50');
     const small = wz.communes.filter((c) => (c.population ?? 0) > 0 && (c.population ?? 0) < 15_000);
     v1 = small.slice(0, 2).map((c) => c.code);
     expect(v1.length).toBe(2);
@@ -71,8 +75,8 @@ describe.skipIf(skipReason !== null)(suiteTitle('e2e: versions des périmètres 
   });
   afterAll(async () => {
     await j?.close();
-    // the suites after this one share the database: the CPTS goes back to its two small communes (a new version,
-    // nothing is deleted), so that no label of it covers Nantes
+    // the suites after this one share the database: the CPTS goes back to its two small communes of the Sarthe (a
+    // new version, nothing is deleted), so that no label of it covers Nantes
     if (!id) return;
     const cookie = { cookie: admin.cookie };
     const h = (await (await fetch(`${baseUrl()}/api/cpts/${encodeURIComponent(id)}/versions`, { headers: cookie })).json()) as { versions: { numero: number }[] };
