@@ -2,7 +2,7 @@
 // French; the admin made by `npm run user -- add` (tests/e2e/setup.ts) signs in, sees their name and role, and
 // signs out; an ARS account the admin creates signs in with its région; the API refuses the anonymous writes.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { baseUrl, E2E_ADMIN, expectCleanRun, openJourney, skipReason, squash, suiteTitle, type Journey } from './harness.js';
+import { baseUrl, createAccount, E2E_ADMIN, expectCleanRun, openJourney, skipReason, squash, suiteTitle, type Journey } from './harness.js';
 
 describe.skipIf(skipReason !== null)(suiteTitle('e2e: connexion et déconnexion'), () => {
   let j: Journey;
@@ -54,18 +54,7 @@ describe.skipIf(skipReason !== null)(suiteTitle('e2e: connexion et déconnexion'
   it('an ARS account created by the admin signs in with its région; the API refuses an anonymous write (401)', async () => {
     const { page } = j;
     // the admin creates it through the API, as a script with a personal token would
-    const session = await fetch(baseUrl() + '/api/session', {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ identifiant: E2E_ADMIN.login, motDePasse: E2E_ADMIN.password }),
-    });
-    const cookie = /cpts_session=[^;]+/.exec(session.headers.get('set-cookie') ?? '')![0];
-    const { jetonCsrf } = (await session.json()) as { jetonCsrf: string };
-    const created = await fetch(baseUrl() + '/api/utilisateurs', {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', cookie, 'x-csrf-token': jetonCsrf },
-      body: JSON.stringify({ identifiant: 'ars-paca', nom: 'Agente ARS PACA', role: 'ars', region: '93', motDePasse: 'un mot de passe ARS' }),
-    });
+    const created = await createAccount({ identifiant: 'ars-paca', nom: 'Agente ARS PACA', role: 'ars', region: '93', motDePasse: 'un mot de passe ARS' });
     expect(created.status).toBe(201);
     await signIn('ars-paca', 'un mot de passe ARS');
     await expect.poll(async () => squash(await page.getByTestId('account-role').textContent().catch(() => ''))).toBe('ARS · région 93');

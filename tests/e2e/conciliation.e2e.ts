@@ -4,7 +4,7 @@
 // The pair arbitrated is the demo's smallest one that no other journey names (ars.e2e.ts and frame.e2e.ts use the
 // demo proposal over ANL and the largest pair), and every commune stays in a CPTS, so coverage is unchanged.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { api, baseUrl, E2E_ADMIN, expectCleanRun, openJourney, screenshot, skipReason, squash, suiteTitle, type Journey } from './harness.js';
+import { api, baseUrl, createAccount, expectCleanRun, openJourney, screenshot, skipReason, squash, suiteTitle, type Journey } from './harness.js';
 
 interface Pair {
   a: { id: string; nom: string };
@@ -14,22 +14,6 @@ interface Pair {
 
 const ARS = { login: 'ars-conciliation', password: 'mot de passe ARS e2e' };
 
-/** An ARS account of `region`, made by the admin through the API. */
-async function createArs(region: string): Promise<void> {
-  const session = await fetch(baseUrl() + '/api/session', {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ identifiant: E2E_ADMIN.login, motDePasse: E2E_ADMIN.password }),
-  });
-  const cookie = /cpts_session=[^;]+/.exec(session.headers.get('set-cookie') ?? '')![0];
-  const { jetonCsrf } = (await session.json()) as { jetonCsrf: string };
-  const created = await fetch(baseUrl() + '/api/utilisateurs', {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', cookie, 'x-csrf-token': jetonCsrf },
-    body: JSON.stringify({ identifiant: ARS.login, nom: 'Agent ARS conciliation', role: 'ars', region, motDePasse: ARS.password }),
-  });
-  expect(created.status).toBe(201);
-}
 
 const communesOf = async (id: string) =>
   (await api<{ communes: { code: string }[] }>(`/api/cpts/${encodeURIComponent(id)}`)).communes.map((c) => c.code).sort();
@@ -47,7 +31,7 @@ describe.skipIf(skipReason !== null)(suiteTitle('e2e: conciliation des chevauche
     key = `${pair.a.id}|${pair.b.id}`;
     const { regions } = await api<{ regions: string[] }>(`/api/overlaps/${pair.a.id}/${pair.b.id}/decisions`);
     expect(regions).toHaveLength(1);
-    await createArs(regions[0]!);
+    expect((await createAccount({ identifiant: ARS.login, nom: 'Agent ARS conciliation', role: 'ars', region: regions[0]!, motDePasse: ARS.password })).status).toBe(201);
   });
   afterAll(async () => {
     await j?.close();

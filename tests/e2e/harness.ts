@@ -250,6 +250,21 @@ interface AxeResult {
 }
 
 /** Serious and critical violations of the page, as « rule: help (first targets) ». */
+/** A cookie session and its CSRF token, for writes made behind the browser's back (as a script would). */
+export async function apiSession(identifiant: string, motDePasse: string): Promise<{ cookie: string; csrf: string }> {
+  const r = await fetch(baseUrl() + '/api/session', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ identifiant, motDePasse }) });
+  const cookie = /cpts_session=[^;]+/.exec(r.headers.get('set-cookie') ?? '')![0];
+  return { cookie, csrf: ((await r.json()) as { jetonCsrf: string }).jetonCsrf };
+}
+
+/** A JSON POST in such a session. */
+export const apiWrite = (s: { cookie: string; csrf: string }, path: string, body: unknown) =>
+  fetch(baseUrl() + path, { method: 'POST', headers: { 'content-type': 'application/json', cookie: s.cookie, 'x-csrf-token': s.csrf }, body: JSON.stringify(body) });
+
+/** An account made by the e2e admin through the API; the answer's status is the caller's to check. */
+export const createAccount = async (account: { identifiant: string; nom: string; role: string; region: string; motDePasse: string }) =>
+  apiWrite(await apiSession(E2E_ADMIN.login, E2E_ADMIN.password), '/api/utilisateurs', account);
+
 export async function axeViolations(page: Page): Promise<string[]> {
   // evaluated, not added as a <script>: the app's Content-Security-Policy forbids inline scripts
   await page.evaluate(await readFile(AXE, 'utf8'));

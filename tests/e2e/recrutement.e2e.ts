@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PharmacyPage, PharmacyRow } from '../../server/src/api/contract/pharmacies.js';
 import { RECRUTEMENT_ETAT_LIBELLES } from '../../server/src/domain/vocabulary.js';
-import { api, axeViolations, baseUrl, E2E_ADMIN, expectCleanRun, openJourney, screenshot, skipReason, squash, suiteTitle, type Journey } from './harness.js';
+import { api, axeViolations, baseUrl, createAccount, expectCleanRun, openJourney, screenshot, skipReason, squash, suiteTitle, type Journey } from './harness.js';
 
 const DEP = '72'; // Sarthe, région 52: no other journey writes there
 const URPS = { login: 'urps-pdl', nom: 'Chargée de mission URPS', password: 'un mot de passe URPS' };
@@ -13,29 +13,13 @@ const URPS = { login: 'urps-pdl', nom: 'Chargée de mission URPS', password: 'un
 const JOURNEY_MS = 150_000;
 const NOTE = 'Appel e2e : titulaire intéressée, rappeler jeudi';
 
-/** The admin creates the URPS account through the API, as a script would. */
-async function createUrpsAccount(): Promise<void> {
-  const session = await fetch(baseUrl() + '/api/session', {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ identifiant: E2E_ADMIN.login, motDePasse: E2E_ADMIN.password }),
-  });
-  const cookie = /cpts_session=[^;]+/.exec(session.headers.get('set-cookie') ?? '')![0];
-  const { jetonCsrf } = (await session.json()) as { jetonCsrf: string };
-  const created = await fetch(baseUrl() + '/api/utilisateurs', {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', cookie, 'x-csrf-token': jetonCsrf },
-    body: JSON.stringify({ identifiant: URPS.login, nom: URPS.nom, role: 'urps', region: '52', motDePasse: URPS.password }),
-  });
-  expect(created.status).toBe(201);
-}
 
 describe.skipIf(skipReason !== null)(suiteTitle('e2e: recrutement des officines (URPS)'), () => {
   let j: Journey;
   let target: PharmacyRow;
   beforeAll(async () => {
     j = await openJourney();
-    await createUrpsAccount();
+    expect((await createAccount({ identifiant: URPS.login, nom: URPS.nom, role: 'urps', region: '52', motDePasse: URPS.password })).status).toBe(201);
     // a pharmacy covered by a CPTS without membership: it can join that CPTS
     const page = await api<PharmacyPage>(`/api/pharmacies?departement=${DEP}&statut=couverte-sans-adhesion&limit=1000`);
     target = page.officines.find((o) => o.cpts.length > 0)!;

@@ -2,11 +2,9 @@
 // ARS user of the région signs in, creates a CPTS dated in the past, edits its perimeter and sees the size band change
 // live, saves a version, opens the history and the diff (map, CSV), meets a conflict that loses nothing, reverts,
 // adds a dated step and views the map as of an earlier date; axe finds nothing serious; desktop and phone layouts.
-import { createRequire } from 'node:module';
-import { readFile } from 'node:fs/promises';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { api, baseUrl, E2E_ADMIN, expectCleanRun, fmtInt, hashParams, openJourney, postApi, screenshot, settle, skipReason, squash, suiteTitle, type Journey } from './harness.js';
+import { api, apiSession, apiWrite, axeViolations, baseUrl, E2E_ADMIN, expectCleanRun, fmtInt, hashParams, openJourney, postApi, screenshot, settle, skipReason, squash, suiteTitle, type Journey } from './harness.js';
 
 const ARS = { identifiant: 'ars-versions', nom: 'Agent ARS Pays de la Loire', role: 'ars', region: '52', motDePasse: 'un mot de passe ARS e2e' };
 const NAME = 'CPTS e2e des versions';
@@ -26,25 +24,6 @@ interface WhiteZones {
   communes: { code: string; nom: string; population: number | null }[];
 }
 
-/** A cookie session and its CSRF token, for writes made behind the browser's back. */
-async function session(identifiant: string, motDePasse: string): Promise<{ cookie: string; csrf: string }> {
-  const r = await fetch(baseUrl() + '/api/session', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ identifiant, motDePasse }) });
-  const cookie = /cpts_session=[^;]+/.exec(r.headers.get('set-cookie') ?? '')![0];
-  return { cookie, csrf: ((await r.json()) as { jetonCsrf: string }).jetonCsrf };
-}
-
-const write = (s: { cookie: string; csrf: string }, path: string, body: unknown) =>
-  fetch(baseUrl() + path, { method: 'POST', headers: { 'content-type': 'application/json', cookie: s.cookie, 'x-csrf-token': s.csrf }, body: JSON.stringify(body) });
-
-const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
-async function axeSerious(page: Page): Promise<string[]> {
-  await page.evaluate(await readFile(AXE, 'utf8'));
-  const r = await page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run: (o: object) => Promise<{ violations: { id: string; impact: string | null; nodes: { target: string[] }[] }[] }> } }).axe;
-    return (await axe.run({ resultTypes: ['violations'] })).violations;
-  });
-  return r.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id} (${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')})`);
-}
 
 /** What a user reads (innerText: table cells apart), spaces collapsed. */
 const text = async (page: Page, testId: string) => squash(await page.getByTestId(testId).first().innerText());
@@ -65,8 +44,8 @@ describe.skipIf(skipReason !== null)(suiteTitle('e2e: versions des périmètres 
     await j.page.setViewportSize({ width: 1440, height: 900 });
     // the conflict step gets its 409 on purpose
     j.allow.push(/Failed to load resource: the server responded with a status of 409/);
-    admin = await session(E2E_ADMIN.login, E2E_ADMIN.password);
-    expect((await write(admin, '/api/utilisateurs', ARS)).status).toBe(201);
+    admin = await apiSession(E2E_ADMIN.login, E2E_ADMIN.password);
+    expect((await apiWrite(admin, '/api/utilisateurs', ARS)).status).toBe(201);
     const wz = await api<WhiteZones>('/api/white-zones?departement=72&limit=50');
     const small = wz.communes.filter((c) => (c.population ?? 0) > 0 && (c.population ?? 0) < 15_000);
     v1 = small.slice(0, 2).map((c) => c.code);
@@ -81,7 +60,7 @@ describe.skipIf(skipReason !== null)(suiteTitle('e2e: versions des périmètres 
     const cookie = { cookie: admin.cookie };
     const h = (await (await fetch(`${baseUrl()}/api/cpts/${encodeURIComponent(id)}/versions`, { headers: cookie })).json()) as { versions: { numero: number }[] };
     const head = Math.max(...h.versions.map((v) => v.numero));
-    expect((await write(admin, `/api/cpts/${encodeURIComponent(id)}/versions/1/retour`, { versionAttendue: head })).status).toBe(201);
+    expect((await apiWrite(admin, `/api/cpts/${encodeURIComponent(id)}/versions/1/retour`, { versionAttendue: head })).status).toBe(201);
   });
 
   it('an anonymous visitor sees no edit control: no « Créer », no « Modifier », no history, no save form', async () => {
@@ -186,7 +165,7 @@ describe.skipIf(skipReason !== null)(suiteTitle('e2e: versions des périmètres 
     await page.getByRole('button', { name: `Retirer ${added.nom}` }).click();
     await expect.poll(() => page.getByTestId('perimeter-commune-row').count()).toBe(2);
     // meanwhile, the admin saves a version of the same CPTS
-    const other = await write(admin, `/api/cpts/${encodeURIComponent(id)}/versions`, { communes: [...v1, added.code], commentaire: 'Version concurrente', versionAttendue: 2 });
+    const other = await apiWrite(admin, `/api/cpts/${encodeURIComponent(id)}/versions`, { communes: [...v1, added.code], commentaire: 'Version concurrente', versionAttendue: 2 });
     expect(other.status).toBe(201);
     await page.getByTestId('save-comment').fill('Retrait de la ville-centre');
     await page.getByTestId('save-version').click();
@@ -253,14 +232,14 @@ describe.skipIf(skipReason !== null)(suiteTitle('e2e: versions des périmètres 
     await page.goto(`${baseUrl()}/#j=ars&tab=cpts&sel=cpts:${id}&diff=1-2`);
     await page.getByTestId('version-diff').waitFor();
     await settle(page);
-    expect(await axeSerious(page)).toEqual([]);
+    expect(await axeViolations(page)).toEqual([]);
     await page.getByTestId('cpts-edit').click();
     await page.getByTestId('edit-box').locator('table').waitFor();
-    expect(await axeSerious(page)).toEqual([]);
+    expect(await axeViolations(page)).toEqual([]);
     await page.goto(`${baseUrl()}/#j=ars&tab=cpts&sel=cpts:${id}`);
     await page.locator('[data-testid="version-row"][data-numero="1"]').getByTestId('revert-version').click();
     await page.getByTestId('revert-dialog').waitFor();
-    expect(await axeSerious(page)).toEqual([]);
+    expect(await axeViolations(page)).toEqual([]);
     await page.keyboard.press('Escape');
     await expect.poll(() => page.getByTestId('revert-dialog').count()).toBe(0);
   });

@@ -327,6 +327,22 @@ function Steps({ id, h, editable, onWritten }: { id: string; h: VersionHistory; 
   );
 }
 
+/** The choice of a step of a CPTS's life (a dated step, or the first step of a new CPTS). */
+export function EtapeField({ value, onChange }: { value: CptsEtape; onChange: (e: CptsEtape) => void }) {
+  return (
+    <label className="field">
+      Étape
+      <select value={value} onChange={(e) => onChange(e.target.value as CptsEtape)}>
+        {CPTS_ETAPES.map((x) => (
+          <option key={x} value={x}>
+            {CPTS_ETAPE_LIBELLES[x]}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
+}
+
 function StepForm({ id, onWritten }: { id: string; onWritten: () => void }) {
   const [etape, setEtape] = useState<CptsEtape>('lettre-intention');
   const [le, setLe] = useState(today());
@@ -349,16 +365,7 @@ function StepForm({ id, onWritten }: { id: string; onWritten: () => void }) {
   };
   return (
     <form className="step-form" onSubmit={(e) => void submit(e)} aria-label="Ajouter une étape" data-testid="step-form">
-      <label className="field">
-        Étape
-        <select value={etape} onChange={(e) => setEtape(e.target.value as CptsEtape)}>
-          {CPTS_ETAPES.map((x) => (
-            <option key={x} value={x}>
-              {CPTS_ETAPE_LIBELLES[x]}
-            </option>
-          ))}
-        </select>
-      </label>
+      <EtapeField value={etape} onChange={setEtape} />
       <label className="field">
         Le
         <input type="date" required value={le} onChange={(e) => setLe(e.target.value)} />

@@ -23,8 +23,8 @@ import { useMap } from '../MapView.js';
 import { useSession } from '../session.js';
 import { ErrorBox, Loading } from '../ui.js';
 import { useUrl } from '../url.js';
-import { CPTS_ETAPE_LIBELLES, CPTS_ETAPES, type CptsEtape } from '../../../server/src/domain/vocabulary.js';
-import { DiffKey } from './CptsHistory.js';
+import type { CptsEtape } from '../../../server/src/domain/vocabulary.js';
+import { DiffKey, EtapeField } from './CptsHistory.js';
 import { refreshMap } from '../refresh-map.js';
 import { canEditCpts, leaveNotice } from './register.js';
 
@@ -356,16 +356,7 @@ function CreateForm({ result }: { result: PerimeterCheck | null }) {
         Nom de la CPTS
         <input required minLength={2} maxLength={200} value={nom} onChange={(e) => setNom(e.target.value)} data-testid="create-name" />
       </label>
-      <label className="field">
-        Étape
-        <select value={etape} onChange={(e) => setEtape(e.target.value as CptsEtape)}>
-          {CPTS_ETAPES.map((x) => (
-            <option key={x} value={x}>
-              {CPTS_ETAPE_LIBELLES[x]}
-            </option>
-          ))}
-        </select>
-      </label>
+      <EtapeField value={etape} onChange={setEtape} />
       <NoteFields valideDu={valideDu} setValideDu={setValideDu} commentaire={commentaire} setCommentaire={setCommentaire} />
       {error && <ErrorBox error={error} />}
       <div className="actions">
