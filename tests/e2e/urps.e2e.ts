@@ -165,6 +165,7 @@ describe.skipIf(skipReason !== null)(suiteTitle('e2e: URPS pharmaciens'), () => 
         all.filter((o) => Math.hypot(o.x - p.x, o.y - p.y) < 16).length === 1,
     );
     expect(target, 'a pharmacy of the list drawn in the free part of the map').toBeDefined();
+    const filtersAt = (await page.getByTestId('filter-cpts').boundingBox())!.y;
     await page.mouse.click(target!.x, target!.y);
     await expect.poll(() => hashParams(page).get('sel')).toBe(`pharmacie:${target!.r.finess}`);
     expect(await selectedRowKey(page)).toBe(target!.r.finess);
@@ -176,6 +177,9 @@ describe.skipIf(skipReason !== null)(suiteTitle('e2e: URPS pharmaciens'), () => 
     const head = (await page.getByTestId('pharmacies-table').locator('thead th').first().boundingBox())!; // sticky cells, not the thead
     expect(row.y).toBeGreaterThanOrEqual(head.y + head.height - 1);
     expect(row.y + row.height).toBeLessThanOrEqual(wrap.y + wrap.height + 1);
+    expect((await page.getByTestId('filter-cpts').boundingBox())!.y, 'the list scrolls, not the panel with its filters').toBe(filtersAt);
+    const values = await page.getByTestId('pharmacy-detail').locator('dl.kv dd').evaluateAll((dds) => dds.map((d) => d.getBoundingClientRect().width));
+    expect(Math.min(...values), 'each value of the detail has room beside its term').toBeGreaterThan(120);
     await screenshot(page, 'screenshot-urps');
   });
 

@@ -126,7 +126,8 @@ export function UrpsPanel() {
     if (!selected) return;
     if (fromMap.current) {
       fromMap.current = false;
-      document.querySelector(`[data-testid="pharmacy-row"][data-key="${selected.finess}"]`)?.scrollIntoView({ block: 'nearest' });
+      const row = document.querySelector<HTMLElement>(`[data-testid="pharmacy-row"][data-key="${selected.finess}"]`);
+      if (row) revealRow(row);
     } else if (ctl && selected.position) ctl.flyAround(selected.position.lon, selected.position.lat);
   }, [ctl, selected]);
 
@@ -437,4 +438,15 @@ function PharmacyDetail({ p, onRecorded }: { p: PharmacyRow; onRecorded: () => v
       <RecruitmentSection key={p.finess} p={p} onRecorded={onRecorded} />
     </section>
   );
+}
+
+/** Scrolls the list (not the panel with the filters above it) just enough to show the row below the sticky header. */
+function revealRow(row: HTMLElement): void {
+  const wrap = row.closest<HTMLElement>('.table-wrap');
+  if (!wrap || wrap.scrollHeight <= wrap.clientHeight) return row.scrollIntoView({ block: 'nearest' });
+  const w = wrap.getBoundingClientRect();
+  const r = row.getBoundingClientRect();
+  const top = wrap.querySelector('thead th')?.getBoundingClientRect().bottom ?? w.top; // the sticky cells
+  if (r.top < top) wrap.scrollTop -= Math.ceil(top - r.top);
+  else if (r.bottom > w.bottom) wrap.scrollTop += Math.ceil(r.bottom - w.bottom);
 }
