@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { readUserCli } from '../../server/src/cli/user-options.js';
 
 describe('accounts CLI arguments', () => {
-  it('reads add, password, list and oidc-role', () => {
+  it('reads add, password, deactivate, activate, list and oidc-role', () => {
     expect(readUserCli(['add', '--login', 'admin', '--name', 'Administratrice', '--role', 'admin'])).toEqual({
       command: 'add',
       login: 'admin',
@@ -14,6 +14,9 @@ describe('accounts CLI arguments', () => {
     expect(readUserCli(['add', '--login=a.martin', '--name', 'Agnès', '--role', 'ars', '--region', '93'])).toMatchObject({ role: 'ars', region: '93' });
     expect(readUserCli(['password', '--login', 'x'])).toEqual({ command: 'password', login: 'x' });
     expect(readUserCli(['list'])).toEqual({ command: 'list' });
+    expect(readUserCli(['deactivate', '--login', 'x'])).toEqual({ command: 'deactivate', login: 'x' });
+    expect(readUserCli(['activate', '--login', 'x'])).toEqual({ command: 'activate', login: 'x' });
+    expect(readUserCli(['deactivate'])).toMatchObject({ exitCode: 2, error: '--login is required' });
     expect(readUserCli(['oidc-role', '--by', 'domaine', '--value', 'ARS.sante.fr', '--role', 'ars', '--region', '93'])).toEqual({
       command: 'oidc-role',
       by: 'domaine',

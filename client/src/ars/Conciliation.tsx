@@ -5,6 +5,7 @@ import { useEffect, useRef, useState, type FormEvent } from 'react';
 import type { OverlapArbitrateResponse, OverlapDecideResponse, OverlapDecision, OverlapDecisionsResponse } from '../../../server/src/api/contract/conciliation.js';
 import { DECISION_LIBELLES, DECISIONS_POSEES } from '../../../server/src/domain/vocabulary.js';
 import { ApiError, getHistory, getJson, sendJson, useApi, type OverlapPair } from '../api.js';
+import { useAsOf } from '../as-of.js';
 import { fmtInt } from '../format.js';
 import { useSession } from '../session.js';
 import { Async } from '../ui.js';
@@ -33,7 +34,11 @@ function DecisionLine({ d }: { d: OverlapDecision }) {
 export function Conciliation({ pair, onChange }: { pair: OverlapPair; onChange: (notice: string) => void }) {
   const { user, canWrite } = useSession();
   const [tick, setTick] = useState(0);
-  const state = useApi(`decisions:${pair.a.id}|${pair.b.id}:${tick}:${user?.id ?? ''}`, (s) => getJson<OverlapDecisionsResponse>(`${pairPath(pair)}/decisions`, {}, s));
+  // as of the map's day: the decision in force then and the decisions taken by then; decided on today only
+  const date = useAsOf();
+  const state = useApi(`decisions:${pair.a.id}|${pair.b.id}:${tick}:${user?.id ?? ''}:${date ?? ''}`, (s) =>
+    getJson<OverlapDecisionsResponse>(`${pairPath(pair)}/decisions`, { date }, s),
+  );
   const done = (notice: string) => {
     setTick((t) => t + 1);
     onChange(notice);
@@ -45,7 +50,7 @@ export function Conciliation({ pair, onChange }: { pair: OverlapPair; onChange: 
         {(d) => (
           <>
             <div data-testid="decision-current">
-              Décision : <DecisionLine d={d.actuelle} />
+              {date ? `Décision au ${fmtDay(date)}` : 'Décision'} : <DecisionLine d={d.actuelle} />
             </div>
             {d.historique.length > 1 && (
               <details>
@@ -59,7 +64,13 @@ export function Conciliation({ pair, onChange }: { pair: OverlapPair; onChange: 
                 </ol>
               </details>
             )}
-            {user && d.regions.length > 0 && d.regions.every(canWrite) ? (
+            {date ? (
+              user && (
+                <p className="muted" data-testid="decision-dated">
+                  Carte à une date passée : revenez à aujourd’hui pour enregistrer une décision.
+                </p>
+              )
+            ) : user && d.regions.length > 0 && d.regions.every(canWrite) ? (
               <>
                 <DecisionForm pair={pair} onDone={done} />
                 <Arbitration pair={pair} onDone={done} />

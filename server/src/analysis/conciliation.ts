@@ -4,6 +4,7 @@
 import type { Queryable } from '../db/port.js';
 import { pairId, type PairKey } from '../domain/conciliation.js';
 import { ConflictError, InvalidInputError, NotFoundError } from '../domain/errors.js';
+import { decisionOrderSql, decisionTakenBySql, pairDecisionSql } from '../domain/rules-sql.js';
 import { today } from '../domain/versions.js';
 import type { Decision } from '../domain/vocabulary.js';
 
@@ -41,17 +42,22 @@ const toRecord = (r: Row): DecisionRecord => ({
   attributions: r.attributions,
 });
 
-/** The latest decision of every pair that has one, by pair id (« a|b »). */
-export async function currentDecisions(db: Queryable): Promise<Map<string, DecisionRecord>> {
-  const r = await db.query<Row>(
-    `SELECT DISTINCT ON (cpts_a, cpts_b) ${COLUMNS} FROM chevauchement_decision ORDER BY cpts_a, cpts_b, id DESC`,
-  );
+/** The current decision of every pair that has one (pairDecisionSql), today or as of `day`, by pair id (« a|b »). */
+export async function currentDecisions(db: Queryable, day?: string | null): Promise<Map<string, DecisionRecord>> {
+  const r = await db.query<Row>(`SELECT ${COLUMNS} FROM ${pairDecisionSql(day)} d`);
   return new Map(r.rows.map((x) => [pairId({ a: x.cpts_a, b: x.cpts_b }), toRecord(x)]));
 }
 
-/** Every decision of a pair, newest first (the first is the current one). */
-export async function decisionHistory(db: Queryable, p: PairKey): Promise<DecisionRecord[]> {
-  const r = await db.query<Row>(`SELECT ${COLUMNS} FROM chevauchement_decision WHERE cpts_a = $1 AND cpts_b = $2 ORDER BY id DESC`, [p.a, p.b]);
+/**
+ * Every decision of a pair, newest first (decisionOrderSql: the first is the current one), only those taken on or
+ * before `day` when given.
+ */
+export async function decisionHistory(db: Queryable, p: PairKey, day?: string | null): Promise<DecisionRecord[]> {
+  const r = await db.query<Row>(
+    `SELECT ${COLUMNS} FROM chevauchement_decision d WHERE cpts_a = $1 AND cpts_b = $2 AND ${decisionTakenBySql('d', day)}
+      ORDER BY ${decisionOrderSql('d')}`,
+    [p.a, p.b],
+  );
   return r.rows.map(toRecord);
 }
 

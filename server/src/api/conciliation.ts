@@ -41,14 +41,14 @@ export function decisionView(rec: DecisionRecord | undefined, notes: boolean): a
   };
 }
 
-/** The pairs with their current decision, only those of `decision` when given. */
+/** The pairs with their current decision (as of `date` when given), only those of `decision` when given. */
 export async function withDecisions<P extends { a: { id: string }; b: { id: string } }>(
   db: Db,
   pairs: P[],
   notes: boolean,
-  decision?: Decision,
+  { decision, date }: { decision?: Decision | undefined; date?: string | undefined } = {},
 ): Promise<(P & { decision: api.OverlapDecision })[]> {
-  const current = await currentDecisions(db);
+  const current = await currentDecisions(db, date);
   return pairs
     .map((p) => ({ ...p, decision: decisionView(current.get(pairId({ a: p.a.id, b: p.b.id })), notes) }))
     .filter((p) => decision === undefined || p.decision.decision === decision);
@@ -67,7 +67,7 @@ export function conciliationRoutes({ db }: AppDeps): Router {
   serve(r, api.overlapDecisions, async (input, _res, req) => {
     const paire = pairParam(input);
     const known = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM cpts WHERE id = ANY($1::text[])', [[paire.a, paire.b]]);
-    const historique = await decisionHistory(db, paire);
+    const historique = await decisionHistory(db, paire, input.query.date);
     if (known.rows[0]!.n < 2 && !historique.length) throw new HttpError(404, `Paire inconnue : ${paire.a} et ${paire.b}`);
     const notes = await readsNotes(req);
     return {

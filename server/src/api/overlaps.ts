@@ -59,7 +59,7 @@ const csvRow = (p: api.OverlapPair, notes: boolean) => [
 
 /** The CSV lines, a batch of pairs at a time from a cursor, each batch with its decisions. */
 async function* csvBatches(db: Db, query: OverlapFilter & { decision?: Decision }, notes: boolean): AsyncGenerator<unknown[][]> {
-  for await (const pairs of overlapPairBatches(db, query)) yield (await withDecisions(db, pairs, notes, query.decision)).map((p) => csvRow(p, notes));
+  for await (const pairs of overlapPairBatches(db, query)) yield (await withDecisions(db, pairs, notes, query)).map((p) => csvRow(p, notes));
 }
 
 /** A public read whose body depends on the caller (notes): no shared cache may serve one caller's to another. */
@@ -71,13 +71,13 @@ export function overlapRoutes({ db }: AppDeps): Router {
   serve(r, api.overlaps, async ({ query }, res, req) => {
     await assertBassinVie(db, query.bassinVie);
     personal(res);
-    const paires = await withDecisions(db, await overlapPairs(db, query), await readsNotes(req), query.decision);
+    const paires = await withDecisions(db, await overlapPairs(db, query), await readsNotes(req), query);
     return { nombre: paires.length, paires, sources: await dataSources(db, SOURCES) };
   });
 
   serve(r, api.overlapsGeojson, async ({ query }, res) => {
     await assertBassinVie(db, query.bassinVie);
-    const features = await withDecisions(db, await overlapGeometries(db, query), false, query.decision);
+    const features = await withDecisions(db, await overlapGeometries(db, query), false, query);
     const sources = await dataSources(db, SOURCES);
     setSourcesHeader(res, sources);
     sendFeatureCollection<api.OverlapFeatureProps>(

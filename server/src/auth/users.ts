@@ -104,11 +104,27 @@ export interface UserPatch {
   motDePasse?: string;
 }
 
+/** The message of the refusal to leave the register without an active administrator (409). */
+export const LAST_ADMIN =
+  'C’est le dernier compte administrateur actif : il ne peut être ni désactivé ni changé de rôle. Créez ou réactivez d’abord un autre administrateur.';
+
+/**
+ * Locks the active admins (id order) until the transaction ends and returns their ids. Taken before the account's own
+ * row by every change that may remove an admin, so that two such changes run one after the other (no deadlock): the
+ * second sees the first's result (a demoted or deactivated admin no longer matches) and cannot remove the last one.
+ */
+async function lockActiveAdmins(tx: Queryable): Promise<number[]> {
+  return (await tx.query<{ id: number }>(`SELECT id FROM utilisateur WHERE role = 'admin' AND actif ORDER BY id FOR UPDATE`)).rows.map((r) => r.id);
+}
+
 export async function updateUser(db: Db, actor: Actor, id: number, p: UserPatch): Promise<User> {
   const hash = p.motDePasse === undefined ? undefined : await hashPassword(p.motDePasse);
   return audited(db, actor, async (tx, log) => {
+    const mayRemoveAdmin = p.actif === false || (p.role !== undefined && p.role !== 'admin');
+    const admins = mayRemoveAdmin ? await lockActiveAdmins(tx) : [];
     const before = (await tx.query<UserRow>(`SELECT ${COLUMNS} FROM utilisateur WHERE id = $1 FOR UPDATE`, [id])).rows[0];
     if (!before) throw new NotFoundError(`Utilisateur ${id} introuvable`);
+    if (mayRemoveAdmin && admins.includes(id) && admins.length === 1) throw new ConflictError(LAST_ADMIN);
     const role = p.role ?? before.role;
     const region = checkRegion(role, p.region !== undefined ? p.region : p.role === 'admin' ? null : before.region);
     await knownRegion(tx, region);

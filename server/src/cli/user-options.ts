@@ -5,6 +5,7 @@ import { REGION_RE, ROLES, type Role } from '../domain/roles.js';
 export type UserCommand =
   | { command: 'add'; login: string; name: string; role: Role; region: string | null }
   | { command: 'password'; login: string }
+  | { command: 'deactivate' | 'activate'; login: string }
   | { command: 'list' }
   | { command: 'oidc-role'; by: 'email' | 'domaine' | 'siret'; value: string; role: Role; region: string | null };
 
@@ -17,6 +18,10 @@ Commands:
                       or piped: printf '%s\\n' "$PASSWORD" | npm run user -- add …), 12 characters at least
   password --login <login>
                       set a new password (read the same way); the account's open sessions are closed
+  deactivate --login <login>
+                      deactivate an account (its open sessions are closed); refused for the last active admin
+  activate --login <login>
+                      reactivate an account
   list                the accounts
   oidc-role --by email|domaine|siret --value <value> --role urps|ars|admin [--region <code>]
                       single sign-on: the role (and région) of identities with this e-mail, e-mail domain or SIRET
@@ -60,6 +65,8 @@ export function readUserCli(argv: string[]): UserCli {
     case 'list':
       return { command };
     case 'password':
+    case 'deactivate':
+    case 'activate':
       return typeof values.login === 'string' ? { command, login: values.login } : fail('--login is required');
     case 'add': {
       if (typeof values.login !== 'string' || typeof values.name !== 'string') return fail('--login and --name are required');

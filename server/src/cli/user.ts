@@ -34,6 +34,12 @@ async function newPassword(): Promise<string> {
   return p;
 }
 
+async function accountId(db: Db, login: string): Promise<number> {
+  const id = (await listUsers(db)).find((u) => u.identifiant === login.toLowerCase())?.id;
+  if (!id) throw new DomainError(`no account "${login}"`);
+  return id;
+}
+
 /** `password` is read before the database opens (the embedded one takes over standard input). */
 async function run(db: Db, c: UserCommand, password: string): Promise<string> {
   switch (c.command) {
@@ -46,11 +52,15 @@ async function run(db: Db, c: UserCommand, password: string): Promise<string> {
       const u = await createUser(db, CLI_ACTOR, { identifiant: c.login, nom: c.name, role: c.role, region: c.region, motDePasse });
       return `Created account #${u.id} ${u.identifiant} (${u.role}${u.region ? `, région ${u.region}` : ''})`;
     }
-    case 'password': {
-      const id = (await listUsers(db)).find((u) => u.identifiant === c.login.toLowerCase())?.id;
-      if (!id) throw new DomainError(`no account "${c.login}"`);
-      await updateUser(db, CLI_ACTOR, id, { motDePasse: password });
+    case 'password':
+      await updateUser(db, CLI_ACTOR, await accountId(db, c.login), { motDePasse: password });
       return `Password of ${c.login} changed; its sessions were closed`;
+    case 'deactivate':
+    case 'activate': {
+      // the last active admin is refused in the same transaction (ConflictError: one line, « Error: C’est le dernier… »)
+      const actif = c.command === 'activate';
+      await updateUser(db, CLI_ACTOR, await accountId(db, c.login), { actif });
+      return actif ? `Account ${c.login} activated` : `Account ${c.login} deactivated; its sessions were closed`;
     }
     case 'oidc-role':
       await setOidcRole(db, CLI_ACTOR, c.by, c.value, { role: c.role, region: c.region });

@@ -1,7 +1,7 @@
 // The SQL forms of the domain rules, generated from the constants of rules.ts and vocabulary.ts, so that the
 // analyses, the tiles and the API compute a status, a density or a coverage the same way.
 import { DENSITY_DECIMALS, DENSITY_PER, PROBABLE_MEMBERSHIP_RADIUS_M, SECRET_MIN } from './rules.js';
-import { ETAPE_STATUT, RECRUTEMENT_ETAT_INITIAL, type PharmacyStatus } from './vocabulary.js';
+import { DECISION_PAR_DEFAUT, ETAPE_STATUT, RECRUTEMENT_ETAT_INITIAL, type PharmacyStatus } from './vocabulary.js';
 
 const literal = (s: string) => `'${s.replaceAll("'", "''")}'`;
 
@@ -125,3 +125,30 @@ export function statutOnSql(alias: string, day?: string | null): string {
 /** The current recruitment state of the pharmacy row `p`: its latest step, « à contacter » without any (migration 080). */
 export const recruitmentStateSql = (p: string) =>
   `coalesce((SELECT r_.etat FROM recrutement_officine r_ WHERE r_.pharmacie_finess = ${p}.finess ORDER BY r_.id DESC LIMIT 1), ${literal(RECRUTEMENT_ETAT_INITIAL)})`;
+
+// --- The decision of an overlapping pair (issue 9, conciliation, migration 065) ------------------------------------
+
+/**
+ * Which decision of a pair comes first: the latest decision day (date_decision), then, the same day, the latest
+ * recorded. The day, not the recording time (enregistre_le): « as of » a day asks what had been decided by then, and
+ * a decision is often recorded after the committee that took it; a late-recorded older decision never overrides a
+ * newer one. Decisions are never dated in the future, so today's decision is the first of all.
+ */
+export const decisionOrderSql = (alias: string) => `${alias}.date_decision DESC, ${alias}.id DESC`;
+
+/** The decision row `alias` was taken on or before `day` (always true without a day: decisions are never in the future). */
+export const decisionTakenBySql = (alias: string, day?: string | null): string => (day ? `${alias}.date_decision <= ${dayLiteral(day)}` : 'true');
+
+/**
+ * THE current decision of every pair that has one, as a table expression with the columns of chevauchement_decision
+ * (one row per pair): the first in decisionOrderSql among the decisions taken on or before `day` (all of them
+ * without a day). A pair without a row is « à examiner » (decisionOfPairSql). A condition on cpts_a and cpts_b
+ * outside is pushed into it by the planner (index chevauchement_decision_paire_idx).
+ */
+export const pairDecisionSql = (day?: string | null): string =>
+  `(SELECT DISTINCT ON (d_.cpts_a, d_.cpts_b) d_.* FROM chevauchement_decision d_ WHERE ${decisionTakenBySql('d_', day)}
+     ORDER BY d_.cpts_a, d_.cpts_b, ${decisionOrderSql('d_')})`;
+
+/** The decision code of the pair (a, b), ids in byte order, on `day` (today without): « à examiner » without any. */
+export const decisionOfPairSql = (a: string, b: string, day?: string | null): string =>
+  `coalesce((SELECT pd_.decision FROM ${pairDecisionSql(day)} pd_ WHERE pd_.cpts_a = ${a} AND pd_.cpts_b = ${b}), ${literal(DECISION_PAR_DEFAUT)})`;

@@ -11,8 +11,8 @@
 
 import { ACI_TABLE, type AciTable } from '../domain/bands.js';
 import { PROBABLE_MEMBERSHIP_RADIUS_M, SECRET_MIN } from '../domain/rules.js';
-import { cptsSql, gpDensitySql, gpSecretSql, isCoveredCode, joinableSql, membershipSql, openSql, pharmacyStatusSql, withinProbableRadiusSql } from '../domain/rules-sql.js';
-import { CPTS_STATUTS, DECISION_PAR_DEFAUT, DECISIONS, PERIMETRES, PHARMACY_STATUS_DEFINITIONS, PHARMACY_STATUSES, STRUCTURE_TYPES, ZONES } from '../domain/vocabulary.js';
+import { cptsSql, decisionOfPairSql, gpDensitySql, gpSecretSql, isCoveredCode, joinableSql, membershipSql, openSql, pharmacyStatusSql, withinProbableRadiusSql } from '../domain/rules-sql.js';
+import { CPTS_STATUTS, DECISIONS, PERIMETRES, PHARMACY_STATUS_DEFINITIONS, PHARMACY_STATUSES, STRUCTURE_TYPES, ZONES } from '../domain/vocabulary.js';
 import { LABEL_ZOOMS, communeLabelStep } from '../domain/labels.js';
 
 /** Tile extent (coordinate units per tile side) and buffer (units beyond each edge), as in martin and PostGIS. */
@@ -184,7 +184,7 @@ const overlaps: TileLayer = {
     { name: 'nomB', type: 'string', description: 'Nom de la seconde CPTS' },
     { name: 'nbCommunesPartagees', type: 'number', description: 'Nombre de communes partagées' },
     { name: 'populationPartagee', type: 'number', description: 'Population des communes partagées' },
-    { name: 'decision', type: 'string', description: 'Décision en cours sur la paire (conciliation)', values: DECISIONS },
+    { name: 'decision', type: 'string', description: 'Décision en cours sur la paire (conciliation), à la date demandée le cas échéant', values: DECISIONS },
   ],
   minzoom: 5,
   maxzoom: 14,
@@ -221,8 +221,7 @@ const overlaps: TileLayer = {
     SELECT p.a || '|' || p.b AS id, p.a AS "cptsA", p.b AS "cptsB",
            (SELECT k.nom FROM cpts k WHERE k.id = p.a) AS "nomA", (SELECT k.nom FROM cpts k WHERE k.id = p.b) AS "nomB",
            t."nbCommunesPartagees", t."populationPartagee",
-           coalesce((SELECT d.decision FROM chevauchement_decision d WHERE d.cpts_a = p.a AND d.cpts_b = p.b ORDER BY d.id DESC LIMIT 1),
-                    '${DECISION_PAR_DEFAUT}') AS decision,
+           ${decisionOfPairSql('p.a', 'p.b', day)} AS decision,
            s.g AS geom
       FROM pairs p
       JOIN shapes s ON s.codes = p.codes

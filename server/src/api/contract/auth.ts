@@ -218,7 +218,12 @@ export const userUpdate = endpoint({
     actif: z.boolean().optional(),
     motDePasse: password('motDePasse').optional(),
   }),
-  responses: { 200: json('Le compte modifié', Utilisateur), 400: ERRORS[400], 404: ERRORS[404] },
+  responses: {
+    200: json('Le compte modifié', Utilisateur),
+    400: ERRORS[400],
+    404: ERRORS[404],
+    409: { ...ERRORS[409], description: 'Le compte est le dernier administrateur actif : ni désactivation ni changement de rôle' },
+  },
 });
 
 const auditQuery = queryObject({

@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { DECISIONS, DECISIONS_POSEES } from '../../domain/vocabulary.js';
 import { ERRORS, endpoint, json, type Body } from './endpoint.js';
-import { cptsIdParam, INSEE_RE } from './params.js';
+import { asOfParam, cptsIdParam, INSEE_RE, queryObject } from './params.js';
 import { count, date } from './shared.js';
 
 export const decisionCode = z.enum(DECISIONS).meta({ description: `Décision sur la paire : ${DECISIONS.join(', ')}` });
@@ -46,7 +46,10 @@ export const overlapDecisions = endpoint({
   tag: 'Conciliation',
   access: 'public',
   summary: 'Décision en cours sur une paire de CPTS et historique de ses décisions (la plus récente d’abord), dans un ordre quelconque des deux CPTS',
+  description:
+    'La décision en cours est celle du jour de décision le plus récent (à jour égal, la dernière enregistrée). Avec `date`, la décision en vigueur ce jour-là et les seules décisions prises jusqu’à ce jour.',
   params: pairParams,
+  query: queryObject({ date: asOfParam.optional() }),
   responses: {
     200: json(
       'La décision en cours et l’historique',
@@ -69,7 +72,7 @@ export const overlapDecide = endpoint({
   summary:
     'Enregistre une décision sur une paire de CPTS en chevauchement (à examiner, en conciliation, chevauchement accepté), avec une note et sa date ; l’arbitrage a sa propre route',
   description:
-    'Région : celle des communes disputées ; une paire qui se dispute des communes de deux régions est décidée par un administrateur. L’historique est conservé : une décision n’est jamais modifiée, la plus récente est la décision en cours.',
+    'Région : celle des communes disputées ; une paire qui se dispute des communes de deux régions est décidée par un administrateur. L’historique est conservé : une décision n’est jamais modifiée ; la décision en cours est celle du jour de décision le plus récent (à jour égal, la dernière enregistrée).',
   body: z.strictObject({
     decision: z.enum(DECISIONS_POSEES, { error: `decision doit valoir ${DECISIONS_POSEES.join(', ')} (l’arbitrage passe par /arbitrage)` }),
     note: note.optional(),

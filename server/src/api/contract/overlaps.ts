@@ -10,7 +10,7 @@ const filterQuery = queryObject({
   departement: departementParam.optional().meta({ description: 'Garde une paire si l’une des deux CPTS a une commune dans ce département' }),
   region: regionParam.optional().meta({ description: 'Garde une paire si l’une des deux CPTS a une commune dans cette région' }),
   bassinVie: bassinVieParam.optional().meta({ description: 'Garde une paire si l’une des deux CPTS a une commune dans ce bassin de vie (INSEE)' }),
-  decision: enumParam('decision', DECISIONS).optional().meta({ description: 'Garde les paires dont la décision en cours est celle-ci' }),
+  decision: enumParam('decision', DECISIONS).optional().meta({ description: 'Garde les paires dont la décision en cours (à la date demandée, le cas échéant) est celle-ci' }),
   date: asOfParam.optional(),
 });
 

@@ -116,5 +116,6 @@ export const dayParam = (name: string) => str(name).pipe(z.iso.date({ error: `${
 
 /** « As of » a day: the analyses answer with the perimeters and statuses in force that day (issue 9). */
 export const asOfParam = dayParam('date').meta({
-  description: 'Répond « à la date » AAAA-MM-JJ : périmètres et statuts en vigueur ce jour-là ; une CPTS sans version à cette date est absente',
+  description:
+    'Répond « à la date » AAAA-MM-JJ : périmètres, statuts et décisions sur les chevauchements en vigueur ce jour-là ; une CPTS sans version à cette date est absente',
 });
