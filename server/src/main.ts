@@ -45,7 +45,10 @@ async function main(): Promise<void> {
   if (cluster.isPrimary) await prepare(db, config, log); // a worker's database was prepared by the primary
   log.info({ ms: Date.now() - t0 }, 'database ready');
 
-  const app = createApp({ db, log, config, basemap });
+  // WORKERS > 1: the first worker alone prerenders the low-zoom tiles after each data change (each process has its own
+  // cache; n prerenders at once kept n PostgreSQL cores busy for the same tiles); the others render them on demand
+  const tiles = cluster.isWorker && cluster.worker?.id !== 1 ? { prerenderMaxZoom: -1 } : undefined;
+  const app = createApp({ db, log, config, basemap, tiles });
   const server: Server = app.listen(config.port, config.host);
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve);

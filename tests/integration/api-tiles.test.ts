@@ -4,7 +4,7 @@ import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appendDecision } from '../../server/src/analysis/conciliation.js';
 import type { Db } from '../../server/src/db/port.js';
-import { LAYERS } from '../../server/src/tiles/layers.js';
+import { DATA_TILE_RANGES_SQL, LAYERS, dataTiles } from '../../server/src/tiles/layers.js';
 import { lonLatToTileUnits, renderJs, tileOf } from '../../server/src/tiles/mvt-js.js';
 import { renderPostgis } from '../../server/src/tiles/mvt-postgis.js';
 import { refreshAdminOutlines } from '../../server/src/import/outlines.js';
@@ -479,6 +479,21 @@ describeEachBackend('vector tiles API', (backend) => {
     await appendDecision(db, { utilisateur: null, auteur: 'test' }, { a: 'FIXT-A', b: 'FIXT-B' }, { decision: 'en-conciliation' });
     clock += 1001;
     expect(await decision()).toBe('en-conciliation');
+  });
+
+  it('prerenders the tiles where communes lie: a commune without outline does not stretch them to the whole world', async () => {
+    // greatest()/least() skip NULLs: the NULL box of a commune without outline once gave the range 0…2^z − 1 (610,048
+    // tiles from z4 to z8 on national data, rendered one after the other for hours)
+    const tiles = async () => dataTiles((await db.query<{ x0: number; x1: number; y0: number; y1: number }>(DATA_TILE_RANGES_SQL, [8])).rows);
+    const before = await tiles();
+    expect(before).toContainEqual({ x: Z8.x, y: Z8.y });
+    expect(before.length).toBeLessThan(20);
+    await db.query(`INSERT INTO commune (code, nom, departement, region, source) VALUES ('44998', 'Commune sans contour', '44', '52', 'fixture')`);
+    try {
+      expect(await tiles()).toEqual(before);
+    } finally {
+      await db.query(`DELETE FROM commune WHERE code = '44998'`);
+    }
   });
 });
 

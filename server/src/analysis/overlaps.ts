@@ -54,7 +54,11 @@ export interface OverlapPair {
 /**
  * `pairs`: every (a, b) with a < b (byte order) sharing a commune, one row per shared commune, from the
  * self-join of cpts_commune on commune_code (index cpts_commune_commune_idx). With a filter, a pair is kept
- * when either CPTS has a member commune in the département / région asked for.
+ * when either CPTS has a member commune in the département / région asked for; its shared communes are then
+ * among the member communes of the CPTS touched, which the join starts from (the whole national self-join
+ * was filtered afterwards). Communes are read by their key, one at a time (`OFFSET 0` keeps the planner from
+ * turning the lookups into a hash join over the whole commune heap, outlines included: 95 MB on national data,
+ * read at every request), and so is the population of each CPTS involved.
  */
 const PAIRS_CTE = (f: OverlapFilter) => `
   touched AS (
@@ -68,14 +72,17 @@ const PAIRS_CTE = (f: OverlapFilter) => `
       FROM ${membershipSql(f.date)} a
       JOIN ${membershipSql(f.date)} b ON b.commune_code = a.commune_code AND a.cpts_id COLLATE "C" < b.cpts_id COLLATE "C"
      WHERE (($1::text IS NULL AND $2::text IS NULL AND $4::text IS NULL)
-            OR a.cpts_id IN (SELECT cpts_id FROM touched) OR b.cpts_id IN (SELECT cpts_id FROM touched))
-       AND ($3::text IS NULL OR a.cpts_id = $3 OR b.cpts_id = $3)
+            OR (a.commune_code IN (SELECT t.commune_code FROM ${membershipSql(f.date)} t WHERE t.cpts_id IN (SELECT cpts_id FROM touched))
+                AND (a.cpts_id IN (SELECT cpts_id FROM touched) OR b.cpts_id IN (SELECT cpts_id FROM touched))))
+       AND ($3::text IS NULL OR (a.commune_code IN (SELECT t.commune_code FROM ${membershipSql(f.date)} t WHERE t.cpts_id = $3)
+                                 AND (a.cpts_id = $3 OR b.cpts_id = $3)))
   ),
   involved AS (SELECT a_id AS id FROM pairs UNION SELECT b_id FROM pairs),
   pop AS (
-    SELECT m.cpts_id, coalesce(sum(c.population), 0)::bigint AS population
-      FROM ${membershipSql(f.date)} m JOIN involved i ON i.id = m.cpts_id JOIN commune c ON c.code = m.commune_code
-     GROUP BY m.cpts_id
+    SELECT i.id AS cpts_id,
+           (SELECT coalesce(sum(c.population), 0)::bigint
+              FROM ${membershipSql(f.date)} m JOIN commune c ON c.code = m.commune_code WHERE m.cpts_id = i.id) AS population
+      FROM involved i
   )`;
 
 const PAIR_COLUMNS = `
@@ -93,7 +100,7 @@ const PAIR_FROM = (f: OverlapFilter, extra: string) => `
   FROM (SELECT p.a_id, p.b_id, count(*)::int AS nb_communes, count(*) FILTER (WHERE ${SANS_DECOUPAGE})::int AS nb_sans_decoupage,
                coalesce(sum(c.population), 0)::bigint AS population,
                round(sum(c.area_km2 * p.part)::numeric, 2) AS superficie_km2${extra}
-          FROM pairs p JOIN commune c ON c.code = p.code
+          FROM pairs p CROSS JOIN LATERAL (SELECT * FROM commune c WHERE c.code = p.code OFFSET 0) c
          GROUP BY p.a_id, p.b_id) p
   JOIN ${cptsSql(f.date)} ka ON ka.id = p.a_id JOIN ${cptsSql(f.date)} kb ON kb.id = p.b_id
   JOIN pop pa ON pa.cpts_id = p.a_id JOIN pop pb ON pb.cpts_id = p.b_id`;

@@ -1,6 +1,6 @@
 // One search box over communes (name, INSEE code, postal code), CPTS (name, id), coordinated-care
 // structures and pharmacies (name, FINESS). Accent- and case-insensitive through the stored `nom_norm`
-// columns (norm_text, migration 004), ranked:
+// columns (norm_text, migration 004; trigram indexes, migration 100, so that each condition of a WHERE is indexed), ranked:
 //   0 exact code (INSEE, postal code, CPTS id, FINESS) · 1 exact name · 2 prefix (name or code)
 //   3 a word of the name starts with the query · 4 the name contains it;
 // then shorter labels first, larger population first (communes), label and id for a stable order.
@@ -50,17 +50,21 @@ export async function search(db: Queryable, q: string, limit: number): Promise<S
     type: HitType; id: string; label: string; sublabel: string; rang: number;
     lon: number | null; lat: number | null; xmin: number | null; ymin: number | null; xmax: number | null; ymax: number | null;
   }>(
-    `WITH hits AS (
+    `WITH postal AS (
+       -- the communes of the sites with that postal code, as one array: an index condition (= ANY), where an
+       -- OR c.code IN (subquery) made the whole WHERE a scan of every commune row
+       SELECT ARRAY(SELECT commune_code FROM pharmacie WHERE code_postal = $3 AND commune_code IS NOT NULL
+                    UNION SELECT commune_code FROM structure WHERE code_postal = $3 AND commune_code IS NOT NULL) AS codes
+     ), hits AS (
        SELECT 'commune' AS type, c.code AS id, c.nom AS label, c.population,
-              CASE WHEN c.code = $2 OR c.codes_postaux @> ARRAY[$3::text] OR c.code IN (SELECT commune_code FROM pharmacie WHERE code_postal = $3
-                                                                                UNION SELECT commune_code FROM structure WHERE code_postal = $3) THEN 0
+              CASE WHEN c.code = $2 OR c.codes_postaux @> ARRAY[$3::text] OR c.code = ANY ((SELECT codes FROM postal)::text[]) THEN 0
                    WHEN c.nom_norm = $1 THEN 1
                    WHEN c.nom_norm LIKE $1 || '%' OR c.code LIKE $5 THEN 2
                    WHEN c.nom_norm LIKE '% ' || $1 || '%' THEN 3
                    ELSE 4 END AS rang
          FROM commune c
-        WHERE c.nom_norm LIKE '%' || $1 || '%' OR c.code LIKE $5 OR c.codes_postaux @> ARRAY[$3::text]
-           OR c.code IN (SELECT commune_code FROM pharmacie WHERE code_postal = $3 UNION SELECT commune_code FROM structure WHERE code_postal = $3)
+        WHERE c.nom_norm LIKE '%' || $1 || '%' OR c.code LIKE $5 OR ($3::text IS NOT NULL AND c.codes_postaux @> ARRAY[$3::text])
+           OR c.code = ANY ((SELECT codes FROM postal)::text[])
        UNION ALL
        SELECT 'cpts', k.id, k.nom, NULL::integer,
               ${rank('k', 'upper(k.id) = $2 OR k.finess = $2')}

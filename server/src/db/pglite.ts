@@ -1,4 +1,5 @@
 import { PGlite } from '@electric-sql/pglite';
+import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { heldCursor } from './cursor.js';
 import { toDbError } from './errors.js';
 import { lockDataDir } from './lock.js';
@@ -23,9 +24,9 @@ function wrap(q: Pick<PGlite, 'query' | 'exec'>): Queryable {
   };
 }
 
-/** A PGlite with PostGIS and the shared type parsers, on `dataDir` (not locked: callers lock). */
+/** A PGlite with PostGIS, pg_trgm (search, migration 100) and the shared type parsers, on `dataDir` (not locked: callers lock). */
 export async function createPglite(dataDir?: string): Promise<PGlite> {
-  const pg = await PGlite.create({ dataDir, extensions: { postgis: await postgisExtension() }, parsers });
+  const pg = await PGlite.create({ dataDir, extensions: { postgis: await postgisExtension(), pg_trgm }, parsers });
   await pg.exec('CREATE EXTENSION IF NOT EXISTS postgis');
   return pg;
 }

@@ -394,7 +394,7 @@ export const DATA_TILE_RANGES_SQL = `
                   greatest(0, floor((20037508.342789244 - ST_YMax(b)) / size))::int AS y0,
                   least(last, floor((20037508.342789244 - ST_YMin(b)) / size))::int AS y1
     FROM (SELECT geom_3857_low::box2d AS b, 40075016.685578488 / (2 ^ $1::int) AS size, 2 ^ $1::int - 1 AS last
-            FROM commune) c`;
+            FROM commune WHERE geom_3857_low IS NOT NULL) c`;
 
 export function dataTiles(ranges: readonly { x0: number; x1: number; y0: number; y1: number }[]): { x: number; y: number }[] {
   const seen = new Map<string, { x: number; y: number }>();
