@@ -253,6 +253,20 @@ describe('tile cache', () => {
     expect(reads).toBe(2);
   });
 
+  it('reads the data version now when asked fresh, and keeps it for the period', async () => {
+    let now = 0;
+    let reads = 0;
+    let value = 'v1';
+    const v = new Throttled(async () => (reads++, value), 1000, () => now);
+    expect(await v.get()).toBe('v1');
+    value = 'v2'; // a write commits within the period
+    now = 10;
+    expect(await v.get()).toBe('v1');
+    expect(await v.fresh()).toBe('v2');
+    expect(await v.get()).toBe('v2');
+    expect(reads).toBe(2);
+  });
+
   it('empties itself when the data version changes and shares concurrent renderings', async () => {
     let version = 'v1';
     let now = 0;
