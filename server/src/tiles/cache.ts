@@ -121,10 +121,13 @@ export class Throttled<T> {
       const started = this.now();
       this.pending = this.read().then(
         (v) => {
-          this.value = v;
-          this.at = started;
+          // a fresh() read begun after this one has the newer value: keep it
+          if (started >= this.at) {
+            this.value = v;
+            this.at = started;
+          }
           this.pending = undefined;
-          return v;
+          return this.value!;
         },
         (e: unknown) => {
           this.pending = undefined;
