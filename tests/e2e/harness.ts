@@ -7,13 +7,14 @@ import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { expect, inject } from 'vitest';
+import { testDatabaseUrl } from '../helpers/db-config.js';
 import { checkAnswer } from '../helpers/http.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
-    /** http://127.0.0.1:<port> of the server started by setup.ts ('' when the suite is skipped). */
+    /** http://127.0.0.1:<port> of the project's server, started by setup.ts ('' when the suite is skipped). */
     e2eBaseUrl: string;
-    /** WebSocket endpoint of the one chromium of the run ('' when the suite is skipped). */
+    /** WebSocket endpoint of the chromium of the project ('' when the suite is skipped). */
     e2eWsEndpoint: string;
   }
 }
@@ -33,18 +34,35 @@ export const CHROMIUM_ARGS = [
   '--enable-unsafe-swiftshader',
 ];
 
-/** Why the suite cannot run here, or null. The suite is SKIPPED (and says so), never downloaded for. */
-export const skipReason: string | null = existsSync(CHROMIUM) ? null : `${CHROMIUM} not found (apt-get install chromium)`;
+/**
+ * The database the test server runs on. One vitest project per backend (vitest.e2e.config.ts), named after it:
+ * `pglite` (every journey, the embedded database) and `postgis` (the register journeys, on a PostgreSQL server).
+ */
+export const E2E_BACKENDS = ['pglite', 'postgis'] as const;
+export type E2eBackend = (typeof E2E_BACKENDS)[number];
 
-/** A describe title that carries the skip reason, so the report shows why nothing ran. */
-export const suiteTitle = (name: string) => (skipReason ? `${name} [e2e: SKIPPED, ${skipReason}]` : name);
+/** The backend of this test file's project (the project sets E2E_BACKEND in its `env`). */
+export const backend: E2eBackend = process.env.E2E_BACKEND === 'postgis' ? 'postgis' : 'pglite';
+
+/** Why a backend's journeys cannot run here, or null: they are SKIPPED (and say so), never downloaded for. */
+export function skipReasonFor(b: E2eBackend): string | null {
+  if (!existsSync(CHROMIUM)) return `${CHROMIUM} not found (apt-get install chromium)`;
+  if (b === 'postgis' && !testDatabaseUrl()) return 'TEST_DATABASE_URL not set';
+  return null;
+}
+
+export const skipReason: string | null = skipReasonFor(backend);
+
+/** A describe title that names the backend and carries the skip reason, so the report says where and why. */
+export const suiteTitle = (name: string) => `${name} [${backend}${skipReason ? `: SKIPPED, ${skipReason}` : ''}]`;
 
 /**
  * Screenshots go to docs/ (the README's pictures) only when asked, `SCREENSHOTS=docs npm run test:e2e`; otherwise
- * to tests/.cache/screenshots/, so that a test run leaves the tracked files as they were.
+ * to tests/.cache/screenshots/, so that a test run leaves the tracked files as they were. The PostGIS project's go to
+ * tests/.cache/screenshots/postgis/ always: the README shows the PGlite run's.
  */
 export const DOCS_DIR = fileURLToPath(
-  new URL(process.env.SCREENSHOTS === 'docs' ? '../../docs/' : '../.cache/screenshots/', import.meta.url),
+  new URL(process.env.SCREENSHOTS === 'docs' && backend === 'pglite' ? '../../docs/' : `../.cache/screenshots/${backend === 'pglite' ? '' : `${backend}/`}`, import.meta.url),
 );
 export const VIEWPORT = { width: 1440, height: 900 };
 

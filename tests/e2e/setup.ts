@@ -1,13 +1,17 @@
-// globalSetup of the end-to-end suite (vitest.e2e.config.ts):
+// globalSetup of the end-to-end suite (vitest.e2e.config.ts), once per project, that is per database backend:
 //  1. builds the map client when client/dist is missing or older than client/src (`npm run build:client`);
-//  2. prepares ONE seeded embedded database, cached in tests/.cache/e2e-pglite-<hash> where the hash covers the
-//     migrations, the demo bundle (geodata/ manifest and files), the importer sources and the PGlite version:
+//  2. pglite: prepares ONE seeded embedded database, cached in tests/.cache/e2e-pglite-<hash> where the hash covers
+//     the migrations, the demo bundle (geodata/ manifest and files), the importer sources and the PGlite version:
 //     when absent, the real server seeds it exactly as `npm start` does (empty DATA_DIR, SEED_DEMO=true) and is
-//     stopped cleanly;
-//  3. starts the real server (`npx tsx server/src/main.ts`) on a copy of that folder and a free port, waits for
-//     /api/health, and launches the one chromium of the run (Debian's /usr/bin/chromium);
-//  4. at teardown stops both and removes the copy.
-// Without /usr/bin/chromium nothing is started: the test files skip themselves and say why.
+//     stopped cleanly; the run's server gets a copy of that folder;
+//     postgis: creates an empty database cpts_e2e_<pid>_<random> on TEST_DATABASE_URL's server with PostGIS
+//     installed (what the README asks of an operator), and the run's server seeds it at its first start, as
+//     `npm start` with DATABASE_URL and SEED_DEMO=true does (nothing cached: about a minute);
+//  3. starts the real server (`npx tsx server/src/main.ts`) on it and a free port, waits for /api/health, creates
+//     the first admin with `npm run user -- add`, and launches the project's chromium (Debian's /usr/bin/chromium);
+//  4. at teardown stops both and removes the copy, or drops the PostGIS database.
+// Without /usr/bin/chromium, or for postgis without TEST_DATABASE_URL, nothing is started: the test files skip
+// themselves and say why (harness.ts `skipReason`).
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { createWriteStream, existsSync, statSync, type WriteStream } from 'node:fs';
@@ -18,7 +22,8 @@ import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type BrowserServer } from 'playwright-core';
 import type { TestProject } from 'vitest/node';
-import { CHROMIUM, CHROMIUM_ARGS, E2E_ADMIN, skipReason } from './harness.js';
+import { alive, dropStaleDatabases, onServer, testDatabaseUrl, withDatabase } from '../helpers/db-config.js';
+import { CHROMIUM, CHROMIUM_ARGS, E2E_ADMIN, E2E_BACKENDS, skipReasonFor, type E2eBackend } from './harness.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const CACHE = join(ROOT, 'tests/.cache');
@@ -96,8 +101,14 @@ interface Server {
   logPath: string;
 }
 
+/** Where a server or the user CLI finds its database: a data folder (PGlite), or DATABASE_URL too (PostGIS). */
+interface Database {
+  dataDir: string;
+  url: string;
+}
+
 /** `npx tsx server/src/main.ts` in its own process group, logs into tests/.cache/e2e-server-*.log. */
-async function startServer(dataDir: string, name: string, timeoutMs: number): Promise<Server> {
+async function startServer(database: Database, name: string, timeoutMs: number): Promise<Server> {
   const port = await freePort();
   const logPath = join(CACHE, `e2e-server-${name}.log`);
   const log = createWriteStream(logPath);
@@ -107,8 +118,8 @@ async function startServer(dataDir: string, name: string, timeoutMs: number): Pr
     stdio: ['ignore', 'pipe', 'pipe'],
     env: {
       ...process.env,
-      DATABASE_URL: '',
-      DATA_DIR: dataDir,
+      DATABASE_URL: database.url,
+      DATA_DIR: database.dataDir,
       GEODATA_DIR: join(ROOT, 'geodata'),
       PORT: String(port),
       HOST: '127.0.0.1',
@@ -177,7 +188,7 @@ async function seededDatabase(): Promise<string> {
   await rm(tmp, { recursive: true, force: true });
   console.log(`[e2e] seeding the demo database (first run for this data, about a minute): ${relative(ROOT, dir)}`);
   const t0 = Date.now();
-  const seeder = await startServer(tmp, 'seed', 300_000);
+  const seeder = await startServer({ dataDir: tmp, url: '' }, 'seed', 300_000);
   await stopServer(seeder);
   await rename(tmp, dir).catch(async (e: NodeJS.ErrnoException) => {
     if (!existsSync(dir)) throw e; // another run built it meanwhile: keep the first one
@@ -188,59 +199,81 @@ async function seededDatabase(): Promise<string> {
 }
 
 /** The run's first admin, made as a deployment makes it: `npm run user -- add …`, the password on standard input. */
-function createAdmin(dataDir: string): void {
+function createAdmin(database: Database): void {
   const r = spawnSync(
     'npx',
     ['tsx', 'server/src/cli/user.ts', 'add', '--login', E2E_ADMIN.login, '--name', E2E_ADMIN.nom, '--role', 'admin'],
-    { cwd: ROOT, encoding: 'utf8', input: `${E2E_ADMIN.password}\n`, env: { ...process.env, DATABASE_URL: '', DATA_DIR: dataDir } },
+    { cwd: ROOT, encoding: 'utf8', input: `${E2E_ADMIN.password}\n`, env: { ...process.env, DATABASE_URL: database.url, DATA_DIR: database.dataDir } },
   );
   if (r.status !== 0) throw new Error(`npm run user -- add failed (exit ${r.status}):\n${r.stdout}\n${r.stderr}`);
 }
 
+/** A copy of the seeded folder for this run (the server writes into it), and its removal. */
+async function pgliteDatabase(runDir: string): Promise<{ database: Database; drop: () => Promise<void> }> {
+  const seeded = await seededDatabase();
+  // copies left by interrupted runs
+  for (const e of await readdir(CACHE)) {
+    const pid = Number(/^e2e-run-(\d+)(-[a-z]+)?$/.exec(e)?.[1]);
+    if (pid && !alive(pid)) await rm(join(CACHE, e), { recursive: true, force: true });
+  }
+  await rm(runDir, { recursive: true, force: true });
+  await cp(seeded, runDir, { recursive: true });
+  const database = { dataDir: runDir, url: '' };
+  createAdmin(database); // the embedded database admits one process: before the server
+  return { database, drop: () => rm(runDir, { recursive: true, force: true }) };
+}
+
+/** An empty database with PostGIS on the test server, and its removal (the server seeds it as it starts). */
+async function postgisDatabase(serverUrl: string, runDir: string): Promise<{ database: Database; drop: () => Promise<void> }> {
+  await dropStaleDatabases(serverUrl, 'cpts\\_e2e\\_'); // left by runs that were killed
+  const name = `cpts_e2e_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
+  await onServer(serverUrl, `CREATE DATABASE ${name}`);
+  const url = withDatabase(serverUrl, name);
+  await onServer(url, 'CREATE EXTENSION postgis');
+  await mkdir(runDir, { recursive: true }); // the server's DATA_DIR: unused on PostGIS, kept out of ./data
+  console.log(`[e2e postgis] database ${name} on ${serverUrl.replace(/:[^:@/]*@/, ':***@')}: the server seeds the demo bundle (about a minute)`);
+  return {
+    database: { dataDir: runDir, url },
+    drop: async () => {
+      await onServer(serverUrl, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await rm(runDir, { recursive: true, force: true });
+    },
+  };
+}
+
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
-  if (skipReason) {
-    console.warn(`\n*** ${skipReason}: the end-to-end tests are SKIPPED (no browser is ever downloaded). ***\n`);
+  const backend = project.name as E2eBackend;
+  if (!E2E_BACKENDS.includes(backend)) throw new Error(`tests/e2e/setup.ts: project "${project.name}" names no backend (${E2E_BACKENDS.join(', ')})`);
+  const skip = skipReasonFor(backend);
+  if (skip) {
+    console.warn(`\n*** [e2e ${backend}] ${skip}: the ${backend} end-to-end journeys are SKIPPED${backend === 'postgis' ? '; only PGlite is tested' : ' (no browser is ever downloaded)'}. ***\n`);
     project.provide('e2eBaseUrl', '');
     project.provide('e2eWsEndpoint', '');
     return async () => {};
   }
   const t0 = Date.now();
   await buildClientIfStale();
-  const seeded = await seededDatabase();
-  // copies left by interrupted runs
-  for (const e of await readdir(CACHE)) {
-    const pid = Number(/^e2e-run-(\d+)$/.exec(e)?.[1]);
-    if (pid && !alive(pid)) await rm(join(CACHE, e), { recursive: true, force: true });
-  }
-  const runDir = join(CACHE, `e2e-run-${process.pid}`);
-  await rm(runDir, { recursive: true, force: true });
-  await cp(seeded, runDir, { recursive: true });
-  createAdmin(runDir);
+  await mkdir(CACHE, { recursive: true });
+  const runDir = join(CACHE, `e2e-run-${process.pid}${backend === 'pglite' ? '' : `-${backend}`}`);
+  const { database, drop } = backend === 'pglite' ? await pgliteDatabase(runDir) : await postgisDatabase(testDatabaseUrl()!, runDir);
   let server: Server | undefined;
   let browser: BrowserServer | undefined;
   const teardown = async () => {
     await browser?.close().catch(() => {});
     if (server) await stopServer(server);
-    await rm(runDir, { recursive: true, force: true });
+    await drop();
   };
   try {
-    server = await startServer(runDir, 'run', 120_000);
+    // PostGIS: the first start migrates and seeds (health answers once it is done), then the first admin is made
+    server = await startServer(database, `run-${backend}`, backend === 'pglite' ? 120_000 : 300_000);
+    if (backend === 'postgis') createAdmin(database);
     browser = await chromium.launchServer({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
   } catch (e) {
     await teardown();
     throw e;
   }
-  console.log(`[e2e] server ${server.url} and ${CHROMIUM} ready in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  console.log(`[e2e ${backend}] server ${server.url} and ${CHROMIUM} ready in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
   project.provide('e2eBaseUrl', server.url);
   project.provide('e2eWsEndpoint', browser.wsEndpoint());
   return teardown;
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }

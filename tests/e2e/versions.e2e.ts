@@ -25,6 +25,12 @@ interface WhiteZones {
 }
 
 
+/**
+ * Three axe-core runs over whole pages, each after the map settles: 25 s on PGlite, 54 s on PostGIS (its server also
+ * prerenders the low-zoom tiles after each write) at a load average near 18 on two cores, past the suite's 60 s once.
+ */
+const AXE_MS = 150_000;
+
 /** What a user reads (innerText: table cells apart), spaces collapsed. */
 const text = async (page: Page, testId: string) => squash(await page.getByTestId(testId).first().innerText());
 
@@ -242,7 +248,7 @@ describe.skipIf(skipReason !== null)(suiteTitle('e2e: versions des périmètres 
     expect(await axeViolations(page)).toEqual([]);
     await page.keyboard.press('Escape');
     await expect.poll(() => page.getByTestId('revert-dialog').count()).toBe(0);
-  });
+  }, AXE_MS);
 
   it('on a phone (390×844) the editor and the history fit the width', async () => {
     const { page } = j;

@@ -2,12 +2,11 @@
 import { cp, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import { afterAll, beforeAll, describe } from 'vitest';
 import { openPglite } from '../../server/src/db/pglite.js';
 import { openPg } from '../../server/src/db/pg.js';
 import type { Backend, Db } from '../../server/src/db/port.js';
-import { pgTemplateName, testDatabaseUrl, withDatabase } from './db-config.js';
+import { onServer, pgTemplateName, testDatabaseUrl, withDatabase } from './db-config.js';
 
 export interface TestBackend {
   name: Backend;
@@ -37,10 +36,7 @@ const postgis = (url: string): TestBackend => ({
   name: 'postgis',
   async open() {
     const name = `cpts_test_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
-    const admin = new pg.Client({ connectionString: url });
-    await admin.connect();
-    await admin.query(`CREATE DATABASE ${name} TEMPLATE ${pgTemplateName()}`);
-    await admin.end();
+    await onServer(url, `CREATE DATABASE ${name} TEMPLATE ${pgTemplateName()}`);
     const db = await openPg(withDatabase(url, name));
     return { db, dispose: () => dropDatabase(db, url, name) };
   },
@@ -49,10 +45,7 @@ const postgis = (url: string): TestBackend => ({
 /** Closes a test database of the PostGIS server and drops it. */
 export async function dropDatabase(db: Db, url: string, name: string): Promise<void> {
   await db.close();
-  const a = new pg.Client({ connectionString: url });
-  await a.connect();
-  await a.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-  await a.end();
+  await onServer(url, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
 }
 
 const url = testDatabaseUrl();

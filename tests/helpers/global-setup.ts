@@ -3,11 +3,10 @@
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, rename, rm } from 'node:fs/promises';
-import pg from 'pg';
 import { migrate, readMigrations } from '../../server/src/db/migrate.js';
 import { openPglite } from '../../server/src/db/pglite.js';
 import { openPg } from '../../server/src/db/pg.js';
-import { CACHE_DIR, pgTemplateName, pgliteTemplateDir, testDatabaseUrl, withDatabase } from './db-config.js';
+import { CACHE_DIR, dropStaleDatabases, onServer, pgTemplateName, pgliteTemplateDir, testDatabaseUrl, withDatabase } from './db-config.js';
 
 export default async function setup(): Promise<(() => Promise<void>) | void> {
   const hash = createHash('sha256')
@@ -37,41 +36,14 @@ export default async function setup(): Promise<(() => Promise<void>) | void> {
   }
   const PG_TEMPLATE = pgTemplateName();
   process.env.PG_TEST_TEMPLATE = PG_TEMPLATE;
-  const admin = new pg.Client({ connectionString: url });
-  await admin.connect();
-  try {
-    // templates left by runs that were killed
-    const stale = await admin.query<{ datname: string }>("SELECT datname FROM pg_database WHERE datname LIKE 'cpts\\_test\\_%'");
-    for (const { datname } of stale.rows) {
-      const pid = Number(/_(\d+)(_|$)/.exec(datname)?.[1]);
-      if (pid && !alive(pid)) await admin.query(`DROP DATABASE IF EXISTS ${datname} WITH (FORCE)`);
-    }
-    await admin.query(`CREATE DATABASE ${PG_TEMPLATE}`);
-  } finally {
-    await admin.end();
-  }
+  // templates and copies left by runs that were killed
+  await dropStaleDatabases(url, 'cpts\\_test\\_');
+  await onServer(url, `CREATE DATABASE ${PG_TEMPLATE}`);
   const tmplUrl = withDatabase(url, PG_TEMPLATE);
-  const c = new pg.Client({ connectionString: tmplUrl });
-  await c.connect();
-  await c.query('CREATE EXTENSION IF NOT EXISTS postgis');
-  await c.end();
+  await onServer(tmplUrl, 'CREATE EXTENSION IF NOT EXISTS postgis');
   const db = await openPg(tmplUrl);
   await migrate(db);
   await db.close();
   console.warn(`PostGIS tests run on ${tmplUrl.replace(/:[^:@/]*@/, ':***@')} and copies of it.`);
-  return async () => {
-    const a = new pg.Client({ connectionString: url });
-    await a.connect();
-    await a.query(`DROP DATABASE IF EXISTS ${PG_TEMPLATE} WITH (FORCE)`);
-    await a.end();
-  };
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
+  return () => onServer(url, `DROP DATABASE IF EXISTS ${PG_TEMPLATE} WITH (FORCE)`);
 }

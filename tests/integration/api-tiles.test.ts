@@ -473,6 +473,19 @@ describeEachBackend('vector tiles API', (backend) => {
     expect(layers.body.couches[0].tiles[0]).toContain(`v=${layers.body.version}`);
   });
 
+  it('gives, right after a write, the tile URLs of the new data version (a client redrawing what it wrote)', async () => {
+    const path = tilePath('communes', Z12);
+    clock += 1001;
+    const before = (await server.getJson('/tiles/layers.json')).body.version;
+    await server.raw(path, { 'accept-encoding': 'gzip' });
+    expect((await server.raw(path, { 'accept-encoding': 'gzip' })).headers['x-tile-cache']).toBe('hit');
+    await db.query(`INSERT INTO import_log (kind, file_name, rows, checksum) VALUES ('memberships', 'test-2', 1, 'test-2')`);
+    // within the TTL of the tiles' version: layers.json reads it fresh, and the tiles follow
+    const after = (await server.getJson('/tiles/layers.json')).body.version;
+    expect(after).not.toBe(before);
+    expect((await server.raw(path, { 'accept-encoding': 'gzip' })).headers['x-tile-cache']).toBe('miss');
+  });
+
   it('shows a decision on its overlap at once: the decisions are part of the data version', async () => {
     const decision = async () => (await features(server, 'overlaps', Z8))[0]!.properties.decision;
     expect(await decision()).toBe('a-examiner');

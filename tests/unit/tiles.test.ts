@@ -253,6 +253,41 @@ describe('tile cache', () => {
     expect(reads).toBe(2);
   });
 
+  it('reads the data version now when asked fresh, and keeps it for the period', async () => {
+    let now = 0;
+    let reads = 0;
+    let value = 'v1';
+    const v = new Throttled(async () => (reads++, value), 1000, () => now);
+    expect(await v.get()).toBe('v1');
+    value = 'v2'; // a write commits within the period
+    now = 10;
+    expect(await v.get()).toBe('v1');
+    expect(await v.fresh()).toBe('v2');
+    expect(await v.get()).toBe('v2');
+    expect(reads).toBe(2);
+  });
+
+  it('keeps a fresh value over a slower read begun before it', async () => {
+    let now = 0;
+    let value = 'v1';
+    const releases: (() => void)[] = [];
+    const read = () => {
+      const seen = value;
+      return new Promise<string>((r) => releases.push(() => r(seen)));
+    };
+    const v = new Throttled(read, 1000, () => now);
+    const older = v.get(); // begun before the write, answered after the fresh read
+    value = 'v2';
+    now = 5;
+    const fresh = v.fresh();
+    releases[1]!();
+    expect(await fresh).toBe('v2');
+    releases[0]!();
+    expect(await older).toBe('v2');
+    now = 10;
+    expect(await v.get()).toBe('v2');
+  });
+
   it('empties itself when the data version changes and shares concurrent renderings', async () => {
     let version = 'v1';
     let now = 0;

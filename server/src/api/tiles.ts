@@ -33,7 +33,8 @@ export function tileRoutes({ db, log, tiles: options }: AppDeps): Router {
   const sourcesOf = perVersionMap((layerId) => dataSources(db, findLayer(layerId)!.kinds));
 
   serve(r, api.tileLayers, async (_input, res) => {
-    const version = await source.version();
+    // read now: a client asks after its own write (refreshMap) and must get the tile URLs of the data it wrote
+    const version = await source.version(true);
     const bounds = await source.bounds(version);
     const couches = await Promise.all(
       LAYERS.map(async (l) => ({

@@ -9,7 +9,8 @@
 // shows data at least as new as V. A tile whose version changed while it was being rendered is not stored.
 // When the version differs from the one the cache holds, the whole cache is dropped. So a new import shows on
 // the map at most `ttlMs` after its commit (plus the clients' own HTTP cache, which the `v` query parameter of
-// the tile URLs in /tiles/layers.json busts). The count guards against a log row being deleted and another added.
+// the tile URLs in /tiles/layers.json busts; layers.json reads the version fresh, so a client asking after its own
+// write gets the URLs of the data it wrote). The count guards against a log row being deleted and another added.
 // Writes that bypass the importers (hand-made SQL) are not seen until the next import or a restart; the recruitment steps
 // that change a membership count in the version (DATA_VERSION_SQL).
 import { createHash } from 'node:crypto';
@@ -120,10 +121,13 @@ export class Throttled<T> {
       const started = this.now();
       this.pending = this.read().then(
         (v) => {
-          this.value = v;
-          this.at = started;
+          // a fresh() read begun after this one has the newer value: keep it
+          if (started >= this.at) {
+            this.value = v;
+            this.at = started;
+          }
           this.pending = undefined;
-          return v;
+          return this.value!;
         },
         (e: unknown) => {
           this.pending = undefined;
@@ -132,6 +136,20 @@ export class Throttled<T> {
       );
     }
     return this.pending;
+  }
+
+  /**
+   * Read now, sharing no read begun earlier: one that began before a write the caller has seen committed would
+   * return the value of before it.
+   */
+  async fresh(): Promise<T> {
+    const started = this.now();
+    const v = await this.read();
+    if (started >= this.at) {
+      this.value = v;
+      this.at = started;
+    }
+    return v;
   }
 }
 
@@ -156,9 +174,9 @@ export class VersionedTileCache {
     this.cache = new TileCache(maxBytes);
   }
 
-  /** The current data version, emptying the cache if it changed. */
-  async currentVersion(): Promise<string> {
-    const v = await this.dataVersion.get();
+  /** The current data version, emptying the cache if it changed; `fresh`: read now, not up to `ttlMs` ago. */
+  async currentVersion(fresh = false): Promise<string> {
+    const v = await (fresh ? this.dataVersion.fresh() : this.dataVersion.get());
     if (v !== this.version) {
       this.cache.clear();
       this.inflight.clear();

@@ -41,8 +41,11 @@ export async function chooseRenderer(db: Db, forced?: 'postgis' | 'js'): Promise
 }
 
 export interface TileSource {
-  /** The data version now (the cache is emptied when it changes). */
-  version(): Promise<string>;
+  /**
+   * The data version (the cache is emptied when it changes): read at most `ttlMs` ago, or now with `fresh` (the
+   * tile URLs a client takes after its own write must carry the version of after it).
+   */
+  version(fresh?: boolean): Promise<string>;
   /** `day`: a layer that can be drawn « as of » a day (TileLayer.asOf), as it stood then; cached apart. */
   tile(layer: TileLayer, z: number, x: number, y: number, day?: string): Promise<{ tile: CachedTile; status: CacheStatus; version: string }>;
   /** The bounds of the data [west, south, east, north] (the communes' extent), once per data version. */
@@ -105,7 +108,7 @@ export function cachedTileSource(db: Db, log: Logger, options: TileSourceOptions
   }
 
   return {
-    version: () => cache.currentVersion(),
+    version: (fresh) => cache.currentVersion(fresh),
     async tile(layer, z, x, y, day) {
       const render = await getRenderer();
       return cache.get(`${layer.id}/${z}/${x}/${y}${day ? `@${day}` : ''}`, () => render(db, layer, z, x, y, day));
