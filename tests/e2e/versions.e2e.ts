@@ -86,7 +86,7 @@ describe.skipIf(skipReason !== null)(suiteTitle('e2e: versions des périmètres 
     expect(await page.getByTestId('edit-head').count()).toBe(0);
     expect(await page.getByTestId('save-form').count()).toBe(0);
     expect(await page.getByRole('button', { name: /Enregistrer/ }).count()).toBe(0);
-  });
+  }, 150_000); // three page loads, the first of the run's CPTS sheets (up to 60 s on a loaded machine)
 
   it('the ARS user signs in and creates a CPTS from two communes, effective in the past', async () => {
     const { page } = j;
