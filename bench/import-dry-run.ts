@@ -4,6 +4,7 @@
 //
 // The data folder (BENCH_DRYRUN_DIR, /tmp/cpts-bench-dry-run by default) is made once with the national commune
 // outlines (a few minutes) and kept; the FINESS stock is then previewed, never applied, so every run sees the same.
+// BENCH_IN_PLACE=true previews it on the database itself instead of a throwaway copy (Db.scratch), as before.
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
@@ -56,7 +57,10 @@ async function main(): Promise<void> {
   }
   await prepare();
   const log = createLogger('silent');
-  const db = await openDb({ dataDir: DIR }, { statementTimeoutMs: 30_000, readReplica: true });
+  const opened = await openDb({ dataDir: DIR }, { statementTimeoutMs: 30_000, readReplica: true });
+  const inPlace = process.env.BENCH_IN_PLACE === 'true';
+  const db = inPlace ? { ...opened, scratch: undefined } : opened;
+  console.log(`dry run ${inPlace ? 'in place (on the database itself)' : 'on a throwaway copy (Db.scratch)'}`);
   const app = createApp({ db, log, config: { basemapStyleUrl: undefined } });
   const server = app.listen(0, '127.0.0.1');
   await new Promise((r) => server.once('listening', r));
@@ -67,12 +71,14 @@ async function main(): Promise<void> {
     const { secret } = await createToken(db, actor, 'bench', null);
     const auth = { authorization: `Bearer ${secret}` };
 
+    const failures: string[] = [];
     const timed = async (path: string) => {
       const t0 = performance.now();
       const r = await fetch(base + path);
       await r.arrayBuffer();
-      if (!r.ok) throw new Error(`${path}: ${r.status}`);
-      return performance.now() - t0;
+      const ms = performance.now() - t0;
+      if (!r.ok) failures.push(`${path} ${r.status} after ${(ms / 1000).toFixed(1)} s`);
+      return ms;
     };
     const PROBES = { health: '/api/health', search: '/api/search?q=saint' } as const;
     /** Probes `path` one after the other until `until` resolves. */
@@ -107,6 +113,7 @@ async function main(): Promise<void> {
     console.log(`dry run of the national FINESS stock: ${up.status} in ${dryS.toFixed(1)} s — ${up.body.erreur ?? up.body.apercu?.tables.map((t) => `${t.table} +${t.ajouts}`).join(', ')}`);
     console.log(fmt('during: /api/health', h1));
     console.log(fmt('during: /api/search', s1));
+    console.log(`failed requests: ${failures.length}${failures.length ? ` (${failures.join('; ')})` : ''}`);
   } finally {
     await new Promise((r) => server.close(r));
     await db.close();

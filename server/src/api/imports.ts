@@ -39,6 +39,12 @@ import { serve } from './serve.js';
 
 /** How long a preview can be confirmed. */
 const PREVIEW_HOURS = 24;
+/**
+ * Files from this size up are previewed on a throwaway copy of the embedded database (Db.scratch) when it has
+ * one: a national stock's dry run would hold its one connection for tens of seconds, while copying the folder
+ * holds it a second or two. Smaller files (the CPTS files of an ARS) are previewed in place, in well under a second.
+ */
+const SCRATCH_MIN_BYTES = 1024 * 1024;
 /** Keys of changed rows kept per kind of change in a preview. */
 const EXAMPLES = 200;
 /** The lease of an apply (s) when the configuration gives none (IMPORT_LEASE_S). */
@@ -225,7 +231,8 @@ async function previewUpload(db: Db, query: UploadQuery, req: Request): Promise<
     throw new HttpError(403, `Accès refusé : un compte ARS n’importe que des fichiers ${ARS_IMPORT_NATURES.join(', ')}`);
   }
   const bytes = uploaded(req);
-  const dry = await runInLane('background', () => withFile(query.fichier, bytes, (path) => dryRun(db, query.nature, [path], importerOptions(query))));
+  const run = (on: Db) => withFile(query.fichier, bytes, (path) => dryRun(on, query.nature, [path], importerOptions(query)));
+  const dry = await runInLane('background', () => (db.scratch && bytes.length >= SCRATCH_MIN_BYTES ? db.scratch(run) : run(db)));
   const preview = { bytes, dry };
   if (actor.role === 'admin') return { preview, regions: [] };
   const outside = await communesOutside(db, dry.change, actor.region!);
