@@ -5,7 +5,7 @@ import { readFile } from 'node:fs/promises';
 import { request } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { IMPORT_MAX_BYTES, type ImportWeb } from '../../server/src/api/contract/imports.js';
+import { IMPORT_MAX_BYTES, type ImportResume, type ImportWeb } from '../../server/src/api/contract/imports.js';
 import { importsIdle } from '../../server/src/api/imports.js';
 import type { Db } from '../../server/src/db/port.js';
 import { runImport } from '../../server/src/import/index.js';
@@ -170,7 +170,7 @@ describeEachBackend('web imports', (backend) => {
     expect(got.etat).toBe('interrompu');
     expect(got.progression).toBeNull();
     expect(got.resultat?.erreur).toMatch(/ailleurs:1.*Rien n’a été appliqué.*une seule transaction.*Confirmez-le à nouveau/);
-    const listed = (await (await srv.fetch('/api/imports', { headers: admin.headers })).json()) as { imports: { id: number; etat: string; erreur: string | null }[] };
+    const listed = (await (await srv.fetch('/api/imports', { headers: admin.headers })).json()) as { imports: ImportResume[] };
     expect(listed.imports.find((i) => i.id === p.id)).toMatchObject({ etat: 'interrompu', erreur: got.resultat?.erreur });
     expect(await content(db)).toEqual(before);
 
@@ -204,7 +204,7 @@ describeEachBackend('web imports', (backend) => {
   it('lists the imports newest first, a page at a time: all for an admin, their région’s for an ARS user', async () => {
     const all = await srv.fetch('/api/imports?parPage=2', { headers: admin.headers });
     expect(all.status).toBe(200);
-    const page1 = (await all.json()) as { total: number; page: number; parPage: number; imports: { id: number; creeLe: string; region: string | null }[] };
+    const page1 = (await all.json()) as { total: number; page: number; parPage: number; imports: ImportResume[] };
     const total = (await db.query<{ n: number }>('SELECT count(*)::int AS n FROM import_web')).rows[0]!.n;
     expect(page1).toMatchObject({ total, page: 1, parPage: 2 });
     expect(page1.imports).toHaveLength(2);
@@ -213,9 +213,7 @@ describeEachBackend('web imports', (backend) => {
     expect(ids).toEqual([...ids].sort((a, b) => b - a));
     expect(new Set(ids).size).toBe(ids.length);
 
-    const first = (await (await srv.fetch(`/api/imports?parPage=100`, { headers: admin.headers })).json()) as typeof page1 & {
-      imports: { id: number; nature: string; natureLibelle: string; fichier: string; auteur: string; etat: string; etatLibelle: string; ajouts: number; problemes: number }[];
-    };
+    const first = (await (await srv.fetch(`/api/imports?parPage=100`, { headers: admin.headers })).json()) as typeof page1;
     const refused = first.imports.find((i) => i.fichier === 'mauvais.csv')!;
     expect(refused).toMatchObject({ nature: 'cpts', natureLibelle: 'Périmètres de CPTS', auteur: 'admin', etat: 'apercu', etatLibelle: 'Aperçu (rien n’est encore appliqué)' });
     expect(refused.problemes).toBeGreaterThanOrEqual(2);
