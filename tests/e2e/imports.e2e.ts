@@ -78,12 +78,13 @@ describe.skipIf(skipReason !== null)(suiteTitle('e2e: imports web'), () => {
     await screenshot(page, 'screenshot-imports-resultat');
 
     // the list of past imports, newest first: this one at the top, applied, with what it changed
-    const cells = page.getByTestId('imports-list').getByTestId('imports-list-row').first().getByRole('cell');
-    await expect.poll(async () => (await cells.allTextContents())[4] ?? '', { timeout: 30_000 }).toBe('Appliqué');
-    const top = await cells.allTextContents();
-    expect(top.slice(1, 3)).toEqual(['Périmètres de CPTS', FILE]);
-    expect(top.slice(5, 9)).toEqual(['0', '1', '0', '0']);
+    const top = page.getByTestId('imports-list').getByTestId('imports-list-row').first();
+    await expect.poll(async () => squash(await top.getByTestId('imports-list-state').textContent().catch(() => '')), { timeout: 30_000 }).toBe('Appliqué');
+    expect(await top.getByTestId('imports-list-file').textContent()).toBe(FILE);
+    expect((await top.getByRole('cell').allTextContents()).slice(3, 6)).toEqual(['0', '1', '0']);
     expect(await axeViolations(page)).toEqual([]);
+    await top.scrollIntoViewIfNeeded();
+    await screenshot(page, 'screenshot-imports-liste');
     expectCleanRun(j);
   }, 240_000); // two imports on a cold embedded database, on a shared machine
 });

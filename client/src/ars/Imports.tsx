@@ -140,7 +140,7 @@ function History({ current, open }: { current?: ImportWeb; open: (id: number) =>
   );
   const pages = list.data ? Math.max(1, Math.ceil(list.data.total / list.data.parPage)) : 1;
   return (
-    <section aria-labelledby="imports-history-title" data-testid="imports-history">
+    <section className="imports-history" aria-labelledby="imports-history-title" data-testid="imports-history">
       <h3 id="imports-history-title">Imports précédents</h3>
       {list.error && <ErrorBox error={list.error} />}
       {list.data && list.data.total === 0 && <p className="state empty">Aucun import pour le moment.</p>}
@@ -153,17 +153,16 @@ function History({ current, open }: { current?: ImportWeb; open: (id: number) =>
             <thead>
               <tr>
                 <th scope="col">Téléversé le</th>
-                <th scope="col">Nature</th>
                 <th scope="col">Fichier</th>
-                <th scope="col">Auteur</th>
                 <th scope="col">État</th>
-                <th scope="col">Ajouts</th>
-                <th scope="col">Modifications</th>
-                <th scope="col">Suppressions</th>
-                <th scope="col">Problèmes</th>
-                <th scope="col">Terminé le</th>
                 <th scope="col">
-                  <span className="visually-hidden">Actions</span>
+                  <abbr title="Lignes ajoutées">Aj.</abbr>
+                </th>
+                <th scope="col">
+                  <abbr title="Lignes modifiées">Mod.</abbr>
+                </th>
+                <th scope="col">
+                  <abbr title="Lignes supprimées">Sup.</abbr>
                 </th>
               </tr>
             </thead>
@@ -171,20 +170,27 @@ function History({ current, open }: { current?: ImportWeb; open: (id: number) =>
               {list.data.imports.map((i) => (
                 <tr key={i.id} data-testid="imports-list-row">
                   <td>{dateTime(i.creeLe)}</td>
-                  <td>{i.natureLibelle}</td>
-                  <td>{i.fichier}</td>
-                  <td>{i.auteur}</td>
-                  <td title={i.erreur ?? undefined}>{i.etatLibelle}</td>
+                  <td>
+                    <button type="button" className="link" onClick={() => open(i.id)} title="Ouvrir cet import" data-testid="imports-list-file">
+                      {i.fichier}
+                    </button>
+                    <br />
+                    <small className="muted">
+                      {i.natureLibelle}, par {i.auteur}
+                    </small>
+                  </td>
+                  <td title={i.erreur ?? (i.termineLe ? `Terminé le ${dateTime(i.termineLe)}` : undefined)}>
+                    <span data-testid="imports-list-state">{i.etatLibelle}</span>
+                    {i.problemes > 0 && (
+                      <>
+                        <br />
+                        <small>{fmtInt(i.problemes)} problème(s)</small>
+                      </>
+                    )}
+                  </td>
                   <td className="num">{fmtInt(i.ajouts)}</td>
                   <td className="num">{fmtInt(i.modifications)}</td>
                   <td className="num">{fmtInt(i.suppressions)}</td>
-                  <td className="num">{fmtInt(i.problemes)}</td>
-                  <td>{dateTime(i.termineLe)}</td>
-                  <td>
-                    <button type="button" className="secondary" onClick={() => open(i.id)} aria-label={`Ouvrir l’import « ${i.fichier} » du ${dateTime(i.creeLe)}`}>
-                      Ouvrir
-                    </button>
-                  </td>
                 </tr>
               ))}
             </tbody>
