@@ -39,6 +39,11 @@ const Env = z.object({
   PGLITE_READ_REPLICA: z.enum(['true', 'false']).default('true'),
   /** Server processes sharing the port (PostGIS only: all their state is in the database). */
   WORKERS: z.coerce.number().int().min(1).max(64).default(1),
+  /**
+   * Web imports: the lease (s) of an apply, renewed with its progress by the process applying it; an apply whose
+   * lease ran out (its process stopped) is reported interrupted and may be confirmed again.
+   */
+  IMPORT_LEASE_S: z.coerce.number().int().min(2).max(3600).default(60),
 });
 
 export interface OidcConfig {
@@ -65,6 +70,7 @@ export interface Config {
   trustProxy: boolean | number | string[];
   pgliteReadReplica: boolean;
   workers: number;
+  importLeaseS: number;
 }
 
 /** TRUST_PROXY as express takes it. */
@@ -116,6 +122,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     trustProxy: trustProxy(e.TRUST_PROXY),
     pgliteReadReplica: e.PGLITE_READ_REPLICA === 'true',
     workers: e.WORKERS,
+    importLeaseS: e.IMPORT_LEASE_S,
   };
 }
 

@@ -1,6 +1,6 @@
 // Web imports in the browser: the admin signs in, opens « Imports », uploads a small CPTS file (a demo CPTS with
 // another status), sees the preview (one CPTS changed, nothing written yet), applies it, follows it to its result,
-// and the API shows the new status. The demo data is restored afterwards (same file, original status) for the
+// and the API shows the new status; the list of past imports shows it at the top. The demo data is restored afterwards (same file, original status) for the
 // suites that run after this one.
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
@@ -76,6 +76,15 @@ describe.skipIf(skipReason !== null)(suiteTitle('e2e: imports web'), () => {
     expect((await api<{ statut: string }>(`/api/cpts/${CPTS}`)).statut).toBe('pre-projet');
     expect(await axeViolations(page)).toEqual([]);
     await screenshot(page, 'screenshot-imports-resultat');
+
+    // the list of past imports, newest first: this one at the top, applied, with what it changed
+    const top = page.getByTestId('imports-list').getByTestId('imports-list-row').first();
+    await expect.poll(async () => squash(await top.getByTestId('imports-list-state').textContent().catch(() => '')), { timeout: 30_000 }).toBe('Appliqué');
+    expect(await top.getByTestId('imports-list-file').textContent()).toBe(FILE);
+    expect((await top.getByRole('cell').allTextContents()).slice(3, 6)).toEqual(['0', '1', '0']);
+    expect(await axeViolations(page)).toEqual([]);
+    await top.scrollIntoViewIfNeeded();
+    await screenshot(page, 'screenshot-imports-liste');
     expectCleanRun(j);
   }, 240_000); // two imports on a cold embedded database, on a shared machine
 });

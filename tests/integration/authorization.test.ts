@@ -139,6 +139,7 @@ const SAMPLES: Record<string, (c: Ctx) => Promise<Sample> | Sample> = {
   }),
   'POST /api/imports': ({ region, n }) => ({ path: '/api/imports?nature=cpts&fichier=essai.csv', upload: cptsFile(region, n) }),
   'GET /api/imports/{id}': async ({ db, region, n }) => ({ path: `/api/imports/${await previewIn(db, region, n)}` }),
+  'GET /api/imports': ({ region }) => ({ path: `/api/imports?region=${region}` }),
   'POST /api/imports/{id}/confirmation': async ({ db, region, n }) => ({ path: `/api/imports/${await previewIn(db, region, n)}/confirmation` }),
 };
 

@@ -5,7 +5,7 @@ import { readFile } from 'node:fs/promises';
 import { request } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { IMPORT_MAX_BYTES, type ImportWeb } from '../../server/src/api/contract/imports.js';
+import { IMPORT_MAX_BYTES, type ImportResume, type ImportWeb } from '../../server/src/api/contract/imports.js';
 import { importsIdle } from '../../server/src/api/imports.js';
 import type { Db } from '../../server/src/db/port.js';
 import { runImport } from '../../server/src/import/index.js';
@@ -154,6 +154,80 @@ describeEachBackend('web imports', (backend) => {
       });
     expect(await answer({})).toBe(401);
     expect(await answer((await signIn(srv, 'urps-52')).headers)).toBe(403);
+  });
+
+  it('an apply whose lease ran out (its process stopped) is « interrompu », applied nothing, and can be confirmed again', async () => {
+    const file = Buffer.from('id;nom;statut;code_insee\ninterrompue;CPTS interrompue;projet;85298\n');
+    const p = (await upload(srv, admin, 'nature=cpts&fichier=interrompu.csv', file)).body as ImportWeb;
+    const before = await content(db);
+    // what a server process killed mid-apply leaves: the row claimed, its last progress, a lease no one renews
+    await db.query(
+      `UPDATE import_web SET etat = 'en-cours', jeton = 'mort', processus = 'ailleurs:1', commence_le = now() - interval '2 minutes',
+              progression = '{"etape":"insert","fait":1,"total":4}', bail = now() - interval '1 second' WHERE id = $1`,
+      [p.id],
+    );
+    const got = (await (await srv.fetch(`/api/imports/${p.id}`, { headers: admin.headers })).json()) as ImportWeb;
+    expect(got.etat).toBe('interrompu');
+    expect(got.progression).toBeNull();
+    expect(got.resultat?.erreur).toMatch(/ailleurs:1.*Rien n’a été appliqué.*une seule transaction.*Confirmez-le à nouveau/);
+    const listed = (await (await srv.fetch('/api/imports', { headers: admin.headers })).json()) as { imports: ImportResume[] };
+    expect(listed.imports.find((i) => i.id === p.id)).toMatchObject({ etat: 'interrompu', erreur: got.resultat?.erreur });
+    expect(await content(db)).toEqual(before);
+
+    const done = await confirm(admin, p.id);
+    expect(done.etat).toBe('applique');
+    expect(done.commenceLe).not.toBeNull();
+    expect((await db.query(`SELECT 1 FROM cpts WHERE id = 'interrompue'`)).rowCount).toBe(1);
+    // the stopped process's claim can no longer finish it
+    const row = (await db.query<{ jeton: string | null; bail: Date | null }>('SELECT jeton, bail FROM import_web WHERE id = $1', [p.id])).rows[0]!;
+    expect(row.jeton).not.toBe('mort');
+    expect(row.bail).toBeNull();
+  });
+
+  it('an apply in progress shows the progress its process recorded, and cannot be confirmed twice', async () => {
+    const p = (await upload(srv, admin, 'nature=cpts&fichier=suivi.csv', Buffer.from('id;nom;statut;code_insee\nsuivie;CPTS suivie;projet;85112\n'))).body as ImportWeb;
+    // as another server process applying it would have left it: claimed, its progress and a lease still running
+    await db.query(
+      `UPDATE import_web SET etat = 'en-cours', jeton = 'autre', processus = 'ailleurs:2', commence_le = now(),
+              progression = '{"etape":"insert","fait":2,"total":4}', bail = now() + interval '1 hour' WHERE id = $1`,
+      [p.id],
+    );
+    const got = (await (await srv.fetch(`/api/imports/${p.id}`, { headers: admin.headers })).json()) as ImportWeb;
+    expect(got.etat).toBe('en-cours');
+    expect(got.progression).toEqual({ etape: 'insert', fait: 2, total: 4 });
+    const again = await srv.fetch(`/api/imports/${p.id}/confirmation`, { method: 'POST', headers: admin.headers });
+    expect(again.status).toBe(409);
+    expect(((await again.json()) as { erreur: string }).erreur).toMatch(/Application en cours/);
+    await db.query(`UPDATE import_web SET etat = 'expire', contenu = NULL, bail = NULL WHERE id = $1`, [p.id]);
+  });
+
+  it('lists the imports newest first, a page at a time: all for an admin, their région’s for an ARS user', async () => {
+    const all = await srv.fetch('/api/imports?parPage=2', { headers: admin.headers });
+    expect(all.status).toBe(200);
+    const page1 = (await all.json()) as { total: number; page: number; parPage: number; imports: ImportResume[] };
+    const total = (await db.query<{ n: number }>('SELECT count(*)::int AS n FROM import_web')).rows[0]!.n;
+    expect(page1).toMatchObject({ total, page: 1, parPage: 2 });
+    expect(page1.imports).toHaveLength(2);
+    const page2 = (await (await srv.fetch('/api/imports?parPage=2&page=2', { headers: admin.headers })).json()) as typeof page1;
+    const ids = [...page1.imports, ...page2.imports].map((i) => i.id);
+    expect(ids).toEqual([...ids].sort((a, b) => b - a));
+    expect(new Set(ids).size).toBe(ids.length);
+
+    const first = (await (await srv.fetch(`/api/imports?parPage=100`, { headers: admin.headers })).json()) as typeof page1;
+    const refused = first.imports.find((i) => i.fichier === 'mauvais.csv')!;
+    expect(refused).toMatchObject({ nature: 'cpts', natureLibelle: 'Périmètres de CPTS', auteur: 'admin', etat: 'apercu', etatLibelle: 'Aperçu (rien n’est encore appliqué)' });
+    expect(refused.problemes).toBeGreaterThanOrEqual(2);
+    expect(first.imports.find((i) => i.fichier === 'cpts.csv' && i.etat === 'applique')!.ajouts).toBeGreaterThan(2);
+
+    const ars52 = await signIn(srv, 'ars-52');
+    const own = (await (await srv.fetch('/api/imports', { headers: ars52.headers })).json()) as typeof page1;
+    expect(own.total).toBeGreaterThan(0);
+    expect(own.imports.every((i) => i.region === '52')).toBe(true);
+    expect((await srv.fetch('/api/imports?region=93', { headers: ars52.headers })).status).toBe(403);
+    const ars93 = (await (await srv.fetch('/api/imports', { headers: (await signIn(srv, 'ars-93')).headers })).json()) as typeof page1;
+    expect(ars93.total).toBe(0);
+    expect((await srv.fetch('/api/imports', { headers: (await signIn(srv, 'urps-52')).headers })).status).toBe(403);
+    expect((await srv.fetch('/api/imports?parPage=500', { headers: admin.headers })).status).toBe(400);
   });
 
   it('refuses a JSON body, an empty file and an unknown kind with a 4xx in French', async () => {

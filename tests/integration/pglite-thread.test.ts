@@ -68,6 +68,29 @@ describe('embedded database in a worker thread', () => {
     expect(r.rows).toEqual([{ n: 10 }]);
   });
 
+  it('a scratch copy takes the long transaction of a dry run: the database answers meanwhile, and keeps none of its writes', async () => {
+    await db.exec('CREATE TABLE s (n int); INSERT INTO s VALUES (1)');
+    let opened!: () => void;
+    let release!: () => void;
+    const isOpen = new Promise<void>((r) => (opened = r));
+    const held = new Promise<void>((r) => (release = r));
+    const onCopy = db.scratch!((copy) =>
+      copy.transaction(async (tx) => {
+        await tx.query('INSERT INTO s VALUES (2)');
+        opened();
+        await held; // a long dry run, still holding its transaction
+        return (await tx.query<{ n: number }>('SELECT count(*)::int AS n FROM s')).rows[0]!.n;
+      }),
+    );
+    await isOpen;
+    // on the database itself, with the copy's transaction open: neither blocked nor seeing the copy's write
+    expect((await inLane('interactive', () => db.query<{ n: number }>('SELECT count(*)::int AS n FROM s'))).rows[0]!.n).toBe(1);
+    await db.query('INSERT INTO s VALUES (3)');
+    release();
+    expect(await onCopy).toBe(2); // the copy saw the data as it was, and its own write
+    expect((await db.query<{ n: number }>('SELECT n FROM s ORDER BY n')).rows.map((r) => r.n)).toEqual([1, 3]);
+  });
+
   it('stops a request statement past the timeout, reopens the database, loses only the open transaction', async () => {
     const e = await inLane('heavy', () =>
       db.transaction(async (tx) => {

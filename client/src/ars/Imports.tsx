@@ -1,16 +1,22 @@
 // Web imports (admins; ARS users for CPTS files of their région): choose the kind and the file, see the preview
 // (rows added, changed and removed per table, every problem with line and field), confirm, follow the progress,
-// read the result. Nothing is written before « Appliquer ».
+// read the result. Nothing is written before « Appliquer ». Below, the past imports (all for an admin, the région's
+// for an ARS user), newest first: one can be opened again, and an interrupted one confirmed again.
 import { useEffect, useRef, useState, type FormEvent } from 'react';
-import type { ImportWeb } from '../../../server/src/api/contract/imports.js';
+import type { Body } from '../../../server/src/api/contract/endpoint.js';
+import type { ImportWeb, importList } from '../../../server/src/api/contract/imports.js';
 import { ARS_IMPORT_NATURES, CPTS_STATUT_LIBELLES, IMPORT_NATURE_LIBELLES, IMPORT_NATURES, PERIMETRE_LIBELLES, type ImportNature } from '../../../server/src/domain/vocabulary.js';
-import { ApiError, getJson, sendFile, sendJson } from '../api.js';
+import { ApiError, getJson, sendFile, sendJson, useApi } from '../api.js';
 import { fmtInt } from '../format.js';
 import { useSession } from '../session.js';
 import { ErrorBox } from '../ui.js';
 
 /** How often the status of an import being applied is read (ms). */
 const POLL_MS = 400;
+/** Past imports per page of the list. */
+const PER_PAGE = 20;
+
+type ImportList = Body<typeof importList>;
 
 export function Imports() {
   const { user } = useSession();
@@ -119,6 +125,89 @@ export function Imports() {
       </form>
       {error && <ErrorBox error={error} />}
       {job && <Job job={job} busy={busy} confirm={() => void run(() => sendJson<ImportWeb>('POST', `/api/imports/${job.id}/confirmation`))} reset={reset} />}
+      <History current={job} open={(id) => void run(() => getJson<ImportWeb>(`/api/imports/${id}`))} />
+    </section>
+  );
+}
+
+const dateTime = (iso: string | null) => (iso ? new Date(iso).toLocaleString('fr-FR', { dateStyle: 'short', timeStyle: 'short' }) : '—');
+
+/** The past imports, newest first, a page at a time; read again when the import shown changes state. */
+function History({ current, open }: { current?: ImportWeb; open: (id: number) => void }) {
+  const [page, setPage] = useState(1);
+  const list = useApi<ImportList>(`imports:${page}:${current?.id ?? ''}:${current?.etat ?? ''}`, (signal) =>
+    getJson<ImportList>('/api/imports', { page, parPage: PER_PAGE }, signal),
+  );
+  const pages = list.data ? Math.max(1, Math.ceil(list.data.total / list.data.parPage)) : 1;
+  return (
+    <section className="imports-history" aria-labelledby="imports-history-title" data-testid="imports-history">
+      <h3 id="imports-history-title">Imports précédents</h3>
+      {list.error && <ErrorBox error={list.error} />}
+      {list.data && list.data.total === 0 && <p className="state empty">Aucun import pour le moment.</p>}
+      {list.data && list.data.total > 0 && (
+        <>
+          <table data-testid="imports-list">
+            <caption>
+              {fmtInt(list.data.total)} import(s), le plus récent d’abord
+            </caption>
+            <thead>
+              <tr>
+                <th scope="col">Téléversé le</th>
+                <th scope="col">Fichier</th>
+                <th scope="col">État</th>
+                <th scope="col">
+                  <abbr title="Lignes ajoutées">Aj.</abbr>
+                </th>
+                <th scope="col">
+                  <abbr title="Lignes modifiées">Mod.</abbr>
+                </th>
+                <th scope="col">
+                  <abbr title="Lignes supprimées">Sup.</abbr>
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {list.data.imports.map((i) => (
+                <tr key={i.id} data-testid="imports-list-row">
+                  <td>{dateTime(i.creeLe)}</td>
+                  <td>
+                    <button type="button" className="link" onClick={() => open(i.id)} title="Ouvrir cet import" data-testid="imports-list-file">
+                      {i.fichier}
+                    </button>
+                    <br />
+                    <small className="muted">
+                      {i.natureLibelle}, par {i.auteur}
+                    </small>
+                  </td>
+                  <td title={i.erreur ?? (i.termineLe ? `Terminé le ${dateTime(i.termineLe)}` : undefined)}>
+                    <span data-testid="imports-list-state">{i.etatLibelle}</span>
+                    {i.problemes > 0 && (
+                      <>
+                        <br />
+                        <small>{fmtInt(i.problemes)} problème(s)</small>
+                      </>
+                    )}
+                  </td>
+                  <td className="num">{fmtInt(i.ajouts)}</td>
+                  <td className="num">{fmtInt(i.modifications)}</td>
+                  <td className="num">{fmtInt(i.suppressions)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          {pages > 1 && (
+            <p className="actions">
+              <button type="button" className="secondary" disabled={page <= 1} onClick={() => setPage(page - 1)}>
+                Plus récents
+              </button>{' '}
+              Page {page} / {pages}{' '}
+              <button type="button" className="secondary" disabled={page >= pages} onClick={() => setPage(page + 1)}>
+                Plus anciens
+              </button>
+            </p>
+          )}
+        </>
+      )}
     </section>
   );
 }
@@ -129,6 +218,7 @@ const asApiError = (e: unknown) => (e instanceof ApiError ? e : new ApiError('Im
 function Job({ job, busy, confirm, reset }: { job: ImportWeb; busy: boolean; confirm: () => void; reset: () => void }) {
   const a = job.apercu;
   const done = job.etat === 'applique' || job.etat === 'echec' || job.etat === 'expire';
+  const again = job.etat === 'interrompu' && new Date(job.expireLe) > new Date();
   return (
     <div data-testid="import-job">
       <h3>
@@ -171,7 +261,7 @@ function Job({ job, busy, confirm, reset }: { job: ImportWeb; busy: boolean; con
           </details>
         </>
       )}
-      {job.etat === 'echec' && (
+      {(job.etat === 'echec' || job.etat === 'interrompu') && (
         <p className="state error" role="alert" data-testid="import-result">
           {job.resultat?.erreur}
         </p>
@@ -180,6 +270,11 @@ function Job({ job, busy, confirm, reset }: { job: ImportWeb; busy: boolean; con
         {job.etat === 'apercu' && a.applicable && (
           <button type="button" className="primary" onClick={confirm} disabled={busy} data-testid="import-confirm">
             Appliquer l’import
+          </button>
+        )}
+        {again && (
+          <button type="button" className="primary" onClick={confirm} disabled={busy} data-testid="import-confirm">
+            Relancer l’import
           </button>
         )}
         {job.etat !== 'en-cours' && (

@@ -336,6 +336,49 @@ async function retire(r: Copy): Promise<void> {
   await rm(r.dir, { recursive: true, force: true });
 }
 
+/** One transaction on `thread`: committed if `fn` resolves, rolled back if it throws. */
+async function transactionOn<T>(thread: PgliteThread, fn: (tx: Queryable) => Promise<T>): Promise<T> {
+  const tx = thread.newTx();
+  await thread.submit({ op: 'begin', tx });
+  try {
+    const result = await fn(queryable(thread, tx));
+    await thread.submit({ op: 'end', tx, commit: true });
+    return result;
+  } catch (e) {
+    await thread.submit({ op: 'end', tx, commit: false }).catch(() => {});
+    throw e;
+  }
+}
+
+/**
+ * A throwaway copy of the database for work whose writes are never kept (a dry run): the data folder copied as a
+ * read replica is (the primary waits only for the copy), opened in a worker of its own, deleted afterwards. Long
+ * work on it — a national FINESS dry run holds its transaction for tens of seconds — leaves the primary to the
+ * requests meanwhile.
+ */
+async function onScratchCopy<T>(primary: PgliteThread, options: ThreadOptions, fn: (copy: Db) => Promise<T>): Promise<T> {
+  const dir = await mkdtemp(join(tmpdir(), `${REPLICA_PREFIX}${process.pid}-`));
+  let copy: PgliteThread | undefined;
+  try {
+    await primary.submit({ op: 'snapshot', dir });
+    copy = new PgliteThread(dir, { ...options, readReplica: false });
+    await copy.whenReady();
+    const t = copy;
+    const q = queryable(t);
+    return await fn({
+      backend: 'pglite',
+      query: q.query,
+      exec: q.exec,
+      transaction: (f) => transactionOn(t, f),
+      cursor: (sql, params, batchRows) => heldCursor(q, sql, params, batchRows),
+      close: () => Promise.resolve(), // closed and deleted below
+    });
+  } finally {
+    await copy?.close().catch(() => {});
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
 /** The embedded database in a worker thread (see above), its data folder locked for the life of the Db. */
 export async function openPgliteThread(dataDir: string, options: ThreadOptions): Promise<Db> {
   const lock = lockDataDir(dataDir);
@@ -362,18 +405,8 @@ export async function openPgliteThread(dataDir: string, options: ThreadOptions):
     backend: 'pglite',
     query: base.query,
     exec: base.exec,
-    async transaction(fn) {
-      const tx = thread.newTx();
-      await thread.submit({ op: 'begin', tx });
-      try {
-        const result = await fn(queryable(thread, tx));
-        await thread.submit({ op: 'end', tx, commit: true });
-        return result;
-      } catch (e) {
-        await thread.submit({ op: 'end', tx, commit: false }).catch(() => {});
-        throw e;
-      }
-    },
+    transaction: (fn) => transactionOn(thread, fn),
+    scratch: (fn) => onScratchCopy(thread, options, fn),
     // declared and fetched on one worker: the replica for an export (held meanwhile), as any heavy work
     async *cursor<T = Row>(sql: string, params?: readonly unknown[], batchRows?: number) {
       const held = currentLane() === 'heavy' ? replica?.hold() : undefined;

@@ -28,6 +28,13 @@ export interface Db extends Queryable {
    * gone) or a failure closes the cursor.
    */
   cursor<T = Row>(sql: string, params?: readonly unknown[], batchRows?: number): AsyncIterable<T[]>;
+  /**
+   * Where a backend has it: runs `fn` on a throwaway copy of the data, deleted afterwards, for long work whose
+   * writes are never kept (a dry run), so that this database stays free for other requests meanwhile. The embedded
+   * server database has it (one connection: a long transaction would hold it); PostgreSQL does not need it (a
+   * pool of connections), nor the in-process embedded database of the command line and the tests.
+   */
+  scratch?<T>(fn: (copy: Db) => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
 

@@ -242,14 +242,20 @@ export const IMPORT_TABLE_LIBELLES: Readonly<Record<string, string>> = {
   zone_emploi: 'Zones d’emploi',
 };
 
-/** The life of a web import: previewed, then applied (or failed, or expired). */
+/**
+ * The life of a web import: previewed, then applied (or failed, or expired); « interrompu » when the server process
+ * applying it stopped (its lease ran out): nothing applied, and it can be confirmed again.
+ */
 export const IMPORT_ETAT_LIBELLES = {
   apercu: 'Aperçu (rien n’est encore appliqué)',
   'en-cours': 'Application en cours',
   applique: 'Appliqué',
   echec: 'Échec : rien n’a été appliqué',
   expire: 'Expiré : rien n’a été appliqué',
+  interrompu: 'Interrompu : rien n’a été appliqué',
 } as const;
+/** The states from which a web import can be confirmed (again). */
+export const IMPORT_ETATS_CONFIRMABLES: readonly ImportEtat[] = ['apercu', 'interrompu'];
 export type ImportEtat = keyof typeof IMPORT_ETAT_LIBELLES;
 export const IMPORT_ETATS = keys<ImportEtat>(IMPORT_ETAT_LIBELLES);
 

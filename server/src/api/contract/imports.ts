@@ -1,6 +1,7 @@
 // Web imports (issue 9): a file uploaded in the browser or by a script, previewed by a dry run (what would be added,
 // changed and removed, every problem with file, line and field), then applied on confirmation in one transaction.
 import { z } from 'zod';
+import { REGION_RE } from '../../domain/roles.js';
 import { IMPORT_ETATS, IMPORT_NATURES } from '../../domain/vocabulary.js';
 import { ERRORS, endpoint, error, json } from './endpoint.js';
 import { enumParam, intParam, queryObject, str } from './params.js';
@@ -76,7 +77,12 @@ export const ImportWeb = z
       problemes: z.array(Probleme),
       avertissements: z.array(z.string()),
     }),
-    progression: z.strictObject({ etape: z.string(), fait: count, total: count }).nullable(),
+    progression: z
+      .strictObject({ etape: z.string(), fait: count, total: count })
+      .nullable()
+      .meta({ description: 'Pendant l’application : l’étape en cours, enregistrée dans la base (lisible depuis tout processus du serveur)' }),
+    commenceLe: z.iso.datetime().nullable().meta({ description: 'Début de la (dernière) application' }),
+    termineLe: z.iso.datetime().nullable(),
     resultat: z
       .strictObject({ importId: count.optional(), compteurs: z.record(z.string(), z.number()).optional(), erreur: z.string().optional() })
       .nullable(),
@@ -130,6 +136,52 @@ export const importConfirm = endpoint({
     202: json('Application commencée', ImportWeb),
     400: ERRORS[400],
     404: ERRORS[404],
-    409: error('L’aperçu ne peut pas être appliqué : fichier avec problèmes, déjà appliqué, ou expiré'),
+    409: error('L’aperçu ne peut pas être appliqué : fichier avec problèmes, déjà appliqué, en cours, ou expiré'),
+  },
+});
+
+/** One import in the list: what it is, who sent it, when, where it stands, and what it changes (or changed). */
+export const ImportResume = z
+  .strictObject({
+    id: count,
+    nature: importNature,
+    natureLibelle: z.string(),
+    fichier: z.string(),
+    taille: count,
+    auteur: z.string(),
+    region: z.string().nullable(),
+    creeLe: z.iso.datetime(),
+    commenceLe: z.iso.datetime().nullable(),
+    termineLe: z.iso.datetime().nullable(),
+    etat: z.enum(IMPORT_ETATS),
+    etatLibelle: z.string(),
+    lignes: count.nullable().meta({ description: 'Lignes de données lues' }),
+    ajouts: count.meta({ description: 'Lignes ajoutées (aperçu), toutes tables' }),
+    modifications: count,
+    suppressions: count,
+    problemes: count.meta({ description: 'Problèmes du fichier (0 : applicable)' }),
+    erreur: z.string().nullable().meta({ description: 'Pourquoi rien n’a été appliqué (échec, interruption)' }),
+  })
+  .meta({ id: 'ImportResume' });
+export type ImportResume = z.infer<typeof ImportResume>;
+
+/** Imports per page of the list, at most. */
+export const IMPORT_LIST_MAX = 100;
+
+export const importList = endpoint({
+  method: 'get',
+  path: '/api/imports',
+  tag: 'Imports',
+  access: ACCESS,
+  summary: 'Les imports web, le plus récent d’abord (administrateurs : tous ; ARS : ceux de leur région)',
+  description: 'Paginé. Un compte ARS ne voit que les imports de sa région (les siens et ceux des autres comptes ARS de la région) ; nommer une autre région est refusé.',
+  query: queryObject({
+    region: str('region').regex(REGION_RE, { error: 'region doit être un code COG de région (ex. 93)' }).optional(),
+    page: intParam('page', 1, 1_000_000).optional().meta({ description: 'Page (1 par défaut)' }),
+    parPage: intParam('parPage', 1, IMPORT_LIST_MAX).optional().meta({ description: `Imports par page (20 par défaut, ${IMPORT_LIST_MAX} au plus)` }),
+  }),
+  responses: {
+    200: json('Une page d’imports', z.strictObject({ total: count, page: count, parPage: count, imports: z.array(ImportResume) })),
+    400: ERRORS[400],
   },
 });

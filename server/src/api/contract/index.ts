@@ -74,6 +74,7 @@ export const ENDPOINTS: readonly EndpointDecl[] = [
   imports.importUpload,
   imports.importGet,
   imports.importConfirm,
+  imports.importList,
   mapAssets.glyphs,
   mapAssets.basemapStyle,
   mapAssets.basemapTile,
