@@ -58,7 +58,7 @@ export function MapLayout({
 
   useEffect(() => {
     const fromUrl = parseMapView(currentUrlView());
-    const c = new MapController(container.current!, fromUrl ?? DEFAULT_VIEW, basemapStyleUrl, tileLayers);
+    const c = new MapController(container.current!, fromUrl ?? DEFAULT_VIEW, basemapStyleUrl, tileLayers, { visible, shading });
     // without a view in the link, show the whole data set
     const bounds = tileLayers.find((l) => l.id === 'communes')?.bounds;
     if (!fromUrl && bounds) c.fitBounds(bounds, 22, 0);

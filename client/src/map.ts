@@ -4,6 +4,7 @@ import {
   Map as MlMap,
   Marker,
   NavigationControl,
+  prewarm,
   ScaleControl,
   setWorkerUrl,
   type ExpressionSpecification,
@@ -35,6 +36,9 @@ import {
 } from '../../server/src/domain/vocabulary.js';
 
 setWorkerUrl(workerUrl);
+// the tile worker starts loading now, while the app asks for its configuration and the tile layers, instead of
+// once the map is created: tiles are requested by the worker, so its start is on the way to the first drawing
+prewarm();
 
 // ---------------------------------------------------------------------------------------------------------------
 // Palette and classes (shared with the legend)
@@ -224,7 +228,12 @@ const byIds = (prop: string, ids: readonly string[]): FilterSpecification =>
  * The style: one vector source per tile layer, as /tiles/layers.json describes it (versioned URLs, zooms, bounds);
  * tile URLs are made absolute (the workers fetch them).
  */
-export function buildStyle(origin: string, shading: Shading, tileLayers: TileLayerInfo[]): StyleSpecification {
+export function buildStyle(
+  origin: string,
+  shading: Shading,
+  tileLayers: TileLayerInfo[],
+  visible: Partial<Record<LayerGroup, boolean>> = {},
+): StyleSpecification {
   const sources: StyleSpecification['sources'] = {};
   for (const l of TILE_LAYERS) {
     const info = tileLayers.find((t) => t.id === l);
@@ -260,10 +269,13 @@ export function buildStyle(origin: string, shading: Shading, tileLayers: TileLay
       paint: { 'fill-pattern': 'hatch-white' },
     },
     {
+      // from zoom 6: below, a tenth of a pixel wide, the outlines cannot be seen, yet they cost a line per commune
+      // to lay out and every frame to draw
       id: 'communes-line',
       type: 'line',
       source: 'communes',
       'source-layer': 'communes',
+      minzoom: 6,
       paint: { 'line-color': '#8a8a8a', 'line-width': ['interpolate', ['linear'], ['zoom'], 6, 0.1, 10, 0.6, 13, 1] },
     },
     {
@@ -453,8 +465,17 @@ export function buildStyle(origin: string, shading: Shading, tileLayers: TileLay
     diffLabel('added'),
     diffLabel('removed'),
   ];
+  // the layer groups as the link (or the defaults) asks, from the start: a visibility set after the load would
+  // make MapLibre parse every tile of the source again
+  for (const l of layers) {
+    const group = groupOf(l.id);
+    if (group) l.layout = { ...l.layout, visibility: visible[group] === false ? 'none' : 'visible' };
+  }
   return { version: 8, name: 'cpts-territoires', glyphs: glyphsUrl(origin), sources, layers };
 }
+
+const groupOf = (layerId: string): LayerGroup | undefined =>
+  (Object.keys(GROUP_LAYERS) as LayerGroup[]).find((g) => GROUP_LAYERS[g].includes(layerId));
 
 function diffLabel(kind: keyof typeof DIFF_STYLE): LayerSpecification {
   return {
@@ -544,10 +565,21 @@ export class MapController {
   private asOf: string | null = null;
   private undatedTiles = new Map<string, string[]>();
 
-  constructor(container: HTMLElement, view: MapViewState, basemapStyleUrl: string | null, tileLayers: TileLayerInfo[]) {
+  private visible: Partial<Record<LayerGroup, boolean>>;
+
+  /** `layers`: the layer groups shown and the shading at first, so that the style loads as it will be drawn. */
+  constructor(
+    container: HTMLElement,
+    view: MapViewState,
+    basemapStyleUrl: string | null,
+    tileLayers: TileLayerInfo[],
+    layers: { visible?: Partial<Record<LayerGroup, boolean>>; shading?: Shading } = {},
+  ) {
+    this.shading = layers.shading ?? this.shading;
+    this.visible = { ...layers.visible };
     this.map = new MlMap({
       container,
-      style: buildStyle(window.location.origin, this.shading, tileLayers),
+      style: buildStyle(window.location.origin, this.shading, tileLayers, this.visible),
       center: [view.lon, view.lat],
       zoom: view.zoom,
       attributionControl: { compact: true, customAttribution: 'Données : INSEE, IGN, DREES (FINESS), ARS — voir les sources dans les panneaux' },
@@ -557,6 +589,9 @@ export class MapController {
       touchPitch: false,
       canvasContextAttributes: { preserveDrawingBuffer: true },
       locale: FRENCH_LOCALE,
+      // names appear at once rather than fading in: each fade frame redraws the whole map, which costs a quarter
+      // of a second of CPU on a machine without a GPU (software WebGL), as in the benchmarks and the tests
+      fadeDuration: 0,
     });
     // for the end-to-end tests, which read what is drawn (queryRenderedFeatures)
     (container as HTMLElement & { maplibre?: MlMap }).maplibre = this.map;
@@ -648,7 +683,11 @@ export class MapController {
 
   setVisible(group: LayerGroup, visible: boolean): void {
     void this.ready.then(() => {
-      for (const id of GROUP_LAYERS[group]) this.map.setLayoutProperty(id, 'visibility', visible ? 'visible' : 'none');
+      // unchanged: nothing to do (a change makes MapLibre parse the source's tiles again)
+      for (const id of GROUP_LAYERS[group]) {
+        const want = visible ? 'visible' : 'none';
+        if ((this.map.getLayoutProperty(id, 'visibility') ?? 'visible') !== want) this.map.setLayoutProperty(id, 'visibility', want);
+      }
     });
   }
 

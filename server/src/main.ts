@@ -4,17 +4,16 @@ import cluster from 'node:cluster';
 import { writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createApp } from './app.js';
-import { serverFile } from './cli/handoff.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { hasDatabase, restoreImage } from './db/image.js';
-import { migrate } from './db/migrate.js';
 import { openDb } from './db/open.js';
 import { DbUnavailableError, type Db } from './db/port.js';
 import { ImportError } from './import/errors.js';
 import { createLogger, type Logger } from './logger.js';
-import { seedIfEmpty } from './seed.js';
-import { openBasemap } from './tiles/basemap.js';
+
+// The app's own modules (express, the routes, the API contract, the importers) are loaded while the embedded
+// database opens in its worker thread, not before: on a warm start both take seconds of CPU, and a machine has
+// more than one core. Only what opening the database needs is imported above.
 
 function fail(message: string): never {
   process.stderr.write(`Error: ${message}\n`);
@@ -27,11 +26,11 @@ async function main(): Promise<void> {
   if (config.workers > 1 && cluster.isPrimary) return supervise(config, base);
   const log = cluster.isWorker ? base.child({ pid: process.pid }) : base; // which worker served a request
   // a basemap file that cannot be read stops the start with one clear line, before the database is opened
-  const basemap = config.basemapPmtiles ? await openBasemap(config.basemapPmtiles) : undefined;
+  const basemap = config.basemapPmtiles ? await (await import('./tiles/basemap.js')).openBasemap(config.basemapPmtiles) : undefined;
   const where = config.databaseUrl ? 'PostGIS (DATABASE_URL)' : `embedded PGlite in ${config.dataDir}`;
   log.info(`opening the database: ${where}`);
   const t0 = Date.now();
-  const db: Db = await openDb(config, {
+  const opening = openDb(config, {
     statementTimeoutMs: config.statementTimeoutMs,
     onRestart: (reason) => log.warn(`embedded database: ${reason}`),
     readReplica: config.pgliteReadReplica,
@@ -42,12 +41,16 @@ async function main(): Promise<void> {
       else log.info('first start: no prepared demo database for this bundle, creating it (about a minute)');
     },
   });
+  const modules = Promise.all([import('./app.js'), import('./cli/handoff.js')]);
+  modules.catch(() => {}); // reported below, once the database is open (or failed first)
+  const db: Db = await opening;
   if (cluster.isPrimary) await prepare(db, config, log); // a worker's database was prepared by the primary
   log.info({ ms: Date.now() - t0 }, 'database ready');
 
   // WORKERS > 1: the first worker alone prerenders the low-zoom tiles after each data change (each process has its own
   // cache; n prerenders at once kept n PostgreSQL cores busy for the same tiles); the others render them on demand
   const tiles = cluster.isWorker && cluster.worker?.id !== 1 ? { prerenderMaxZoom: -1 } : undefined;
+  const [{ createApp }, { serverFile }] = await modules;
   const app = createApp({ db, log, config, basemap, tiles });
   const server: Server = app.listen(config.port, config.host);
   await new Promise<void>((resolve, reject) => {
@@ -91,9 +94,9 @@ async function prepare(db: Db, config: Config, log: Logger): Promise<void> {
 }
 
 async function prepareNow(db: Db, config: Config, log: Logger): Promise<void> {
-  const applied = await migrate(db);
+  const applied = await (await import('./db/migrate.js')).migrate(db);
   if (applied.length) log.info({ applied }, 'migrations applied');
-  if (config.seedDemo) await seedIfEmpty(db, config.geodataDir, log);
+  if (config.seedDemo) await (await import('./seed.js')).seedIfEmpty(db, config.geodataDir, log);
 }
 
 /**

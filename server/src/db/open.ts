@@ -1,6 +1,3 @@
-import { openPg } from './pg.js';
-import { openPglite } from './pglite.js';
-import { openPgliteThread } from './pglite-thread.js';
 import type { Db } from './port.js';
 
 export interface DbConfig {
@@ -24,10 +21,14 @@ export interface OpenOptions {
   beforeOpen?: () => Promise<void>;
 }
 
-export function openDb(config: DbConfig, options: OpenOptions = {}): Promise<Db> {
-  if (config.databaseUrl) return openPg(config.databaseUrl, options);
-  if (options.statementTimeoutMs === undefined) return openPglite(config.dataDir);
-  return openPgliteThread(config.dataDir, {
+/**
+ * Each backend's module is loaded when chosen: the server's embedded database runs in a worker thread, and its
+ * process need not load PGlite (nor node-postgres) itself before the worker starts.
+ */
+export async function openDb(config: DbConfig, options: OpenOptions = {}): Promise<Db> {
+  if (config.databaseUrl) return (await import('./pg.js')).openPg(config.databaseUrl, options);
+  if (options.statementTimeoutMs === undefined) return (await import('./pglite.js')).openPglite(config.dataDir);
+  return (await import('./pglite-thread.js')).openPgliteThread(config.dataDir, {
     timeoutMs: options.statementTimeoutMs,
     onRestart: options.onRestart,
     readReplica: options.readReplica,
