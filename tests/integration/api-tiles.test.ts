@@ -4,6 +4,7 @@ import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appendDecision } from '../../server/src/analysis/conciliation.js';
 import type { Db } from '../../server/src/db/port.js';
+import { readDataVersion } from '../../server/src/tiles/cache.js';
 import { DATA_TILE_RANGES_SQL, LAYERS, dataTiles } from '../../server/src/tiles/layers.js';
 import { lonLatToTileUnits, renderJs, tileOf } from '../../server/src/tiles/mvt-js.js';
 import { renderPostgis } from '../../server/src/tiles/mvt-postgis.js';
@@ -484,6 +485,18 @@ describeEachBackend('vector tiles API', (backend) => {
     const after = (await server.getJson('/tiles/layers.json')).body.version;
     expect(after).not.toBe(before);
     expect((await server.raw(path, { 'accept-encoding': 'gzip' })).headers['x-tile-cache']).toBe('miss');
+  });
+
+  it('answers a tile URL of a version it does not hold yet from that version (layers.json read by another worker)', async () => {
+    const path = tilePath('communes', Z12);
+    clock += 1001;
+    await server.raw(path, { 'accept-encoding': 'gzip' });
+    expect((await server.raw(path, { 'accept-encoding': 'gzip' })).headers['x-tile-cache']).toBe('hit');
+    await db.query(`INSERT INTO import_log (kind, file_name, rows, checksum) VALUES ('memberships', 'test-3', 1, 'test-3')`);
+    // within the TTL: without the new version in its URL the tile still comes from the cache of before the write
+    expect((await server.raw(path, { 'accept-encoding': 'gzip' })).headers['x-tile-cache']).toBe('hit');
+    const v = await readDataVersion(db);
+    expect((await server.raw(`${path}?v=${v}`, { 'accept-encoding': 'gzip' })).headers['x-tile-cache']).toBe('miss');
   });
 
   it('shows a decision on its overlap at once: the decisions are part of the data version', async () => {

@@ -48,10 +48,14 @@ describeEachBackend('overlap decisions as of a day', (backend) => {
     const row = rows.find((x) => x[0] === 'FIXT-D' && x[3] === 'FIXT-E')!;
     return [row[col], row[col + 1]];
   };
-  /** Its `decision` attribute in the overlaps tile over commune 11 (decoded with the reference decoder). */
+  /**
+   * Its `decision` attribute in the overlaps tile over commune 11 (decoded with the reference decoder), at the data
+   * version of /tiles/layers.json as the map asks after a write.
+   */
   const inTile = async (date?: string) => {
     const t = tileOf(...centre(11), 10);
-    const r = await call(srv, 'GET', `/tiles/overlaps/${t.z}/${t.x}/${t.y}.mvt${q(date)}`, null);
+    const { version } = (await srv.getJson('/tiles/layers.json')).body;
+    const r = await call(srv, 'GET', `/tiles/overlaps/${t.z}/${t.x}/${t.y}.mvt${q(date, `v=${version}`)}`, null);
     expect(r.status).toBe(200);
     const f = decodeTile(new Uint8Array(await r.arrayBuffer()))[0]!.features.find((x) => x.properties.id === 'FIXT-D|FIXT-E');
     return f?.properties.decision;

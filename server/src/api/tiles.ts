@@ -85,6 +85,8 @@ export function tileRoutes({ db, log, tiles: options }: AppDeps): Router {
     if (query.date && !layer.asOf) {
       throw new InvalidInputError(`date : la couche ${layer.id} ne se dessine pas à une date ; couches datées : ${LAYERS.filter((l) => l.asOf).map((l) => l.id).join(', ')}`);
     }
+    // a URL of another version than the one held (a client that has just written and read layers.json): read it now
+    if (query.v && query.v !== (await source.version())) await source.version(true);
     const { tile, status, version } = await source.tile(layer, p.z, p.x, p.y, query.date);
     res.setHeader('Cache-Control', TILE_CACHE_CONTROL);
     res.setHeader('Vary', 'Accept-Encoding');

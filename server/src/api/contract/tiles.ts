@@ -110,7 +110,7 @@ export const tile = endpoint({
     '(réponse 304). Tuile sans entité : 204. Les tuiles sont recalculées après chaque import.',
   params: tileParams,
   query: queryObject({
-    v: str('v').optional().meta({ description: 'Version des données (ignorée : elle ne sert qu’à renouveler le cache du navigateur)' }),
+    v: str('v').optional().meta({ description: 'Version des données, celle de /tiles/layers.json : elle renouvelle le cache du navigateur, et une version que le serveur ne tient pas encore lui fait relire la sienne' }),
     date: asOfParam.optional().meta({ description: 'Couches cpts, overlaps, communes : la carte « à la date » AAAA-MM-JJ (périmètres et statuts en vigueur ce jour-là)' }),
   }),
   responses: {
