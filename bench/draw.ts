@@ -74,6 +74,10 @@ interface Draw {
   seconds: number;
   /** CPU seconds of the browser (all its processes) and of the server while the view was drawn. */
   browserCpu: number;
+  /** Frames MapLibre drew until loaded(), and until it stayed idle (no frame for 1 s); CPU seconds of the browser until then. */
+  frames: number;
+  framesIdle: number;
+  browserCpuIdle: number;
   serverCpu: number | undefined;
   tiles: number;
   slowestTileMs: number;
@@ -89,6 +93,26 @@ async function draw(browser: Browser, pids: { browser: number; server?: number }
   page.on('requestfinished', (r) => {
     if (/\/tiles\/[^/]+\/\d+\/\d+\/\d+/.test(r.url())) tileMs.push(r.timing().responseEnd);
   });
+  // counts MapLibre's frames from the map's creation: client/src/map.ts sets the map on its host element as it
+  // creates it, before its first frame
+  await page.addInitScript(() => {
+    const w = window as unknown as { __frames: number; __lastFrame: number };
+    w.__frames = 0;
+    w.__lastFrame = 0;
+    Object.defineProperty(HTMLElement.prototype, 'maplibre', {
+      configurable: true,
+      set(this: HTMLElement & { __ml?: unknown }, m: { on(e: string, f: () => void): void }) {
+        this.__ml = m;
+        m.on('render', () => {
+          w.__frames++;
+          w.__lastFrame = performance.now();
+        });
+      },
+      get(this: HTMLElement & { __ml?: unknown }) {
+        return this.__ml;
+      },
+    });
+  });
   await page.goto(`${base}/${view.hash}`);
   // the map host element carries the MapLibre map (client/src/map.ts); performance.now() counts from the navigation
   const drawn = await page.waitForFunction(
@@ -102,8 +126,17 @@ async function draw(browser: Browser, pids: { browser: number; server?: number }
   const seconds = ((await drawn.jsonValue()) as number) / 1000;
   const browserCpu = (await cpuSeconds(pids.browser)) - cpu0;
   const serverCpu = pids.server ? (await cpuSeconds(pids.server)) - server0 : undefined;
+  const frames = await page.evaluate(() => (window as unknown as { __frames: number }).__frames);
+  // then until no frame for a second: what the page still draws after the load (legend, late sources)
+  await page.waitForFunction(() => performance.now() - (window as unknown as { __lastFrame: number }).__lastFrame > 1000, null, {
+    timeout: 120_000,
+    polling: 100,
+  });
+  const framesIdle = await page.evaluate(() => (window as unknown as { __frames: number }).__frames);
+  // less the quiet second's polling (a few ms)
+  const browserCpuIdle = (await cpuSeconds(pids.browser)) - cpu0;
   await context.close();
-  return { seconds, browserCpu, serverCpu, tiles: tileMs.length, slowestTileMs: Math.max(0, ...tileMs) };
+  return { seconds, browserCpu, serverCpu, frames, framesIdle, browserCpuIdle, tiles: tileMs.length, slowestTileMs: Math.max(0, ...tileMs) };
 }
 
 const load = () => loadavg().map((x) => x.toFixed(1)).join(' ');
@@ -120,9 +153,9 @@ async function main(): Promise<void> {
     for (let i = 0; i < runs; i++)
       for (const view of VIEWS) {
         const d = await draw(browser, pids, base, view);
-        const cpu = `CPU: browser ${d.browserCpu.toFixed(1)} s${d.serverCpu === undefined ? '' : `, server ${d.serverCpu.toFixed(1)} s`}`;
+        const cpu = `CPU: browser ${d.browserCpu.toFixed(1)} s (${d.browserCpuIdle.toFixed(1)} s to idle)${d.serverCpu === undefined ? '' : `, server ${d.serverCpu.toFixed(1)} s`}`;
         console.log(
-          `run ${i + 1} ${view.name.padEnd(14)} ${d.seconds.toFixed(2).padStart(6)} s   ${cpu}   ${String(d.tiles).padStart(3)} tile requests, slowest ${Math.round(d.slowestTileMs)} ms   load ${load()}`,
+          `run ${i + 1} ${view.name.padEnd(14)} ${d.seconds.toFixed(2).padStart(6)} s   ${cpu}   frames ${d.frames} (${d.framesIdle} to idle)   ${String(d.tiles).padStart(3)} tile requests, slowest ${Math.round(d.slowestTileMs)} ms   load ${load()}`,
         );
       }
   } finally {
