@@ -325,19 +325,6 @@ const toPharmacy =
     generalistes: gpFigures(x.nb_generalistes, x.population, x.est_proxy),
   });
 
-/**
- * Runs a bulk analysis with PostgreSQL's JIT compiler off: the planner's cost for the national list
- * triggers JIT, whose compilation took ~2.5 s of CPU for a query that needs ~1.7 s without it (PostgreSQL 15,
- * synthetic national load). PGlite has no JIT; the setting is accepted and ignored. SET LOCAL ends with the
- * transaction.
- */
-export async function withoutJit<T>(db: Db, fn: (q: Queryable) => Promise<T>): Promise<T> {
-  return db.transaction(async (tx) => {
-    await tx.query('SET LOCAL jit = off');
-    return fn(tx);
-  });
-}
-
 export const CSV_HEADER = [
   'FINESS',
   'nom',

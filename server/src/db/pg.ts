@@ -110,7 +110,7 @@ export async function openPg(url: string, options: PgOptions = {}): Promise<Db> 
 
 /**
  * An export reads every row: planned for all of them (a cursor is otherwise planned for its first tenth), without
- * JIT (see withoutJit, analysis/pharmacies.ts); a client that stops reading does not hold its connection past the
+ * JIT (off on every connection of the pool, see openPg); a client that stops reading does not hold its connection past the
  * statement timeout.
  */
 function exportSettings(timeoutMs: number): string {
