@@ -5,11 +5,13 @@
 // one request after another for BENCH_DURATION_S seconds (60), after BENCH_WARMUP_S (5) not counted, over a mix of
 // map tiles, overlaps of a département, a département's pharmacies, nearby structures of a pharmacy and search.
 // Prints req/s, p50/p95/p99 per endpoint, errors, the machine's load average, and the targets of issue 11 as met or
-// not: 0 errors, p99 ≤ 250 ms, ≥ 466 req/s. Before the load, one national export (the pharmacies CSV, streamed from a
+// not: 0 errors, p99 ≤ 250 ms, ≥ 466 req/s. The load starts once the server's tile prerendering is over (/api/health,
+// prerenduTuiles), so that it does not compete with the measure. Before the load, one national export (the pharmacies CSV, streamed from a
 // cursor) on the idle server: its first byte, its end and the server's memory meanwhile (WORKERS=1 only). The rate limits are off in this server: every request comes from one
 // address. The load generator runs on the same machine and takes its share of the CPU.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { get } from 'node:http';
 import { createServer } from 'node:net';
 import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -83,6 +85,33 @@ async function startServer(url: string, port: number): Promise<ChildProcess> {
     await new Promise((r) => setTimeout(r, 200));
   }
   return child;
+}
+
+/** /api/health's prerenduTuiles, on a connection of its own (node:cluster hands each new connection to one worker). */
+const prerenderState = (port: number) =>
+  new Promise<string>((resolve, reject) => {
+    get({ host: '127.0.0.1', port, path: '/api/health', agent: false }, (res) => {
+      let text = '';
+      res.setEncoding('utf8').on('data', (c: string) => (text += c));
+      res.on('end', () => resolve((JSON.parse(text) as { prerenduTuiles: string }).prerenduTuiles));
+    }).on('error', reject);
+  });
+
+/**
+ * Waits until the server's low-zoom tiles are prerendered (the first worker renders them after each data change,
+ * /api/health says so): a prerender running during the measure would take a PostgreSQL core from the requests.
+ * Done once a worker said `termine` and the last answers (of every worker) say nothing is running.
+ */
+async function prerendered(port: number): Promise<number> {
+  const t0 = performance.now();
+  const last: string[] = [];
+  for (;;) {
+    last.push(await prerenderState(port));
+    if (last.includes('termine') && !last.slice(-2 * WORKERS).includes('en-cours') && last.length >= 2 * WORKERS) break;
+    if (performance.now() - t0 > 600_000) throw new Error('the tiles were not prerendered within 600 s');
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  return (performance.now() - t0) / 1000;
 }
 
 interface Tally {
@@ -188,6 +217,7 @@ async function main(): Promise<void> {
   const port = await freePort();
   const server = await startServer(benchUrl, port);
   const load = () => loadavg().map((x) => x.toFixed(2)).join(' ');
+  console.log(`the server's tile prerendering took ${(await prerendered(port)).toFixed(1)} s (waited for before the load)`);
   console.log(`${CLIENTS} clients, ${DURATION_S} s (+${WARMUP_S} s warm-up), ${WORKERS} server worker(s), ${cpus().length} CPUs; load average before: ${load()}`);
   if (WORKERS === 1) await exportMeasure(`http://127.0.0.1:${port}`, server.pid!);
   const pool = new Pool(`http://127.0.0.1:${port}`, { connections: CLIENTS, pipelining: 1 });
