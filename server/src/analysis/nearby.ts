@@ -2,7 +2,7 @@
 // it, the nearest MSP / CSP / ESP with geodesic distances, the pharmacy's memberships and the zoning.
 //
 // The nearest sites of each type come from the exact-nearest primitive (nearest.ts).
-import type { Queryable } from '../db/port.js';
+import { prepared, type Queryable } from '../db/port.js';
 import type { CoveringCpts } from '../domain/contacts.js';
 import { NotFoundError } from '../domain/errors.js';
 import { joinableSql, otherCentreSql, pharmacyStatusSql } from '../domain/rules-sql.js';
@@ -89,10 +89,10 @@ async function resolveOrigin(db: Queryable, q: NearbyQuery): Promise<Origin> {
       finess: string; nom: string; adresse: string | null; code_postal: string | null; commune_code: string | null; statut: PharmacyStatus;
       lon: number | null; lat: number | null; commune_connue?: boolean;
     }>(
-      `SELECT p.finess, p.nom, p.adresse, p.code_postal, p.commune_code, ${pharmacyStatusSql('p')} AS statut,
+      prepared(`SELECT p.finess, p.nom, p.adresse, p.code_postal, p.commune_code, ${pharmacyStatusSql('p')} AS statut,
               round(ST_X(p.geom)::numeric, 6) AS lon, round(ST_Y(p.geom)::numeric, 6) AS lat,
               EXISTS (SELECT 1 FROM commune c WHERE c.code = p.commune_code) AS commune_connue
-         FROM pharmacie p WHERE p.finess = $1`,
+         FROM pharmacie p WHERE p.finess = $1`),
       [q.finess],
     );
     const row = r.rows[0];
@@ -293,9 +293,9 @@ const siteBranches = () => SITE_TYPES.map((type) => nearestBranch(type, siteSql(
  */
 async function nearestAll(db: Queryable, lon: number, lat: number, k: number): Promise<{ sites: Record<SiteType, NearSite[]>; autres: NearbyResult['autresCentres'] }> {
   const r = await db.query<NearRow>(
-    `WITH pt AS (SELECT ST_SetSRID(ST_MakePoint($1, $2), 4326) AS g)
+    prepared(`WITH pt AS (SELECT ST_SetSRID(ST_MakePoint($1, $2), 4326) AS g)
      SELECT * FROM (${siteBranches()} UNION ALL ${nearestBranch('autre', otherCentreSql('s'))}) u
-      ORDER BY type, distance_m, finess COLLATE "C"`,
+      ORDER BY type, distance_m, finess COLLATE "C"`),
     [lon, lat, k],
   );
   const autres = r.rows.filter((x) => x.type === 'autre').map((x) => ({ ...nearSite(x), sousType: x.sous_type, sousTypeLibelle: centreLabel(x.sous_type) }));
