@@ -4,12 +4,15 @@
 // BENCH_DATABASE_URL (loaded as by `npm run bench`, bench/national.ts), then BENCH_CLIENTS clients (50) each send
 // one request after another for BENCH_DURATION_S seconds (60), after BENCH_WARMUP_S (5) not counted, over a mix of
 // map tiles, overlaps of a département, a département's pharmacies, nearby structures of a pharmacy and search.
-// Prints req/s, p50/p95/p99 per endpoint, errors, the machine's load average, and the targets of issue 11 as met or
-// not: 0 errors, p99 ≤ 250 ms, ≥ 466 req/s. Before the load, one national export (the pharmacies CSV, streamed from a
+// Prints req/s, p50/p95/p99 per endpoint, errors, the machine's load average, the CPU-seconds of the server and of
+// PostgreSQL during the measure (per request: the robust figure on a shared machine), and the targets of issue 11 as met or
+// not: 0 errors, p99 ≤ 250 ms, ≥ 466 req/s. The load starts once the server's tile prerendering is over (/api/health,
+// prerenduTuiles), so that it does not compete with the measure. Before the load, one national export (the pharmacies CSV, streamed from a
 // cursor) on the idle server: its first byte, its end and the server's memory meanwhile (WORKERS=1 only). The rate limits are off in this server: every request comes from one
 // address. The load generator runs on the same machine and takes its share of the CPU.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { get } from 'node:http';
 import { createServer } from 'node:net';
 import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -85,6 +88,35 @@ async function startServer(url: string, port: number): Promise<ChildProcess> {
   return child;
 }
 
+/** /api/health's prerenduTuiles, on a connection of its own (node:cluster hands each new connection to one worker). */
+const prerenderState = (port: number) =>
+  new Promise<string>((resolve, reject) => {
+    get({ host: '127.0.0.1', port, path: '/api/health', agent: false }, (res) => {
+      let text = '';
+      res.setEncoding('utf8').on('data', (c: string) => (text += c));
+      res.on('end', () => resolve((JSON.parse(text) as { prerenduTuiles: string }).prerenduTuiles));
+    }).on('error', reject);
+  });
+
+/**
+ * Waits until the server's low-zoom tiles are prerendered (the first worker renders them after each data change,
+ * /api/health says so): a prerender running during the measure would take a PostgreSQL core from the requests.
+ * Done once a worker said `termine` (or all say `sans`) and the last answers (of every worker) say nothing is running.
+ */
+async function prerendered(port: number): Promise<number> {
+  const t0 = performance.now();
+  const last: string[] = [];
+  for (;;) {
+    last.push(await prerenderState(port));
+    const recent = last.slice(-2 * WORKERS);
+    // a server without ST_AsMVT prerenders nothing: every worker says `sans`
+    if (recent.length === 2 * WORKERS && !recent.includes('en-cours') && (last.includes('termine') || recent.every((x) => x === 'sans'))) break;
+    if (performance.now() - t0 > 600_000) throw new Error('the tiles were not prerendered within 600 s');
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  return (performance.now() - t0) / 1000;
+}
+
 interface Tally {
   ms: number[];
   errors: number;
@@ -152,6 +184,62 @@ function report(tally: Record<Kind, Tally>, seconds: number): void {
   console.log(`  ${met(total >= TARGETS.reqPerS)}  ${total.toFixed(1)} req/s (target ≥ ${TARGETS.reqPerS})`);
 }
 
+/** CPU-seconds a process has used (user + system), from /proc; undefined once it is gone. */
+function cpuSeconds(pid: number): number | undefined {
+  try {
+    const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(f[11]) + Number(f[12])) / 100; // clock ticks (USER_HZ, 100 on Linux)
+  } catch {
+    return undefined;
+  }
+}
+
+/** A process and its descendants (the server's workers), from /proc. */
+function processTree(pid: number): number[] {
+  let children: number[] = [];
+  try {
+    children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+  } catch {
+    // gone, or a kernel without the children file: the process alone
+  }
+  return [pid, ...children.flatMap(processTree)];
+}
+
+/**
+ * CPU-seconds used during the measure by the server's processes and by the PostgreSQL backends of the bench database
+ * (sampled every 500 ms: a backend that appears counts from 0, one that ends keeps its last sample). The figure per
+ * request holds on a busy machine, where latencies and req/s mostly measure the other work.
+ */
+function cpuMeter(db: Db, serverPid: number): { stop: () => Promise<{ server: number; postgres: number }> } {
+  const start = new Map<string, number>();
+  const last = new Map<string, number>();
+  let first = true;
+  const sample = async () => {
+    const backends = (await db.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()')).rows;
+    const initial = first;
+    first = false;
+    for (const [kind, pids] of [['pg', backends.map((b) => b.pid)], ['node', processTree(serverPid)]] as const)
+      for (const pid of pids) {
+        const v = cpuSeconds(pid);
+        if (v === undefined) continue;
+        const key = `${kind}:${pid}`;
+        if (!start.has(key)) start.set(key, initial ? v : 0);
+        last.set(key, v);
+      }
+  };
+  let running = sample();
+  const timer = setInterval(() => (running = running.then(sample)), 500);
+  return {
+    async stop() {
+      clearInterval(timer);
+      await running;
+      await sample();
+      const sum = (kind: string) => [...last].filter(([k]) => k.startsWith(kind)).reduce((a, [k, v]) => a + v - start.get(k)!, 0);
+      return { server: sum('node:'), postgres: sum('pg:') };
+    },
+  };
+}
+
 /** The server process's resident memory (MB), from /proc. */
 const rssMb = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? NaN) / 1024;
 
@@ -184,20 +272,32 @@ async function main(): Promise<void> {
   }
   const { url: benchUrl, db } = await benchDatabase(url, false);
   const paths = await inputs(db);
-  await db.close();
   const port = await freePort();
   const server = await startServer(benchUrl, port);
   const load = () => loadavg().map((x) => x.toFixed(2)).join(' ');
+  console.log(`the server's tile prerendering took ${(await prerendered(port)).toFixed(1)} s (waited for before the load)`);
   console.log(`${CLIENTS} clients, ${DURATION_S} s (+${WARMUP_S} s warm-up), ${WORKERS} server worker(s), ${cpus().length} CPUs; load average before: ${load()}`);
   if (WORKERS === 1) await exportMeasure(`http://127.0.0.1:${port}`, server.pid!);
   const pool = new Pool(`http://127.0.0.1:${port}`, { connections: CLIENTS, pipelining: 1 });
   try {
     const from = performance.now() + WARMUP_S * 1000;
+    let meter: ReturnType<typeof cpuMeter> | undefined;
+    const warm = setTimeout(() => (meter = cpuMeter(db, server.pid!)), WARMUP_S * 1000);
     const tally = await drive(pool, paths, from, from + DURATION_S * 1000);
+    clearTimeout(warm);
+    const cpu = await meter?.stop();
     report(tally, DURATION_S);
+    if (cpu) {
+      const n = Object.values(tally).reduce((a, t) => a + t.ms.length, 0);
+      console.log(
+        `CPU-seconds during the measure: server ${cpu.server.toFixed(1)} s, PostgreSQL backends ${cpu.postgres.toFixed(1)} s ` +
+          `(${((cpu.server * 1000) / n).toFixed(1)} + ${((cpu.postgres * 1000) / n).toFixed(1)} ms per request)`,
+      );
+    }
     console.log(`load average after: ${load()} (1, 5, 15 min; the machine is shared: other work counts in it)`);
   } finally {
     await pool.close();
+    await db.close();
     server.kill('SIGTERM');
     await new Promise((r) => server.once('exit', r));
   }

@@ -54,6 +54,8 @@ function clientRoutes(): Router {
 /** One structured log line per request. */
 function requestLog(log: Logger): RequestHandler {
   return (req, res, next) => {
+    // at LOG_LEVEL=warn or above nothing is logged: no timer, no listener, no URL built per request
+    if (!log.isLevelEnabled('info')) return next();
     const t0 = process.hrtime.bigint();
     res.on('finish', () => {
       const ms = Number(process.hrtime.bigint() - t0) / 1e6;

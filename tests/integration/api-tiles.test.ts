@@ -7,7 +7,7 @@ import type { Db } from '../../server/src/db/port.js';
 import { readDataVersion } from '../../server/src/tiles/cache.js';
 import { DATA_TILE_RANGES_SQL, LAYERS, dataTiles } from '../../server/src/tiles/layers.js';
 import { lonLatToTileUnits, renderJs, tileOf } from '../../server/src/tiles/mvt-js.js';
-import { renderPostgis } from '../../server/src/tiles/mvt-postgis.js';
+import { renderPostgis, supportsAsMvt } from '../../server/src/tiles/mvt-postgis.js';
 import { refreshAdminOutlines } from '../../server/src/import/outlines.js';
 import { backends, describeEachBackend } from '../helpers/db.js';
 import { CPTS, SIZE, centre, communeCode, corner, insertCpts, loadFixtureTerritory, population } from '../helpers/fixture-territory.js';
@@ -520,6 +520,22 @@ describeEachBackend('vector tiles API', (backend) => {
     } finally {
       await db.query(`DELETE FROM commune WHERE code = '44998'`);
     }
+  });
+
+  it('says in /api/health whether the low-zoom tiles are prerendered (bench:load waits for it): then a z5 tile is a cache hit', async () => {
+    // ST_AsMVT (PostGIS) prerenders up to z8 in the background; the in-process encoder (PGlite) prerenders nothing
+    const prerenders = backend.name === 'postgis' && (await supportsAsMvt(db));
+    let state: string | undefined;
+    for (let i = 0; i < 600 && state !== (prerenders ? 'termine' : 'sans'); i++) {
+      if (i) await new Promise((r) => setTimeout(r, 50));
+      state = (await server.getJson('/api/health')).body.prerenduTuiles;
+      expect(['sans', 'en-cours', 'termine']).toContain(state);
+    }
+    expect(state).toBe(prerenders ? 'termine' : 'sans');
+    const z5 = tileOf(LON_C, LAT_C, 5);
+    const res = await fetch(`${server.url}/tiles/communes/5/${z5.x}/${z5.y}.mvt`);
+    await res.arrayBuffer();
+    expect(res.headers.get('x-tile-cache')).toBe(prerenders ? 'hit' : 'miss');
   });
 });
 

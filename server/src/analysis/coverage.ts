@@ -159,10 +159,10 @@ export interface WhiteZoneRow {
   cptsLimitrophes: string[];
 }
 
-export interface WhiteZonePage<R = WhiteZoneRow> {
+export interface WhiteZonePage<R = WhiteZoneRow, Rows = R[]> {
   total: number;
   populationTotale: number;
-  rows: R[];
+  rows: Rows;
 }
 
 export interface WhiteZoneFeature extends WhiteZoneRow {
@@ -310,8 +310,11 @@ export function whiteZoneBatches(db: Db, f: Omit<WhiteZoneFilter, 'limit' | 'off
 
 const wzParams = (f: WhiteZoneFilter) => [f.departement ?? null, f.region ?? null, f.limit ?? null, f.offset ?? 0, f.bassinVie ?? null];
 
-export async function whiteZoneFeatures(db: Queryable, f: WhiteZoneFilter = {}): Promise<WhiteZonePage<WhiteZoneFeature>> {
+/**
+ * The white zones of the area with their outline (GeoJSON export): the totals at once, the rows of the page asked for
+ * (all without a limit) a batch at a time from a cursor.
+ */
+export async function whiteZoneFeatures(db: Db, f: WhiteZoneFilter = {}): Promise<WhiteZonePage<WhiteZoneFeature, AsyncIterable<WhiteZoneFeature[]>>> {
   const totals = await wzTotals(db, f);
-  const r = await db.query<WzRow>(wzSql(true, f.date), wzParams(f));
-  return { ...totals, rows: r.rows.map((x) => ({ ...toWz(x), geometry: x.geometry! })) };
+  return { ...totals, rows: mapBatches(db.cursor<WzRow>(wzSql(true, f.date), wzParams(f)), (x) => ({ ...toWz(x), geometry: x.geometry! })) };
 }

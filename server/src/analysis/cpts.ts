@@ -1,6 +1,7 @@
 // CPTS figures for the ARS planner: population, communes, area, size band, structures, pharmacies and
 // GP supply inside the perimeter — everything by commune membership (cpts_commune), in one query per list.
-import type { Queryable } from '../db/port.js';
+import { mapBatches } from '../db/cursor.js';
+import type { Db, Queryable } from '../db/port.js';
 import { bandInfo, frInt, type BandInfo } from '../domain/bands.js';
 import { gpSupply, type GpSupply } from '../domain/rules.js';
 import { cptsSql, joinableSql, membershipSql, openSql, otherCentreSql } from '../domain/rules-sql.js';
@@ -383,21 +384,31 @@ export async function cptsSheet(db: Queryable, id: string, day?: string): Promis
   };
 }
 
-/** CPTS perimeters for the map: GeoJSON text of cpts.geom (6 decimals) by id; null when a CPTS has no geometry. */
-export async function cptsGeometries(db: Queryable, ids: readonly string[], day?: string): Promise<Map<string, string | null>> {
-  const r = await db.query<{ id: string; geometry: string | null }>(
-    `SELECT k.id, ST_AsGeoJSON(k.geom, 6) AS geometry FROM ${cptsSql(day)} k WHERE k.id = ANY($1::text[])`,
+/**
+ * The outlines of CPTS `ids` (as of `day`: that day's perimeter version), in the order of `ids` (null for an id without
+ * one), a batch at a time from a cursor (GeoJSON export).
+ */
+export function cptsGeometryBatches(db: Db, ids: readonly string[], day?: string): AsyncIterable<{ id: string; geometry: string | null }[]> {
+  return db.cursor<{ id: string; geometry: string | null }>(
+    `SELECT u.id, ST_AsGeoJSON(k.geom, 6) AS geometry
+       FROM unnest($1::text[]) WITH ORDINALITY AS u(id, n) LEFT JOIN ${cptsSql(day)} k ON k.id = u.id
+      ORDER BY u.n`,
     [ids],
   );
-  return new Map(r.rows.map((x) => [x.id, x.geometry]));
 }
 
-/** The member communes of a CPTS with their outline, for the map. */
-export async function cptsCommuneFeatures(
-  db: Queryable,
-  id: string,
-): Promise<{ code: string; nom: string; population: number | null; partSurface: number; autresCpts: string[]; geometry: string }[]> {
-  const r = await db.query<{ code: string; nom: string; population: number | null; part_surface: number; autres: string[]; geometry: string }>(
+export interface CptsCommuneFeature {
+  code: string;
+  nom: string;
+  population: number | null;
+  partSurface: number;
+  autresCpts: string[];
+  geometry: string;
+}
+
+/** The member communes of a CPTS with their outline, for the map, a batch at a time from a cursor (GeoJSON export). */
+export function cptsCommuneFeatureBatches(db: Db, id: string): AsyncIterable<CptsCommuneFeature[]> {
+  const r = db.cursor<{ code: string; nom: string; population: number | null; part_surface: number; autres: string[]; geometry: string }>(
     `SELECT c.code, c.nom, c.population, m.part_surface, ST_AsGeoJSON(c.geom, 6) AS geometry,
             coalesce((SELECT array_agg(b.cpts_id ORDER BY b.cpts_id COLLATE "C") FROM cpts_commune b
                        WHERE b.commune_code = c.code AND b.cpts_id <> m.cpts_id), '{}') AS autres
@@ -406,5 +417,5 @@ export async function cptsCommuneFeatures(
       ORDER BY c.code COLLATE "C"`,
     [id],
   );
-  return r.rows.map((x) => ({ code: x.code, nom: x.nom, population: x.population, partSurface: x.part_surface, autresCpts: x.autres, geometry: x.geometry }));
+  return mapBatches(r, (x) => ({ code: x.code, nom: x.nom, population: x.population, partSurface: x.part_surface, autresCpts: x.autres, geometry: x.geometry }));
 }

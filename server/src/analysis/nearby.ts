@@ -2,7 +2,7 @@
 // it, the nearest MSP / CSP / ESP with geodesic distances, the pharmacy's memberships and the zoning.
 //
 // The nearest sites of each type come from the exact-nearest primitive (nearest.ts).
-import type { Queryable } from '../db/port.js';
+import { prepared, type Queryable } from '../db/port.js';
 import type { CoveringCpts } from '../domain/contacts.js';
 import { NotFoundError } from '../domain/errors.js';
 import { joinableSql, otherCentreSql, pharmacyStatusSql } from '../domain/rules-sql.js';
@@ -87,19 +87,20 @@ async function resolveOrigin(db: Queryable, q: NearbyQuery): Promise<Origin> {
   if ('finess' in q) {
     const r = await db.query<{
       finess: string; nom: string; adresse: string | null; code_postal: string | null; commune_code: string | null; statut: PharmacyStatus;
-      lon: number | null; lat: number | null;
+      lon: number | null; lat: number | null; commune_connue?: boolean;
     }>(
-      `SELECT p.finess, p.nom, p.adresse, p.code_postal, p.commune_code, ${pharmacyStatusSql('p')} AS statut,
-              round(ST_X(p.geom)::numeric, 6) AS lon, round(ST_Y(p.geom)::numeric, 6) AS lat
-         FROM pharmacie p WHERE p.finess = $1`,
+      prepared(`SELECT p.finess, p.nom, p.adresse, p.code_postal, p.commune_code, ${pharmacyStatusSql('p')} AS statut,
+              round(ST_X(p.geom)::numeric, 6) AS lon, round(ST_Y(p.geom)::numeric, 6) AS lat,
+              EXISTS (SELECT 1 FROM commune c WHERE c.code = p.commune_code) AS commune_connue
+         FROM pharmacie p WHERE p.finess = $1`),
       [q.finess],
     );
-    const p = r.rows[0];
-    if (!p) throw new NotFoundError(`Aucune officine n’a le numéro FINESS ${q.finess}`);
+    const row = r.rows[0];
+    if (!row) throw new NotFoundError(`Aucune officine n’a le numéro FINESS ${q.finess}`);
+    const { commune_connue: known, ...p } = row;
     let communeCode = p.commune_code;
     if (p.lon !== null && p.lat !== null) {
       // The commune recorded in FINESS; else the commune containing the pharmacy's position.
-      const known = communeCode ? (await db.query('SELECT 1 FROM commune WHERE code = $1', [communeCode])).rows.length > 0 : false;
       if (!known) communeCode = await communeAt(db, p.lon, p.lat);
       return { type: 'officine', communeCode, lon: p.lon, lat: p.lat, explication: 'Distances mesurées depuis la position de l’officine (FINESS).', pharmacie: p };
     }
@@ -151,23 +152,20 @@ export async function nearby(db: Queryable, q: NearbyQuery, k: number): Promise<
   const lat = o.lat ?? c.lat;
   const noSites = Object.fromEntries(SITE_TYPES.map((t) => [t, [] as NearSite[]])) as Record<SiteType, NearSite[]>;
 
-  const [cpts, zonage, zoningLog, sites, adhesions] = await Promise.all([
-    db.query<CptsRef & { attribution: string }>(
-      `SELECT k.id, k.nom, k.statut, k.perimetre, k.source AS attribution FROM cpts k
-        WHERE EXISTS (SELECT 1 FROM cpts_commune m WHERE m.cpts_id = k.id AND ${coversCommuneSql('m', '$1')})
-        ORDER BY k.nom COLLATE "C", k.id COLLATE "C"`,
+  // a few statements at once, each gathering what one round trip can (planning dominated their cost)
+  const [covering, zoning, near, adhesions] = await Promise.all([
+    coveringCpts(db, c.code),
+    db.query<{ found: boolean; zone: Zone | null; source: string; date: string | null; log: boolean }>(
+      `SELECT z.commune_code IS NOT NULL AS found, z.zone, z.source, z.date_zonage AS date, EXISTS (SELECT 1 FROM import_log WHERE kind = 'zoning') AS log
+         FROM (SELECT 1) one LEFT JOIN zonage z ON z.commune_code = $1`,
       [c.code],
     ),
-    db.query<{ zone: Zone | null; source: string; date: string | null }>(
-      'SELECT zone, source, date_zonage AS date FROM zonage WHERE commune_code = $1',
-      [c.code],
-    ),
-    db.query("SELECT 1 FROM import_log WHERE kind = 'zoning' LIMIT 1"),
-    lon === null || lat === null ? Promise.resolve(noSites) : nearestSites(db, lon, lat, k),
+    lon === null || lat === null ? Promise.resolve({ sites: noSites, autres: [] }) : nearestAll(db, lon, lat, k),
     o.pharmacie ? pharmacyAdhesions(db, o.pharmacie.finess) : Promise.resolve([]),
   ]);
-  const autresCentres = lon === null || lat === null ? [] : await nearestOtherCentres(db, lon, lat, k);
-  const cptsContacts = await coveringCptsSeats(db, c.code);
+  const { cpts, cptsContacts } = covering;
+  const z = zoning.rows[0]!;
+  const zonage = z.found ? { zone: z.zone, source: z.source, date: z.date } : null;
   return {
     origine: {
       type: o.type,
@@ -181,13 +179,13 @@ export async function nearby(db: Queryable, q: NearbyQuery, k: number): Promise<
       departement: { code: c.departement, nom: c.departement_nom },
       region: { code: c.region, nom: c.region_nom },
     },
-    cpts: cpts.rows.map((x) => ({ ...x, perimetreLibelle: PERIMETRE_LIBELLES[x.perimetre] })),
-    zonage: zonage.rows[0] ? { ...zonage.rows[0], libelle: zoneLibelle(zonage.rows[0].zone) } : null,
+    cpts: cpts.map((x) => ({ ...x, perimetreLibelle: PERIMETRE_LIBELLES[x.perimetre] })),
+    zonage: zonage ? { ...zonage, libelle: zoneLibelle(zonage.zone) } : null,
     // Zoning rows may also come from a fixture or a seed without a log row: either counts as imported.
-    zoningImported: zoningLog.rows.length > 0 || zonage.rows.length > 0,
+    zoningImported: z.log || zonage !== null,
     cptsContacts,
-    plusProches: sites,
-    autresCentres,
+    plusProches: near.sites,
+    autresCentres: near.autres,
     pharmacie: o.pharmacie
       ? {
           finess: o.pharmacie.finess,
@@ -201,13 +199,17 @@ export async function nearby(db: Queryable, q: NearbyQuery, k: number): Promise<
   };
 }
 
-/** The CPTS covering a commune, with the seat FINESS lists under the CPTS's FINESS number (open or not: it is a contact). */
-async function coveringCptsSeats(db: Queryable, commune: string): Promise<CoveringCpts[]> {
+/**
+ * The CPTS covering a commune (`cpts`), and the same with the seat FINESS lists under the CPTS's FINESS number (open or
+ * not: it is a contact), for the contacts.
+ */
+async function coveringCpts(db: Queryable, commune: string): Promise<{ cpts: (CptsRef & { attribution: string })[]; cptsContacts: CoveringCpts[] }> {
   const r = await db.query<{
-    id: string; nom: string; source: string; adresse: string | null; code_postal: string | null; commune_nom: string | null;
+    id: string; nom: string; statut: CptsRef['statut']; perimetre: CptsRef['perimetre'];
+    source: string; adresse: string | null; code_postal: string | null; commune_nom: string | null;
     telephone: string | null; finess: string | null; fichier: string | null; date: string | null; cpts_date: string | null;
   }>(
-    `SELECT k.id, k.nom, k.source, to_char(ik.imported_at, 'YYYY-MM-DD') AS cpts_date, s.adresse, s.code_postal, sc.nom AS commune_nom, s.telephone, s.finess,
+    `SELECT k.id, k.nom, k.statut, k.perimetre, k.source, to_char(ik.imported_at, 'YYYY-MM-DD') AS cpts_date, s.adresse, s.code_postal, sc.nom AS commune_nom, s.telephone, s.finess,
             il.file_name AS fichier, to_char(il.imported_at, 'YYYY-MM-DD') AS date
        FROM cpts k
        LEFT JOIN structure s ON s.finess = k.finess
@@ -218,7 +220,8 @@ async function coveringCptsSeats(db: Queryable, commune: string): Promise<Coveri
       ORDER BY k.nom COLLATE "C", k.id COLLATE "C"`,
     [commune],
   );
-  return r.rows.map((x) => ({
+  const cpts = r.rows.map((x) => ({ id: x.id, nom: x.nom, statut: x.statut, perimetre: x.perimetre, attribution: x.source }));
+  const cptsContacts = r.rows.map((x) => ({
     id: x.id,
     nom: x.nom,
     source: x.source,
@@ -227,6 +230,7 @@ async function coveringCptsSeats(db: Queryable, commune: string): Promise<Coveri
       ? { adresse: x.adresse, codePostal: x.code_postal, commune: x.commune_nom, telephone: x.telephone, fichier: x.fichier ?? 'FINESS', date: x.date ?? '' }
       : null,
   }));
+  return { cpts, cptsContacts };
 }
 
 async function pharmacyAdhesions(db: Queryable, finess: string): Promise<Adhesion[]> {
@@ -280,26 +284,22 @@ const nearSite = (x: NearRow): NearSite => ({
   distanceM: x.distance_m,
 });
 
-/** The k nearest open centres de santé a pharmacy cannot join, with their sub-type label. */
-async function nearestOtherCentres(db: Queryable, lon: number, lat: number, k: number): Promise<NearbyResult['autresCentres']> {
-  const r = await db.query<NearRow>(
-    `WITH pt AS (SELECT ST_SetSRID(ST_MakePoint($1, $2), 4326) AS g)
-     SELECT * FROM ${nearestBranch('autre', otherCentreSql('s'))} u ORDER BY distance_m, finess COLLATE "C"`,
-    [lon, lat, k],
-  );
-  return r.rows.map((x) => ({ ...nearSite(x), sousType: x.sous_type, sousTypeLibelle: centreLabel(x.sous_type) }));
-}
+/** The branches of the k nearest open sites of each type a pharmacy can join (csp: medical or polyvalent centres). */
+const siteBranches = () => SITE_TYPES.map((type) => nearestBranch(type, siteSql(type))).join(' UNION ALL ');
 
-/** The k nearest open MSP, CSP (medical or polyvalent) and ESP of a point, geodesic distances in metres (0.1 m), exact. */
-export async function nearestSites(db: Queryable, lon: number, lat: number, k: number): Promise<Record<SiteType, NearSite[]>> {
-  const branch = (type: SiteType) => nearestBranch(type, siteSql(type));
-  const r = await db.query<NearRow & { type: SiteType }>(
-    `WITH pt AS (SELECT ST_SetSRID(ST_MakePoint($1, $2), 4326) AS g)
-     SELECT * FROM (${SITE_TYPES.map(branch).join(' UNION ALL ')}) u
-      ORDER BY type, distance_m, finess COLLATE "C"`,
+/**
+ * The k nearest open MSP, CSP (medical or polyvalent) and ESP of a point, and apart the k nearest other open centres de
+ * santé with their sub-type label: one statement (one planning, one round trip), geodesic distances in metres (0.1 m), exact.
+ */
+async function nearestAll(db: Queryable, lon: number, lat: number, k: number): Promise<{ sites: Record<SiteType, NearSite[]>; autres: NearbyResult['autresCentres'] }> {
+  const r = await db.query<NearRow>(
+    prepared(`WITH pt AS (SELECT ST_SetSRID(ST_MakePoint($1, $2), 4326) AS g)
+     SELECT * FROM (${siteBranches()} UNION ALL ${nearestBranch('autre', otherCentreSql('s'))}) u
+      ORDER BY type, distance_m, finess COLLATE "C"`),
     [lon, lat, k],
   );
-  const out = Object.fromEntries(SITE_TYPES.map((t) => [t, [] as NearSite[]])) as Record<SiteType, NearSite[]>;
-  for (const x of r.rows) out[x.type].push(nearSite(x));
-  return out;
+  const autres = r.rows.filter((x) => x.type === 'autre').map((x) => ({ ...nearSite(x), sousType: x.sous_type, sousTypeLibelle: centreLabel(x.sous_type) }));
+  const sites = Object.fromEntries(SITE_TYPES.map((t) => [t, [] as NearSite[]])) as Record<SiteType, NearSite[]>;
+  for (const x of r.rows) if (x.type !== 'autre') sites[x.type as SiteType].push(nearSite(x));
+  return { sites, autres };
 }

@@ -171,14 +171,11 @@ export interface OverlapFeature extends OverlapPair {
   geometry: string;
 }
 
-/** The same pairs with the union of their shared communes, for the map. */
-export async function overlapGeometries(db: Queryable, f: OverlapFilter = {}): Promise<OverlapFeature[]> {
-  const r = await db.query<PairRow & { geometry: string }>(
-    `WITH ${PAIRS_CTE(f)}
+/** The same pairs with the union of their shared communes, for the map, a batch at a time from a cursor (GeoJSON export). */
+export function overlapGeometryBatches(db: Db, f: OverlapFilter = {}): AsyncIterable<OverlapFeature[]> {
+  const sql = `WITH ${PAIRS_CTE(f)}
      SELECT ${PAIR_COLUMNS}, p.communes, p.geometry
      ${PAIR_FROM(f, `${COMMUNES_AGG}, ST_AsGeoJSON(ST_Normalize(safe_union(array_agg(c.geom))), 6) AS geometry`)}
-     ${ORDER}`,
-    params(f),
-  );
-  return r.rows.map((x) => ({ ...toPair(x), geometry: x.geometry }));
+     ${ORDER}`;
+  return mapBatches(db.cursor<PairRow & { geometry: string }>(sql, params(f)), (x) => ({ ...toPair(x), geometry: x.geometry }));
 }

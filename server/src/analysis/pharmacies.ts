@@ -2,7 +2,7 @@
 // a CPTS without membership, or in a white zone; with the nearest MSP/CSP (a possible membership, never
 // stated as a fact), the commune's ARS zoning and GP supply.
 // The nearest MSP/CSP of each pharmacy comes from the exact-nearest primitive (nearest.ts).
-import type { Db, Queryable } from '../db/port.js';
+import { prepared, type Db, type Queryable } from '../db/port.js';
 import { mapBatches } from '../db/cursor.js';
 import { InvalidInputError, NotFoundError } from '../domain/errors.js';
 import { assertBassinVie } from './communes.js';
@@ -186,7 +186,7 @@ export async function checkFilters(db: Queryable, f: PharmacyFilters): Promise<v
 export async function countByStatus(db: Queryable, f: PharmacyFilters, near?: number): Promise<Record<PharmacyStatus, number>> {
   const { where, params } = filterSql(f, [], near);
   const r = await db.query<{ statut: PharmacyStatus; n: number }>(
-    `SELECT statut, count(*)::int AS n FROM (${baseSql(where)}) b GROUP BY statut`,
+    prepared(`SELECT statut, count(*)::int AS n FROM (${baseSql(where)}) b GROUP BY statut`),
     params,
   );
   const counts = Object.fromEntries(PHARMACY_STATUSES.map((s) => [s, 0])) as Record<PharmacyStatus, number>;
@@ -233,7 +233,7 @@ const order = (t: string, sort: PharmacySort = 'commune') =>
  */
 export async function listPharmacies(db: Queryable, f: PharmacyFilters, opts: ListOptions = {}): Promise<PharmacyRow[]> {
   const { sql, params } = pharmaciesSql(f, opts);
-  const r = await db.query<RawRow>(sql, params);
+  const r = await db.query<RawRow>(prepared(sql), params);
   return r.rows.map(toPharmacy(opts.near));
 }
 
@@ -324,19 +324,6 @@ const toPharmacy =
     enZipZac: x.zone === null ? null : x.zone === 'ZIP' || x.zone === 'ZAC',
     generalistes: gpFigures(x.nb_generalistes, x.population, x.est_proxy),
   });
-
-/**
- * Runs a bulk analysis with PostgreSQL's JIT compiler off: the planner's cost for the national list
- * triggers JIT, whose compilation took ~2.5 s of CPU for a query that needs ~1.7 s without it (PostgreSQL 15,
- * synthetic national load). PGlite has no JIT; the setting is accepted and ignored. SET LOCAL ends with the
- * transaction.
- */
-export async function withoutJit<T>(db: Db, fn: (q: Queryable) => Promise<T>): Promise<T> {
-  return db.transaction(async (tx) => {
-    await tx.query('SET LOCAL jit = off');
-    return fn(tx);
-  });
-}
 
 export const CSV_HEADER = [
   'FINESS',

@@ -6,9 +6,10 @@ import { mapBatches } from '../db/cursor.js';
 import { gpSupply, maskCount, SECRET_LABEL, SECRET_MIN } from '../domain/rules.js';
 import { zoneLibelle, type Zone } from '../domain/vocabulary.js';
 import { streamCsv } from '../http/csv.js';
+import { streamFeatureCollection } from '../http/geojson.js';
 import * as api from './contract/coverage.js';
 import type { AppDeps } from './deps.js';
-import { sendFeatureCollection, setSourcesHeader } from './send.js';
+import { setSourcesHeader } from './send.js';
 import { serve } from './serve.js';
 import { dataSources } from './sources.js';
 
@@ -118,9 +119,9 @@ export function coverageRoutes({ db }: AppDeps): Router {
     const sources = await dataSources(db, WZ_SOURCES);
     setSourcesHeader(res, sources);
     const meta: api.WhiteZonesMeta = { total: page.total, populationTotale: page.populationTotale, limit, offset, notes: WZ_NOTES, sources };
-    sendFeatureCollection<api.WhiteZone>(
+    await streamFeatureCollection(
       res,
-      page.rows.map((w) => ({ geometry: w.geometry, properties: wzJson(w) })),
+      mapBatches(page.rows, (w) => ({ geometry: w.geometry, properties: wzJson(w) })),
       meta,
     );
   });

@@ -1,11 +1,13 @@
 // CPTS list, sheet and perimeters for the map.
 import { Router } from 'express';
-import { cptsCommuneFeatures, cptsGeometries, cptsSheet, listCpts } from '../analysis/cpts.js';
+import { cptsCommuneFeatureBatches, cptsGeometryBatches, cptsSheet, listCpts } from '../analysis/cpts.js';
+import { mapBatches } from '../db/cursor.js';
+import { streamFeatureCollection } from '../http/geojson.js';
 import { ACI_TABLE } from '../domain/bands.js';
 import { NotFoundError } from '../domain/errors.js';
 import * as api from './contract/cpts.js';
 import type { AppDeps } from './deps.js';
-import { sendFeatureCollection, setSourcesHeader } from './send.js';
+import { setSourcesHeader } from './send.js';
 import { serve } from './serve.js';
 import { dataSources } from './sources.js';
 
@@ -29,32 +31,31 @@ export function cptsRoutes({ db }: AppDeps): Router {
 
   serve(r, api.cptsGeojson, async ({ query }, res) => {
     const cpts = await listCpts(db, query);
-    const geoms = await cptsGeometries(db, cpts.map((c) => c.id), query.date);
+    const byId = new Map(cpts.map((c) => [c.id, c]));
     const sources = await dataSources(db, SOURCES);
     setSourcesHeader(res, sources);
-    sendFeatureCollection<api.CptsFeatureProps>(
-      res,
-      cpts.map((c) => ({
-        geometry: geoms.get(c.id) ?? null,
-        properties: {
-          id: c.id,
-          nom: c.nom,
-          statut: c.statut,
-          statutLibelle: c.statutLibelle,
-          perimetre: c.perimetre,
-          perimetreLibelle: c.perimetreLibelle,
-          perimetreNonOfficiel: c.perimetreNonOfficiel,
-          attribution: c.attribution,
-          population: c.population,
-          nbCommunes: c.nbCommunes,
-          superficieKm2: c.superficieKm2,
-          bande: c.bande,
-          avertissementSeuil: c.avertissementSeuil?.message ?? null,
-          nbCptsEnChevauchement: c.nbCptsEnChevauchement,
-        },
-      })),
-      { sources },
-    );
+    // the figures of every CPTS are small and computed together; their outlines (most of the bytes) come from a cursor
+    const features = mapBatches(cptsGeometryBatches(db, cpts.map((c) => c.id), query.date), ({ id, geometry }) => {
+      const c = byId.get(id)!;
+      const properties: api.CptsFeatureProps = {
+        id: c.id,
+        nom: c.nom,
+        statut: c.statut,
+        statutLibelle: c.statutLibelle,
+        perimetre: c.perimetre,
+        perimetreLibelle: c.perimetreLibelle,
+        perimetreNonOfficiel: c.perimetreNonOfficiel,
+        attribution: c.attribution,
+        population: c.population,
+        nbCommunes: c.nbCommunes,
+        superficieKm2: c.superficieKm2,
+        bande: c.bande,
+        avertissementSeuil: c.avertissementSeuil?.message ?? null,
+        nbCptsEnChevauchement: c.nbCptsEnChevauchement,
+      };
+      return { geometry, properties };
+    });
+    await streamFeatureCollection(res, features, { sources });
   });
 
   serve(r, api.cptsSheet, async ({ params: { id }, query }) => {
@@ -66,14 +67,10 @@ export function cptsRoutes({ db }: AppDeps): Router {
   serve(r, api.cptsCommunes, async ({ params: { id } }, res) => {
     const exists = await db.query('SELECT 1 FROM cpts WHERE id = $1', [id]);
     if (!exists.rows.length) throw new NotFoundError(`CPTS ${id} introuvable`);
-    const features = await cptsCommuneFeatures(db, id);
     const sources = await dataSources(db, ['communes', 'cpts']);
     setSourcesHeader(res, sources);
-    sendFeatureCollection<api.CommuneFeatureProps>(
-      res,
-      features.map(({ geometry, ...properties }) => ({ geometry, properties: { ...properties, cpts: id } })),
-      { cpts: id, sources },
-    );
+    const features = mapBatches(cptsCommuneFeatureBatches(db, id), ({ geometry, ...properties }) => ({ geometry, properties: { ...properties, cpts: id } }));
+    await streamFeatureCollection<api.CommuneFeatureProps>(res, features, { cpts: id, sources });
   });
 
   return r;

@@ -19,15 +19,18 @@ import { searchRoutes } from './search.js';
 import { systemRoutes } from './system.js';
 import { tileRoutes } from './tiles.js';
 import { versionRoutes } from './versions.js';
+import { cachedTileSource } from '../tiles/source.js';
 
 export function apiRoutes(deps: AppDeps): Router {
   const r = Router();
+  // one tile cache per process: the tiles read it, the health answer says whether its prerendering is over
+  const tiles = cachedTileSource(deps.db, deps.log, deps.tiles);
   r.use(
-    systemRoutes(deps),
+    systemRoutes(deps, tiles),
     authRoutes(deps),
     importRoutes(deps),
     openApiRoutes(),
-    tileRoutes(deps),
+    tileRoutes(deps, tiles),
     cptsRoutes(deps),
     versionRoutes(deps),
     overlapRoutes(deps),

@@ -1,14 +1,15 @@
 // Overlap matrix between CPTS (pairs sharing communes): JSON, GeoJSON for the map, CSV.
 import { Router, type Response } from 'express';
 import { assertBassinVie } from '../analysis/communes.js';
-import { overlapGeometries, overlapPairBatches, overlapPairs, type OverlapFilter } from '../analysis/overlaps.js';
+import { overlapGeometryBatches, overlapPairBatches, overlapPairs, type OverlapFilter } from '../analysis/overlaps.js';
 import type { Db } from '../db/port.js';
 import type { Decision } from '../domain/vocabulary.js';
 import { streamCsv } from '../http/csv.js';
+import { streamFeatureCollection, type FeatureText } from '../http/geojson.js';
 import { readsNotes, withDecisions } from './conciliation.js';
 import * as api from './contract/overlaps.js';
 import type { AppDeps } from './deps.js';
-import { sendFeatureCollection, setSourcesHeader } from './send.js';
+import { setSourcesHeader } from './send.js';
 import { serve } from './serve.js';
 import { dataSources } from './sources.js';
 
@@ -62,6 +63,31 @@ async function* csvBatches(db: Db, query: OverlapFilter & { decision?: Decision 
   for await (const pairs of overlapPairBatches(db, query)) yield (await withDecisions(db, pairs, notes, query)).map((p) => csvRow(p, notes));
 }
 
+/** The GeoJSON features, a batch of pairs at a time from a cursor, each batch with its decisions. */
+async function* featureBatches(db: Db, query: OverlapFilter & { decision?: Decision }): AsyncGenerator<FeatureText<api.OverlapFeatureProps>[]> {
+  for await (const pairs of overlapGeometryBatches(db, query)) {
+    yield (await withDecisions(db, pairs, false, query)).map(({ geometry, ...p }) => ({
+      geometry,
+      properties: {
+        a: p.a.id,
+        aNom: p.a.nom,
+        b: p.b.id,
+        bNom: p.b.nom,
+        perimetreNonOfficiel: p.a.perimetre !== 'officiel' || p.b.perimetre !== 'officiel',
+        nbCommunes: p.nbCommunes,
+        communes: p.communes.map((c) => c.code),
+        population: p.population,
+        superficieKm2: p.superficieKm2,
+        aPartEnLitigePct: p.a.partEnLitigePct,
+        bPartEnLitigePct: p.b.partEnLitigePct,
+        nbCommunesPartageesSansDecoupage: p.nbCommunesPartageesSansDecoupage,
+        attributions: [...new Set([p.a.attribution, p.b.attribution])],
+        decision: p.decision.decision,
+      },
+    }));
+  }
+}
+
 /** A public read whose body depends on the caller (notes): no shared cache may serve one caller's to another. */
 const personal = (res: Response) => res.vary('Cookie').vary('Authorization');
 
@@ -77,32 +103,9 @@ export function overlapRoutes({ db }: AppDeps): Router {
 
   serve(r, api.overlapsGeojson, async ({ query }, res) => {
     await assertBassinVie(db, query.bassinVie);
-    const features = await withDecisions(db, await overlapGeometries(db, query), false, query);
     const sources = await dataSources(db, SOURCES);
     setSourcesHeader(res, sources);
-    sendFeatureCollection<api.OverlapFeatureProps>(
-      res,
-      features.map(({ geometry, ...p }) => ({
-        geometry,
-        properties: {
-          a: p.a.id,
-          aNom: p.a.nom,
-          b: p.b.id,
-          bNom: p.b.nom,
-          perimetreNonOfficiel: p.a.perimetre !== 'officiel' || p.b.perimetre !== 'officiel',
-          nbCommunes: p.nbCommunes,
-          communes: p.communes.map((c) => c.code),
-          population: p.population,
-          superficieKm2: p.superficieKm2,
-          aPartEnLitigePct: p.a.partEnLitigePct,
-          bPartEnLitigePct: p.b.partEnLitigePct,
-          nbCommunesPartageesSansDecoupage: p.nbCommunesPartageesSansDecoupage,
-          attributions: [...new Set([p.a.attribution, p.b.attribution])],
-          decision: p.decision.decision,
-        },
-      })),
-      { sources },
-    );
+    await streamFeatureCollection(res, featureBatches(db, query), { sources });
   });
 
   serve(r, api.overlapsCsv, async ({ query }, res, req) => {

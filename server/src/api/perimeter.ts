@@ -4,7 +4,8 @@ import { checkPerimeter, communeOutlines, type PerimeterInput } from '../analysi
 import { DEFAULT_THRESHOLD } from '../import/cpts.js';
 import * as api from './contract/perimeter.js';
 import type { AppDeps } from './deps.js';
-import { sendFeatureCollection, setSourcesHeader } from './send.js';
+import { streamFeatureCollection } from '../http/geojson.js';
+import { setSourcesHeader } from './send.js';
 import { serve } from './serve.js';
 import { dataSources } from './sources.js';
 
@@ -21,12 +22,13 @@ export function perimeterRoutes({ db }: AppDeps): Router {
     const outlines = await communeOutlines(db, result.communes.map((c) => c.code));
     const sources = await dataSources(db, ['communes', 'cpts']);
     setSourcesHeader(res, sources);
-    sendFeatureCollection<api.PerimeterCommuneProps>(
+    // one batch: the communes of one perimeter, bounded by the check's limits
+    await streamFeatureCollection<api.PerimeterCommuneProps>(
       res,
-      result.communes.map((c) => ({
+      [result.communes.map((c) => ({
         geometry: outlines.get(c.code) ?? null,
         properties: { code: c.code, nom: c.nom, population: c.population, partie: partOf.get(c.code) ?? 1, zoneBlanche: c.zoneBlanche, partSurface: c.part },
-      })),
+      }))],
       { sources },
     );
   });

@@ -8,7 +8,6 @@ import {
   CSV_HEADER,
   listPharmacies,
   pharmacyBatches,
-  withoutJit,
   type PharmacyFilters,
   type PharmacyRow,
 } from '../analysis/pharmacies.js';
@@ -113,12 +112,13 @@ export function pharmaciesRoutes({ db }: AppDeps): Router {
     const auth = await caller(req);
     const f = filters(q, auth);
     await checkFilters(db, f);
-    const [parStatut, rows, sources, recruitment] = await withoutJit(db, async (tx) => [
-      await countByStatus(tx, f, rayon),
-      await listPharmacies(tx, f, { near: rayon, limit, offset, sort: tri }),
-      await dataSources(tx, SOURCE_KINDS),
-      await recruitmentFor(tx, auth, res),
-    ] as const);
+    // on the pool's connections at once (JIT is off on every connection: no transaction needed for SET LOCAL)
+    const [parStatut, rows, sources, recruitment] = await Promise.all([
+      countByStatus(db, f, rayon),
+      listPharmacies(db, f, { near: rayon, limit, offset, sort: tri }),
+      dataSources(db, SOURCE_KINDS),
+      recruitmentFor(db, auth, res),
+    ]);
     const officines = recruitment ? rows.map((row) => ({ ...row, recrutement: recruitment(row) })) : rows;
     return { total: total(f, parStatut), limit, offset, rayon, parStatut, avertissement: avertissement(rayon), officines, sources };
   });
@@ -127,10 +127,7 @@ export function pharmaciesRoutes({ db }: AppDeps): Router {
     const auth = await caller(req);
     const f = filters(q, auth);
     await checkFilters(db, f);
-    const [parStatut, sources, recruitment] = await withoutJit(
-      db,
-      async (tx) => [await countByStatus(tx, f, rayon), await dataSources(tx, SOURCE_KINDS), await recruitmentFor(tx, auth, res)] as const,
-    );
+    const [parStatut, sources, recruitment] = await Promise.all([countByStatus(db, f, rayon), dataSources(db, SOURCE_KINDS), recruitmentFor(db, auth, res)]);
     setSourcesHeader(res, sources);
     res.setHeader('X-Row-Count', String(total(f, parStatut)));
     const header = recruitment ? [...csvHeader(rayon), ...RECRUITMENT_CSV_HEADER] : csvHeader(rayon);

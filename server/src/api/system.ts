@@ -1,5 +1,6 @@
 // The server itself: health, the map client's configuration.
 import { Router } from 'express';
+import type { TileSource } from '../tiles/source.js';
 import { basemapStyle } from './contract/map-assets.js';
 import * as api from './contract/system.js';
 import type { AppDeps } from './deps.js';
@@ -9,7 +10,7 @@ const BASEMAP_STYLE_PATH = basemapStyle.path;
 
 const TABLES = ['commune', 'cpts', 'cpts_commune', 'structure', 'pharmacie', 'adhesion_pharmacie', 'offre_mg', 'zonage', 'import_log'] as const;
 
-export function systemRoutes({ db, config, basemap }: AppDeps): Router {
+export function systemRoutes({ db, config, basemap }: AppDeps, tiles: TileSource): Router {
   const r = Router();
   serve(r, api.health, async () => {
     const v = await db.query<{ postgis: string; postgres: string }>(
@@ -26,6 +27,7 @@ export function systemRoutes({ db, config, basemap }: AppDeps): Router {
       postgis: v.rows[0]!.postgis,
       lignes: counts.rows[0]!,
       imports: imports.rows.map((i) => ({ type: i.kind, fichier: i.file_name, lignes: i.rows, importeLe: new Date(i.imported_at).toISOString() })),
+      prerenduTuiles: await tiles.prerendering(),
     };
   });
   serve(r, api.config, () => ({ styleFondDeCarte: basemap ? BASEMAP_STYLE_PATH : (config.basemapStyleUrl ?? null) }));

@@ -5,7 +5,7 @@ import { Router, type Request } from 'express';
 import { InvalidInputError, NotFoundError } from '../domain/errors.js';
 import type { CachedTile } from '../tiles/cache.js';
 import { EXTENT, LAYERS, findLayer } from '../tiles/layers.js';
-import { cachedTileSource, perVersionMap } from '../tiles/source.js';
+import { perVersionMap, type TileSource } from '../tiles/source.js';
 import { MVT_TYPE } from './contract/endpoint.js';
 import * as api from './contract/tiles.js';
 import type { AppDeps } from './deps.js';
@@ -27,9 +27,8 @@ function notModified(req: Request, t: CachedTile): boolean {
 
 const FIELD_TYPES = { string: 'String', number: 'Number', boolean: 'Boolean' } as const;
 
-export function tileRoutes({ db, log, tiles: options }: AppDeps): Router {
+export function tileRoutes({ db }: AppDeps, source: TileSource): Router {
   const r = Router();
-  const source = cachedTileSource(db, log, options);
   const sourcesOf = perVersionMap((layerId) => dataSources(db, findLayer(layerId)!.kinds));
 
   serve(r, api.tileLayers, async (_input, res) => {

@@ -1,8 +1,9 @@
+import { createHash } from 'node:crypto';
 import pg from 'pg';
 import type { Db, QueryResult, Queryable, Row } from './port.js';
 import { BATCH_ROWS, fetchAll } from './cursor.js';
 import { toDbError } from './errors.js';
-import { DbUnavailableError } from './port.js';
+import { DbUnavailableError, isPrepared } from './port.js';
 import { parsers } from './types.js';
 
 const types = {
@@ -14,7 +15,8 @@ function wrap(c: pg.Pool | pg.PoolClient, timeoutMs: number): Queryable {
   return {
     async query<T = Row>(sql: string, params: readonly unknown[] = []): Promise<QueryResult<T>> {
       try {
-        const r = await c.query({ text: sql, values: params as unknown[], types });
+        const name = isPrepared(sql) ? `p_${createHash('sha1').update(sql).digest('hex').slice(0, 20)}` : undefined;
+        const r = await c.query({ text: sql, values: params as unknown[], types, ...(name ? { name } : {}) });
         return { rows: r.rows as T[], rowCount: r.rowCount ?? r.rows.length };
       } catch (e) {
         throw toDbError(e, timeoutMs);
@@ -110,7 +112,7 @@ export async function openPg(url: string, options: PgOptions = {}): Promise<Db> 
 
 /**
  * An export reads every row: planned for all of them (a cursor is otherwise planned for its first tenth), without
- * JIT (see withoutJit, analysis/pharmacies.ts); a client that stops reading does not hold its connection past the
+ * JIT (off on every connection of the pool, see openPg); a client that stops reading does not hold its connection past the
  * statement timeout.
  */
 function exportSettings(timeoutMs: number): string {

@@ -18,6 +18,18 @@ export interface Queryable {
 
 export type Backend = 'pglite' | 'postgis';
 
+const PREPARED = '/* prepared */ ';
+
+/**
+ * A hot statement (run at every request of a busy endpoint, whose planning costs more than its execution): on PostGIS
+ * each pool connection prepares it once (a named statement) and PostgreSQL may then keep a generic plan instead of
+ * planning it again at every call. The text stays valid SQL (a comment first): PGlite runs it as is.
+ */
+export const prepared = (sql: string): string => PREPARED + sql;
+
+/** Whether a statement was marked by `prepared`. */
+export const isPrepared = (sql: string): boolean => sql.startsWith(PREPARED);
+
 export interface Db extends Queryable {
   readonly backend: Backend;
   /** Runs `fn` in one transaction: committed if it resolves, rolled back if it throws. */

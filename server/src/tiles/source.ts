@@ -50,7 +50,14 @@ export interface TileSource {
   tile(layer: TileLayer, z: number, x: number, y: number, day?: string): Promise<{ tile: CachedTile; status: CacheStatus; version: string }>;
   /** The bounds of the data [west, south, east, north] (the communes' extent), once per data version. */
   bounds(version: string): Promise<number[] | undefined>;
+  /**
+   * The background prerendering of the current data version (started if not yet): `sans` when this process prerenders
+   * nothing, `en-cours` while it runs, `termine` once it ended (done, stopped by an error, or superseded).
+   */
+  prerendering(): Promise<PrerenderState>;
 }
+
+export type PrerenderState = 'sans' | 'en-cours' | 'termine';
 
 const BOUNDS_SQL = `SELECT CASE WHEN e IS NULL THEN NULL ELSE ARRAY[round(ST_XMin(e)::numeric, 4), round(ST_YMin(e)::numeric, 4),
                 round(ST_XMax(e)::numeric, 4), round(ST_YMax(e)::numeric, 4)]::float8[] END AS b
@@ -81,14 +88,22 @@ export function cachedTileSource(db: Db, log: Logger, options: TileSourceOptions
     (version) => void prerender(version),
   );
 
+  /** The prerendering of the latest data version seen, and whether it ended. */
+  let prerendered: { version: string; state: PrerenderState } | undefined;
+
   /** Renders the low-zoom tiles of a data version into the cache; stops when the version changes. */
   async function prerender(version: string): Promise<void> {
+    const mine: { version: string; state: PrerenderState } = { version, state: 'en-cours' };
+    prerendered = mine;
     try {
       const render = await getRenderer();
       const maxZoom = options.prerenderMaxZoom ?? (render === renderPostgis ? 8 : -1);
       // from z5 (or a lower advertised minzoom) for every layer: clients may ask below the advised minzoom
       const minZoom = Math.min(PRERENDER_MIN_ZOOM, ...LAYERS.map((l) => l.minzoom));
-      if (maxZoom < minZoom) return;
+      if (maxZoom < minZoom) {
+        mine.state = 'sans';
+        return;
+      }
       const t0 = performance.now();
       const ranges = await db.query<{ x0: number; x1: number; y0: number; y1: number }>(DATA_TILE_RANGES_SQL, [maxZoom]);
       const levels = new Map([[maxZoom, dataTiles(ranges.rows)]]);
@@ -104,6 +119,8 @@ export function cachedTileSource(db: Db, log: Logger, options: TileSourceOptions
       log.info({ version, tiles: n, maxZoom, ms: Math.round(performance.now() - t0), cacheBytes: cache.cache.bytes }, 'tiles prerendered');
     } catch (e) {
       log.warn({ err: e, version }, 'tile prerendering stopped');
+    } finally {
+      if (mine.state === 'en-cours') mine.state = 'termine';
     }
   }
 
@@ -114,6 +131,10 @@ export function cachedTileSource(db: Db, log: Logger, options: TileSourceOptions
       return cache.get(`${layer.id}/${z}/${x}/${y}${day ? `@${day}` : ''}`, () => render(db, layer, z, x, y, day));
     },
     bounds: perVersion(async () => (await db.query<{ b: number[] | null }>(BOUNDS_SQL)).rows[0]?.b ?? undefined),
+    async prerendering() {
+      const version = await cache.currentVersion();
+      return prerendered?.version === version ? prerendered.state : 'en-cours';
+    },
   };
 }
 

@@ -21,6 +21,11 @@ export const health = endpoint({
         imports: z.array(
           z.strictObject({ type: z.string(), fichier: z.string(), lignes: count, importeLe: z.iso.datetime() }),
         ),
+        prerenduTuiles: z.enum(['sans', 'en-cours', 'termine']).meta({
+          description:
+            'Tuiles des petits zooms rendues d’avance après chaque changement de données, par ce processus : sans (il n’en rend pas), ' +
+            'en-cours (il les rend, en concurrence avec les requêtes), termine',
+        }),
       }),
     ),
   },
