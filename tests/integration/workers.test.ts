@@ -31,6 +31,11 @@ describe.skipIf(!url)('WORKERS=2 on PostGIS', () => {
     await createAccounts(db);
     await db.close();
     server = await startServerProcess({ DATABASE_URL: withDatabase(url!, name), WORKERS: '2', LOG_LEVEL: 'info', RATE_LIMIT_EXPORTS_PER_MINUTE: '3' });
+    // /api/health answers as soon as one worker listens; the tests need both
+    const listening = () => new Set(logLines().filter((l) => l.msg?.startsWith('serving on')).map((l) => l.pid)).size;
+    for (const deadline = Date.now() + 60_000; listening() < 2; await new Promise((r) => setTimeout(r, 100))) {
+      if (Date.now() > deadline) throw new Error(`the second worker did not listen within 60 s:\n${server.output()}`);
+    }
   });
 
   afterAll(async () => {
@@ -45,17 +50,15 @@ describe.skipIf(!url)('WORKERS=2 on PostGIS', () => {
   const fresh = new Agent({ pipelining: 0 });
   const send = (path: string, init: RequestInit = {}) => fetch(server.url + path, { ...init, dispatcher: fresh });
 
-  /** The worker processes that logged a request to `path` (each worker's log lines carry its pid). */
-  const servedBy = (path: string) =>
-    new Set(
-      server
-        .output()
-        .split('\n')
-        .filter((l) => l.startsWith('{'))
-        .map((l) => JSON.parse(l) as { msg?: string; url?: string; pid?: number })
-        .filter((l) => l.msg === 'request' && l.url === path)
-        .map((l) => l.pid),
-    );
+  /** The server's JSON log lines (each worker's carry its pid). */
+  const logLines = () =>
+    server
+      .output()
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l) as { msg?: string; url?: string; pid?: number });
+  /** The worker processes that logged a request to `path`. */
+  const servedBy = (path: string) => new Set(logLines().filter((l) => l.msg === 'request' && l.url === path).map((l) => l.pid));
 
   it('a session opened on one worker is known to the others', async () => {
     const login = await send('/api/session', {
