@@ -138,11 +138,11 @@ export async function nearby(db: Queryable, q: NearbyQuery, k: number): Promise<
     code: string; nom: string; population: number | null; departement: string; departement_nom: string; region: string; region_nom: string;
     lon: number | null; lat: number | null;
   }>(
-    `SELECT c.code, c.nom, c.population, c.departement, d.nom AS departement_nom, c.region, r.nom AS region_nom,
+    prepared(`SELECT c.code, c.nom, c.population, c.departement, d.nom AS departement_nom, c.region, r.nom AS region_nom,
             round(ST_X(pt)::numeric, 6) AS lon, round(ST_Y(pt)::numeric, 6) AS lat
        FROM commune c JOIN departement d ON d.code = c.departement JOIN region r ON r.code = c.region,
             LATERAL (SELECT ST_PointOnSurface(c.geom) AS pt) s
-      WHERE c.code = $1`,
+      WHERE c.code = $1`),
     [o.communeCode],
   );
   const c = cr.rows[0];
@@ -156,8 +156,8 @@ export async function nearby(db: Queryable, q: NearbyQuery, k: number): Promise<
   const [covering, zoning, near, adhesions] = await Promise.all([
     coveringCpts(db, c.code),
     db.query<{ found: boolean; zone: Zone | null; source: string; date: string | null; log: boolean }>(
-      `SELECT z.commune_code IS NOT NULL AS found, z.zone, z.source, z.date_zonage AS date, EXISTS (SELECT 1 FROM import_log WHERE kind = 'zoning') AS log
-         FROM (SELECT 1) one LEFT JOIN zonage z ON z.commune_code = $1`,
+      prepared(`SELECT z.commune_code IS NOT NULL AS found, z.zone, z.source, z.date_zonage AS date, EXISTS (SELECT 1 FROM import_log WHERE kind = 'zoning') AS log
+         FROM (SELECT 1) one LEFT JOIN zonage z ON z.commune_code = $1`),
       [c.code],
     ),
     lon === null || lat === null ? Promise.resolve({ sites: noSites, autres: [] }) : nearestAll(db, lon, lat, k),
@@ -209,7 +209,7 @@ async function coveringCpts(db: Queryable, commune: string): Promise<{ cpts: (Cp
     source: string; adresse: string | null; code_postal: string | null; commune_nom: string | null;
     telephone: string | null; finess: string | null; fichier: string | null; date: string | null; cpts_date: string | null;
   }>(
-    `SELECT k.id, k.nom, k.statut, k.perimetre, k.source, to_char(ik.imported_at, 'YYYY-MM-DD') AS cpts_date, s.adresse, s.code_postal, sc.nom AS commune_nom, s.telephone, s.finess,
+    prepared(`SELECT k.id, k.nom, k.statut, k.perimetre, k.source, to_char(ik.imported_at, 'YYYY-MM-DD') AS cpts_date, s.adresse, s.code_postal, sc.nom AS commune_nom, s.telephone, s.finess,
             il.file_name AS fichier, to_char(il.imported_at, 'YYYY-MM-DD') AS date
        FROM cpts k
        LEFT JOIN structure s ON s.finess = k.finess
@@ -217,7 +217,7 @@ async function coveringCpts(db: Queryable, commune: string): Promise<{ cpts: (Cp
        LEFT JOIN import_log il ON il.id = s.import_id
        LEFT JOIN import_log ik ON ik.id = k.import_id
       WHERE EXISTS (SELECT 1 FROM cpts_commune m WHERE m.cpts_id = k.id AND ${coversCommuneSql('m', '$1')})
-      ORDER BY k.nom COLLATE "C", k.id COLLATE "C"`,
+      ORDER BY k.nom COLLATE "C", k.id COLLATE "C"`),
     [commune],
   );
   const cpts = r.rows.map((x) => ({ id: x.id, nom: x.nom, statut: x.statut, perimetre: x.perimetre, attribution: x.source }));
@@ -235,14 +235,14 @@ async function coveringCpts(db: Queryable, commune: string): Promise<{ cpts: (Cp
 
 async function pharmacyAdhesions(db: Queryable, finess: string): Promise<Adhesion[]> {
   const r = await db.query<Adhesion>(
-    `SELECT CASE WHEN a.cpts_id IS NULL THEN 'structure' ELSE 'cpts' END AS cible,
+    prepared(`SELECT CASE WHEN a.cpts_id IS NULL THEN 'structure' ELSE 'cpts' END AS cible,
             coalesce(a.structure_finess, a.cpts_id) AS id, coalesce(s.nom, k.nom) AS nom,
             coalesce(s.type, 'cpts') AS type, a.date_adhesion AS "dateAdhesion", s.ferme_le IS NOT NULL AS fermee
        FROM adhesion_pharmacie a
        LEFT JOIN structure s ON s.finess = a.structure_finess
        LEFT JOIN cpts k ON k.id = a.cpts_id
       WHERE a.pharmacie_finess = $1
-      ORDER BY coalesce(a.structure_finess, a.cpts_id) COLLATE "C"`,
+      ORDER BY coalesce(a.structure_finess, a.cpts_id) COLLATE "C"`),
     [finess],
   );
   return r.rows;

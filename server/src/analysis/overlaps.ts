@@ -54,36 +54,55 @@ export interface OverlapPair {
 /**
  * `pairs`: every (a, b) with a < b (byte order) sharing a commune, one row per shared commune, from the
  * self-join of cpts_commune on commune_code (index cpts_commune_commune_idx). With a filter, a pair is kept
- * when either CPTS has a member commune in the département / région asked for; its shared communes are then
- * among the member communes of the CPTS touched, which the join starts from (the whole national self-join
- * was filtered afterwards). Communes are read by their key, one at a time (`OFFSET 0` keeps the planner from
- * turning the lookups into a hash join over the whole commune heap, outlines included: 95 MB on national data,
- * read at every request), and so is the population of each CPTS involved.
+ * when either CPTS has a member commune in the département / région / bassin de vie asked for (`touched`); its shared
+ * communes are then among the member communes of the CPTS touched, which the join starts from. The statement holds
+ * only the filters given, and passes sets as arrays (`= ANY (ARRAY(…))`): the planner then reads a few hundred rows by
+ * their index; with every filter written in and `$1 IS NULL OR …`, or with `IN (SELECT …)` whose size it guessed at a
+ * quarter of a table, it hash-joined whole scans of the membership table (38,291 rows, three times per request:
+ * 5,600 buffers and ~60 ms of CPU for one département on national data, ~1,000 buffers now). Communes are read by their
+ * key, one at a time (`OFFSET 0` keeps the planner from turning the lookups into a hash join over the whole commune
+ * heap, outlines included: 95 MB on national data), and so is the population of each CPTS involved.
  */
-const PAIRS_CTE = (f: OverlapFilter) => `
-  touched AS (
-    SELECT DISTINCT m.cpts_id FROM ${membershipSql(f.date)} m JOIN commune c ON c.code = m.commune_code
-     WHERE ($1::text IS NOT NULL OR $2::text IS NOT NULL OR $4::text IS NOT NULL)
-       AND ($1::text IS NULL OR c.departement = $1) AND ($2::text IS NULL OR c.region = $2)
-       AND ($4::text IS NULL OR EXISTS (SELECT 1 FROM commune_bassin cb WHERE cb.commune_code = c.code AND cb.bassin_vie = $4))
-  ),
+function pairsCte(f: OverlapFilter): { cte: string; params: unknown[] } {
+  const params: unknown[] = [];
+  const p = (v: unknown) => `$${params.push(v)}::text`;
+  const m = membershipSql(f.date);
+  const area = [
+    f.departement ? `c.departement = ${p(f.departement)}` : null,
+    f.region ? `c.region = ${p(f.region)}` : null,
+    f.bassinVie ? `EXISTS (SELECT 1 FROM commune_bassin cb WHERE cb.commune_code = c.code AND cb.bassin_vie = ${p(f.bassinVie)})` : null,
+  ].filter((x) => x !== null);
+  const conds: string[] = [];
+  let touched = '';
+  if (area.length) {
+    touched = `touched AS (
+    SELECT ARRAY(SELECT DISTINCT m.cpts_id FROM ${m} m
+                  WHERE m.commune_code = ANY (ARRAY(SELECT c.code FROM commune c WHERE ${area.join(' AND ')}))) AS ids
+  ),`;
+    const ids = '(SELECT ids FROM touched)::text[]';
+    conds.push(`a.commune_code = ANY (ARRAY(SELECT t.commune_code FROM ${m} t WHERE t.cpts_id = ANY (${ids})))
+            AND (a.cpts_id = ANY (${ids}) OR b.cpts_id = ANY (${ids}))`);
+  }
+  if (f.cptsId) {
+    const id = p(f.cptsId);
+    conds.push(`a.commune_code = ANY (ARRAY(SELECT t.commune_code FROM ${m} t WHERE t.cpts_id = ${id})) AND (a.cpts_id = ${id} OR b.cpts_id = ${id})`);
+  }
+  const cte = `${touched}
   pairs AS (
     SELECT a.cpts_id AS a_id, b.cpts_id AS b_id, a.commune_code AS code, least(a.part_surface, b.part_surface) AS part
-      FROM ${membershipSql(f.date)} a
-      JOIN ${membershipSql(f.date)} b ON b.commune_code = a.commune_code AND a.cpts_id COLLATE "C" < b.cpts_id COLLATE "C"
-     WHERE (($1::text IS NULL AND $2::text IS NULL AND $4::text IS NULL)
-            OR (a.commune_code IN (SELECT t.commune_code FROM ${membershipSql(f.date)} t WHERE t.cpts_id IN (SELECT cpts_id FROM touched))
-                AND (a.cpts_id IN (SELECT cpts_id FROM touched) OR b.cpts_id IN (SELECT cpts_id FROM touched))))
-       AND ($3::text IS NULL OR (a.commune_code IN (SELECT t.commune_code FROM ${membershipSql(f.date)} t WHERE t.cpts_id = $3)
-                                 AND (a.cpts_id = $3 OR b.cpts_id = $3)))
+      FROM ${m} a
+      JOIN ${m} b ON b.commune_code = a.commune_code AND a.cpts_id COLLATE "C" < b.cpts_id COLLATE "C"
+     ${conds.length ? `WHERE ${conds.join('\n       AND ')}` : ''}
   ),
   involved AS (SELECT a_id AS id FROM pairs UNION SELECT b_id FROM pairs),
   pop AS (
     SELECT i.id AS cpts_id,
            (SELECT coalesce(sum(c.population), 0)::bigint
-              FROM ${membershipSql(f.date)} m JOIN commune c ON c.code = m.commune_code WHERE m.cpts_id = i.id) AS population
+              FROM ${m} m JOIN commune c ON c.code = m.commune_code WHERE m.cpts_id = i.id) AS population
       FROM involved i
   )`;
+  return { cte, params };
+}
 
 const PAIR_COLUMNS = `
   p.a_id, ka.nom AS a_nom, ka.statut AS a_statut, ka.perimetre AS a_perimetre, ka.source AS a_source, pa.population AS a_population,
@@ -113,8 +132,6 @@ const COMMUNES_AGG = `,
            ORDER BY c.code COLLATE "C") AS communes`;
 
 const ORDER = `ORDER BY population DESC, p.a_id COLLATE "C", p.b_id COLLATE "C"`;
-
-const params = (f: OverlapFilter) => [f.departement ?? null, f.region ?? null, f.cptsId ?? null, f.bassinVie ?? null];
 
 interface PairRow {
   a_id: string;
@@ -152,19 +169,24 @@ function toPair(r: PairRow): OverlapPair {
 
 /** Every pair of CPTS sharing at least one commune, by shared population (desc) then ids. One query. */
 export async function overlapPairs(db: Queryable, f: OverlapFilter = {}): Promise<OverlapPair[]> {
-  const r = await db.query<PairRow>(pairsSql(f), params(f));
+  const { sql, params } = pairsSql(f);
+  const r = await db.query<PairRow>(sql, params);
   return r.rows.map(toPair);
 }
 
 /** The same pairs, a batch at a time from a cursor (exports). */
 export function overlapPairBatches(db: Db, f: OverlapFilter = {}): AsyncIterable<OverlapPair[]> {
-  return mapBatches(db.cursor<PairRow>(pairsSql(f), params(f)), toPair);
+  const { sql, params } = pairsSql(f);
+  return mapBatches(db.cursor<PairRow>(sql, params), toPair);
 }
 
-const pairsSql = (f: OverlapFilter) => `WITH ${PAIRS_CTE(f)}
+function pairsSql(f: OverlapFilter): { sql: string; params: unknown[] } {
+  const { cte, params } = pairsCte(f);
+  return { sql: `WITH ${cte}
      SELECT ${PAIR_COLUMNS}, p.communes
      ${PAIR_FROM(f, COMMUNES_AGG)}
-     ${ORDER}`;
+     ${ORDER}`, params };
+}
 
 export interface OverlapFeature extends OverlapPair {
   /** GeoJSON text of the union of the shared communes (normalised, 6 decimals). */
@@ -173,9 +195,10 @@ export interface OverlapFeature extends OverlapPair {
 
 /** The same pairs with the union of their shared communes, for the map, a batch at a time from a cursor (GeoJSON export). */
 export function overlapGeometryBatches(db: Db, f: OverlapFilter = {}): AsyncIterable<OverlapFeature[]> {
-  const sql = `WITH ${PAIRS_CTE(f)}
+  const { cte, params } = pairsCte(f);
+  const sql = `WITH ${cte}
      SELECT ${PAIR_COLUMNS}, p.communes, p.geometry
      ${PAIR_FROM(f, `${COMMUNES_AGG}, ST_AsGeoJSON(ST_Normalize(safe_union(array_agg(c.geom))), 6) AS geometry`)}
      ${ORDER}`;
-  return mapBatches(db.cursor<PairRow & { geometry: string }>(sql, params(f)), (x) => ({ ...toPair(x), geometry: x.geometry }));
+  return mapBatches(db.cursor<PairRow & { geometry: string }>(sql, params), (x) => ({ ...toPair(x), geometry: x.geometry }));
 }

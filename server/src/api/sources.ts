@@ -1,4 +1,4 @@
-import type { Queryable } from '../db/port.js';
+import { prepared, type Queryable } from '../db/port.js';
 import type { DataSource } from './contract/endpoint.js';
 
 /**
@@ -6,9 +6,9 @@ import type { DataSource } from './contract/endpoint.js';
  */
 export async function dataSources(db: Queryable, kinds: readonly string[]): Promise<DataSource[]> {
   const r = await db.query<{ kind: string; file_name: string; imported_at: Date }>(
-    `SELECT DISTINCT ON (kind) kind, file_name, imported_at
+    prepared(`SELECT DISTINCT ON (kind) kind, file_name, imported_at
        FROM import_log WHERE kind = ANY($1::text[])
-      ORDER BY kind, imported_at DESC, id DESC`,
+      ORDER BY kind, imported_at DESC, id DESC`),
     [kinds],
   );
   return r.rows.map((x) => ({ type: x.kind, fichier: x.file_name, importeLe: new Date(x.imported_at).toISOString() }));

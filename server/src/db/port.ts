@@ -22,8 +22,9 @@ const PREPARED = '/* prepared */ ';
 
 /**
  * A hot statement (run at every request of a busy endpoint, whose planning costs more than its execution): on PostGIS
- * each pool connection prepares it once (a named statement) and PostgreSQL may then keep a generic plan instead of
- * planning it again at every call. The text stays valid SQL (a comment first): PGlite runs it as is.
+ * each connection prepares it once (a named statement) and runs its generic plan at every call (connections of their
+ * own with plan_cache_mode set, db/pg.ts), planned once without the values: mark only a statement whose generic plan is as good
+ * as a custom one (EXPLAIN EXECUTE under force_generic_plan). The text stays valid SQL (a comment first): PGlite runs it as is.
  */
 export const prepared = (sql: string): string => PREPARED + sql;
 
