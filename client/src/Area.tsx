@@ -1,6 +1,6 @@
 // The département / région filter shared by the journeys (`dep=` and `reg=` in the URL). The lists come from
 // /api/coverage, so only the areas present in the database are offered.
-import { useEffect, useState } from 'react';
+import { useEffect, useState, type ReactNode } from 'react';
 import { getCoverage, useApi, type AreaFilter } from './api.js';
 import { asOfDate } from './as-of.js';
 import { useUrl } from './url.js';
@@ -16,7 +16,8 @@ export function useBassin(): string | undefined {
 }
 
 /** The bassin de vie filter of the ARS lists (overlaps, white zones). */
-export function BassinFilter() {
+/** The bassin de vie filter, with the journey's own filters (children) beside it on its row. */
+export function BassinFilter({ children }: { children?: ReactNode }) {
   const [url, setUrl] = useUrl();
   return (
     <div className="filters">
@@ -28,6 +29,7 @@ export function BassinFilter() {
         re={INSEE_CODE}
         onSet={(v) => setUrl({ bassinVie: v, sel: null })}
       />
+      {children}
     </div>
   );
 }

@@ -8,7 +8,7 @@ export const fmtDec = (n: number | null | undefined) => (n === null || n === und
 /** A share between 0 and 1. */
 export const fmtPct = (n: number | null | undefined) => (n === null || n === undefined ? '—' : pct.format(n));
 export const fmtKm = (m: number | null | undefined) =>
-  m === null || m === undefined ? '—' : m < 1000 ? `${int.format(m)} m` : `${dec1.format(m / 1000)} km`;
+  m === null || m === undefined ? '—' : m < 1000 ? `${int.format(m)}\u00a0m` : `${dec1.format(m / 1000)}\u00a0km`; // never « 39,6 » and « km » on two lines
 
 export function fmtDate(iso: string | null | undefined): string {
   if (!iso) return '—';

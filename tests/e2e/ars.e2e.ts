@@ -13,6 +13,7 @@ import {
   fmtInt,
   hashParams,
   openJourney,
+  pixelOffset,
   postApi,
   screenshot,
   settle,
@@ -136,16 +137,26 @@ describe.skipIf(skipReason !== null)(suiteTitle('e2e: Planificateur ARS'), () =>
     expect(listed).toEqual(pair.communes.map((c) => expect.stringContaining(`${c.nom} (${c.code})`)));
     expect(await page.locator(`[data-testid="overlap-row"][data-key="${pair.a.id}|${pair.b.id}"]`).getAttribute('aria-selected')).toBe('true');
 
-    // the map flies to the two CPTS: its centre (in the URL) ends inside their communes' extent
+    // the map flies to the two CPTS: their communes' extent ends whole in the map, left of the legend (the view's
+    // centre, in the URL, need not fall inside it: the framing keeps clear of the legend)
     const fcs = await Promise.all([pair.a.id, pair.b.id].map((id) => api<Fc>(`/api/cpts/${encodeURIComponent(id)}/communes.geojson`)));
     const [w, s, e, n] = bboxOf(fcs.flatMap((f) => f.features));
     await expect.poll(() => hashParams(page).get('m')).not.toBe(before);
     const v = await stableMapView(page);
-    expect(v.lon).toBeGreaterThan(w);
-    expect(v.lon).toBeLessThan(e);
-    expect(v.lat).toBeGreaterThan(s);
-    expect(v.lat).toBeLessThan(n);
+    const map = (await page.getByTestId('map').boundingBox())!;
+    const legend = (await page.getByTestId('legend').boundingBox())!;
+    const at = (lon: number, lat: number) => {
+      const { dx, dy } = pixelOffset(v, lon, lat);
+      return { x: map.x + map.width / 2 + dx, y: map.y + map.height / 2 + dy };
+    };
+    const [sw, ne] = [at(w, s), at(e, n)];
+    expect(sw.x).toBeGreaterThanOrEqual(map.x);
+    expect(ne.x).toBeLessThanOrEqual(legend.x);
+    expect(ne.y).toBeGreaterThanOrEqual(map.y);
+    expect(sw.y).toBeLessThanOrEqual(map.y + map.height);
     expect(v.zoom).toBeGreaterThan(8);
+    // the panel from its top, as the journey opens (the clicks above scrolled it): its seven columns and the selected row fit a desk
+    await page.locator('#contenu').evaluate((e) => e.scrollTo(0, 0));
     await screenshot(page, 'screenshot-ars-overlaps');
   });
 

@@ -1,9 +1,10 @@
 // Shared by the end-to-end tests: the browser (launched once by tests/e2e/setup.ts, Debian's chromium, never a
 // downloaded one), one page per journey with the network cut to the test server's origin, the API for expected
-// values, screenshots into docs/, and a few text helpers.
-import { existsSync } from 'node:fs';
+// values, screenshots (the README's into docs/), and a few text helpers.
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
+import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { expect, inject } from 'vitest';
@@ -57,13 +58,20 @@ export const skipReason: string | null = skipReasonFor(backend);
 export const suiteTitle = (name: string) => `${name} [${backend}${skipReason ? `: SKIPPED, ${skipReason}` : ''}]`;
 
 /**
- * Screenshots go to docs/ (the README's pictures) only when asked, `SCREENSHOTS=docs npm run test:e2e`; otherwise
- * to tests/.cache/screenshots/, so that a test run leaves the tracked files as they were. The PostGIS project's go to
- * tests/.cache/screenshots/postgis/ always: the README shows the PGlite run's.
+ * Screenshots go to tests/.cache/screenshots/ (the PostGIS project's to tests/.cache/screenshots/postgis/). With
+ * `SCREENSHOTS=docs npm run test:e2e`, the PGlite run writes the ones README.md shows (`docs/<name>.png`) into docs/
+ * instead: the README alone decides which are published, so docs/ holds no picture it does not show, and a plain test
+ * run leaves the tracked files as they were.
  */
-export const DOCS_DIR = fileURLToPath(
-  new URL(process.env.SCREENSHOTS === 'docs' && backend === 'pglite' ? '../../docs/' : `../.cache/screenshots/${backend === 'pglite' ? '' : `${backend}/`}`, import.meta.url),
+const CACHE_DIR = fileURLToPath(new URL(`../.cache/screenshots/${backend === 'pglite' ? '' : `${backend}/`}`, import.meta.url));
+const README_DOCS_DIR = fileURLToPath(new URL('../../docs/', import.meta.url));
+const README_PICTURES = new Set(
+  process.env.SCREENSHOTS === 'docs' && backend === 'pglite'
+    ? [...readFileSync(new URL('../../README.md', import.meta.url), 'utf8').matchAll(/\(docs\/([\w-]+)\.png\)/g)].map((m) => m[1])
+    : [],
 );
+/** Where the screenshot `name` is written. */
+const screenshotPath = (name: string) => `${README_PICTURES.has(name) ? README_DOCS_DIR : CACHE_DIR}${name}.png`;
 export const VIEWPORT = { width: 1440, height: 900 };
 
 export const baseUrl = (): string => inject('e2eBaseUrl');
@@ -150,13 +158,13 @@ export const digits = (text: string | null) => Number((text ?? '').replace(/[^\d
 /** The client's formats (client/src/format.ts), with Node's ICU: same rules as the browser's. */
 export const fmtInt = (n: number) => new Intl.NumberFormat('fr-FR', { maximumFractionDigits: 0 }).format(n);
 export const fmtDec = (n: number) => new Intl.NumberFormat('fr-FR', { maximumFractionDigits: 1, minimumFractionDigits: 1 }).format(n);
-export const fmtKm = (m: number) => (m < 1000 ? `${fmtInt(m)} m` : `${fmtDec(m / 1000)} km`);
+export const fmtKm = (m: number) => (m < 1000 ? `${fmtInt(m)}\u00a0m` : `${fmtDec(m / 1000)}\u00a0km`);
 /** Collapses every kind of space, for comparing displayed text. */
 export const squash = (s: string | null) => (s ?? '').replace(/[\s\u00a0\u202f]+/g, ' ').trim();
 
 /**
  * Waits until the page has had no request in flight for `quietMs` (tiles loaded, the map's fly/fit animations
- * over), then one more frame. Used before screenshots and map clicks; the map exposes no "idle" hook.
+ * over), then one more frame. Used before screenshots and map clicks.
  */
 export async function settle(page: Page, quietMs = 700, timeoutMs = 20_000): Promise<void> {
   const t0 = Date.now();
@@ -187,14 +195,28 @@ export async function settle(page: Page, quietMs = 700, timeoutMs = 20_000): Pro
 }
 
 /**
- * A screenshot of the whole window into DOCS_DIR/<name>.png (overwritten each run), after the map has settled and
- * after checking that the text on screen holds no "undefined", "NaN" or "[object Object]".
+ * A screenshot of the whole window into screenshotPath(name) (overwritten each run), after the map has settled and
+ * drawn, and after checking that the text on screen holds no "undefined", "NaN" or "[object Object]".
  */
 export async function screenshot(page: Page, name: string): Promise<void> {
   await settle(page);
+  // and the map has its tiles (MapLibre's loaded()) and stands still: the worker may still be parsing them when the
+  // network falls quiet, on a busy machine (a README picture with half its map blank)
+  await expect
+    .poll(
+      () =>
+        page.evaluate(() => {
+          const m = (document.querySelector('[data-testid="map"]') as (HTMLElement & { maplibre?: { loaded(): boolean; isMoving(): boolean } }) | null)?.maplibre;
+          return !m || (m.loaded() && !m.isMoving());
+        }),
+      { timeout: 30_000, message: 'the map has drawn its tiles' },
+    )
+    .toBe(true);
+  await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
   await expectNoJunkText(page);
-  await mkdir(DOCS_DIR, { recursive: true });
-  await page.screenshot({ path: `${DOCS_DIR}${name}.png` });
+  const path = screenshotPath(name);
+  await mkdir(dirname(path), { recursive: true });
+  await page.screenshot({ path });
 }
 
 export async function expectNoJunkText(page: Page): Promise<void> {

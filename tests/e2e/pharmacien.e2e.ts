@@ -18,6 +18,7 @@ import {
   squash,
   suiteTitle,
   type Journey,
+  VIEWPORT,
 } from './harness.js';
 
 interface Hit {
@@ -165,6 +166,21 @@ describe.skipIf(skipReason !== null)(suiteTitle('e2e: Pharmacien'), () => {
     await page.getByTestId('nearby').waitFor();
     expect(squash(await page.getByTestId('nearby-title').textContent())).toBe('PHARMACIE DE DERVAL');
     expect(await page.getByTestId('tab-ici').getAttribute('aria-selected')).toBe('true');
+  });
+
+  it('on a phone (390×844) my pharmacy shows under the map, nothing scrolls sideways', async () => {
+    const { page } = j;
+    await page.setViewportSize({ width: 390, height: 844 });
+    try {
+      await page.reload(); // as a phone opens the link: the map's credits folded, the map sized for it
+      await page.getByTestId('nearby').waitFor();
+      const { scroll, inner } = await page.evaluate(() => ({ scroll: document.scrollingElement!.scrollWidth, inner: window.innerWidth }));
+      expect(scroll).toBeLessThanOrEqual(inner);
+      expect(squash(await page.getByTestId('nearby-title').textContent())).toBe('PHARMACIE DE DERVAL');
+      await screenshot(page, 'screenshot-phone-pharmacien-officine');
+    } finally {
+      await page.setViewportSize(VIEWPORT);
+    }
   });
 
   it('a pharmacy found by its FINESS number in a commune outside any CPTS: « aucune CPTS », the mission as its zoning says', async () => {

@@ -180,6 +180,8 @@ describe.skipIf(skipReason !== null)(suiteTitle('e2e: URPS pharmaciens'), () => 
     expect((await page.getByTestId('filter-cpts').boundingBox())!.y, 'the list scrolls, not the panel with its filters').toBe(filtersAt);
     const values = await page.getByTestId('pharmacy-detail').locator('dl.kv dd').evaluateAll((dds) => dds.map((d) => d.getBoundingClientRect().width));
     expect(Math.min(...values), 'each value of the detail has room beside its term').toBeGreaterThan(120);
+    // the README's picture: from the counts down, the selected row and its detail (no filter cut in half at the top)
+    await page.getByTestId('pharmacy-counts').evaluate((e) => e.scrollIntoView({ block: 'start' }));
     await screenshot(page, 'screenshot-urps');
   });
 

@@ -160,7 +160,8 @@ describe.skipIf(skipReason !== null)(suiteTitle('e2e: versions des périmètres 
     const body = await csv.text();
     expect(body).toContain('ajoutée');
     expect(body).toContain(added.code);
-    await page.getByTestId('cpts-history').scrollIntoViewIfNeeded();
+    // the history at the top of the panel, the diff below it: no block cut in half above
+    await page.getByTestId('cpts-history').evaluate((e) => e.scrollIntoView({ block: 'start' }));
     await screenshot(page, 'screenshot-ars-version-diff');
   });
 

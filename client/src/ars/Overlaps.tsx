@@ -99,9 +99,8 @@ export function Overlaps() {
   }, [ctl, selected]);
 
   return (
-    <>
-    <BassinFilter />
-    <div className="filters">
+    <div className="overlaps">
+    <BassinFilter>
       <label>
         Décision
         <select value={decision} onChange={(e) => setDecision(e.target.value as Decision | '')} data-testid="decision-filter">
@@ -113,7 +112,7 @@ export function Overlaps() {
           ))}
         </select>
       </label>
-    </div>
+    </BassinFilter>
     {notice && (
       <p className="state ok" role="status" data-testid="conciliation-notice">
         {notice}
@@ -208,6 +207,6 @@ export function Overlaps() {
         </>
       )}
     </Async>
-    </>
+    </div>
   );
 }

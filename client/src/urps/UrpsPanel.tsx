@@ -159,6 +159,17 @@ export function UrpsPanel() {
             ))}
           </select>
         </label>
+        <label>
+          Zonage médecins (ARS)
+          <select value={f.zonage ?? ''} onChange={(e) => setFilter('zonage', e.target.value || null)} data-testid="filter-zoning">
+            <option value="">Tous</option>
+            {ZONINGS.map((z) => (
+              <option key={z.id} value={z.id}>
+                {z.label}
+              </option>
+            ))}
+          </select>
+        </label>
         <fieldset className="status-choice" data-testid="filter-status">
           <legend>Statuts (un ou plusieurs)</legend>
           {STATUS_IDS.map((s) => (
@@ -191,26 +202,6 @@ export function UrpsPanel() {
             ))}
           </fieldset>
         )}
-        <label className="inline">
-          <input
-            type="checkbox"
-            checked={f.adhesionProbable === true}
-            onChange={(e) => setFilter('probable', e.target.checked ? '1' : null)}
-            data-testid="filter-probable"
-          />
-          Seulement « adhésion probable »
-        </label>
-        <label>
-          Zonage médecins (ARS)
-          <select value={f.zonage ?? ''} onChange={(e) => setFilter('zonage', e.target.value || null)} data-testid="filter-zoning">
-            <option value="">Tous</option>
-            {ZONINGS.map((z) => (
-              <option key={z.id} value={z.id}>
-                {z.label}
-              </option>
-            ))}
-          </select>
-        </label>
         <label>
           Nom de l’officine
           <input
@@ -227,6 +218,15 @@ export function UrpsPanel() {
           <CodeFilter key={c.key} label={c.label} value={url.get(c.key) ?? ''} placeholder={c.placeholder} testId={c.testId} re={c.re}
             onSet={(v) => setFilter(c.key, v)} />
         ))}
+        <label className="inline">
+          <input
+            type="checkbox"
+            checked={f.adhesionProbable === true}
+            onChange={(e) => setFilter('probable', e.target.checked ? '1' : null)}
+            data-testid="filter-probable"
+          />
+          Seulement « adhésion probable »
+        </label>
         <label>
           Trier par
           <select value={f.tri ?? 'commune'} onChange={(e) => setFilter('tri', e.target.value === 'nom' ? 'nom' : null)} data-testid="sort">
