@@ -48,7 +48,8 @@ async function buildClientIfStale(): Promise<void> {
   const built = existsSync(index) ? statSync(index).mtimeMs : 0;
   if (built > (await newestClientSource())) return;
   console.log(`[e2e] ${built ? 'client/dist is older than client/src' : 'client/dist is missing'}: npm run build:client`);
-  const r = spawnSync('npm', ['run', 'build:client'], { cwd: ROOT, encoding: 'utf8' });
+  // NODE_ENV=production: vitest sets it to `test`, which would build development React into the client/dist `npm start` serves
+  const r = spawnSync('npm', ['run', 'build:client'], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, NODE_ENV: 'production' } });
   if (r.status !== 0) throw new Error(`npm run build:client failed (exit ${r.status}):\n${r.stdout}\n${r.stderr}`);
 }
 
