@@ -1,6 +1,6 @@
 // `npm install` runs this (postinstall) so that the first `npm start` is quick: it builds the map client when it is
-// missing or stale, and the seeded embedded database image of the demo bundle (server/src/db/image.ts), which the
-// first start copies instead of creating the database. A failure here never fails the install: the start then
+// missing or stale, the server's JavaScript bundle (server-bundle.js), and the seeded embedded database image of the
+// demo bundle (server/src/db/image.ts), which the first start copies instead of creating the database. A failure here never fails the install: the start then
 // does the same work itself.
 import { loadConfig } from '../server/src/config.js';
 import { buildImage } from '../server/src/db/image.js';
@@ -8,11 +8,16 @@ import { migrate } from '../server/src/db/migrate.js';
 import { openPglite } from '../server/src/db/pglite.js';
 import { createLogger } from '../server/src/logger.js';
 import { seedIfEmpty } from '../server/src/seed.js';
+import { buildServerBundle } from './server-bundle.js';
 
 async function main(): Promise<void> {
   await import('./ensure-client-build.js').catch((e: unknown) => {
     // e.g. an install without devDependencies: the database image is still worth making
     console.warn(`the map client could not be built (npm start will try again): ${e instanceof Error ? e.message : String(e)}`);
+  });
+  // the server's plain JavaScript bundle, which `npm start` runs (it rebuilds it too when a source is newer)
+  await buildServerBundle().catch((e: unknown) => {
+    console.warn(`the server could not be bundled (npm start will try again): ${e instanceof Error ? e.message : String(e)}`);
   });
   const { geodataDir } = loadConfig();
   const t0 = Date.now();

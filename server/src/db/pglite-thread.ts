@@ -59,8 +59,12 @@ export interface ThreadOptions {
 }
 
 const WORKER_URL = new URL('./pglite-thread-worker.ts', import.meta.url).href;
-/** The worker is TypeScript: loaded through tsx's API (a worker does not inherit the parent's loader). */
+/** Run from the sources, the worker is TypeScript: loaded through tsx's API (a worker does not inherit the parent's loader). */
 const BOOTSTRAP = `import('tsx/esm/api').then(({ tsImport }) => tsImport(${JSON.stringify(WORKER_URL)}, ${JSON.stringify(import.meta.url)}))`;
+/** Run from the server bundle (`npm start`, scripts/server-bundle.js), the worker is the bundle's plain JavaScript beside it. */
+const bundle = (globalThis as { cptsServerBundle?: string }).cptsServerBundle;
+const newWorker = (workerData: unknown) =>
+  bundle ? new Worker(new URL('./pglite-thread-worker.mjs', bundle), { workerData }) : new Worker(BOOTSTRAP, { eval: true, workerData });
 
 class PgliteThread {
   private worker!: Worker;
@@ -89,7 +93,7 @@ class PgliteThread {
   }
 
   private start(): void {
-    const worker = new Worker(BOOTSTRAP, { eval: true, workerData: { dataDir: this.dataDir } });
+    const worker = newWorker({ dataDir: this.dataDir });
     this.worker = worker;
     this.isReady = false;
     this.ready = new Promise<void>((resolve, reject) => {
