@@ -247,9 +247,6 @@ export function buildStyle(
       ...(info?.promoteId ? { promoteId: info.promoteId } : {}),
     };
   }
-  const empty = { type: 'geojson' as const, data: { type: 'FeatureCollection' as const, features: [] } };
-  sources.perimeter = empty;
-  sources.point = empty;
 
   const layers: LayerSpecification[] = [
     { id: 'background', type: 'background', paint: { 'background-color': '#e8eef1' } },
@@ -372,12 +369,6 @@ export function buildStyle(
       filter: NONE,
       paint: { 'line-color': OVERLAP_COLOR, 'line-width': 3.5 },
     },
-    {
-      id: 'perimeter-drawn',
-      type: 'line',
-      source: 'perimeter',
-      paint: { 'line-color': '#111111', 'line-width': 2.5, 'line-dasharray': [2, 1] },
-    },
     // a change of perimeter (CPTS sheet diff, edit against the saved version): over the perimeter being checked
     {
       id: 'diff-added',
@@ -454,12 +445,6 @@ export function buildStyle(
       filter: NONE,
       paint: { 'circle-color': 'rgba(0,0,0,0)', 'circle-radius': 12, 'circle-stroke-color': '#111111', 'circle-stroke-width': 3 },
     },
-    {
-      id: 'point',
-      type: 'circle',
-      source: 'point',
-      paint: { 'circle-color': '#111111', 'circle-radius': 6, 'circle-stroke-color': '#ffffff', 'circle-stroke-width': 3 },
-    },
     ...LABEL_LAYERS,
     // after the map's names: a changed commune is always named, with its sign
     diffLabel('added'),
@@ -473,6 +458,28 @@ export function buildStyle(
   }
   return { version: 8, name: 'cpts-territoires', glyphs: glyphsUrl(origin), sources, layers };
 }
+
+/**
+ * Drawings of the app's own (an uploaded contour, a searched point), added to the map when first drawn: in the first
+ * style, each would be an empty GeoJSON source loaded by the tile worker, and a frame drawn, on the way to the map's
+ * tiles. Each goes under `before` (the layers above it are in the style from the start).
+ */
+const OVERLAYS: Record<'perimeter' | 'point', { layer: LayerSpecification; before: string }> = {
+  // over the perimeter being checked, under a change of perimeter
+  perimeter: {
+    layer: { id: 'perimeter-drawn', type: 'line', source: 'perimeter', paint: { 'line-color': '#111111', 'line-width': 2.5, 'line-dasharray': [2, 1] } },
+    before: 'diff-added',
+  },
+  point: {
+    layer: {
+      id: 'point',
+      type: 'circle',
+      source: 'point',
+      paint: { 'circle-color': '#111111', 'circle-radius': 6, 'circle-stroke-color': '#ffffff', 'circle-stroke-width': 3 },
+    },
+    before: FIRST_LABEL_LAYER,
+  },
+};
 
 const groupOf = (layerId: string): LayerGroup | undefined =>
   (Object.keys(GROUP_LAYERS) as LayerGroup[]).find((g) => GROUP_LAYERS[g].includes(layerId));
@@ -500,6 +507,13 @@ const GROUP_LAYERS: Record<LayerGroup, string[]> = {
 
 /** Interactive layers, most specific first: a click picks the first feature found in this order. */
 const PICK_ORDER = ['pharmacies', 'structures', 'overlaps-fill', 'cpts-fill', 'communes-fill'] as const;
+
+/** The fill patterns of the style, by name. */
+const PATTERNS: Record<string, () => ReturnType<typeof hatch>> = {
+  'hatch-red': () => hatch(OVERLAP_COLOR, 'rgba(215,25,28,0.12)'),
+  'hatch-white': () => hatch('rgba(230,110,0,0.95)', 'rgba(255,255,255,0.25)', 7, 1.2),
+  'hatch-removed': () => hatch(DIFF_STYLE.removed.color, 'rgba(255,255,255,0.55)', 9, 2.5),
+};
 
 /** A diagonal hatch drawn on a canvas (no image download): for overlaps and communes outside any CPTS. */
 function hatch(color: string, bg: string, size = 8, width = 2): { width: number; height: number; data: Uint8Array } {
@@ -603,13 +617,14 @@ export class MapController {
     this.map.addControl(new NavigationControl({ showCompass: false }), 'top-right');
     this.map.addControl(new ScaleControl({ unit: 'metric' }), 'bottom-left');
     this.map.getCanvas().setAttribute('aria-label', 'Carte interactive : cliquez sur un élément pour le détailler');
-    // patterns drawn here, on demand: the style has no sprite
-    this.map.setMissingStyleImageResolver((id) => {
-      if (this.map.hasImage(id)) return;
-      if (id === 'hatch-red') this.map.addImage(id, hatch(OVERLAP_COLOR, 'rgba(215,25,28,0.12)'));
-      if (id === 'hatch-white') this.map.addImage(id, hatch('rgba(230,110,0,0.95)', 'rgba(255,255,255,0.25)', 7, 1.2));
-      if (id === 'hatch-removed') this.map.addImage(id, hatch(DIFF_STYLE.removed.color, 'rgba(255,255,255,0.55)', 9, 2.5));
-    });
+    // patterns drawn here (the style has no sprite), as soon as the style has loaded: asked for by the tile worker
+    // while it parses the first tiles, each would cost a round trip and a frame; on demand too, should one be missing
+    const addPattern = (id: string) => {
+      const draw = PATTERNS[id];
+      if (draw && !this.map.hasImage(id)) this.map.addImage(id, draw());
+    };
+    this.map.once('style.load', () => Object.keys(PATTERNS).forEach(addPattern));
+    this.map.setMissingStyleImageResolver(addPattern);
     this.ready = new Promise((resolve) =>
       this.map.once('load', () => {
         this.styleReady = true;
@@ -737,10 +752,7 @@ export class MapController {
       this.map.setFilter('perim-fill', byIds(P.communeCode, p?.codes ?? []));
       this.map.setFilter('perim-line', byIds(P.communeCode, p?.codes ?? []));
       this.map.setFilter('perim-overlap', byIds(P.communeCode, p?.overlaps ?? []));
-      (this.map.getSource('perimeter') as GeoJSONSource).setData({
-        type: 'FeatureCollection',
-        features: p?.drawn ? [{ type: 'Feature', properties: {}, geometry: p.drawn }] : [],
-      });
+      this.setOverlay('perimeter', p?.drawn ? [{ type: 'Feature', properties: {}, geometry: p.drawn }] : []);
     });
     for (const m of this.partMarkers) m.remove();
     this.partMarkers = (p?.parts ?? []).map((a) => {
@@ -811,11 +823,19 @@ export class MapController {
 
   setPoint(p: { lng: number; lat: number } | null): void {
     void this.ready.then(() => {
-      (this.map.getSource('point') as GeoJSONSource).setData({
-        type: 'FeatureCollection',
-        features: p ? [{ type: 'Feature', properties: {}, geometry: { type: 'Point', coordinates: [p.lng, p.lat] } }] : [],
-      });
+      this.setOverlay('point', p ? [{ type: 'Feature', properties: {}, geometry: { type: 'Point', coordinates: [p.lng, p.lat] } }] : []);
     });
+  }
+
+  /** An overlay's features, its source and layer added the first time it has some (OVERLAYS). */
+  private setOverlay(id: keyof typeof OVERLAYS, features: GeoJSON.Feature[]): void {
+    const data: GeoJSON.FeatureCollection = { type: 'FeatureCollection', features };
+    const src = this.map.getSource<GeoJSONSource>(id);
+    if (src) src.setData(data);
+    else if (features.length) {
+      this.map.addSource(id, { type: 'geojson', data });
+      this.map.addLayer(OVERLAYS[id].layer, OVERLAYS[id].before);
+    }
   }
 
   fitBounds(b: LngLatBoundsLike, maxZoom = 12, duration = 600): void {
