@@ -240,8 +240,7 @@ export function buildStyle(
     sources[l] = {
       type: 'vector',
       tiles: (info?.tiles ?? [`/tiles/${l}/{z}/{x}/{y}.mvt`]).map((u) => (u.startsWith('/') ? origin + u : u)),
-      // pharmacies from zoom 6 (the server suggests 7): a département or a region then shows them
-      minzoom: l === 'pharmacies' ? Math.min(info?.minzoom ?? 6, 6) : (info?.minzoom ?? 0),
+      minzoom: info?.minzoom ?? 0,
       maxzoom: Math.min(info?.maxzoom ?? 14, 14),
       ...(info?.bounds ? { bounds: info.bounds } : {}),
       ...(info?.promoteId ? { promoteId: info.promoteId } : {}),

@@ -273,7 +273,8 @@ const pharmacies: TileLayer = {
       description: `Vrai si une structure ouverte que l’officine peut rejoindre (MSP, ESP, centre de santé médical ou polyvalent) est à moins de ${PROBABLE_MEMBERSHIP_RADIUS_M} m`,
     },
   ],
-  minzoom: 7,
+  // a département or a région then shows them (the map draws them from there)
+  minzoom: 6,
   maxzoom: 14,
   kinds: ['finess', 'memberships', 'cpts'],
   sql: (_z, tileGeom) => `
