@@ -8,6 +8,10 @@ import { migrate } from '../server/src/db/migrate.js';
 import { openPglite } from '../server/src/db/pglite.js';
 import { createLogger } from '../server/src/logger.js';
 import { seedIfEmpty } from '../server/src/seed.js';
+import { storeLowZoomTiles } from '../server/src/tiles/source.js';
+
+/** The image carries the demo's tiles up to this zoom, those of the first views (server/src/tiles/store.ts). */
+const IMAGE_TILES_MAX_ZOOM = 8;
 
 async function main(): Promise<void> {
   await import('./ensure-client-build.js').catch((e: unknown) => {
@@ -22,6 +26,9 @@ async function main(): Promise<void> {
     try {
       await migrate(db);
       await seedIfEmpty(db, geodataDir, createLogger('warn'));
+      const t1 = Date.now();
+      const n = await storeLowZoomTiles(db, tmp, IMAGE_TILES_MAX_ZOOM);
+      console.log(`${n} tiles up to z${IMAGE_TILES_MAX_ZOOM} kept with it (${((Date.now() - t1) / 1000).toFixed(1)} s)`);
     } finally {
       await db.close();
     }
