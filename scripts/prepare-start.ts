@@ -4,14 +4,8 @@
 // does the same work itself.
 import { loadConfig } from '../server/src/config.js';
 import { buildImage } from '../server/src/db/image.js';
-import { migrate } from '../server/src/db/migrate.js';
-import { openPglite } from '../server/src/db/pglite.js';
 import { createLogger } from '../server/src/logger.js';
-import { seedIfEmpty } from '../server/src/seed.js';
-import { storeLowZoomTiles } from '../server/src/tiles/source.js';
-
-/** The image carries the demo's tiles up to this zoom, those of the first views (server/src/tiles/store.ts). */
-const IMAGE_TILES_MAX_ZOOM = 8;
+import { IMAGE_TILES_MAX_ZOOM, seedImage } from '../server/src/seed-image.js';
 
 async function main(): Promise<void> {
   await import('./ensure-client-build.js').catch((e: unknown) => {
@@ -22,16 +16,8 @@ async function main(): Promise<void> {
   const t0 = Date.now();
   console.log('preparing the demo database for the first start (once per demo bundle)…');
   const { dir, built } = await buildImage(geodataDir, async (tmp) => {
-    const db = await openPglite(tmp);
-    try {
-      await migrate(db);
-      await seedIfEmpty(db, geodataDir, createLogger('warn'));
-      const t1 = Date.now();
-      const n = await storeLowZoomTiles(db, tmp, IMAGE_TILES_MAX_ZOOM);
-      console.log(`${n} tiles up to z${IMAGE_TILES_MAX_ZOOM} kept with it (${((Date.now() - t1) / 1000).toFixed(1)} s)`);
-    } finally {
-      await db.close();
-    }
+    const n = await seedImage(tmp, geodataDir, createLogger('warn'));
+    console.log(`${n} tiles up to z${IMAGE_TILES_MAX_ZOOM} kept with it`);
   });
   console.log(`${built ? 'built' : 'already there'}: ${dir} (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
 }

@@ -138,6 +138,7 @@ export function cachedTileSource(db: Db, log: Logger, options: TileSourceOptions
             return undefined;
           })
       : Promise.resolve(undefined));
+  void getStore(); // the renderer's hash reads the tile code's files: done while the first page loads, not on its first tile
   const cache: VersionedTileCache = new VersionedTileCache(
     new Throttled(() => readDataVersion(db), options.versionTtlMs ?? 1000, options.now),
     options.cacheBytes ?? 128 * 1024 * 1024,
