@@ -58,6 +58,7 @@ export async function seedHash(geodataDir: string): Promise<string> {
     ...manifest.imports.flatMap((i) => i.files ?? (i.file ? [i.file] : [])).map((f) => join(geodataDir, f)),
     ...(await filesUnder(join(code, 'import'), sources)),
     join(code, 'seed.ts'),
+    join(code, 'seed-image.ts'),
     ...(await tileCodeFiles()),
   ]);
 }
