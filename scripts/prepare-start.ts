@@ -4,10 +4,8 @@
 // does the same work itself.
 import { loadConfig } from '../server/src/config.js';
 import { buildImage } from '../server/src/db/image.js';
-import { migrate } from '../server/src/db/migrate.js';
-import { openPglite } from '../server/src/db/pglite.js';
 import { createLogger } from '../server/src/logger.js';
-import { seedIfEmpty } from '../server/src/seed.js';
+import { IMAGE_TILES_MAX_ZOOM, seedImage } from '../server/src/seed-image.js';
 import { buildServerBundle } from './server-bundle.js';
 
 async function main(): Promise<void> {
@@ -23,13 +21,8 @@ async function main(): Promise<void> {
   const t0 = Date.now();
   console.log('preparing the demo database for the first start (once per demo bundle)…');
   const { dir, built } = await buildImage(geodataDir, async (tmp) => {
-    const db = await openPglite(tmp);
-    try {
-      await migrate(db);
-      await seedIfEmpty(db, geodataDir, createLogger('warn'));
-    } finally {
-      await db.close();
-    }
+    const n = await seedImage(tmp, geodataDir, createLogger('warn'));
+    console.log(`${n} tiles up to z${IMAGE_TILES_MAX_ZOOM} kept with it`);
   });
   console.log(`${built ? 'built' : 'already there'}: ${dir} (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
 }

@@ -49,7 +49,8 @@ async function main(): Promise<void> {
 
   // WORKERS > 1: the first worker alone prerenders the low-zoom tiles after each data change (each process has its own
   // cache; n prerenders at once kept n PostgreSQL cores busy for the same tiles); the others render them on demand
-  const tiles = cluster.isWorker && cluster.worker?.id !== 1 ? { prerenderMaxZoom: -1 } : undefined;
+  // the embedded database keeps its tiles in its data folder across restarts (server/src/tiles/store.ts)
+  const tiles = cluster.isWorker && cluster.worker?.id !== 1 ? { prerenderMaxZoom: -1 } : config.databaseUrl ? undefined : { dataDir: config.dataDir };
   const [{ createApp }, { serverFile }] = await modules;
   const app = createApp({ db, log, config, basemap, tiles });
   const server: Server = app.listen(config.port, config.host);

@@ -6,10 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildImage } from '../../server/src/db/image.js';
-import { migrate } from '../../server/src/db/migrate.js';
-import { openPglite } from '../../server/src/db/pglite.js';
 import { createLogger } from '../../server/src/logger.js';
-import { seedIfEmpty } from '../../server/src/seed.js';
+import { seedImage } from '../../server/src/seed-image.js';
 import { ROOT, startServerProcess, stopProcess } from '../helpers/processes.js';
 
 const GEODATA = join(ROOT, 'geodata');
@@ -18,13 +16,8 @@ describe('first start from the prepared demo database', () => {
   let dir: string;
 
   beforeAll(async () => {
-    // `npm install` made it already; built here otherwise (the same code as scripts/prepare-start.ts)
-    await buildImage(GEODATA, async (tmp) => {
-      const db = await openPglite(tmp);
-      await migrate(db);
-      await seedIfEmpty(db, GEODATA, createLogger('silent'));
-      await db.close();
-    });
+    // `npm install` made it already; built here otherwise, as scripts/prepare-start.ts does
+    await buildImage(GEODATA, async (tmp) => void (await seedImage(tmp, GEODATA, createLogger('silent'))));
     dir = await mkdtemp(join(tmpdir(), 'cpts-first-'));
   }, 600_000);
   afterAll(async () => {

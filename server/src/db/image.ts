@@ -16,29 +16,51 @@ export const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 /** Images live beside the installed packages: `npm ci` wipes them with node_modules and its postinstall rebuilds. */
 export const IMAGE_DIR = join(ROOT, 'node_modules/.cache/cpts-territoires');
 
-async function filesUnder(dir: string, keep: (name: string) => boolean): Promise<string[]> {
+export async function filesUnder(dir: string, keep: (name: string) => boolean): Promise<string[]> {
   if (!existsSync(dir)) return [];
   const entries = await readdir(dir, { withFileTypes: true, recursive: true });
   return entries.filter((e) => e.isFile() && keep(e.name)).map((e) => join(e.parentPath, e.name));
 }
 
-/** The hash of everything a seeded database derives from (12 hex digits). */
-export async function seedHash(geodataDir: string): Promise<string> {
-  const manifest = JSON.parse(await readFile(join(geodataDir, 'manifest.json'), 'utf8')) as { imports: { file?: string; files?: string[] }[] };
-  const code = join(ROOT, 'server/src');
-  const inputs = [
+const code = join(ROOT, 'server/src');
+const sources = (n: string) => n.endsWith('.ts') || n.endsWith('.json');
+
+/**
+ * What a vector tile derives from besides the data: the tile code, the rules and the SQL functions it reads, the
+ * encoder and the database engine (server/src/tiles/store.ts keys its tiles by their hash).
+ */
+export async function tileCodeFiles(): Promise<string[]> {
+  return [
     ...(await filesUnder(join(ROOT, 'migrations'), (n) => n.endsWith('.sql'))),
-    join(geodataDir, 'manifest.json'),
-    ...manifest.imports.flatMap((i) => i.files ?? (i.file ? [i.file] : [])).map((f) => join(geodataDir, f)),
-    ...(await filesUnder(join(code, 'import'), (n) => n.endsWith('.ts') || n.endsWith('.json'))),
-    ...(await filesUnder(join(code, 'domain'), (n) => n.endsWith('.ts') || n.endsWith('.json'))),
-    join(code, 'seed.ts'),
+    ...(await filesUnder(join(code, 'domain'), sources)),
+    ...(await filesUnder(join(code, 'tiles'), sources)),
+    join(ROOT, 'node_modules/@maplibre/vt-pbf/package.json'),
     join(ROOT, 'node_modules/@electric-sql/pglite/package.json'),
     join(ROOT, 'node_modules/@electric-sql/pglite-postgis/package.json'),
-  ].sort();
+  ];
+}
+
+/** The hash of these files' paths and contents (12 hex digits). */
+export async function hashFiles(files: readonly string[]): Promise<string> {
   const h = createHash('sha256');
-  for (const f of inputs) h.update(relative(ROOT, f)).update('\0').update(await readFile(f)).update('\0');
+  for (const f of [...new Set(files)].sort()) h.update(relative(ROOT, f)).update('\0').update(await readFile(f)).update('\0');
   return h.digest('hex').slice(0, 12);
+}
+
+/**
+ * The hash of everything a seeded database derives from (12 hex digits); the image also carries the demo's
+ * low-zoom tiles (scripts/prepare-start.ts), hence the tile code.
+ */
+export async function seedHash(geodataDir: string): Promise<string> {
+  const manifest = JSON.parse(await readFile(join(geodataDir, 'manifest.json'), 'utf8')) as { imports: { file?: string; files?: string[] }[] };
+  return hashFiles([
+    join(geodataDir, 'manifest.json'),
+    ...manifest.imports.flatMap((i) => i.files ?? (i.file ? [i.file] : [])).map((f) => join(geodataDir, f)),
+    ...(await filesUnder(join(code, 'import'), sources)),
+    join(code, 'seed.ts'),
+    join(code, 'seed-image.ts'),
+    ...(await tileCodeFiles()),
+  ]);
 }
 
 export const imagePath = (hash: string) => join(IMAGE_DIR, `seeded-${hash}`);

@@ -11,10 +11,12 @@
 // the map at most `ttlMs` after its commit (plus the clients' own HTTP cache, which the `v` query parameter of
 // the tile URLs in /tiles/layers.json busts; layers.json reads the version fresh, so a client asking after its own
 // write gets the URLs of the data it wrote). The count guards against a log row being deleted and another added.
-// Writes that bypass the importers (hand-made SQL) are not seen until the next import or a restart; the recruitment steps
+// Writes that bypass the importers (hand-made SQL) are not seen until the next import (nor after a restart on the
+// embedded database, whose tiles are kept on disk under their data version: tiles/store.ts); the recruitment steps
 // that change a membership count in the version (DATA_VERSION_SQL).
+// Below the memory, an optional store (tiles/store.ts) keeps tiles under the data version they show, across restarts.
 import { createHash } from 'node:crypto';
-import { gzipSync } from 'node:zlib';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import type { Queryable } from '../db/port.js';
 
 export interface CachedTile {
@@ -28,14 +30,25 @@ export interface CachedTile {
 
 export const EMPTY_TILE: CachedTile = { gzip: Buffer.alloc(0), rawBytes: 0, hash: '' };
 
+const tileHash = (mvt: Uint8Array) => createHash('sha256').update(mvt).digest('base64url').slice(0, 27);
+
 /** Compresses once, at cache time: every later request is served these bytes. */
 export function packTile(mvt: Uint8Array): CachedTile {
   if (mvt.length === 0) return EMPTY_TILE;
-  return {
-    gzip: gzipSync(mvt, { level: 6 }),
-    rawBytes: mvt.length,
-    hash: createHash('sha256').update(mvt).digest('base64url').slice(0, 27),
-  };
+  return { gzip: gzipSync(mvt, { level: 6 }), rawBytes: mvt.length, hash: tileHash(mvt) };
+}
+
+/** A tile from its compressed bytes (as kept by tiles/store.ts): the same entry packTile made. */
+export function unpackTile(gzip: Buffer): CachedTile {
+  const mvt = gunzipSync(gzip);
+  return mvt.length ? { gzip, rawBytes: mvt.length, hash: tileHash(mvt) } : EMPTY_TILE;
+}
+
+/** Where tiles outlive the process (tiles/store.ts): keyed by data version and cache key. */
+export interface TileKeeper {
+  get(version: string, key: string): Promise<CachedTile | undefined>;
+  /** Keeps the tile if the data are still at `version` once it is rendered (no wait: written in the background). */
+  put(version: string, key: string, tile: CachedTile): void;
 }
 
 /** Bytes an entry costs: its compressed body plus a fixed overhead for the key and the bookkeeping. */
@@ -153,7 +166,8 @@ export class Throttled<T> {
   }
 }
 
-export type CacheStatus = 'hit' | 'miss';
+/** hit: from memory; stored: from the tile store (a previous run, or the seeded image); miss: rendered. */
+export type CacheStatus = 'hit' | 'stored' | 'miss';
 
 /**
  * Tiles by key, computed once per data version: a version change empties the cache, concurrent requests for
@@ -163,13 +177,15 @@ export type CacheStatus = 'hit' | 'miss';
 export class VersionedTileCache {
   readonly cache: TileCache;
   private version: string | undefined;
-  private readonly inflight = new Map<string, Promise<CachedTile>>();
+  private readonly inflight = new Map<string, Promise<{ tile: CachedTile; status: CacheStatus }>>();
 
   constructor(
     private readonly dataVersion: Throttled<string>,
     maxBytes?: number,
     /** Called once per new data version (the first one included), after the cache was emptied. */
     private readonly onNewVersion?: (version: string) => void,
+    /** Where tiles asked with `keep` are looked up before rendering, and kept after. */
+    private readonly keeper?: () => Promise<TileKeeper | undefined>,
   ) {
     this.cache = new TileCache(maxBytes);
   }
@@ -191,17 +207,25 @@ export class VersionedTileCache {
     return this.version;
   }
 
-  async get(key: string, render: () => Promise<Uint8Array>): Promise<{ tile: CachedTile; status: CacheStatus; version: string }> {
+  /** `keep`: look the tile up in the keeper, and keep it there once rendered (see the constructor). */
+  async get(key: string, render: () => Promise<Uint8Array>, keep = false): Promise<{ tile: CachedTile; status: CacheStatus; version: string }> {
     const version = await this.currentVersion();
     const hit = this.cache.get(key);
     if (hit) return { tile: hit, status: 'hit', version };
     const vkey = `${version}|${key}`;
     let p = this.inflight.get(vkey);
     if (!p) {
-      p = render().then(packTile);
+      p = (async () => {
+        const keeper = keep ? await this.keeper?.() : undefined;
+        const kept = await keeper?.get(version, key);
+        if (kept) return { tile: kept, status: 'stored' as const };
+        const tile = packTile(await render());
+        if (tile.rawBytes > 0) keeper?.put(version, key, tile);
+        return { tile, status: 'miss' as const };
+      })();
       this.inflight.set(vkey, p);
       p.then(
-        (tile) => {
+        ({ tile }) => {
           if (this.inflight.get(vkey) === p) this.inflight.delete(vkey);
           // An empty tile is not kept: were it the trace of a silent failure, it would be served until the next import.
           if (this.version === version && tile.rawBytes > 0) this.cache.set(key, tile);
@@ -211,6 +235,6 @@ export class VersionedTileCache {
         },
       );
     }
-    return { tile: await p, status: 'miss', version };
+    return { ...(await p), version };
   }
 }

@@ -1,12 +1,14 @@
 // Where the tiles come from: a renderer (ST_AsMVT on PostGIS, the in-process encoder on PGlite), with the
 // versioned cache around it and, after each data change, the low-zoom tiles prerendered in the background.
 // The HTTP side (server/src/api/tiles.ts) only asks this source for tiles and the data version.
+import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { Db, Queryable } from '../db/port.js';
-import { Throttled, VersionedTileCache, readDataVersion, type CacheStatus, type CachedTile } from './cache.js';
+import { Throttled, VersionedTileCache, packTile, readDataVersion, type CacheStatus, type CachedTile } from './cache.js';
 import { DATA_TILE_RANGES_SQL, LAYERS, dataTiles, parentTiles, type TileLayer } from './layers.js';
 import { renderJs } from './mvt-js.js';
 import { renderPostgis, supportsAsMvt } from './mvt-postgis.js';
+import { STORE_MAX_ZOOM, TILE_STORE_DIR, TileStore, rendererId } from './store.js';
 
 /** Prerendering starts at this zoom, or at a layer's advised minzoom if lower. */
 const PRERENDER_MIN_ZOOM = 5;
@@ -28,6 +30,11 @@ export interface TileSourceOptions {
   now?: () => number;
   /** Force an encoder; by default ST_AsMVT when the database has it, else the in-process encoder. */
   encoder?: 'postgis' | 'js';
+  /**
+   * The embedded database's data folder: keep the tiles up to z10 in its tiles/ folder across restarts, under their
+   * data version (tiles/store.ts); the seeded image comes with the demo's low-zoom tiles there.
+   */
+  dataDir?: string;
 }
 
 /** Renders one tile (as of `day` for a dated layer): protobuf bytes, empty when no feature falls in it. */
@@ -38,6 +45,44 @@ export async function chooseRenderer(db: Db, forced?: 'postgis' | 'js'): Promise
   if (forced === 'js') return renderJs;
   if (forced === 'postgis') return renderPostgis;
   return db.backend === 'postgis' && (await supportsAsMvt(db)) ? renderPostgis : renderJs;
+}
+
+// from z5 (or a lower advertised minzoom) for every layer: clients may ask below the advised minzoom
+const LOWEST_ZOOM = Math.min(PRERENDER_MIN_ZOOM, ...LAYERS.map((l) => l.minzoom));
+
+/** The tiles with data of every layer from z5 (or a lower advised minzoom) up to `maxZoom`, low zooms first. */
+export async function lowZoomTiles(db: Queryable, maxZoom: number): Promise<{ layer: TileLayer; z: number; x: number; y: number }[]> {
+  const minZoom = LOWEST_ZOOM;
+  if (maxZoom < minZoom) return [];
+  const ranges = await db.query<{ x0: number; x1: number; y0: number; y1: number }>(DATA_TILE_RANGES_SQL, [maxZoom]);
+  const levels = new Map([[maxZoom, dataTiles(ranges.rows)]]);
+  for (let z = maxZoom - 1; z >= minZoom; z--) levels.set(z, parentTiles(levels.get(z + 1)!));
+  const out: { layer: TileLayer; z: number; x: number; y: number }[] = [];
+  for (let z = minZoom; z <= maxZoom; z++)
+    for (const layer of LAYERS.filter((l) => Math.min(l.minzoom, PRERENDER_MIN_ZOOM) <= z && z <= l.maxzoom))
+      for (const t of levels.get(z)!) out.push({ layer, z, ...t });
+  return out;
+}
+
+const tileKey = (layer: TileLayer, z: number, x: number, y: number, day?: string) => `${layer.id}/${z}/${x}/${y}${day ? `@${day}` : ''}`;
+
+/**
+ * Renders the low-zoom tiles of the data `db` holds into the tile store of the data folder `dataDir` (the seeded
+ * image carries them: scripts/prepare-start.ts). Returns how many were kept.
+ */
+export async function storeLowZoomTiles(db: Db, dataDir: string, maxZoom: number): Promise<number> {
+  const render = await chooseRenderer(db);
+  const store = new TileStore(join(dataDir, TILE_STORE_DIR), await rendererId(db, render === renderPostgis ? 'postgis' : 'js'), db);
+  const version = await readDataVersion(db);
+  let n = 0;
+  for (const { layer, z, x, y } of await lowZoomTiles(db, Math.min(maxZoom, STORE_MAX_ZOOM))) {
+    const tile = packTile(await render(db, layer, z, x, y));
+    if (tile.rawBytes === 0) continue;
+    store.put(version, tileKey(layer, z, x, y), tile);
+    n++;
+  }
+  await store.flushed();
+  return n;
 }
 
 export interface TileSource {
@@ -82,10 +127,26 @@ function perVersion<T>(compute: () => Promise<T>): (version: string) => Promise<
 export function cachedTileSource(db: Db, log: Logger, options: TileSourceOptions = {}): TileSource {
   let renderer: Promise<Renderer> | undefined;
   const getRenderer = () => (renderer ??= chooseRenderer(db, options.encoder));
+  let store: Promise<TileStore | undefined> | undefined;
+  const getStore = () =>
+    (store ??= options.dataDir
+      ? getRenderer()
+          .then((r) => rendererId(db, r === renderPostgis ? 'postgis' : 'js'))
+          .then((id) => new TileStore(join(options.dataDir!, TILE_STORE_DIR), id, db, log))
+          .catch((e: unknown) => {
+            log.warn({ err: e }, 'no tile store: tiles are rendered again after a restart');
+            return undefined;
+          })
+      : Promise.resolve(undefined));
+  void getStore(); // the renderer's hash reads the tile code's files: done while the first page loads, not on its first tile
   const cache: VersionedTileCache = new VersionedTileCache(
     new Throttled(() => readDataVersion(db), options.versionTtlMs ?? 1000, options.now),
     options.cacheBytes ?? 128 * 1024 * 1024,
-    (version) => void prerender(version),
+    (version) => {
+      void getStore().then((s) => s?.prune(version));
+      void prerender(version);
+    },
+    getStore,
   );
 
   /** The prerendering of the latest data version seen, and whether it ended. */
@@ -98,24 +159,18 @@ export function cachedTileSource(db: Db, log: Logger, options: TileSourceOptions
     try {
       const render = await getRenderer();
       const maxZoom = options.prerenderMaxZoom ?? (render === renderPostgis ? 8 : -1);
-      // from z5 (or a lower advertised minzoom) for every layer: clients may ask below the advised minzoom
-      const minZoom = Math.min(PRERENDER_MIN_ZOOM, ...LAYERS.map((l) => l.minzoom));
-      if (maxZoom < minZoom) {
+      if (maxZoom < LOWEST_ZOOM) {
         mine.state = 'sans';
         return;
       }
       const t0 = performance.now();
-      const ranges = await db.query<{ x0: number; x1: number; y0: number; y1: number }>(DATA_TILE_RANGES_SQL, [maxZoom]);
-      const levels = new Map([[maxZoom, dataTiles(ranges.rows)]]);
-      for (let z = maxZoom - 1; z >= minZoom; z--) levels.set(z, parentTiles(levels.get(z + 1)!));
+      const tiles = await lowZoomTiles(db, maxZoom);
       let n = 0;
-      for (let z = minZoom; z <= maxZoom; z++)
-        for (const layer of LAYERS.filter((l) => Math.min(l.minzoom, PRERENDER_MIN_ZOOM) <= z && z <= l.maxzoom))
-          for (const t of levels.get(z)!) {
-            if (cache.heldVersion !== version) return;
-            await cache.get(`${layer.id}/${z}/${t.x}/${t.y}`, () => render(db, layer, z, t.x, t.y));
-            n++;
-          }
+      for (const { layer, z, x, y } of tiles) {
+        if (cache.heldVersion !== version) return;
+        await cache.get(tileKey(layer, z, x, y), () => render(db, layer, z, x, y), z <= STORE_MAX_ZOOM);
+        n++;
+      }
       log.info({ version, tiles: n, maxZoom, ms: Math.round(performance.now() - t0), cacheBytes: cache.cache.bytes }, 'tiles prerendered');
     } catch (e) {
       log.warn({ err: e, version }, 'tile prerendering stopped');
@@ -128,7 +183,7 @@ export function cachedTileSource(db: Db, log: Logger, options: TileSourceOptions
     version: (fresh) => cache.currentVersion(fresh),
     async tile(layer, z, x, y, day) {
       const render = await getRenderer();
-      return cache.get(`${layer.id}/${z}/${x}/${y}${day ? `@${day}` : ''}`, () => render(db, layer, z, x, y, day));
+      return cache.get(tileKey(layer, z, x, y, day), () => render(db, layer, z, x, y, day), z <= STORE_MAX_ZOOM);
     },
     bounds: perVersion(async () => (await db.query<{ b: number[] | null }>(BOUNDS_SQL)).rows[0]?.b ?? undefined),
     async prerendering() {
