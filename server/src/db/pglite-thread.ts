@@ -251,6 +251,12 @@ function queryable(t: PgliteThread, tx?: number): Queryable {
 }
 
 const REPLICA_PREFIX = `cpts-replica-`;
+/**
+ * A copy is taken this long after heavy work first asks for it: copying the folder and opening a second PGlite cost
+ * 2-3 s of CPU, which the first view of a page (its analyses are short on a département's data) should not compete
+ * with (the ARS view's first draw: 4.4 s of server CPU with the copy); long work meanwhile runs on the primary.
+ */
+const REPLICA_DELAY_MS = 3000;
 
 /** Replica folders left by processes that were killed. */
 function removeStaleReplicas(): void {
@@ -266,8 +272,8 @@ function removeStaleReplicas(): void {
 }
 
 /**
- * Heavy work on a read replica: a second worker on a copy of the data folder, taken at the first heavy request
- * and again after the data changed, so that exports and whole-territory analyses run beside the interactive work
+ * Heavy work on a read replica: a second worker on a copy of the data folder, taken shortly after the first heavy
+ * request and again after the data changed, so that exports and whole-territory analyses run beside the interactive work
  * instead of before it. Until a current copy is open, heavy work goes to the primary (behind interactive work).
  */
 class ReadReplica {
@@ -288,6 +294,8 @@ class ReadReplica {
   }
 
   private async refresh(): Promise<void> {
+    await new Promise((r) => setTimeout(r, REPLICA_DELAY_MS).unref());
+    if (this.closed) return;
     const dir = await mkdtemp(join(tmpdir(), `${REPLICA_PREFIX}${process.pid}-`));
     try {
       const writes = (await this.primary.submit({ op: 'snapshot', dir }, 'background')) as number;
