@@ -83,29 +83,8 @@ const coversCommuneSql = (m: string, code: string) =>
 const round6 = (x: number) => Math.round(x * 1e6) / 1e6;
 const fmt = (x: number) => x.toFixed(6).replace(/\.?0+$/, '');
 
-async function resolveOrigin(db: Queryable, q: NearbyQuery): Promise<Origin> {
-  if ('finess' in q) {
-    const r = await db.query<{
-      finess: string; nom: string; adresse: string | null; code_postal: string | null; commune_code: string | null; statut: PharmacyStatus;
-      lon: number | null; lat: number | null; commune_connue?: boolean;
-    }>(
-      prepared(`SELECT p.finess, p.nom, p.adresse, p.code_postal, p.commune_code, ${pharmacyStatusSql('p')} AS statut,
-              round(ST_X(p.geom)::numeric, 6) AS lon, round(ST_Y(p.geom)::numeric, 6) AS lat,
-              EXISTS (SELECT 1 FROM commune c WHERE c.code = p.commune_code) AS commune_connue
-         FROM pharmacie p WHERE p.finess = $1`),
-      [q.finess],
-    );
-    const row = r.rows[0];
-    if (!row) throw new NotFoundError(`Aucune officine n’a le numéro FINESS ${q.finess}`);
-    const { commune_connue: known, ...p } = row;
-    let communeCode = p.commune_code;
-    if (p.lon !== null && p.lat !== null) {
-      // The commune recorded in FINESS; else the commune containing the pharmacy's position.
-      if (!known) communeCode = await communeAt(db, p.lon, p.lat);
-      return { type: 'officine', communeCode, lon: p.lon, lat: p.lat, explication: 'Distances mesurées depuis la position de l’officine (FINESS).', pharmacie: p };
-    }
-    return { type: 'officine', communeCode, lon: null, lat: null, explication: 'Officine sans position connue : distances mesurées depuis un point intérieur de sa commune.', pharmacie: p };
-  }
+/** Where a point or a commune asked for lies (a FINESS is resolved inside the answer's statement). */
+async function resolvePlace(db: Queryable, q: Exclude<NearbyQuery, { finess: string }>): Promise<Origin> {
   if ('commune' in q) {
     const explication = 'Distances mesurées depuis un point intérieur de la commune.';
     const current = await currentCommune(db, q.commune);
@@ -123,48 +102,127 @@ async function resolveOrigin(db: Queryable, q: NearbyQuery): Promise<Origin> {
 }
 
 /** The commune containing a point (the smallest code when it lies on a border between two). */
+const communeAtSql = (lon: string, lat: string) =>
+  `SELECT code FROM commune WHERE ST_Intersects(geom, ST_SetSRID(ST_MakePoint(${lon}, ${lat}), 4326)) ORDER BY code LIMIT 1`;
+
 async function communeAt(db: Queryable, lon: number, lat: number): Promise<string | null> {
-  const r = await db.query<{ code: string }>(
-    `SELECT code FROM commune WHERE ST_Intersects(geom, ST_SetSRID(ST_MakePoint($1, $2), 4326)) ORDER BY code LIMIT 1`,
-    [lon, lat],
-  );
+  const r = await db.query<{ code: string }>(communeAtSql('$1', '$2'), [lon, lat]);
   return r.rows[0]?.code ?? null;
 }
 
-export async function nearby(db: Queryable, q: NearbyQuery, k: number): Promise<NearbyResult> {
-  const o = await resolveOrigin(db, q);
-  if (!o.communeCode) throw new NotFoundError('La commune de cette officine est inconnue de la base : impossible de situer ses alentours.');
-  const cr = await db.query<{
+/** The open sites of one type a pharmacy can join (csp: medical or polyvalent centres), as a condition on `s`. */
+const siteSql = (type: SiteType) => `s.type = '${type}' AND ${joinableSql('s')}`;
+
+/**
+ * The k nearest open sites matching `where` (on alias s) of the point pt.g (nearest.ts); `tag` names the branch.
+ * Literal conditions, so each KNN scan uses the matching partial index (migrations 003, 070).
+ */
+const nearestBranch = (tag: string, where: string) => `(
+     SELECT '${tag}'::text AS type, s.finess, s.nom, s.adresse, s.commune_code, cm.nom AS commune_nom, s.sous_type,
+            round(ST_X(s.geom)::numeric, 6) AS lon, round(ST_Y(s.geom)::numeric, 6) AS lat, round(n.d::numeric, 1) AS distance_m
+       FROM pt CROSS JOIN LATERAL (${exactNearestSql({ point: 'pt.g', where, k: '$5::int', candidates: '$5::int + 2' })}) n
+       JOIN structure s ON s.finess = n.finess
+       LEFT JOIN commune cm ON cm.code = s.commune_code)`;
+
+/** The branches of the k nearest open sites of each type a pharmacy can join (csp: medical or polyvalent centres). */
+const siteBranches = () => SITE_TYPES.map((type) => nearestBranch(type, siteSql(type))).join(' UNION ALL ');
+
+/** A JSON array of the rows of `from`, in `order` (an empty array for none). */
+const jsonRows = (from: string, order: string) => `(SELECT coalesce(json_agg(x ORDER BY ${order}), '[]') FROM ${from} x)`;
+
+/**
+ * The whole answer in one statement (one planning, one round trip; 6 statements before, on as many connections).
+ * $1 a pharmacy's FINESS, or $2 a commune code and $3, $4 a point (lon, lat) already resolved; $5 k.
+ * A pharmacy is placed in the commune FINESS records, else (a code the database does not hold) in the commune containing
+ * its position; distances are measured from the pharmacy or the point, else from an interior point of the commune.
+ */
+const NEARBY_SQL = prepared(`WITH ph AS (
+    SELECT p.finess, p.nom, p.adresse, p.code_postal, p.commune_code, ${pharmacyStatusSql('p')} AS statut,
+           round(ST_X(p.geom)::numeric, 6) AS lon, round(ST_Y(p.geom)::numeric, 6) AS lat,
+           EXISTS (SELECT 1 FROM commune c WHERE c.code = p.commune_code) AS commune_connue
+      FROM pharmacie p WHERE p.finess = $1::text
+  ), o AS (
+    SELECT CASE WHEN $1::text IS NULL THEN $2::text
+                WHEN ph.lon IS NOT NULL AND NOT ph.commune_connue THEN (${communeAtSql('ph.lon::float8', 'ph.lat::float8')})
+                ELSE ph.commune_code END AS code,
+           coalesce($3::float8, ph.lon::float8) AS lon, coalesce($4::float8, ph.lat::float8) AS lat
+      FROM (SELECT 1) one LEFT JOIN ph ON true
+  ), c AS (
+    SELECT c.code, c.nom, c.population, c.departement, d.nom AS departement_nom, c.region, r.nom AS region_nom,
+           round(ST_X(s.pt)::numeric, 6) AS lon, round(ST_Y(s.pt)::numeric, 6) AS lat
+      FROM o JOIN commune c ON c.code = o.code JOIN departement d ON d.code = c.departement JOIN region r ON r.code = c.region,
+           LATERAL (SELECT ST_PointOnSurface(c.geom) AS pt) s
+  ), pt AS (
+    SELECT ST_SetSRID(ST_MakePoint(coalesce(o.lon, c.lon::float8), coalesce(o.lat, c.lat::float8)), 4326) AS g
+      FROM o, c WHERE coalesce(o.lon, c.lon::float8) IS NOT NULL AND coalesce(o.lat, c.lat::float8) IS NOT NULL
+  ), covering AS (
+    SELECT k.id, k.nom, k.statut, k.perimetre, k.source, to_char(ik.imported_at, 'YYYY-MM-DD') AS cpts_date, s.adresse, s.code_postal, sc.nom AS commune_nom, s.telephone, s.finess,
+           il.file_name AS fichier, to_char(il.imported_at, 'YYYY-MM-DD') AS date
+      FROM cpts k
+      LEFT JOIN structure s ON s.finess = k.finess
+      LEFT JOIN commune sc ON sc.code = s.commune_code
+      LEFT JOIN import_log il ON il.id = s.import_id
+      LEFT JOIN import_log ik ON ik.id = k.import_id
+     WHERE EXISTS (SELECT 1 FROM cpts_commune m WHERE m.cpts_id = k.id AND ${coversCommuneSql('m', '(SELECT code FROM c)')})
+  ), zoning AS (
+    SELECT z.commune_code IS NOT NULL AS found, z.zone, z.source, z.date_zonage AS date, EXISTS (SELECT 1 FROM import_log WHERE kind = 'zoning') AS log
+      FROM c LEFT JOIN zonage z ON z.commune_code = c.code
+  ), near AS (
+    ${siteBranches()} UNION ALL ${nearestBranch('autre', otherCentreSql('s'))}
+  ), adhesions AS (
+    SELECT CASE WHEN a.cpts_id IS NULL THEN 'structure' ELSE 'cpts' END AS cible,
+           coalesce(a.structure_finess, a.cpts_id) AS id, coalesce(s.nom, k.nom) AS nom,
+           coalesce(s.type, 'cpts') AS type, a.date_adhesion AS "dateAdhesion", s.ferme_le IS NOT NULL AS fermee
+      FROM adhesion_pharmacie a
+      LEFT JOIN structure s ON s.finess = a.structure_finess
+      LEFT JOIN cpts k ON k.id = a.cpts_id
+     WHERE a.pharmacie_finess = $1::text
+  )
+  SELECT to_json(ph) AS pharmacie, o.code AS commune_code, to_json(c) AS commune, (SELECT to_json(z) FROM zoning z) AS zoning,
+         ${jsonRows('covering', 'x.nom COLLATE "C", x.id COLLATE "C"')} AS covering,
+         ${jsonRows('near', 'x.type, x.distance_m, x.finess COLLATE "C"')} AS near,
+         ${jsonRows('adhesions', 'x.id COLLATE "C"')} AS adhesions
+    FROM o LEFT JOIN ph ON true LEFT JOIN c ON true`);
+
+interface AnswerRow {
+  pharmacie: NonNullable<Origin['pharmacie']> & { lon: number | null; lat: number | null } | null;
+  commune_code: string | null;
+  commune: {
     code: string; nom: string; population: number | null; departement: string; departement_nom: string; region: string; region_nom: string;
     lon: number | null; lat: number | null;
-  }>(
-    prepared(`SELECT c.code, c.nom, c.population, c.departement, d.nom AS departement_nom, c.region, r.nom AS region_nom,
-            round(ST_X(pt)::numeric, 6) AS lon, round(ST_Y(pt)::numeric, 6) AS lat
-       FROM commune c JOIN departement d ON d.code = c.departement JOIN region r ON r.code = c.region,
-            LATERAL (SELECT ST_PointOnSurface(c.geom) AS pt) s
-      WHERE c.code = $1`),
-    [o.communeCode],
-  );
-  const c = cr.rows[0];
+  } | null;
+  zoning: { found: boolean; zone: Zone | null; source: string; date: string | null; log: boolean } | null;
+  covering: CoveringRow[];
+  near: NearRow[];
+  adhesions: Adhesion[];
+}
+
+/** A pharmacy's origin, from its row of the answer. */
+function pharmacyOrigin(p: NonNullable<AnswerRow['pharmacie']>, communeCode: string | null): Origin {
+  const { lon, lat, ...pharmacie } = p;
+  const explication = lon !== null && lat !== null
+    ? 'Distances mesurées depuis la position de l’officine (FINESS).'
+    : 'Officine sans position connue : distances mesurées depuis un point intérieur de sa commune.';
+  return { type: 'officine', communeCode, lon, lat, explication, pharmacie };
+}
+
+export async function nearby(db: Queryable, q: NearbyQuery, k: number): Promise<NearbyResult> {
+  const place = 'finess' in q ? undefined : await resolvePlace(db, q);
+  const r = await db.query<AnswerRow>(NEARBY_SQL, [
+    'finess' in q ? q.finess : null, place?.communeCode ?? null, place?.lon ?? null, place?.lat ?? null, k,
+  ]);
+  const row = r.rows[0]!;
+  if ('finess' in q && !row.pharmacie) throw new NotFoundError(`Aucune officine n’a le numéro FINESS ${q.finess}`);
+  const o = place ?? pharmacyOrigin(row.pharmacie!, row.commune_code);
+  if (!o.communeCode) throw new NotFoundError('La commune de cette officine est inconnue de la base : impossible de situer ses alentours.');
+  const c = row.commune;
   if (!c) throw new NotFoundError(`Commune ${o.communeCode} introuvable`);
   // A commune without outline (re-created since the outlines' vintage) has no interior point: no distances then.
   const lon = o.lon ?? c.lon;
   const lat = o.lat ?? c.lat;
-  const noSites = Object.fromEntries(SITE_TYPES.map((t) => [t, [] as NearSite[]])) as Record<SiteType, NearSite[]>;
-
-  // a few statements at once, each gathering what one round trip can (planning dominated their cost)
-  const [covering, zoning, near, adhesions] = await Promise.all([
-    coveringCpts(db, c.code),
-    db.query<{ found: boolean; zone: Zone | null; source: string; date: string | null; log: boolean }>(
-      prepared(`SELECT z.commune_code IS NOT NULL AS found, z.zone, z.source, z.date_zonage AS date, EXISTS (SELECT 1 FROM import_log WHERE kind = 'zoning') AS log
-         FROM (SELECT 1) one LEFT JOIN zonage z ON z.commune_code = $1`),
-      [c.code],
-    ),
-    lon === null || lat === null ? Promise.resolve({ sites: noSites, autres: [] }) : nearestAll(db, lon, lat, k),
-    o.pharmacie ? pharmacyAdhesions(db, o.pharmacie.finess) : Promise.resolve([]),
-  ]);
-  const { cpts, cptsContacts } = covering;
-  const z = zoning.rows[0]!;
+  const { cpts, cptsContacts } = coveringCpts(row.covering);
+  const { sites, autres } = nearestSites(row.near);
+  const z = row.zoning!;
   const zonage = z.found ? { zone: z.zone, source: z.source, date: z.date } : null;
   return {
     origine: {
@@ -184,8 +242,8 @@ export async function nearby(db: Queryable, q: NearbyQuery, k: number): Promise<
     // Zoning rows may also come from a fixture or a seed without a log row: either counts as imported.
     zoningImported: z.log || zonage !== null,
     cptsContacts,
-    plusProches: near.sites,
-    autresCentres: near.autres,
+    plusProches: sites,
+    autresCentres: autres,
     pharmacie: o.pharmacie
       ? {
           finess: o.pharmacie.finess,
@@ -193,35 +251,25 @@ export async function nearby(db: Queryable, q: NearbyQuery, k: number): Promise<
           adresse: o.pharmacie.adresse,
           codePostal: o.pharmacie.code_postal,
           statut: o.pharmacie.statut,
-          adhesions,
+          adhesions: row.adhesions,
         }
       : null,
   };
+}
+
+interface CoveringRow {
+  id: string; nom: string; statut: CptsRef['statut']; perimetre: CptsRef['perimetre'];
+  source: string; adresse: string | null; code_postal: string | null; commune_nom: string | null;
+  telephone: string | null; finess: string | null; fichier: string | null; date: string | null; cpts_date: string | null;
 }
 
 /**
  * The CPTS covering a commune (`cpts`), and the same with the seat FINESS lists under the CPTS's FINESS number (open or
  * not: it is a contact), for the contacts.
  */
-async function coveringCpts(db: Queryable, commune: string): Promise<{ cpts: (CptsRef & { attribution: string })[]; cptsContacts: CoveringCpts[] }> {
-  const r = await db.query<{
-    id: string; nom: string; statut: CptsRef['statut']; perimetre: CptsRef['perimetre'];
-    source: string; adresse: string | null; code_postal: string | null; commune_nom: string | null;
-    telephone: string | null; finess: string | null; fichier: string | null; date: string | null; cpts_date: string | null;
-  }>(
-    prepared(`SELECT k.id, k.nom, k.statut, k.perimetre, k.source, to_char(ik.imported_at, 'YYYY-MM-DD') AS cpts_date, s.adresse, s.code_postal, sc.nom AS commune_nom, s.telephone, s.finess,
-            il.file_name AS fichier, to_char(il.imported_at, 'YYYY-MM-DD') AS date
-       FROM cpts k
-       LEFT JOIN structure s ON s.finess = k.finess
-       LEFT JOIN commune sc ON sc.code = s.commune_code
-       LEFT JOIN import_log il ON il.id = s.import_id
-       LEFT JOIN import_log ik ON ik.id = k.import_id
-      WHERE EXISTS (SELECT 1 FROM cpts_commune m WHERE m.cpts_id = k.id AND ${coversCommuneSql('m', '$1')})
-      ORDER BY k.nom COLLATE "C", k.id COLLATE "C"`),
-    [commune],
-  );
-  const cpts = r.rows.map((x) => ({ id: x.id, nom: x.nom, statut: x.statut, perimetre: x.perimetre, attribution: x.source }));
-  const cptsContacts = r.rows.map((x) => ({
+function coveringCpts(rows: CoveringRow[]): { cpts: (CptsRef & { attribution: string })[]; cptsContacts: CoveringCpts[] } {
+  const cpts = rows.map((x) => ({ id: x.id, nom: x.nom, statut: x.statut, perimetre: x.perimetre, attribution: x.source }));
+  const cptsContacts = rows.map((x) => ({
     id: x.id,
     nom: x.nom,
     source: x.source,
@@ -232,35 +280,6 @@ async function coveringCpts(db: Queryable, commune: string): Promise<{ cpts: (Cp
   }));
   return { cpts, cptsContacts };
 }
-
-async function pharmacyAdhesions(db: Queryable, finess: string): Promise<Adhesion[]> {
-  const r = await db.query<Adhesion>(
-    prepared(`SELECT CASE WHEN a.cpts_id IS NULL THEN 'structure' ELSE 'cpts' END AS cible,
-            coalesce(a.structure_finess, a.cpts_id) AS id, coalesce(s.nom, k.nom) AS nom,
-            coalesce(s.type, 'cpts') AS type, a.date_adhesion AS "dateAdhesion", s.ferme_le IS NOT NULL AS fermee
-       FROM adhesion_pharmacie a
-       LEFT JOIN structure s ON s.finess = a.structure_finess
-       LEFT JOIN cpts k ON k.id = a.cpts_id
-      WHERE a.pharmacie_finess = $1
-      ORDER BY coalesce(a.structure_finess, a.cpts_id) COLLATE "C"`),
-    [finess],
-  );
-  return r.rows;
-}
-
-/** The open sites of one type a pharmacy can join (csp: medical or polyvalent centres), as a condition on `s`. */
-const siteSql = (type: SiteType) => `s.type = '${type}' AND ${joinableSql('s')}`;
-
-/**
- * The k nearest open sites matching `where` (on alias s) of the point pt.g (nearest.ts); `tag` names the branch.
- * Literal conditions, so each KNN scan uses the matching partial index (migrations 003, 070).
- */
-const nearestBranch = (tag: string, where: string) => `(
-     SELECT '${tag}'::text AS type, s.finess, s.nom, s.adresse, s.commune_code, cm.nom AS commune_nom, s.sous_type,
-            round(ST_X(s.geom)::numeric, 6) AS lon, round(ST_Y(s.geom)::numeric, 6) AS lat, round(n.d::numeric, 1) AS distance_m
-       FROM pt CROSS JOIN LATERAL (${exactNearestSql({ point: 'pt.g', where, k: '$3::int', candidates: '$3::int + 2' })}) n
-       JOIN structure s ON s.finess = n.finess
-       LEFT JOIN commune cm ON cm.code = s.commune_code)`;
 
 interface NearRow {
   type: string;
@@ -284,22 +303,10 @@ const nearSite = (x: NearRow): NearSite => ({
   distanceM: x.distance_m,
 });
 
-/** The branches of the k nearest open sites of each type a pharmacy can join (csp: medical or polyvalent centres). */
-const siteBranches = () => SITE_TYPES.map((type) => nearestBranch(type, siteSql(type))).join(' UNION ALL ');
-
-/**
- * The k nearest open MSP, CSP (medical or polyvalent) and ESP of a point, and apart the k nearest other open centres de
- * santé with their sub-type label: one statement (one planning, one round trip), geodesic distances in metres (0.1 m), exact.
- */
-async function nearestAll(db: Queryable, lon: number, lat: number, k: number): Promise<{ sites: Record<SiteType, NearSite[]>; autres: NearbyResult['autresCentres'] }> {
-  const r = await db.query<NearRow>(
-    prepared(`WITH pt AS (SELECT ST_SetSRID(ST_MakePoint($1, $2), 4326) AS g)
-     SELECT * FROM (${siteBranches()} UNION ALL ${nearestBranch('autre', otherCentreSql('s'))}) u
-      ORDER BY type, distance_m, finess COLLATE "C"`),
-    [lon, lat, k],
-  );
-  const autres = r.rows.filter((x) => x.type === 'autre').map((x) => ({ ...nearSite(x), sousType: x.sous_type, sousTypeLibelle: centreLabel(x.sous_type) }));
+/** The k nearest open MSP, CSP (medical or polyvalent) and ESP, and apart the other open centres with their sub-type label. */
+function nearestSites(rows: NearRow[]): { sites: Record<SiteType, NearSite[]>; autres: NearbyResult['autresCentres'] } {
+  const autres = rows.filter((x) => x.type === 'autre').map((x) => ({ ...nearSite(x), sousType: x.sous_type, sousTypeLibelle: centreLabel(x.sous_type) }));
   const sites = Object.fromEntries(SITE_TYPES.map((t) => [t, [] as NearSite[]])) as Record<SiteType, NearSite[]>;
-  for (const x of r.rows) if (x.type !== 'autre') sites[x.type as SiteType].push(nearSite(x));
+  for (const x of rows) if (x.type !== 'autre') sites[x.type as SiteType].push(nearSite(x));
   return { sites, autres };
 }
