@@ -4,7 +4,8 @@
 // BENCH_DATABASE_URL (loaded as by `npm run bench`, bench/national.ts), then BENCH_CLIENTS clients (50) each send
 // one request after another for BENCH_DURATION_S seconds (60), after BENCH_WARMUP_S (5) not counted, over a mix of
 // map tiles, overlaps of a département, a département's pharmacies, nearby structures of a pharmacy and search.
-// Prints req/s, p50/p95/p99 per endpoint, errors, the machine's load average, the CPU-seconds of the server and of
+// Prints req/s, p50/p95/p99 per endpoint, the share of answers from the server's memory cache (tiles, API answers:
+// API_CACHE_MB=0 turns the latter off), errors, the machine's load average, the CPU-seconds of the server and of
 // PostgreSQL during the measure (per request: the robust figure on a shared machine), and the targets of issue 11 as met or
 // not: 0 errors, p99 ≤ 250 ms, ≥ 466 req/s. The load starts once the server's tile prerendering is over (/api/health,
 // prerenduTuiles), so that it does not compete with the measure. Before the load, one national export (the pharmacies CSV, streamed from a
@@ -121,11 +122,16 @@ interface Tally {
   ms: number[];
   errors: number;
   statuses: Map<string, number>;
+  /** Answers served from the server's memory (X-Api-Cache or X-Tile-Cache: hit). */
+  hits: number;
 }
+
+/** Whether the server answered from its memory cache (API answers or tiles). */
+const cacheHit = (headers: Record<string, string | string[] | undefined>) => headers['x-api-cache'] === 'hit' || headers['x-tile-cache'] === 'hit';
 
 /** CLIENTS loops until `until`, each sending the next request of the mix; latencies recorded from `from` on. */
 async function drive(pool: Pool, paths: Record<Kind, string[]>, from: number, until: number): Promise<Record<Kind, Tally>> {
-  const tally = Object.fromEntries(Object.keys(MIX).map((k): [string, Tally] => [k, { ms: [], errors: 0, statuses: new Map() }])) as Record<Kind, Tally>;
+  const tally = Object.fromEntries(Object.keys(MIX).map((k): [string, Tally] => [k, { ms: [], errors: 0, statuses: new Map(), hits: 0 }])) as Record<Kind, Tally>;
   const plan = (Object.entries(MIX) as [Kind, number][]).flatMap(([k, w]) => Array<Kind>(w).fill(k));
   let n = 0;
   const client = async () => {
@@ -136,15 +142,18 @@ async function drive(pool: Pool, paths: Record<Kind, string[]>, from: number, un
       const path = list[Math.floor(i / plan.length) % list.length]!;
       const t0 = performance.now();
       let status: string;
+      let hit = false;
       try {
         const res = await pool.request({ path, method: 'GET', headers: { 'accept-encoding': 'gzip' } });
         await res.body.dump({ limit: Infinity });
         status = String(res.statusCode);
+        hit = cacheHit(res.headers);
       } catch (e) {
         status = (e as Error).name;
       }
       if (t0 < from) continue;
       const t = tally[kind];
+      if (hit) t.hits++;
       t.ms.push(performance.now() - t0);
       // any 2xx or 304 is an answer (204: an empty tile)
       if (!/^(2\d\d|304)$/.test(status)) {
@@ -157,24 +166,28 @@ async function drive(pool: Pool, paths: Record<Kind, string[]>, from: number, un
   return tally;
 }
 
+const hitRate = (hits: number, n: number) => `${((100 * hits) / Math.max(n, 1)).toFixed(1)} %`;
+
 const quantile = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))] ?? NaN;
 
 function report(tally: Record<Kind, Tally>, seconds: number): void {
   const rows: string[][] = [];
   const all: number[] = [];
   let errors = 0;
+  let hits = 0;
   for (const [kind, t] of Object.entries(tally)) {
     const s = [...t.ms].sort((a, b) => a - b);
     all.push(...s);
     errors += t.errors;
+    hits += t.hits;
     const detail = [...t.statuses].map(([k, v]) => `${k}×${v}`).join(' ');
-    rows.push([kind, String(s.length), (s.length / seconds).toFixed(1), ...[0.5, 0.95, 0.99].map((q) => quantile(s, q).toFixed(1)), `${t.errors}${detail ? ` (${detail})` : ''}`]);
+    rows.push([kind, String(s.length), (s.length / seconds).toFixed(1), ...[0.5, 0.95, 0.99].map((q) => quantile(s, q).toFixed(1)), hitRate(t.hits, s.length), `${t.errors}${detail ? ` (${detail})` : ''}`]);
   }
   all.sort((a, b) => a - b);
   const total = all.length / seconds;
   const p99 = quantile(all, 0.99);
-  rows.push(['all', String(all.length), total.toFixed(1), ...[0.5, 0.95, 0.99].map((q) => quantile(all, q).toFixed(1)), String(errors)]);
-  const header = ['endpoint', 'requests', 'req/s', 'p50 ms', 'p95 ms', 'p99 ms', 'errors'];
+  rows.push(['all', String(all.length), total.toFixed(1), ...[0.5, 0.95, 0.99].map((q) => quantile(all, q).toFixed(1)), hitRate(hits, all.length), String(errors)]);
+  const header = ['endpoint', 'requests', 'req/s', 'p50 ms', 'p95 ms', 'p99 ms', 'cache hits', 'errors'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (r: string[]) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
   console.log([line(header), ...rows.map(line)].join('\n'));

@@ -44,6 +44,8 @@ const Env = z.object({
    * lease ran out (its process stopped) is reported interrupted and may be confirmed again.
    */
   IMPORT_LEASE_S: z.coerce.number().int().min(2).max(3600).default(60),
+  /** Memory of the cache of public API answers, per process (MiB; 0: off): server/src/api/answers.ts. */
+  API_CACHE_MB: z.coerce.number().min(0).max(4096).default(32),
 });
 
 export interface OidcConfig {
@@ -71,6 +73,8 @@ export interface Config {
   pgliteReadReplica: boolean;
   workers: number;
   importLeaseS: number;
+  /** Bytes of public API answers kept per process (0: none). */
+  apiCacheBytes: number;
 }
 
 /** TRUST_PROXY as express takes it. */
@@ -123,6 +127,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     pgliteReadReplica: e.PGLITE_READ_REPLICA === 'true',
     workers: e.WORKERS,
     importLeaseS: e.IMPORT_LEASE_S,
+    apiCacheBytes: Math.round(e.API_CACHE_MB * 1024 * 1024),
   };
 }
 

@@ -9,7 +9,7 @@ export interface AppDeps {
   db: Db;
   log: Logger;
   /** Rate limits and trusted proxies are off when absent (tests); `npm start` passes the environment's. */
-  config: Pick<Config, 'basemapStyleUrl'> & Partial<Pick<Config, 'rateLimits' | 'trustProxy' | 'oidc' | 'importLeaseS'>>;
+  config: Pick<Config, 'basemapStyleUrl'> & Partial<Pick<Config, 'rateLimits' | 'trustProxy' | 'oidc' | 'importLeaseS' | 'apiCacheBytes'>>;
   /** Vector tile cache and prerendering (server/src/tiles/source.ts); defaults suit a server. */
   tiles?: TileSourceOptions;
   /** The offline basemap (BASEMAP_PMTILES), opened at start. */

@@ -1,5 +1,6 @@
 // Every declared endpoint (server/src/api/contract/index.ts) with its handler, as one router.
 import { Router } from 'express';
+import { AnswerCache } from './answers.js';
 import { authRoutes } from './auth.js';
 import { conciliationRoutes } from './conciliation.js';
 import { coverageRoutes } from './coverage.js';
@@ -21,10 +22,20 @@ import { tileRoutes } from './tiles.js';
 import { versionRoutes } from './versions.js';
 import { cachedTileSource } from '../tiles/source.js';
 
+/** API_CACHE_MB's default (server/src/config.ts), for an app started without it (tests). */
+const DEFAULT_ANSWER_CACHE_BYTES = 32 * 1024 * 1024;
+
 export function apiRoutes(deps: AppDeps): Router {
   const r = Router();
   // one tile cache per process: the tiles read it, the health answer says whether its prerendering is over
   const tiles = cachedTileSource(deps.db, deps.log, deps.tiles);
+  // the answers follow the tiles' data version: one read a second for both, and both emptied together
+  const bytes = deps.config.apiCacheBytes ?? DEFAULT_ANSWER_CACHE_BYTES;
+  const answers = bytes > 0 ? new AnswerCache((fresh) => tiles.version(fresh), bytes) : undefined;
+  r.use((req, _res, next) => {
+    req.answers = answers;
+    next();
+  });
   r.use(
     systemRoutes(deps, tiles),
     authRoutes(deps),

@@ -5,7 +5,7 @@ import { Router } from 'express';
 import { z } from 'zod';
 import { createDocument, type CreateDocumentOptions, type ZodOpenApiOperationObject, type ZodOpenApiPathsObject } from 'zod-openapi';
 import type { EndpointDecl, JsonOk } from './contract/endpoint.js';
-import { ACCESS_ERRORS, JSON_TYPE, SERVER_ERRORS } from './contract/endpoint.js';
+import { addedResponses, JSON_TYPE, SERVER_ERRORS } from './contract/endpoint.js';
 import { ENDPOINTS } from './contract/index.js';
 import * as system from './contract/system.js';
 import { serve } from './serve.js';
@@ -26,7 +26,7 @@ const numbersAsNumbers: NonNullable<CreateDocumentOptions['override']> = ({ json
 
 function operation(e: EndpointDecl): ZodOpenApiOperationObject {
   const responses = Object.fromEntries(
-    Object.entries({ ...e.responses, ...(e.access === 'public' ? {} : ACCESS_ERRORS), ...SERVER_ERRORS }).map(([status, r]) => [
+    Object.entries({ ...e.responses, ...addedResponses(e), ...SERVER_ERRORS }).map(([status, r]) => [
       status,
       {
         description: r!.description,
@@ -50,6 +50,8 @@ function operation(e: EndpointDecl): ZodOpenApiOperationObject {
     ...(e.access === 'public'
       ? { security: [], 'x-acces': 'public' }
       : { security: [{ session: [] }, { jeton: [] }], 'x-acces': { roles: [...e.access.roles], region: e.access.region ?? 'toutes' } }),
+    // the same answer to every caller, computed once per data version (server/src/api/answers.ts)
+    ...(e.cache ? { 'x-cache': 'version-des-donnees' } : {}),
   };
 }
 

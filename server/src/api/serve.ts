@@ -6,6 +6,7 @@
 import type { Request, Response, Router } from 'express';
 import type { z } from 'zod';
 import { authorize, checkRegions } from '../http/auth.js';
+import { answerKey, carriesCredentials, sendAnswer } from './answers.js';
 import { parse } from '../http/validate.js';
 import type { EndpointDecl, Input, JsonOk } from './contract/endpoint.js';
 import { queryObject } from './contract/params.js';
@@ -32,6 +33,7 @@ export function serve<E extends EndpointDecl>(router: Router, e: E, handler: Han
   const access = e.access === 'public' ? undefined : e.access;
   const { regionOf } = options;
   if (access?.region === 'own' && !regionOf) throw new Error(`${e.method} ${e.path}: declared region: 'own' but served without regionOf`);
+  if (e.cache && (access || e.method !== 'get')) throw new Error(`${e.method} ${e.path}: only a public GET may be cached`);
   router[e.method](expressPath(e.path), async (req, res) => {
     const auth = access && (await authorize(req, access));
     const input = {
@@ -40,7 +42,16 @@ export function serve<E extends EndpointDecl>(router: Router, e: E, handler: Han
       body: e.body ? parse(e.body as z.ZodType, req.body, 'Corps de requête') : undefined,
     } as Input<E>;
     if (auth && access?.region === 'own') checkRegions(auth, await regionOf!(input, req));
+    if (e.cache && req.answers) {
+      const compute = async () => {
+        const out = await handler(input, res, req);
+        if (out === undefined) throw new Error(`${e.method} ${e.path}: declared cached, but its handler returned no body`);
+        return out;
+      };
+      return sendAnswer(res, await req.answers.get(answerKey(e.path, input), carriesCredentials(req), compute));
+    }
     const out = await handler(input, res, req);
+    if (e.method !== 'get') req.answers?.wrote();
     if (out !== undefined) res.json(out);
   });
 }

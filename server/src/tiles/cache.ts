@@ -12,8 +12,9 @@
 // the tile URLs in /tiles/layers.json busts; layers.json reads the version fresh, so a client asking after its own
 // write gets the URLs of the data it wrote). The count guards against a log row being deleted and another added.
 // Writes that bypass the importers (hand-made SQL) are not seen until the next import (nor after a restart on the
-// embedded database, whose tiles are kept on disk under their data version: tiles/store.ts); the recruitment steps
-// that change a membership count in the version (DATA_VERSION_SQL).
+// embedded database, whose tiles are kept on disk under their data version: tiles/store.ts); the register's and
+// every audited write count in the version too (DATA_VERSION_SQL). The API's answers follow the same version
+// (api/answers.ts).
 // Below the memory, an optional store (tiles/store.ts) keeps tiles under the data version they show, across restarts.
 import { createHash } from 'node:crypto';
 import { gunzipSync, gzipSync } from 'node:zlib';
@@ -53,29 +54,32 @@ export interface TileKeeper {
 
 /** Bytes an entry costs: its compressed body plus a fixed overhead for the key and the bookkeeping. */
 const ENTRY_OVERHEAD = 128;
-const cost = (key: string, t: CachedTile) => t.gzip.length + key.length * 2 + ENTRY_OVERHEAD;
+const tileCost = (key: string, t: CachedTile) => t.gzip.length + key.length * 2 + ENTRY_OVERHEAD;
 
 /** An LRU map bounded by the total bytes of its entries (a Map iterates in insertion order: oldest first). */
-export class TileCache {
-  private readonly entries = new Map<string, CachedTile>();
+export class ByteLru<V> {
+  private readonly entries = new Map<string, V>();
   private used = 0;
 
-  constructor(readonly maxBytes = 64 * 1024 * 1024) {}
+  constructor(
+    readonly maxBytes: number,
+    private readonly cost: (key: string, v: V) => number,
+  ) {}
 
-  get(key: string): CachedTile | undefined {
-    const t = this.entries.get(key);
-    if (t) {
+  get(key: string): V | undefined {
+    const v = this.entries.get(key);
+    if (v !== undefined) {
       this.entries.delete(key);
-      this.entries.set(key, t);
+      this.entries.set(key, v);
     }
-    return t;
+    return v;
   }
 
-  set(key: string, tile: CachedTile): void {
-    const c = cost(key, tile);
+  set(key: string, value: V): void {
+    const c = this.cost(key, value);
     this.delete(key);
     if (c > this.maxBytes) return;
-    this.entries.set(key, tile);
+    this.entries.set(key, value);
     this.used += c;
     for (const [k] of this.entries) {
       if (this.used <= this.maxBytes) break;
@@ -85,9 +89,9 @@ export class TileCache {
 
   delete(key: string): void {
     const old = this.entries.get(key);
-    if (!old) return;
+    if (old === undefined) return;
     this.entries.delete(key);
-    this.used -= cost(key, old);
+    this.used -= this.cost(key, old);
   }
 
   clear(): void {
@@ -104,12 +108,22 @@ export class TileCache {
   }
 }
 
-// imports, and the register's writes (perimeter versions, dated steps, decisions on overlapping pairs, recruitment
-// steps that change a membership; all append-only: their counts only grow)
+export class TileCache extends ByteLru<CachedTile> {
+  constructor(maxBytes = 64 * 1024 * 1024) {
+    super(maxBytes, tileCost);
+  }
+}
+
+// imports, the register's writes (perimeter versions, dated steps, decisions on overlapping pairs, recruitment
+// steps that change a membership), and every audited write (auth/audit.ts: any write through the API or the
+// register, in its own transaction) but the sessions', which change no answer and which anyone may cause (a failed
+// login): all append-only, their counts only grow. A count, not max(id): ids are taken at insert, rows appear at
+// commit, in another order.
 export const DATA_VERSION_SQL = `SELECT coalesce(max(id), 0)::int AS max,
   count(*)::int + (SELECT count(*) FROM cpts_version)::int + (SELECT count(*) FROM cpts_etape)::int
   + (SELECT count(*) FROM chevauchement_decision)::int
-  + (SELECT count(*) FROM recrutement_officine WHERE adhesion_id IS NOT NULL OR retrait_id IS NOT NULL)::int AS n FROM import_log`;
+  + (SELECT count(*) FROM recrutement_officine WHERE adhesion_id IS NOT NULL OR retrait_id IS NOT NULL)::int
+  + (SELECT count(*) FROM audit WHERE action NOT LIKE 'session.%')::int AS n FROM import_log`;
 
 export async function readDataVersion(db: Queryable): Promise<string> {
   const r = await db.query<{ max: number; n: number }>(DATA_VERSION_SQL);

@@ -24,6 +24,7 @@ export const coverage = endpoint({
   path: '/api/coverage',
   tag: 'Territoires',
   access: 'public',
+  cache: 'data-version',
   summary: 'Part de la population et des communes couvertes par une CPTS, par département et par région',
   query: queryObject({ departement: departementParam.optional(), region: regionParam.optional(), date: asOfParam.optional() }),
   responses: {
@@ -93,6 +94,7 @@ export const whiteZones = endpoint({
   path: '/api/white-zones',
   tag: 'Territoires',
   access: 'public',
+  cache: 'data-version',
   summary: 'Zones blanches : communes hors de toute CPTS, avec population, offre de médecine générale, zonage et CPTS la plus proche',
   query: pageQuery(MAX_WHITE_ZONE_PAGE),
   responses: {

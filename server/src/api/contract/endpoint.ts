@@ -46,6 +46,13 @@ export interface EndpointDecl {
   /** OpenAPI tag (French): groups endpoints in the document. */
   tag: string;
   access: Access;
+  /**
+   * `'data-version'`: the answer depends on the parsed input and the data only (not on the caller, their session,
+   * role or région, a cookie or a header, nor the date beyond the day), so it is computed once per data version
+   * and input and served from memory (server/src/api/answers.ts). Only for a public GET whose handler returns its
+   * JSON body and reads nothing but its input.
+   */
+  cache?: 'data-version';
   params?: z.ZodObject;
   /** Query parameters. Without it, the endpoint takes none and refuses any (a typo is never silently ignored). */
   query?: z.ZodObject;
@@ -99,9 +106,18 @@ export const ACCESS_ERRORS: Record<401 | 403, ResponseDecl> = {
   403: error('Accès refusé : rôle ou région sans ce droit, ou jeton CSRF manquant'),
 };
 
+/** What a cached endpoint (`cache`) answers to the ETag of its current answer. */
+export const NOT_MODIFIED: ResponseDecl = { description: 'Réponse inchangée depuis l’ETag fourni (If-None-Match)' };
+
+/** The answers added to an endpoint's own by its declaration: access errors, 304 of a cached answer. */
+export const addedResponses = (e: EndpointDecl): Partial<Record<number, ResponseDecl>> => ({
+  ...(e.access === 'public' ? {} : ACCESS_ERRORS),
+  ...(e.cache ? { 304: NOT_MODIFIED } : {}),
+});
+
 /** The answer an endpoint declares for a status, including those added to every endpoint (access, server errors). */
 export function declaredResponse(e: EndpointDecl, status: number): ResponseDecl | undefined {
-  const added: Partial<Record<number, ResponseDecl>> = { ...(e.access === 'public' ? {} : ACCESS_ERRORS), 503: SERVER_ERRORS[503], 504: SERVER_ERRORS[504] };
+  const added: Partial<Record<number, ResponseDecl>> = { ...addedResponses(e), 503: SERVER_ERRORS[503], 504: SERVER_ERRORS[504] };
   return e.responses[status] ?? added[status];
 }
 

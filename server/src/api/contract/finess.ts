@@ -54,6 +54,7 @@ export const finessChanges = endpoint({
   path: '/api/finess/changes',
   tag: 'Officines',
   access: 'public',
+  cache: 'data-version',
   summary: 'Changements FINESS entre stocks : ouvertures, fermetures, déplacements, renommages (nouvelles officines, officines fermées)',
   description:
     'Par défaut, les changements du stock le plus récent par rapport au précédent ; aucun s’il n’y a qu’un stock. Triés par date de stock, ' +

@@ -45,6 +45,7 @@ export const nearby = endpoint({
   path: '/api/nearby',
   tag: 'Officines',
   access: 'public',
+  cache: 'data-version',
   summary: 'Autour d’une officine, d’un point ou d’une commune : CPTS, MSP/CSP/ESP les plus proches, zonage, missions accessibles, contacts',
   description:
     'Donner exactement un de : `finess` (officine), `lon` + `lat` (point WGS84), `commune` (code INSEE, un ancien code est converti). ' +

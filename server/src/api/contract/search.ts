@@ -26,6 +26,7 @@ export const search = endpoint({
   path: '/api/search',
   tag: 'Recherche',
   access: 'public',
+  cache: 'data-version',
   summary: 'Recherche : communes (nom, code INSEE, code postal), CPTS (nom, identifiant), structures et officines (nom, FINESS)',
   description:
     'Sans tenir compte des accents ni de la casse. Classement : code exact, nom exact, début du nom (ou du code), début d’un mot du nom, ' +

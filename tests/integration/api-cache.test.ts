@@ -1,0 +1,131 @@
+// The cache of public API answers (server/src/api/answers.ts) over real HTTP on both backends: which endpoints it
+// serves, its key, and the writes that empty it (through the API, and an import from outside the server). The
+// data version's clock is the test's: the version is read again only when a test moves it, or fresh.
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { ENDPOINTS } from '../../server/src/api/contract/index.js';
+import type { Db } from '../../server/src/db/port.js';
+import { logImport } from '../../server/src/import/log.js';
+import { call, createAccounts, signIn, tokenOf, type Caller } from '../helpers/auth.js';
+import { describeEachBackend } from '../helpers/db.js';
+import { startServer, type TestServer } from '../helpers/http.js';
+import { loadRegisterFixture } from '../helpers/register.js';
+
+const SEARCH = '/api/search?q=Commune&limit=5';
+
+describeEachBackend('API answer cache', (backend) => {
+  let db: Db;
+  let dispose: () => Promise<void>;
+  let srv: TestServer;
+  let ars: Caller;
+  let token: Caller;
+  let clock = 0;
+
+  beforeAll(async () => {
+    ({ db, dispose } = await backend.open());
+    const accounts = await createAccounts(db);
+    await loadRegisterFixture(db);
+    await db.query('SELECT cpts_version_initiale(id) FROM cpts');
+    srv = await startServer(db, { tiles: { versionTtlMs: 1000, now: () => clock } });
+    ars = await signIn(srv, 'ars-52');
+    token = await tokenOf(db, accounts['ars-52']!);
+  });
+  afterAll(async () => {
+    await srv?.close();
+    await dispose?.();
+  });
+
+  const get = async (path: string, headers: Record<string, string> = {}) => {
+    const r = await srv.fetch(path, { headers });
+    return { status: r.status, cache: r.headers.get('x-api-cache'), etag: r.headers.get('etag'), body: await r.json() };
+  };
+
+  it('computes an answer once per data version and input, with an ETag answered 304', async () => {
+    clock += 1001;
+    const first = await get(SEARCH);
+    const second = await get(SEARCH);
+    expect([first.cache, second.cache]).toEqual(['miss', 'hit']);
+    expect(second.body).toEqual(first.body);
+    expect(second.etag).toBe(first.etag);
+    expect((await srv.raw(SEARCH, { 'if-none-match': first.etag! })).status).toBe(304);
+  });
+
+  it('keys on the whole normalised query: the order of the parameters is one key, any other value another', async () => {
+    clock += 1001;
+    await get(SEARCH);
+    expect((await get('/api/search?limit=5&q=Commune')).cache).toBe('hit');
+    const other = await get('/api/search?q=Commune&limit=1');
+    expect(other.cache).toBe('miss');
+    expect(other.body.resultats).toHaveLength(1);
+    expect((await get('/api/search?q=Commune%202&limit=5')).cache).toBe('miss');
+    // an invalid input is a 400, never kept
+    expect((await get('/api/search?q=Commune&limit=0')).status).toBe(400);
+    expect((await get('/api/search?q=Commune&limit=0')).status).toBe(400);
+  });
+
+  it('never caches an endpoint whose answer depends on the caller, nor a non-public or non-GET one', async () => {
+    const cached = ENDPOINTS.filter((e) => e.cache);
+    expect(cached.map((e) => e.path).sort()).toEqual(['/api/coverage', '/api/cpts', '/api/cpts/{id}', '/api/finess/changes', '/api/nearby', '/api/search', '/api/white-zones']);
+    for (const e of cached) expect([e.access, e.method]).toEqual(['public', 'get']);
+    // the overlaps carry notes for ARS users, the pharmacies the recruitment for an account: computed every time
+    for (const path of ['/api/overlaps', '/api/pharmacies?limit=5']) {
+      for (const who of [null, ars, null]) expect((await call(srv, 'GET', path, who)).headers.get('x-api-cache')).toBeNull();
+    }
+  });
+
+  it('shows a write through the API to the next read, anonymous or not, within the version’s read interval', async () => {
+    clock += 1001;
+    const sheet = '/api/cpts/FIXT-A';
+    const before = await get(sheet);
+    expect((await get(sheet)).cache).toBe('hit');
+    const r = await call(srv, 'POST', '/api/cpts/FIXT-A/etapes', ars, { etape: 'lettre-intention', le: '2024-02-01' });
+    expect(r.status, await r.text()).toBe(201);
+    // the clock has not moved: the write itself makes the next read of the version fresh
+    const after = await get(sheet);
+    expect(after.cache).toBe('miss');
+    expect(after.body).not.toEqual(before.body);
+    expect(after.etag).not.toBe(before.etag);
+  });
+
+  it('shows an import from outside the server (the command line) within the read interval, at once to a caller with credentials', async () => {
+    clock += 1001;
+    const before = await get(SEARCH);
+    expect((await get(SEARCH)).cache).toBe('hit');
+    await logImport(db, 'communes', { fileName: 'communes-2.csv', checksum: 'test' }, 1);
+    // within the interval, an anonymous reader may still get the answer of before
+    expect((await get(SEARCH)).cache).toBe('hit');
+    // a caller who may have written reads the version fresh
+    const signedIn = await get(SEARCH, token.headers);
+    expect(signedIn.cache).toBe('miss');
+    expect(signedIn.body.sources).not.toEqual(before.body.sources);
+    expect(signedIn.body.sources).toContainEqual(expect.objectContaining({ type: 'communes', fichier: 'communes-2.csv' }));
+    await logImport(db, 'communes', { fileName: 'communes-3.csv', checksum: 'test' }, 1);
+    clock += 1001;
+    const anonymous = await get(SEARCH);
+    expect(anonymous.cache).toBe('miss');
+    expect(anonymous.body.sources).toContainEqual(expect.objectContaining({ type: 'communes', fichier: 'communes-3.csv' }));
+  });
+});
+
+describeEachBackend('API answer cache off (API_CACHE_MB=0)', (backend) => {
+  let dispose: () => Promise<void>;
+  let srv: TestServer;
+
+  beforeAll(async () => {
+    let db: Db;
+    ({ db, dispose } = await backend.open());
+    await loadRegisterFixture(db);
+    srv = await startServer(db, { config: { apiCacheBytes: 0 } });
+  });
+  afterAll(async () => {
+    await srv?.close();
+    await dispose?.();
+  });
+
+  it('computes every answer', async () => {
+    for (let i = 0; i < 2; i++) {
+      const r = await srv.get(SEARCH);
+      expect(r.status).toBe(200);
+      expect(r.headers.get('x-api-cache')).toBeNull();
+    }
+  });
+});
