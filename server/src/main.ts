@@ -69,6 +69,7 @@ async function main(): Promise<void> {
     const host = ['0.0.0.0', '::', ''].includes(config.host) ? '127.0.0.1' : config.host;
     const url = `http://${host.includes(':') ? `[${host}]` : host}:${(server.address() as AddressInfo).port}`;
     writeFileSync(serverFile(config.dataDir), JSON.stringify({ url, pid: process.pid }) + '\n');
+    setTimeout(() => void warmUp(url), WARM_UP_DELAY_MS).unref();
   }
 
   const stop = () => {
@@ -78,6 +79,17 @@ async function main(): Promise<void> {
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
+}
+
+/** After the first page's own requests (its map, its tiles), which the warm-up must not slow down. */
+const WARM_UP_DELAY_MS = 4000;
+
+/**
+ * The ARS view's first answers (the CPTS list, the coverage figures) cost about a second of the embedded database's
+ * CPU the first time (plans, caches): asked once in the background, so that a first visit there does not wait for it.
+ */
+async function warmUp(url: string): Promise<void> {
+  for (const path of ['/api/cpts', '/api/coverage']) await fetch(url + path).then((r) => r.arrayBuffer(), () => undefined);
 }
 
 /**

@@ -16,21 +16,24 @@ import { perimeterRoutes } from './perimeter.js';
 import { pharmaciesRoutes } from './pharmacies.js';
 import { recruitmentRoutes } from './recrutement.js';
 import { searchRoutes } from './search.js';
-import { systemRoutes } from './system.js';
-import { tileRoutes } from './tiles.js';
+import { pageRoutes } from './page.js';
+import { appConfig, systemRoutes } from './system.js';
+import { layersDescription, tileRoutes } from './tiles.js';
 import { versionRoutes } from './versions.js';
 import { cachedTileSource } from '../tiles/source.js';
 
-export function apiRoutes(deps: AppDeps): Router {
+/** The API, and the map client's files and page (which carries the configuration and the tile layers' description). */
+export function apiRoutes(deps: AppDeps): { api: Router; page: Router } {
   const r = Router();
   // one tile cache per process: the tiles read it, the health answer says whether its prerendering is over
   const tiles = cachedTileSource(deps.db, deps.log, deps.tiles);
+  const layers = layersDescription(deps.db, tiles);
   r.use(
     systemRoutes(deps, tiles),
     authRoutes(deps),
     importRoutes(deps),
     openApiRoutes(),
-    tileRoutes(deps, tiles),
+    tileRoutes(deps, tiles, layers),
     cptsRoutes(deps),
     versionRoutes(deps),
     overlapRoutes(deps),
@@ -45,5 +48,6 @@ export function apiRoutes(deps: AppDeps): Router {
     guideRoutes(),
     mapAssetRoutes(deps),
   );
-  return r;
+  const boot = async () => ({ config: appConfig(deps), layers: await layers() });
+  return { api: r, page: pageRoutes(boot) };
 }
