@@ -1,28 +1,25 @@
 // The application shell: header (home, journeys, search), the journey panel and the map.
-import { useEffect, useState } from 'react';
+import { lazy, Suspense, useEffect, useState } from 'react';
 import { Account } from './Account.js';
-import { ApiError, getConfig, getTileLayers, type TileLayerInfo } from './api.js';
+import { embeddedBoot, fetchBoot, type Boot } from './boot.js';
 import { Home, JOURNEY_INFO } from './Home.js';
 import { CLICK_PRIORITY, MapLayout, useMap, useMapClick } from './MapView.js';
 import { SearchBox, type SearchPick } from './SearchBox.js';
 import { JOURNEYS, parseSel, patchUrl, useUrl, type Journey } from './url.js';
-import { ArsPanel } from './ars/ArsPanel.js';
-import { UrpsPanel } from './urps/UrpsPanel.js';
-import { PharmacistPanel } from './pharmacien/PharmacistPanel.js';
 import { showInfoPopup, showPopup } from './popup.js';
 import { SessionProvider } from './session.js';
 
+// each journey's panel is loaded when opened: the home view's scripts are run before the map is created
+const ArsPanel = lazy(() => import('./ars/ArsPanel.js').then((m) => ({ default: m.ArsPanel })));
+const UrpsPanel = lazy(() => import('./urps/UrpsPanel.js').then((m) => ({ default: m.UrpsPanel })));
+const PharmacistPanel = lazy(() => import('./pharmacien/PharmacistPanel.js').then((m) => ({ default: m.PharmacistPanel })));
+
 export function App() {
-  const [boot, setBoot] = useState<{ basemap: string | null; layers: TileLayerInfo[]; error?: string }>();
+  // the page's own boot data: the map is created in the first render's effects
+  const [boot, setBoot] = useState<Boot | undefined>(embeddedBoot);
   useEffect(() => {
-    // the map works without the config (no basemap); without the layer list it falls back to the default tile URLs
-    void Promise.allSettled([getConfig(), getTileLayers()]).then(([c, l]) =>
-      setBoot({
-        basemap: c.status === 'fulfilled' ? c.value.styleFondDeCarte : null,
-        layers: l.status === 'fulfilled' ? l.value.couches : [],
-        error: l.status === 'rejected' ? (l.reason instanceof ApiError ? l.reason.message : 'La description des couches est indisponible.') : undefined,
-      }),
-    );
+    if (!boot) void fetchBoot().then(setBoot);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, []);
   const [url] = useUrl();
   const j = url.get('j') as Journey | null;
@@ -39,9 +36,11 @@ export function App() {
         {boot.error && <p className="state error">Carte : {boot.error}</p>}
         <DefaultClick />
         {journey === null && <Home open={(x) => patchUrl({ j: x, tab: null, sel: null })} />}
-        {journey === 'ars' && <ArsPanel />}
-        {journey === 'urps' && <UrpsPanel />}
-        {journey === 'pharmacien' && <PharmacistPanel />}
+        <Suspense fallback={<p className="state">Chargement du parcours…</p>}>
+          {journey === 'ars' && <ArsPanel />}
+          {journey === 'urps' && <UrpsPanel />}
+          {journey === 'pharmacien' && <PharmacistPanel />}
+        </Suspense>
       </MapLayout>
     </SessionProvider>
   );

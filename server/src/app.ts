@@ -1,8 +1,6 @@
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import compression from 'compression';
 import cookieParser from 'cookie-parser';
-import express, { type Express, type RequestHandler, Router } from 'express';
+import express, { type Express, type RequestHandler } from 'express';
 import helmet from 'helmet';
 import { loggedUrl, type Logger } from './logger.js';
 import { apiRoutes } from './api/index.js';
@@ -13,43 +11,8 @@ import { hstsOverHttps, limitExpensive, rejectInvalidText } from './http/guards.
 
 export type { AppDeps };
 
-/** The built map client (`npm run build:client`), served at `/` with an index.html fallback for client-side views. */
-const CLIENT_DIST = fileURLToPath(new URL('../../client/dist/', import.meta.url));
-
 /** Paths of the server's own answers (API, tiles, glyphs, basemap): never answered with the page. */
 const SERVER_PATHS = ['/api', '/tiles', '/glyphs', '/fond-de-carte'];
-
-/** The map client's files; the server's own paths are never answered with the page. */
-function clientRoutes(): Router {
-  const r = Router();
-  r.use(
-    express.static(CLIENT_DIST, {
-      index: 'index.html',
-      setHeaders: (res, path) => {
-        // hashed bundles never change; index.html must be revalidated to pick up a new build
-        res.setHeader('Cache-Control', /[\\/]assets[\\/]/.test(path) ? 'public, max-age=31536000, immutable' : 'no-cache');
-      },
-    }),
-  );
-  r.get(/^(?!\/(api|tiles|glyphs|fond-de-carte)(\/|$)).*/, (req, res, next) => {
-    if (!req.accepts('html')) return next();
-    // a missing file (an old bundle name…) is a 404, not the page: only client views fall back to index.html
-    if (/\.[A-Za-z0-9]+$/.test(req.path)) {
-      res.status(404).type('text/plain; charset=utf-8').send(`Fichier introuvable : ${req.path}\n`);
-      return;
-    }
-    if (!existsSync(CLIENT_DIST + 'index.html')) {
-      res
-        .status(503)
-        .type('text/plain; charset=utf-8')
-        .send('La carte n’est pas encore construite : lancez `npm run build:client`, puis rechargez cette page.\nL’API reste disponible sous /api (voir /api/openapi.json).\n');
-      return;
-    }
-    res.setHeader('Cache-Control', 'no-cache');
-    res.sendFile(CLIENT_DIST + 'index.html');
-  });
-  return r;
-}
 
 /** One structured log line per request. */
 function requestLog(log: Logger): RequestHandler {
@@ -96,8 +59,9 @@ export function createApp(deps: AppDeps): Express {
   app.use(cookieParser());
   app.use(identify(deps.db));
   app.use(limitExpensive(deps.config.rateLimits ?? { exportsPerMinute: 0, analysesPerMinute: 0 }, deps.db));
-  app.use(apiRoutes(deps));
-  app.use(clientRoutes());
+  const { api, page } = apiRoutes(deps);
+  app.use(api);
+  app.use(page);
   for (const p of SERVER_PATHS) app.use(p, unknownRoute);
   app.use(errorHandler(deps.log));
   return app;

@@ -69,6 +69,7 @@ async function main(): Promise<void> {
     const host = ['0.0.0.0', '::', ''].includes(config.host) ? '127.0.0.1' : config.host;
     const url = `http://${host.includes(':') ? `[${host}]` : host}:${(server.address() as AddressInfo).port}`;
     writeFileSync(serverFile(config.dataDir), JSON.stringify({ url, pid: process.pid }) + '\n');
+    whenQuiet(server, QUIET_MS, () => void warmUp(url));
   }
 
   const stop = () => {
@@ -78,6 +79,30 @@ async function main(): Promise<void> {
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
+}
+
+/** No request for this long: the first page has its map and tiles, and the warm-up will not slow it down. */
+const QUIET_MS = 2000;
+
+/** Runs `work` once, the first time the server has had no request for `quietMs`. */
+function whenQuiet(server: Server, quietMs: number, work: () => void): void {
+  let last = performance.now();
+  const seen = () => (last = performance.now());
+  server.on('request', seen);
+  const timer = setInterval(() => {
+    if (performance.now() - last < quietMs) return;
+    clearInterval(timer);
+    server.off('request', seen);
+    work();
+  }, 250).unref();
+}
+
+/**
+ * The ARS view's first answers (the CPTS list, the coverage figures) cost about a second of the embedded database's
+ * CPU the first time (plans, caches): asked once in the background, so that a first visit there does not wait for it.
+ */
+async function warmUp(url: string): Promise<void> {
+  for (const path of ['/api/cpts', '/api/coverage']) await fetch(url + path).then((r) => r.arrayBuffer(), () => undefined);
 }
 
 /**

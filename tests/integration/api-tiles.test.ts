@@ -1,5 +1,6 @@
 // Vector tiles over real HTTP on both backends, against the fixture territory whose answers are known by
 // construction (tests/helpers/fixture-territory.ts), plus a few sites placed at known distances.
+import { existsSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appendDecision } from '../../server/src/analysis/conciliation.js';
@@ -12,6 +13,9 @@ import { refreshAdminOutlines } from '../../server/src/import/outlines.js';
 import { backends, describeEachBackend } from '../helpers/db.js';
 import { CPTS, SIZE, centre, communeCode, corner, insertCpts, loadFixtureTerritory, population } from '../helpers/fixture-territory.js';
 import { startServer, type TestServer } from '../helpers/http.js';
+
+/** The built client's page (`npm run build:client`), which the server fills with its boot data. */
+const CLIENT_PAGE = new URL('../../client/dist/index.html', import.meta.url);
 import { bbox, decodeTile, ringArea2, type DecodedFeature } from '../helpers/mvt.js';
 
 // The fixture's centre (between communes 6 and 7, on the 47.075° parallel) and the tile holding it at z8:
@@ -485,6 +489,22 @@ describeEachBackend('vector tiles API', (backend) => {
     const after = (await server.getJson('/tiles/layers.json')).body.version;
     expect(after).not.toBe(before);
     expect((await server.raw(path, { 'accept-encoding': 'gzip' })).headers['x-tile-cache']).toBe('miss');
+  });
+
+  it.skipIf(!existsSync(CLIENT_PAGE))('serves the page with the configuration and the layers of the data version read as it is served', async () => {
+    clock += 1001;
+    await db.query(`INSERT INTO import_log (kind, file_name, rows, checksum) VALUES ('memberships', 'test-page', 1, 'test-page')`);
+    // within the TTL of the tiles' version: the page reads it fresh, as layers.json does
+    const res = await fetch(server.url + '/', { headers: { accept: 'text/html' } });
+    expect(res.headers.get('cache-control')).toBe('no-cache');
+    const html = await res.text();
+    const json = /<script type="application\/json" id="boot-data">(.*?)<\/script>/s.exec(html)?.[1];
+    expect(json, 'boot data in the page').toBeDefined();
+    expect(json).not.toMatch(/</);
+    const boot = JSON.parse(json!);
+    expect(boot.config).toEqual((await server.getJson('/api/config')).body);
+    expect(boot.layers).toEqual((await server.getJson('/tiles/layers.json')).body);
+    expect(boot.layers.version).toBe(await readDataVersion(db));
   });
 
   it('answers a tile URL of a version it does not hold yet from that version (layers.json read by another worker)', async () => {

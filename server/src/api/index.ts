@@ -17,18 +17,21 @@ import { perimeterRoutes } from './perimeter.js';
 import { pharmaciesRoutes } from './pharmacies.js';
 import { recruitmentRoutes } from './recrutement.js';
 import { searchRoutes } from './search.js';
-import { systemRoutes } from './system.js';
-import { tileRoutes } from './tiles.js';
+import { pageRoutes } from './page.js';
+import { appConfig, systemRoutes } from './system.js';
+import { layersDescription, tileRoutes } from './tiles.js';
 import { versionRoutes } from './versions.js';
 import { cachedTileSource } from '../tiles/source.js';
 
 /** API_CACHE_MB's default (server/src/config.ts), for an app started without it (tests). */
 const DEFAULT_ANSWER_CACHE_BYTES = 32 * 1024 * 1024;
 
-export function apiRoutes(deps: AppDeps): Router {
+/** The API, and the map client's files and page (which carries the configuration and the tile layers' description). */
+export function apiRoutes(deps: AppDeps): { api: Router; page: Router } {
   const r = Router();
   // one tile cache per process: the tiles read it, the health answer says whether its prerendering is over
   const tiles = cachedTileSource(deps.db, deps.log, deps.tiles);
+  const layers = layersDescription(deps.db, tiles);
   // the answers follow the tiles' data version: one read a second for both, and both emptied together
   const bytes = deps.config.apiCacheBytes ?? DEFAULT_ANSWER_CACHE_BYTES;
   const answers = bytes > 0 ? new AnswerCache((fresh) => tiles.version(fresh), bytes) : undefined;
@@ -41,7 +44,7 @@ export function apiRoutes(deps: AppDeps): Router {
     authRoutes(deps),
     importRoutes(deps),
     openApiRoutes(),
-    tileRoutes(deps, tiles),
+    tileRoutes(deps, tiles, layers),
     cptsRoutes(deps),
     versionRoutes(deps),
     overlapRoutes(deps),
@@ -56,5 +59,6 @@ export function apiRoutes(deps: AppDeps): Router {
     guideRoutes(),
     mapAssetRoutes(deps),
   );
-  return r;
+  const boot = async () => ({ config: appConfig(deps), layers: await layers() });
+  return { api: r, page: pageRoutes(boot) };
 }

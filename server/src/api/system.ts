@@ -3,12 +3,18 @@ import { Router } from 'express';
 import type { TileSource } from '../tiles/source.js';
 import { basemapStyle } from './contract/map-assets.js';
 import * as api from './contract/system.js';
+import type { AppConfig } from './contract/system.js';
 import type { AppDeps } from './deps.js';
 import { serve } from './serve.js';
 
 const BASEMAP_STYLE_PATH = basemapStyle.path;
 
 const TABLES = ['commune', 'cpts', 'cpts_commune', 'structure', 'pharmacie', 'adhesion_pharmacie', 'offre_mg', 'zonage', 'import_log'] as const;
+
+/** The map client's configuration (GET /api/config, and the boot data of the page: server/src/api/page.ts). */
+export const appConfig = ({ config, basemap }: Pick<AppDeps, 'config' | 'basemap'>): AppConfig => ({
+  styleFondDeCarte: basemap ? BASEMAP_STYLE_PATH : (config.basemapStyleUrl ?? null),
+});
 
 export function systemRoutes({ db, config, basemap }: AppDeps, tiles: TileSource): Router {
   const r = Router();
@@ -30,6 +36,6 @@ export function systemRoutes({ db, config, basemap }: AppDeps, tiles: TileSource
       prerenduTuiles: await tiles.prerendering(),
     };
   });
-  serve(r, api.config, () => ({ styleFondDeCarte: basemap ? BASEMAP_STYLE_PATH : (config.basemapStyleUrl ?? null) }));
+  serve(r, api.config, () => appConfig({ config, basemap }));
   return r;
 }

@@ -3,11 +3,13 @@
 import { gunzipSync } from 'node:zlib';
 import { Router, type Request } from 'express';
 import { InvalidInputError, NotFoundError } from '../domain/errors.js';
+import type { Db } from '../db/port.js';
 import type { CachedTile } from '../tiles/cache.js';
 import { EXTENT, LAYERS, findLayer } from '../tiles/layers.js';
 import { perVersionMap, type TileSource } from '../tiles/source.js';
 import { MVT_TYPE } from './contract/endpoint.js';
 import * as api from './contract/tiles.js';
+import type { TileLayersResponse } from './contract/tiles.js';
 import type { AppDeps } from './deps.js';
 import { setSourcesHeader } from './send.js';
 import { serve } from './serve.js';
@@ -27,12 +29,15 @@ function notModified(req: Request, t: CachedTile): boolean {
 
 const FIELD_TYPES = { string: 'String', number: 'Number', boolean: 'Boolean' } as const;
 
-export function tileRoutes({ db }: AppDeps, source: TileSource): Router {
-  const r = Router();
-  const sourcesOf = perVersionMap((layerId) => dataSources(db, findLayer(layerId)!.kinds));
+const sourcesPerLayer = (db: Db) => perVersionMap((layerId) => dataSources(db, findLayer(layerId)!.kinds));
 
-  serve(r, api.tileLayers, async (_input, res) => {
-    // read now: a client asks after its own write (refreshMap) and must get the tile URLs of the data it wrote
+/**
+ * The layers' description (GET /tiles/layers.json, and the boot data of the page: server/src/api/page.ts) with the
+ * data version read now: a client asks after its own write (refreshMap) and must get the tile URLs of the data it wrote.
+ */
+export function layersDescription(db: Db, source: TileSource): () => Promise<TileLayersResponse> {
+  const sourcesOf = sourcesPerLayer(db);
+  return async () => {
     const version = await source.version(true);
     const bounds = await source.bounds(version);
     const couches = await Promise.all(
@@ -67,7 +72,6 @@ export function tileRoutes({ db }: AppDeps, source: TileSource): Router {
         sources: await sourcesOf(version, l.id),
       })),
     );
-    res.setHeader('Cache-Control', 'no-cache');
     return {
       version,
       etendue: EXTENT,
@@ -76,6 +80,15 @@ export function tileRoutes({ db }: AppDeps, source: TileSource): Router {
         'et changent (paramètre v) à chaque import. Un attribut absent d’une entité est inconnu ou sans objet (voir la description de chaque attribut).',
       couches,
     };
+  };
+}
+
+export function tileRoutes({ db }: AppDeps, source: TileSource, describe: () => Promise<TileLayersResponse>): Router {
+  const r = Router();
+  const sourcesOf = sourcesPerLayer(db);
+  serve(r, api.tileLayers, async (_input, res) => {
+    res.setHeader('Cache-Control', 'no-cache');
+    return describe();
   });
 
   serve(r, api.tile, async ({ params: p, query }, res, req) => {
