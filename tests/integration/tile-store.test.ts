@@ -115,6 +115,25 @@ describeEachBackend('tile store', (backend) => {
     expect(await new TileStore(join(dataDir, TILE_STORE_DIR), 'js-other', db).get(now, 'communes/8/0/0')).toBeUndefined();
   });
 
+  it('keeps the data extent of layers.json across restarts, for its data version only', async () => {
+    const s = open();
+    const version = await s.version(true);
+    const computed = await s.bounds(version);
+    expect(computed).toEqual([-1.6, 47, -1.4, 47.15]); // the fixture's 4 × 3 communes
+    await settle();
+    const [renderer] = await readdir(join(dataDir, TILE_STORE_DIR));
+    const store = new TileStore(join(dataDir, TILE_STORE_DIR), renderer!, db);
+    expect(await store.getBounds(version)).toEqual(computed);
+    // a restart reads it back instead of reading every commune (a marker value proves where it came from)
+    await store.putBounds(version, [1, 2, 3, 4]);
+    expect(await open().bounds(version)).toEqual([1, 2, 3, 4]);
+    // not kept for a version the database no longer holds, nor read for another one
+    await bumpVersion('store-bounds');
+    await store.putBounds(version, [5, 6, 7, 8]);
+    expect(await store.getBounds(version)).toEqual([1, 2, 3, 4]);
+    expect(await open().bounds(await readDataVersion(db))).toEqual(computed);
+  });
+
   it('keeps a dated tile (?date=) apart from today’s, each served only for its own day', async () => {
     // as of a day before the fixture's CPTS versions, no commune is covered: not today's tile
     const today = await tile(open());

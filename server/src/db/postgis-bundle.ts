@@ -14,10 +14,9 @@
 import { existsSync, statSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { gunzipSync } from 'node:zlib';
 import type { Extension } from '@electric-sql/pglite';
 import { postgis } from '@electric-sql/pglite-postgis';
-import * as tar from 'tar';
 import { IMAGE_DIR, ROOT } from './image.js';
 
 const PACKAGE = join(ROOT, 'node_modules/@electric-sql/pglite-postgis');
@@ -111,6 +110,7 @@ export async function slimBundle(): Promise<string> {
   const file = join(IMAGE_DIR, `postgis-${version}-${statSync(FULL_BUNDLE).size}-slim3.tar.gz`);
   if (existsSync(file)) return file;
   await mkdir(IMAGE_DIR, { recursive: true });
+  const tar = await import('tar'); // only here: not loaded at each opening
   const tmp = await mkdtemp(join(IMAGE_DIR, 'postgis-slim-'));
   try {
     await tar.x({ file: FULL_BUNDLE, cwd: tmp, filter: (p) => keepInBundle(p.replace(/^\.\//, '')) });
@@ -126,16 +126,37 @@ export async function slimBundle(): Promise<string> {
   return file;
 }
 
-/** PGlite's PostGIS extension on the cut bundle; the published one when the cut one cannot be made. */
+/**
+ * PGlite's PostGIS extension on the cut bundle; the published one when the cut one cannot be made. The bundle's
+ * bytes are handed to PGlite already read: given a path, PGlite reads it through a stream into a Blob and reads the
+ * Blob back (Node 20: ~1 s of CPU for these 33 MB at each opening, --cpu-prof: Blob readNext, concat); read here in
+ * one piece and gunzipped (stored, level 0) at once, while PGlite compiles its own module. They go where PGlite
+ * collects each extension's bundle (the module's pg_extensions, read after preRun: @electric-sql/pglite 0.5.8).
+ */
 export async function postgisExtension(): Promise<Extension> {
-  let bundle: URL;
+  let file: string;
   try {
-    bundle = pathToFileURL(await slimBundle());
+    file = await slimBundle();
   } catch {
     return postgis;
   }
   return {
     name: postgis.name,
-    setup: async (pg, emscriptenOpts) => ({ ...(await postgis.setup(pg, emscriptenOpts)), bundlePath: bundle }),
+    setup: async (pg, emscriptenOpts) => {
+      const { bundlePath: _published, ...setup } = await postgis.setup(pg, emscriptenOpts);
+      const opts = (setup.emscriptenOpts ?? emscriptenOpts) as { preRun?: ((mod: ModuleWithBundles) => void)[] };
+      const bytes = readFile(file).then((gz) => {
+        const b = gunzipSync(gz);
+        return { arrayBuffer: async () => b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) };
+      });
+      bytes.catch(() => {}); // reported by PGlite, which awaits it
+      const preRun = [...(opts.preRun ?? []), (mod: ModuleWithBundles) => void (mod.pg_extensions[postgis.name] = bytes)];
+      return { ...setup, emscriptenOpts: { ...opts, preRun } };
+    },
   };
+}
+
+/** What PGlite's module holds of the extensions' bundles, by their key in PGliteOptions.extensions (createPglite: `postgis`). */
+interface ModuleWithBundles {
+  pg_extensions: Record<string, Promise<{ arrayBuffer(): Promise<ArrayBuffer> }>>;
 }

@@ -67,8 +67,8 @@ export async function lowZoomTiles(db: Queryable, maxZoom: number): Promise<{ la
 const tileKey = (layer: TileLayer, z: number, x: number, y: number, day?: string) => `${layer.id}/${z}/${x}/${y}${day ? `@${day}` : ''}`;
 
 /**
- * Renders the low-zoom tiles of the data `db` holds into the tile store of the data folder `dataDir` (the seeded
- * image carries them: scripts/prepare-start.ts). Returns how many were kept.
+ * Renders the low-zoom tiles of the data `db` holds, and its extent, into the tile store of the data folder `dataDir`
+ * (the seeded image carries them: scripts/prepare-start.ts). Returns how many tiles were kept.
  */
 export async function storeLowZoomTiles(db: Db, dataDir: string, maxZoom: number): Promise<number> {
   const render = await chooseRenderer(db);
@@ -81,6 +81,7 @@ export async function storeLowZoomTiles(db: Db, dataDir: string, maxZoom: number
     store.put(version, tileKey(layer, z, x, y), tile);
     n++;
   }
+  await store.putBounds(version, await readBounds(db));
   await store.flushed();
   return n;
 }
@@ -108,12 +109,14 @@ const BOUNDS_SQL = `SELECT CASE WHEN e IS NULL THEN NULL ELSE ARRAY[round(ST_XMi
                 round(ST_XMax(e)::numeric, 4), round(ST_YMax(e)::numeric, 4)]::float8[] END AS b
            FROM (SELECT ST_Extent(geom) AS e FROM commune) s`;
 
+const readBounds = async (db: Queryable) => (await db.query<{ b: number[] | null }>(BOUNDS_SQL)).rows[0]?.b ?? null;
+
 /** One value per data version, computed on first use; a failure is not kept. */
-function perVersion<T>(compute: () => Promise<T>): (version: string) => Promise<T> {
+function perVersion<T>(compute: (version: string) => Promise<T>): (version: string) => Promise<T> {
   let held: { version: string; value: Promise<T> } | undefined;
   return (version) => {
     if (held?.version !== version) {
-      const value = compute();
+      const value = compute(version);
       const mine = { version, value };
       held = mine;
       value.catch(() => {
@@ -185,7 +188,15 @@ export function cachedTileSource(db: Db, log: Logger, options: TileSourceOptions
       const render = await getRenderer();
       return cache.get(tileKey(layer, z, x, y, day), () => render(db, layer, z, x, y, day), z <= STORE_MAX_ZOOM);
     },
-    bounds: perVersion(async () => (await db.query<{ b: number[] | null }>(BOUNDS_SQL)).rows[0]?.b ?? undefined),
+    // kept in the tile store across restarts (store.ts)
+    bounds: perVersion(async (version) => {
+      const store = await getStore();
+      const kept = await store?.getBounds(version);
+      if (kept !== undefined) return kept ?? undefined;
+      const b = await readBounds(db);
+      void store?.putBounds(version, b);
+      return b ?? undefined;
+    }),
     async prerendering() {
       const version = await cache.currentVersion();
       return prerendered?.version === version ? prerendered.state : 'en-cours';

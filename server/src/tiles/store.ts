@@ -36,6 +36,9 @@ export async function rendererId(db: Queryable, encoder: 'js' | 'postgis'): Prom
   return `${encoder}-${createHash('sha256').update(code).update('\0').update(engine).digest('hex').slice(0, 12)}`;
 }
 
+/** The data's extent [west, south, east, north] (source.ts), kept beside a version's tiles. */
+const BOUNDS_FILE = 'bounds.json';
+
 /** Keys are layer/z/x/y[@day] (source.ts): one flat file name each. */
 const fileName = (key: string) => `${key.replaceAll('/', '-')}.mvt.gz`;
 
@@ -71,6 +74,32 @@ export class TileStore implements TileKeeper {
   put(version: string, key: string, tile: CachedTile): void {
     this.pending.push({ version, key, tile });
     this.flushing ??= this.flush().finally(() => (this.flushing = undefined));
+  }
+
+  /**
+   * The data's extent kept for a data version (null: no communes), undefined when not kept. Computing it after a
+   * restart reads every commune's geometry into the database's cache: 0.66 s of CPU on the demo, on layers.json.
+   */
+  async getBounds(version: string): Promise<number[] | null | undefined> {
+    const text = await readFile(join(this.folder(version), BOUNDS_FILE), 'utf8').catch(() => undefined);
+    try {
+      return text === undefined ? undefined : (JSON.parse(text) as number[] | null);
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Keeps the data's extent of a data version as a tile is kept: only if the database still holds that version. */
+  async putBounds(version: string, bounds: number[] | null): Promise<void> {
+    try {
+      if ((await runInLane('background', () => readDataVersion(this.db))) !== version) return;
+      await mkdir(this.folder(version), { recursive: true });
+      const file = join(this.folder(version), BOUNDS_FILE);
+      await writeFile(`${file}.tmp`, JSON.stringify(bounds));
+      await rename(`${file}.tmp`, file);
+    } catch (e) {
+      this.warn(e, 'the data extent could not be kept on disk');
+    }
   }
 
   /** Resolves once every tile put so far is written (or dropped). */
