@@ -572,8 +572,9 @@ const FIRST_VIEW_HOLD = 2000;
  * A map that draws its first view once, when all its tiles are in: each tile that arrives would otherwise draw a
  * frame of the whole map (0.3 to 1 s of CPU at 1440×900 in software WebGL, where the frames of a first view cost
  * more than its tiles), and a main thread busy drawing answers the tile worker's glyph requests late. The first
- * frame is drawn (it asks for the tiles); then, until the tiles are all in or the view changes (new tiles to ask
- * for), a frame waits for the others at most FIRST_VIEW_HOLD, so that a slow tile does not hide those in.
+ * frame is drawn (it asks for the tiles); then, until the tiles are all in, the view changes (new tiles to ask
+ * for) or the style does, a frame waits for the others at most FIRST_VIEW_HOLD, so that a slow tile does not hide
+ * those in.
  */
 class FirstViewMap extends MlMap {
   private hold: 'before-first-frame' | 'holding' | 'off' = 'before-first-frame';
@@ -609,6 +610,12 @@ class FirstViewMap extends MlMap {
     return [c.lng, c.lat, this.getZoom(), canvas.width, canvas.height].join();
   }
 
+  /** A change the app asks for (filter, paint, layer, source) is drawn at once: the hold is for tiles only. */
+  override _update(updateStyle?: boolean): this {
+    if (updateStyle) this.release();
+    return super._update(updateStyle);
+  }
+
   override triggerRepaint(): void {
     if (this.hold !== 'holding') return super.triggerRepaint();
     if (this.areTilesLoaded()) return this.release();
@@ -619,7 +626,7 @@ class FirstViewMap extends MlMap {
   }
 
   private release(): void {
-    if (this.hold === 'off') return;
+    if (this.hold !== 'holding') return;
     this.hold = 'off';
     clearTimeout(this.partialFrame);
     super.triggerRepaint();
