@@ -8,6 +8,17 @@ export const FONT_REGULAR = ['Noto Sans Regular'];
 const FONT_MEDIUM = ['Noto Sans Medium'];
 export const glyphsUrl = (origin: string) => `${origin}/glyphs/{fontstack}/{range}.pbf`;
 
+/**
+ * Asks for the glyphs of Latin names (U+0000–U+00FF) of both fonts as the map is created, into the HTTP cache:
+ * MapLibre asks for them only once the tile worker has read the first names, which then wait for them.
+ */
+export function prefetchGlyphs(origin: string): void {
+  for (const font of [FONT_REGULAR, FONT_MEDIUM]) {
+    const url = glyphsUrl(origin).replace('{fontstack}', encodeURIComponent(font.join(','))).replace('{range}', '0-255');
+    fetch(url).catch(() => undefined);
+  }
+}
+
 const isLevel = (niveau: string): ExpressionSpecification => ['==', ['get', 'niveau'], niveau];
 const isNature = (nature: string): ExpressionSpecification => ['==', ['get', 'nature'], nature];
 

@@ -20,7 +20,7 @@ import {
 import 'maplibre-gl/dist/maplibre-gl.css';
 import workerUrl from 'maplibre-gl/dist/maplibre-gl-worker.mjs?url';
 import type { TileLayerInfo } from './api.js';
-import { FIRST_LABEL_LAYER, FONT_REGULAR, FRENCH_LOCALE, LABEL_LAYERS, OUTLINE_LAYERS, glyphsUrl } from './map-bearings.js';
+import { FIRST_LABEL_LAYER, FONT_REGULAR, FRENCH_LOCALE, LABEL_LAYERS, OUTLINE_LAYERS, glyphsUrl, prefetchGlyphs } from './map-bearings.js';
 import type { MapViewState } from './url.js';
 import {
   CPTS_STATUT_LIBELLES,
@@ -565,6 +565,74 @@ const FIT_MARGIN = 48;
 /** MapLibre's own width under which a map gets the compact attribution (px). */
 const SMALL_MAP_WIDTH = 640;
 
+/** While the first view loads, how long a tile that came in waits at most to be drawn (ms). */
+const FIRST_VIEW_HOLD = 2000;
+
+/**
+ * A map that draws its first view once, when all its tiles are in: each tile that arrives would otherwise draw a
+ * frame of the whole map (0.3 to 1 s of CPU at 1440×900 in software WebGL, where the frames of a first view cost
+ * more than its tiles), and a main thread busy drawing answers the tile worker's glyph requests late. The first
+ * frame is drawn (it asks for the tiles); then, until the tiles are all in, the view changes (new tiles to ask
+ * for) or the style does, a frame waits for the others at most FIRST_VIEW_HOLD, so that a slow tile does not hide
+ * those in.
+ */
+class FirstViewMap extends MlMap {
+  private hold: 'before-first-frame' | 'holding' | 'off' = 'before-first-frame';
+  private partialFrame: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(options: ConstructorParameters<typeof MlMap>[0] & { style: StyleSpecification }) {
+    super(options);
+    // the first frame once every source knows its tiles: that frame asks for them all
+    const sources = Object.keys(options.style.sources);
+    const start = () => {
+      if (!sources.every((id) => this.getSource(id)?.loaded())) return;
+      this.off('render', start);
+      this.hold = 'holding';
+      // a frame asked for during the first one would draw the same, tiles not in yet: MapLibre's own request, the
+      // only way to call it off
+      this._frameRequest?.abort();
+      (this as { _frameRequest: AbortController | null })._frameRequest = null;
+      // a move elsewhere (not a resize to the same size, as a ResizeObserver's first call makes) needs its tiles
+      const view = this.viewKey();
+      const moved = () => {
+        if (this.hold === 'holding' && this.viewKey() === view) return;
+        this.off('move', moved);
+        this.release();
+      };
+      this.on('move', moved);
+    };
+    this.on('render', start);
+  }
+
+  private viewKey(): string {
+    const c = this.getCenter();
+    const canvas = this.getCanvas();
+    return [c.lng, c.lat, this.getZoom(), canvas.width, canvas.height].join();
+  }
+
+  /** A change the app asks for (filter, paint, layer, source) is drawn at once: the hold is for tiles only. */
+  override _update(updateStyle?: boolean): this {
+    if (updateStyle) this.release();
+    return super._update(updateStyle);
+  }
+
+  override triggerRepaint(): void {
+    if (this.hold !== 'holding') return super.triggerRepaint();
+    if (this.areTilesLoaded()) return this.release();
+    this.partialFrame ??= setTimeout(() => {
+      this.partialFrame = undefined;
+      super.triggerRepaint();
+    }, FIRST_VIEW_HOLD);
+  }
+
+  private release(): void {
+    if (this.hold !== 'holding') return;
+    this.hold = 'off';
+    clearTimeout(this.partialFrame);
+    super.triggerRepaint();
+  }
+}
+
 export class MapController {
   readonly map: MlMap;
   private ready: Promise<void>;
@@ -590,7 +658,8 @@ export class MapController {
   ) {
     this.shading = layers.shading ?? this.shading;
     this.visible = { ...layers.visible };
-    this.map = new MlMap({
+    prefetchGlyphs(window.location.origin);
+    this.map = new FirstViewMap({
       container,
       style: buildStyle(window.location.origin, this.shading, tileLayers, this.visible),
       center: [view.lon, view.lat],
@@ -600,7 +669,6 @@ export class MapController {
       dragRotate: false,
       pitchWithRotate: false,
       touchPitch: false,
-      canvasContextAttributes: { preserveDrawingBuffer: true },
       locale: FRENCH_LOCALE,
       // names appear at once rather than fading in: each fade frame redraws the whole map, which costs a quarter
       // of a second of CPU on a machine without a GPU (software WebGL), as in the benchmarks and the tests
@@ -883,8 +951,12 @@ export class MapController {
     return whileTilesSettle(() => this.map.queryRenderedFeatures({ layers: [layer] })).map((f) => f.properties ?? {});
   }
 
-  /** A PNG of the current view, for the printable sheet. */
+  /**
+   * A PNG of the current view, for the printable sheet: drawn again and read in the same task, as the drawing
+   * buffer is not kept between frames (keeping it costs a copy of the whole canvas at every frame).
+   */
   snapshot(): string {
+    this.map.redraw();
     return this.map.getCanvas().toDataURL('image/png');
   }
 
