@@ -774,6 +774,8 @@ export class MapController {
   }
 
   setShading(s: Shading): void {
+    // the style was built with the first shading: setting it again would redraw the whole map for nothing
+    if (s === this.shading) return;
     this.shading = s;
     void this.ready.then(() => {
       this.map.setPaintProperty('communes-fill', 'fill-color', communeFill(s));
