@@ -136,9 +136,10 @@ async function main(): Promise<void> {
   )).rows[0]!;
   console.log('data:', counts);
 
-  // Cold tiles: no cache, no prerendering; then warm: the app as served.
+  // Cold: no tile cache, no prerendering, no answer cache (every API answer is computed, as the bare SQL replays it);
+  // then warm: the app as served.
   const log = createLogger('silent');
-  const cold = createApp({ db, log, config: {}, tiles: { cacheBytes: 0, prerenderMaxZoom: -1 } });
+  const cold = createApp({ db, log, config: { apiCacheBytes: 0 }, tiles: { cacheBytes: 0, prerenderMaxZoom: -1 } });
   const warm = createApp({ db, log, config: {}, tiles: { prerenderMaxZoom: -1 } });
   const serve = async (app: ReturnType<typeof createApp>) => {
     const s = app.listen(0, '127.0.0.1');

@@ -63,12 +63,24 @@ describeEachBackend('API answer cache', (backend) => {
   });
 
   it('never caches an endpoint whose answer depends on the caller, nor a non-public or non-GET one', async () => {
-    const cached = ENDPOINTS.filter((e) => e.cache);
+    const cached = ENDPOINTS.filter((e) => e.cache === 'data-version');
     expect(cached.map((e) => e.path).sort()).toEqual(['/api/coverage', '/api/cpts', '/api/cpts/{id}', '/api/finess/changes', '/api/nearby', '/api/search', '/api/white-zones']);
-    for (const e of cached) expect([e.access, e.method]).toEqual(['public', 'get']);
-    // the overlaps carry notes for ARS users, the pharmacies the recruitment for an account: computed every time
+    const anonymous = ENDPOINTS.filter((e) => e.cache === 'anonymous');
+    expect(anonymous.map((e) => e.path).sort()).toEqual(['/api/overlaps', '/api/pharmacies']);
+    for (const e of [...cached, ...anonymous]) expect([e.access, e.method]).toEqual(['public', 'get']);
+  });
+
+  it('caches the overlaps and the pharmacies for callers without credentials only: an account gets its notes and recruitment', async () => {
+    clock += 1001;
     for (const path of ['/api/overlaps', '/api/pharmacies?limit=5']) {
-      for (const who of [null, ars, null]) expect((await call(srv, 'GET', path, who)).headers.get('x-api-cache')).toBeNull();
+      expect((await call(srv, 'GET', path, null)).headers.get('x-api-cache')).toBe('miss');
+      for (const who of [null, ars, token, null]) {
+        const r = await call(srv, 'GET', path, who);
+        expect(r.status).toBe(200);
+        expect(r.headers.get('x-api-cache')).toBe(who ? null : 'hit');
+        // a shared HTTP cache must not serve one caller's answer to another
+        expect(r.headers.get('vary')).toMatch(/Cookie.*Authorization/);
+      }
     }
   });
 

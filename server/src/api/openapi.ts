@@ -50,8 +50,9 @@ function operation(e: EndpointDecl): ZodOpenApiOperationObject {
     ...(e.access === 'public'
       ? { security: [], 'x-acces': 'public' }
       : { security: [{ session: [] }, { jeton: [] }], 'x-acces': { roles: [...e.access.roles], region: e.access.region ?? 'toutes' } }),
-    // the same answer to every caller, computed once per data version (server/src/api/answers.ts)
-    ...(e.cache ? { 'x-cache': 'version-des-donnees' } : {}),
+    // the same answer to every caller (or every caller without credentials), computed once per data version
+    // (server/src/api/answers.ts)
+    ...(e.cache ? { 'x-cache': e.cache === 'anonymous' ? 'version-des-donnees-sans-compte' : 'version-des-donnees' } : {}),
   };
 }
 

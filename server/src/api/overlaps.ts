@@ -94,9 +94,8 @@ const personal = (res: Response) => res.vary('Cookie').vary('Authorization');
 export function overlapRoutes({ db }: AppDeps): Router {
   const r = Router();
 
-  serve(r, api.overlaps, async ({ query }, res, req) => {
+  serve(r, api.overlaps, async ({ query }, _res, req) => {
     await assertBassinVie(db, query.bassinVie);
-    personal(res);
     const paires = await withDecisions(db, await overlapPairs(db, query), await readsNotes(req), query);
     return { nombre: paires.length, paires, sources: await dataSources(db, SOURCES) };
   });

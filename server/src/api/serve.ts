@@ -42,13 +42,15 @@ export function serve<E extends EndpointDecl>(router: Router, e: E, handler: Han
       body: e.body ? parse(e.body as z.ZodType, req.body, 'Corps de requête') : undefined,
     } as Input<E>;
     if (auth && access?.region === 'own') checkRegions(auth, await regionOf!(input, req));
-    if (e.cache && req.answers) {
+    if (e.cache === 'anonymous') res.vary('Cookie').vary('Authorization');
+    const credentials = carriesCredentials(req);
+    if (e.cache && req.answers && !(e.cache === 'anonymous' && credentials)) {
       const compute = async () => {
         const out = await handler(input, res, req);
         if (out === undefined) throw new Error(`${e.method} ${e.path}: declared cached, but its handler returned no body`);
         return out;
       };
-      return sendAnswer(res, await req.answers.get(answerKey(e.path, input), carriesCredentials(req), compute));
+      return sendAnswer(res, await req.answers.get(answerKey(e.path, input), credentials, compute));
     }
     const out = await handler(input, res, req);
     if (e.method !== 'get') req.answers?.wrote();

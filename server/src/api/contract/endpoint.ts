@@ -51,8 +51,11 @@ export interface EndpointDecl {
    * role or région, a cookie or a header, nor the date beyond the day), so it is computed once per data version
    * and input and served from memory (server/src/api/answers.ts). Only for a public GET whose handler returns its
    * JSON body and reads nothing but its input.
+   * `'anonymous'`: the same for the callers without credentials (no session cookie, no API token), whose answer
+   * depends on the input and the data only; a signed-in caller may be answered more (notes, recruitment): computed
+   * for them each time. Both sorts of answer vary by Cookie and Authorization.
    */
-  cache?: 'data-version';
+  cache?: 'data-version' | 'anonymous';
   params?: z.ZodObject;
   /** Query parameters. Without it, the endpoint takes none and refuses any (a typo is never silently ignored). */
   query?: z.ZodObject;

@@ -22,6 +22,7 @@ export const overlaps = endpoint({
   path: '/api/overlaps',
   tag: 'Territoires',
   access: 'public',
+  cache: 'anonymous',
   summary: 'Matrice des chevauchements : paires de CPTS partageant des communes, par population partagée décroissante',
   query: filterQuery,
   responses: {

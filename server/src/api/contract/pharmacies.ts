@@ -109,6 +109,7 @@ export const pharmacies = endpoint({
   path: '/api/pharmacies',
   tag: 'Officines',
   access: 'public',
+  cache: 'anonymous',
   summary: 'Officines par statut d’exercice coordonné, avec « adhésion probable », zonage et offre de médecine générale (URPS)',
   description:
     'Triées par commune puis nom (ou par nom, `tri=nom`). Les officines fermées (absentes d’un stock FINESS plus récent) sont exclues ' +
