@@ -1,6 +1,7 @@
 // What the map needs to be created: the configuration (basemap) and the tile layers' description. The page the
 // server sends carries both (server/src/api/page.ts), read here without a round trip; otherwise (the vite dev
 // server, /index.html) they are asked for as any client would.
+import type { BOOT_ELEMENT_ID as SERVER_BOOT_ELEMENT_ID } from '../../server/src/api/contract/system.js';
 import { ApiError, getConfig, getTileLayers, type AppConfig, type TileLayerInfo, type TileLayers } from './api.js';
 
 export interface Boot {
@@ -9,8 +10,8 @@ export interface Boot {
   error?: string;
 }
 
-/** The element server/src/api/page.ts writes (BOOT_ELEMENT_ID). */
-const BOOT_ELEMENT_ID = 'boot-data';
+/** The element server/src/api/page.ts writes: typed by the server's constant (a value import would bundle zod). */
+const BOOT_ELEMENT_ID: typeof SERVER_BOOT_ELEMENT_ID = 'boot-data';
 
 /** The page's boot data, if it carries any (read once: the map is created once). */
 export function embeddedBoot(): Boot | undefined {

@@ -19,7 +19,7 @@ import { recruitmentRoutes } from './recrutement.js';
 import { searchRoutes } from './search.js';
 import { pageRoutes } from './page.js';
 import { appConfig, systemRoutes } from './system.js';
-import { layersDescription, tileRoutes } from './tiles.js';
+import { layerSources, layersDescription, tileRoutes } from './tiles.js';
 import { versionRoutes } from './versions.js';
 import { cachedTileSource } from '../tiles/source.js';
 
@@ -31,7 +31,8 @@ export function apiRoutes(deps: AppDeps): { api: Router; page: Router } {
   const r = Router();
   // one tile cache per process: the tiles read it, the health answer says whether its prerendering is over
   const tiles = cachedTileSource(deps.db, deps.log, deps.tiles);
-  const layers = layersDescription(deps.db, tiles);
+  const sourcesOf = layerSources(deps.db);
+  const layers = layersDescription(tiles, sourcesOf);
   // the answers follow the tiles' data version: one read a second for both, and both emptied together
   const bytes = deps.config.apiCacheBytes ?? DEFAULT_ANSWER_CACHE_BYTES;
   const answers = bytes > 0 ? new AnswerCache((fresh) => tiles.version(fresh), bytes) : undefined;
@@ -44,7 +45,7 @@ export function apiRoutes(deps: AppDeps): { api: Router; page: Router } {
     authRoutes(deps),
     importRoutes(deps),
     openApiRoutes(),
-    tileRoutes(deps, tiles, layers),
+    tileRoutes(tiles, sourcesOf, layers),
     cptsRoutes(deps),
     versionRoutes(deps),
     overlapRoutes(deps),

@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import express, { Router, type Response } from 'express';
-import type { AppConfig } from './contract/system.js';
+import { BOOT_ELEMENT_ID, type AppConfig } from './contract/system.js';
 import type { TileLayersResponse } from './contract/tiles.js';
 
 /** The built map client (`npm run build:client`), served at `/` with the page for client-side views. */
@@ -15,7 +15,6 @@ const CLIENT_DIST = fileURLToPath(new URL('../../../client/dist/', import.meta.u
 
 /** Where the boot data goes in client/index.html; read by client/src/boot.ts. */
 const ROOT_ELEMENT = '<div id="root"></div>';
-export const BOOT_ELEMENT_ID = 'boot-data';
 
 export interface BootData {
   config: AppConfig;

@@ -7,10 +7,9 @@ import type { Db } from '../db/port.js';
 import type { CachedTile } from '../tiles/cache.js';
 import { EXTENT, LAYERS, findLayer } from '../tiles/layers.js';
 import { perVersionMap, type TileSource } from '../tiles/source.js';
-import { MVT_TYPE } from './contract/endpoint.js';
+import { MVT_TYPE, type DataSource } from './contract/endpoint.js';
 import * as api from './contract/tiles.js';
 import type { TileLayersResponse } from './contract/tiles.js';
-import type { AppDeps } from './deps.js';
 import { setSourcesHeader } from './send.js';
 import { serve } from './serve.js';
 import { dataSources } from './sources.js';
@@ -29,14 +28,15 @@ function notModified(req: Request, t: CachedTile): boolean {
 
 const FIELD_TYPES = { string: 'String', number: 'Number', boolean: 'Boolean' } as const;
 
-const sourcesPerLayer = (db: Db) => perVersionMap((layerId) => dataSources(db, findLayer(layerId)!.kinds));
+/** The data sources of each layer, read once per data version (the tiles' headers and the layers' description). */
+export type LayerSources = (version: string, layerId: string) => Promise<DataSource[]>;
+export const layerSources = (db: Db): LayerSources => perVersionMap((layerId) => dataSources(db, findLayer(layerId)!.kinds));
 
 /**
  * The layers' description (GET /tiles/layers.json, and the boot data of the page: server/src/api/page.ts) with the
  * data version read now: a client asks after its own write (refreshMap) and must get the tile URLs of the data it wrote.
  */
-export function layersDescription(db: Db, source: TileSource): () => Promise<TileLayersResponse> {
-  const sourcesOf = sourcesPerLayer(db);
+export function layersDescription(source: TileSource, sourcesOf: LayerSources): () => Promise<TileLayersResponse> {
   return async () => {
     const version = await source.version(true);
     const bounds = await source.bounds(version);
@@ -83,9 +83,8 @@ export function layersDescription(db: Db, source: TileSource): () => Promise<Til
   };
 }
 
-export function tileRoutes({ db }: AppDeps, source: TileSource, describe: () => Promise<TileLayersResponse>): Router {
+export function tileRoutes(source: TileSource, sourcesOf: LayerSources, describe: () => Promise<TileLayersResponse>): Router {
   const r = Router();
-  const sourcesOf = sourcesPerLayer(db);
   serve(r, api.tileLayers, async (_input, res) => {
     res.setHeader('Cache-Control', 'no-cache');
     return describe();

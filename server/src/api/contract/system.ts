@@ -55,3 +55,9 @@ export const openapi = endpoint({
 });
 
 export type AppConfig = Body<typeof config>;
+
+/**
+ * The id of the element of the map client's page that carries its boot data (server/src/api/page.ts writes it,
+ * client/src/boot.ts reads it): the configuration and the tile layers' description.
+ */
+export const BOOT_ELEMENT_ID = 'boot-data';
