@@ -17,4 +17,5 @@ COPY --from=build /app/client/dist client/dist
 RUN npm run prepare:start
 ENV NODE_ENV=production PORT=3000
 EXPOSE 3000
-CMD ["npx", "tsx", "server/src/main.ts"]
+# the server from its plain JavaScript bundle, built by prepare:start above (as `npm start` runs it)
+CMD ["node", "scripts/npm-start.js"]

@@ -6,7 +6,8 @@
 //    with overlaps. Kept between runs; `--reload` loads again.
 // 2. Serves the real app in this process; for each measure, requests go over HTTP one at a time and the SQL
 //    statements each request sends to the database are recorded; the same statements are then replayed on a
-//    plain node-postgres client ("bare SQL"; those the app prepares, as it runs them: named, generic plan).
+//    plain node-postgres client with the app's session settings ("bare SQL"; those the app prepares, as it runs
+//    them: named, generic plan).
 //    Reported: median and p95 of each, and their ratio. Each measure runs its requests once as a warm-up before
 //    the measured pass.
 //    Tiles are measured cold (tile cache off, each tile fetched once), then warm (served as cached).
@@ -15,6 +16,7 @@ import type { AddressInfo } from 'node:net';
 import pg from 'pg';
 import { DATA_SOURCES_SQL } from '../server/src/api/sources.js';
 import { createApp } from '../server/src/app.js';
+import { PG_GENERIC_PLAN_OPTION, PG_SESSION_OPTIONS } from '../server/src/db/pg.js';
 import { isPrepared, type Db, type Queryable } from '../server/src/db/port.js';
 import { createLogger } from '../server/src/logger.js';
 import { DATA_VERSION_SQL } from '../server/src/tiles/cache.js';
@@ -125,9 +127,10 @@ async function main(): Promise<void> {
   }
   const { url: benchUrl, db: base } = await benchDatabase(url, process.argv.includes('--reload'));
   const db = recording(base);
-  const bare = new pg.Client({ connectionString: benchUrl });
+  // The bare clients run with the app's session settings (without them, JIT alone added ~0.7 s to the overlap matrix)
+  const bare = new pg.Client({ connectionString: benchUrl, options: PG_SESSION_OPTIONS });
   await bare.connect();
-  const bareGeneric = new pg.Client({ connectionString: benchUrl, options: '-c jit=off -c random_page_cost=1.1 -c plan_cache_mode=force_generic_plan' }); // as db/pg.ts
+  const bareGeneric = new pg.Client({ connectionString: benchUrl, options: PG_SESSION_OPTIONS + PG_GENERIC_PLAN_OPTION });
   await bareGeneric.connect();
 
   const counts = (await db.query<Record<string, number>>(

@@ -40,6 +40,11 @@ export interface PgOptions {
  * server's restarts: broken connections leave the pool, new ones are made on demand, and meanwhile queries fail
  * with DbUnavailableError (HTTP 503).
  */
+/** Session settings of every connection the app opens (the reasons are at their use in openPg). */
+export const PG_SESSION_OPTIONS = '-c jit=off -c random_page_cost=1.1';
+/** Added on the connections that run the statements marked prepared(). */
+export const PG_GENERIC_PLAN_OPTION = ' -c plan_cache_mode=force_generic_plan';
+
 export async function openPg(url: string, options: PgOptions = {}): Promise<Db> {
   const timeoutMs = options.statementTimeoutMs ?? 0;
   const newPool = (settings: string) =>
@@ -52,7 +57,7 @@ export async function openPg(url: string, options: PgOptions = {}): Promise<Db> 
       // random_page_cost 1.1 (default 4, a disk's seeks): the data is read from memory, where an index probe costs
       // about what a page of a sequential scan does; at 4 the planner hash-joined whole scans of pharmacie or
       // cpts_commune for a département's few hundred rows (the pharmacy count: 19 -> 10 ms of backend CPU).
-      options: `-c jit=off -c random_page_cost=1.1${settings}`,
+      options: PG_SESSION_OPTIONS + settings,
       ...(timeoutMs > 0 ? { statement_timeout: timeoutMs } : {}),
     });
   const pool = newPool('');
@@ -60,7 +65,7 @@ export async function openPg(url: string, options: PgOptions = {}): Promise<Db> 
   // first call: PostgreSQL's own choice kept planning some of them at every call, where planning was most of their
   // cost (nearby's nearest sites 13 -> 1.8 ms of backend CPU). The setting applies to every statement with parameters
   // of a connection, named or not: the others (search: 18 -> 75 ms generic) keep custom plans on the main pool.
-  const generic = newPool(' -c plan_cache_mode=force_generic_plan');
+  const generic = newPool(PG_GENERIC_PLAN_OPTION);
   generic.on('error', () => {});
   pool.on('error', () => {}); // idle-client errors surface on the next query
   try {
