@@ -1,4 +1,4 @@
-// Before `npm start`: builds the map client when client/dist is missing or older than its sources.
+// Before `npm start`: builds the map client when client/dist is missing or older than its sources or its configuration.
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -16,7 +16,8 @@ function newest(dir: string): number {
   return t;
 }
 
-const sources = Math.max(newest(join(root, 'client/src')), statSync(join(root, 'client/index.html')).mtimeMs);
+// the build's configuration too: it decides what the build writes (the files compressed beside each script)
+const sources = Math.max(newest(join(root, 'client/src')), ...['client/index.html', 'client/vite.config.ts'].map((f) => statSync(join(root, f)).mtimeMs));
 // The client's build tools (vite, React, MapLibre) are devDependencies: a production install (npm ci --omit=dev,
 // the Docker image) serves the client built beforehand.
 const canBuild = existsSync(join(root, 'node_modules/vite/package.json'));

@@ -4,6 +4,7 @@ import express, { type Express, type RequestHandler } from 'express';
 import helmet from 'helmet';
 import { loggedUrl, type Logger } from './logger.js';
 import { apiRoutes } from './api/index.js';
+import { GZIP_MIN_BYTES } from './api/answers.js';
 import type { AppDeps } from './api/deps.js';
 import { errorHandler, unknownRoute } from './http/errors.js';
 import { identify } from './http/auth.js';
@@ -52,8 +53,15 @@ export function createApp(deps: AppDeps): Express {
   );
   app.use(hstsOverHttps);
   app.use(requestLog(deps.log));
-  // JSON, CSV, GeoJSON and the client's scripts; tiles are gzip-compressed once, when cached, and skipped here.
-  app.use(compression({ filter: (req, res) => !/^\/(tiles|fond-de-carte)\//.test(req.path) && compression.filter(req, res) }));
+  // JSON, CSV, GeoJSON computed for a request; tiles are gzip-compressed once, when cached, and skipped here. The
+  // answer cache's answers (api/answers.ts) and the client's files (api/page.ts) are sent compressed once: the
+  // middleware leaves an encoded body as it is.
+  app.use(
+    compression({
+      threshold: GZIP_MIN_BYTES,
+      filter: (req, res) => !/^\/(tiles|fond-de-carte)\//.test(req.path) && compression.filter(req, res),
+    }),
+  );
   app.use(express.json({ limit: '2mb' }));
   app.use(rejectInvalidText);
   app.use(cookieParser());

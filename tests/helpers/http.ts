@@ -64,6 +64,19 @@ export interface RawResponse {
   body: Buffer;
 }
 
+/** A GET with exactly the headers given, unchecked: the bytes as sent. */
+export const rawGet = (url: string, headers: Record<string, string> = {}) =>
+  new Promise<RawResponse>((resolve, reject) => {
+    // a fresh connection each time: a kept-alive socket the server has just closed would reset the request
+    const req = request(url, { headers, agent: false }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body: Buffer.concat(chunks) }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+
 export interface TestServer {
   url: string;
   /** fetch, the answer checked against its declaration. */
@@ -97,26 +110,12 @@ export async function startServer(db: Db, options: Partial<Pick<AppDeps, 'tiles'
     getJson: async (path) => json(await checkedFetch(path)),
     postJson: async (path, body) =>
       json(await checkedFetch(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })),
-    raw: (path, headers = {}) =>
-      new Promise((resolve, reject) => {
-        // a fresh connection each time: a kept-alive socket the server has just closed would reset the request
-        const req = request(url + path, { headers, agent: false }, (res) => {
-          const chunks: Buffer[] = [];
-          res.on('data', (c: Buffer) => chunks.push(c));
-          res.on('end', () => {
-            const r = { status: res.statusCode!, headers: res.headers, body: Buffer.concat(chunks) };
-            const plain = res.headers['content-encoding'] === 'gzip' ? gunzipSync(r.body) : r.body;
-            try {
-              checkAnswer('GET', path, r.status, (n) => [res.headers[n]].flat()[0], plain);
-              resolve(r);
-            } catch (e) {
-              reject(e as Error);
-            }
-          });
-        });
-        req.on('error', reject);
-        req.end();
-      }),
+    raw: async (path, headers = {}) => {
+      const r = await rawGet(url + path, headers);
+      const plain = r.headers['content-encoding'] === 'gzip' ? gunzipSync(r.body) : r.body;
+      checkAnswer('GET', path, r.status, (n) => [r.headers[n]].flat()[0], plain);
+      return r;
+    },
     close: () => new Promise<void>((r) => server.close(() => r())),
   };
 }

@@ -1,7 +1,8 @@
 // The cache of public API answers (server/src/api/answers.ts) over real HTTP on both backends: which endpoints it
-// serves, its key, and the writes that empty it (through the API, and an import from outside the server). The
+// serves, its key, its encoding, and the writes that empty it (through the API, and an import from outside the server). The
 // data version's clock is the test's: the version is read again only when a test moves it, or fresh.
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import zlib from 'node:zlib';
+import { afterAll, beforeAll, expect, it, vi } from 'vitest';
 import { ENDPOINTS } from '../../server/src/api/contract/index.js';
 import type { Db } from '../../server/src/db/port.js';
 import { logImport } from '../../server/src/import/log.js';
@@ -47,6 +48,34 @@ describeEachBackend('API answer cache', (backend) => {
     expect(second.body).toEqual(first.body);
     expect(second.etag).toBe(first.etag);
     expect((await srv.raw(SEARCH, { 'if-none-match': first.etag! })).status).toBe(304);
+  });
+
+  it('keeps a large answer gzip-compressed once: the same bytes to every client that accepts gzip, plain to one that does not', async () => {
+    clock += 1001;
+    const compressions = [vi.spyOn(zlib, 'createGzip'), vi.spyOn(zlib, 'createBrotliCompress'), vi.spyOn(zlib, 'createDeflate')];
+    const gzip = { 'accept-encoding': 'gzip, deflate, br' };
+    const miss = await srv.raw('/api/cpts', gzip);
+    const hit = await srv.raw('/api/cpts', gzip);
+    const plain = await srv.raw('/api/cpts', { 'accept-encoding': 'identity' });
+    expect([miss, hit, plain].map((r) => r.headers['x-api-cache'])).toEqual(['miss', 'hit', 'hit']);
+    for (const r of [miss, hit]) expect(r.headers['content-encoding']).toBe('gzip');
+    expect(hit.body.equals(miss.body)).toBe(true);
+    expect(plain.headers['content-encoding']).toBeUndefined();
+    expect(plain.body.length).toBeGreaterThan(1024);
+    expect(zlib.gunzipSync(hit.body).equals(plain.body)).toBe(true);
+    for (const r of [miss, hit, plain]) {
+      expect(r.headers['content-type']).toBe('application/json; charset=utf-8');
+      expect(r.headers.vary).toMatch(/Accept-Encoding/);
+      expect(r.headers.etag).toBe(miss.headers.etag);
+      expect(Number(r.headers['content-length'])).toBe(r.body.length);
+    }
+    for (const headers of [gzip, { 'accept-encoding': 'identity' }]) {
+      const r = await srv.raw('/api/cpts', { ...headers, 'if-none-match': hit.headers.etag as string });
+      expect([r.status, r.body.length]).toEqual([304, 0]);
+    }
+    // compressed at the miss, in the thread pool: the middleware compressed none of these answers
+    for (const c of compressions) expect(c).not.toHaveBeenCalled();
+    vi.restoreAllMocks();
   });
 
   it('keys on the whole normalised query: the order of the parameters is one key, any other value another', async () => {

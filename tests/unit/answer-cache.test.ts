@@ -1,5 +1,7 @@
 // The answer cache's rules, with a data version the test sets: its memory bound, one computation for concurrent
-// misses, errors never kept, an answer computed across a version change served but not kept, the key.
+// misses, errors never kept, large answers kept compressed, an answer computed across a version change served but not kept, the key.
+import { randomBytes } from 'node:crypto';
+import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { AnswerCache, answerKey } from '../../server/src/api/answers.js';
 
@@ -25,10 +27,25 @@ describe('answer cache', () => {
     expect(cache.lru.size).toBeLessThan(40);
     expect((await cache.get('k39', false, value(-1))).status).toBe('hit');
     expect((await cache.get('k0', false, value(0))).status).toBe('miss');
-    // an answer larger than the whole cache is served, not kept
-    const huge = await cache.get('huge', false, async () => 'y'.repeat(5000));
+    // an answer larger than the whole cache, even compressed, is served, not kept
+    const noise = randomBytes(6000).toString('base64');
+    const huge = await cache.get('huge', false, async () => noise);
     expect(huge.answer.body.length).toBeGreaterThan(5000);
-    expect((await cache.get('huge', false, async () => 'y'.repeat(5000))).status).toBe('miss');
+    expect((await cache.get('huge', false, async () => noise)).status).toBe('miss');
+  });
+
+  it('keeps a large answer gzip-compressed, and counts the compressed bytes', async () => {
+    const { cache } = cacheAt(4000);
+    const big = { rows: Array.from({ length: 2000 }, () => ({ nom: 'Commune', code: '52121' })) };
+    const miss = await cache.get('big', false, async () => big);
+    expect(miss.answer.gzip).toBe(true);
+    expect(JSON.parse(gunzipSync(miss.answer.body).toString())).toEqual(big);
+    const hit = await cache.get('big', false, async () => big);
+    expect(hit.status).toBe('hit');
+    expect(hit.answer.body).toBe(miss.answer.body);
+    expect(cache.lru.bytes).toBeLessThan(4000);
+    // a small one is kept as it is
+    expect((await cache.get('small', false, value(1))).answer.gzip).toBe(false);
   });
 
   it('computes concurrent misses of one key once', async () => {

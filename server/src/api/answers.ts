@@ -9,7 +9,11 @@
 // caller may just have written, through this process or another worker, and must read what it wrote; so does the
 // first request after a write through this process. Otherwise an answer may be up to a second older than a commit
 // (an import by the command line, a write through another worker by someone else).
+// An answer is kept gzip-compressed, compressed once when computed: sent as it is to a client that accepts gzip
+// (the compression middleware leaves an encoded body alone), decompressed for one that does not.
 import { createHash } from 'node:crypto';
+import { promisify } from 'node:util';
+import { gunzipSync, gzip } from 'node:zlib';
 import type { Request, Response } from 'express';
 import { today } from '../domain/versions.js';
 import { SESSION_COOKIE } from '../http/auth.js';
@@ -23,8 +27,10 @@ declare module 'express-serve-static-core' {
 }
 
 export interface Answer {
-  /** The JSON body, serialised once. */
+  /** The JSON body, serialised once; gzip-compressed when `gzip`. */
   body: Buffer;
+  gzip: boolean;
+  /** The tag of the JSON body, whatever its encoding. */
   etag: string;
 }
 
@@ -33,10 +39,16 @@ export type AnswerStatus = 'hit' | 'miss';
 /** Bytes an answer costs: its body, its key and a fixed overhead for the bookkeeping. */
 const answerCost = (key: string, a: Answer) => a.body.length + key.length * 2 + 160;
 
-const pack = (value: unknown): Answer => {
-  const body = Buffer.from(JSON.stringify(value));
-  return { body, etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"` };
-};
+/** Smaller bodies are sent as they are, by the compression middleware (app.ts) too: gzip would save little. */
+export const GZIP_MIN_BYTES = 1024;
+const compress = promisify(gzip);
+
+/** Serialises and compresses an answer, in the thread pool: a large one would hold the event loop for milliseconds. */
+async function pack(value: unknown): Promise<Answer> {
+  const json = Buffer.from(JSON.stringify(value));
+  const etag = `"${createHash('sha256').update(json).digest('base64url').slice(0, 27)}"`;
+  return json.length < GZIP_MIN_BYTES ? { body: json, gzip: false, etag } : { body: await compress(json), gzip: true, etag };
+}
 
 export class AnswerCache {
   readonly lru: ByteLru<Answer>;
@@ -105,9 +117,20 @@ const sorted = (v: unknown): unknown =>
 /** The cache key of an endpoint's parsed input: its path template and its parameters, defaults applied. */
 export const answerKey = (path: string, input: unknown) => `${path} ${JSON.stringify(sorted(input))}`;
 
-/** The tag is computed once per answer (express would hash the body at each request); express answers 304 to it. */
-export function sendAnswer(res: Response, { answer, status }: { answer: Answer; status: AnswerStatus }): void {
+/** The tag is computed once per answer (express would hash the body at each request); a request that has it gets a 304. */
+export function sendAnswer(req: Request, res: Response, { answer, status }: { answer: Answer; status: AnswerStatus }): void {
   res.setHeader('X-Api-Cache', status);
   res.setHeader('ETag', answer.etag);
-  res.type('application/json').send(answer.body);
+  res.type('application/json');
+  if (!answer.gzip) {
+    res.send(answer.body);
+    return;
+  }
+  res.vary('Accept-Encoding');
+  if (req.fresh) res.status(304).end();
+  else if (req.acceptsEncodings('gzip') !== 'gzip') res.send(gunzipSync(answer.body));
+  else {
+    // the length set here: the compression middleware, which wraps end(), sends the head before node would set it
+    res.setHeader('Content-Encoding', 'gzip').setHeader('Content-Length', answer.body.length).end(answer.body);
+  }
 }

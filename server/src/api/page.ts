@@ -2,11 +2,14 @@
 // configuration and the tile layers' description, as GET /api/config and GET /tiles/layers.json give them): the
 // client creates the map as soon as its scripts have run, without a round trip. The page's head goes out at once, so
 // that the browser fetches the scripts while the data is read; the data version is read for each page, which is
-// revalidated on each visit (no-cache): it never carries stale tile URLs.
+// revalidated on each visit (no-cache): it never carries stale tile URLs. The client's files are sent as the build
+// compressed them (x.js.br, x.js.gz beside x.js: client/vite.config.ts) to a browser that accepts it, never compressed
+// at each request.
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import express, { Router, type Response } from 'express';
+import { Router, type Response } from 'express';
+import expressStaticGzip from 'express-static-gzip';
 import { BOOT_ELEMENT_ID, type AppConfig } from './contract/system.js';
 import type { TileLayersResponse } from './contract/tiles.js';
 
@@ -47,12 +50,16 @@ async function sendPage(res: Response, boot: () => Promise<BootData>): Promise<v
 export function pageRoutes(boot: () => Promise<BootData>): Router {
   const r = Router();
   r.use(
-    express.static(CLIENT_DIST, {
+    expressStaticGzip(CLIENT_DIST, {
       // the page is sent below, with its boot data
       index: false,
-      setHeaders: (res, path) => {
-        // hashed bundles never change; /index.html (without boot data) must be revalidated to pick up a new build
-        res.setHeader('Cache-Control', /[\\/]assets[\\/]/.test(path) ? 'public, max-age=31536000, immutable' : 'no-cache');
+      enableBrotli: true,
+      orderPreference: ['br', 'gzip'],
+      serveStatic: {
+        setHeaders: (res, path) => {
+          // hashed bundles never change; /index.html (without boot data) must be revalidated to pick up a new build
+          res.setHeader('Cache-Control', /[\\/]assets[\\/]/.test(path) ? 'public, max-age=31536000, immutable' : 'no-cache');
+        },
       },
     }),
   );

@@ -50,7 +50,7 @@ export function serve<E extends EndpointDecl>(router: Router, e: E, handler: Han
         if (out === undefined) throw new Error(`${e.method} ${e.path}: declared cached, but its handler returned no body`);
         return out;
       };
-      return sendAnswer(res, await req.answers.get(answerKey(e.path, input), credentials, compute));
+      return sendAnswer(req, res, await req.answers.get(answerKey(e.path, input), credentials, compute));
     }
     const out = await handler(input, res, req);
     if (e.method !== 'get') req.answers?.wrote();
