@@ -117,18 +117,23 @@ const sorted = (v: unknown): unknown =>
 /** The cache key of an endpoint's parsed input: its path template and its parameters, defaults applied. */
 export const answerKey = (path: string, input: unknown) => `${path} ${JSON.stringify(sorted(input))}`;
 
-/** The tag is computed once per answer (express would hash the body at each request); a request that has it gets a 304. */
+/**
+ * The tag is computed once per answer (express would hash the body at each request); a request that has it gets a
+ * 304. The gzip-encoded form has a tag of its own, as the tiles' (two representations, one strong tag each).
+ */
 export function sendAnswer(req: Request, res: Response, { answer, status }: { answer: Answer; status: AnswerStatus }): void {
   res.setHeader('X-Api-Cache', status);
-  res.setHeader('ETag', answer.etag);
   res.type('application/json');
   if (!answer.gzip) {
+    res.setHeader('ETag', answer.etag);
     res.send(answer.body);
     return;
   }
+  const gzip = req.acceptsEncodings('gzip') === 'gzip';
   res.vary('Accept-Encoding');
+  res.setHeader('ETag', gzip ? answer.etag.replace(/"$/, '-gz"') : answer.etag);
   if (req.fresh) res.status(304).end();
-  else if (req.acceptsEncodings('gzip') !== 'gzip') res.send(gunzipSync(answer.body));
+  else if (!gzip) res.send(gunzipSync(answer.body));
   else {
     // the length set here: the compression middleware, which wraps end(), sends the head before node would set it
     res.setHeader('Content-Encoding', 'gzip').setHeader('Content-Length', answer.body.length).end(answer.body);
