@@ -1,5 +1,5 @@
 // The communes' outline for the lowest zooms (migration 113: Douglas-Peucker at 600 m, generated from geom_3857),
-// and the zooms that draw it (server/src/tiles/layers.ts), on both backends and both encoders.
+// and the zooms and layers that draw it (server/src/tiles/layers.ts), on both backends and both encoders.
 import { expect, it } from 'vitest';
 import type { Db } from '../../server/src/db/port.js';
 import { findLayer } from '../../server/src/tiles/layers.js';
@@ -37,13 +37,13 @@ async function insertCommune(db: Db, code: string, wkt: string): Promise<void> {
   );
 }
 
-/** Vertices of each ring of commune `code` in the communes tile z/x/y, from both encoders where there are two. */
-async function tileRings(db: Db, z: number, code: string): Promise<number[][]> {
+/** Vertices of each ring of the feature whose `key` is `id` in tile z of layer, from both encoders where there are two. */
+async function tileRings(db: Db, layerId: string, z: number, key: string, id: string): Promise<number[][]> {
   const { x, y } = tileOf(...SAW_LONLAT, z);
-  const layer = findLayer('communes')!;
+  const layer = findLayer(layerId)!;
   const encoded = [await renderJs(db, layer, z, x, y)];
   if (db.backend === 'postgis' && (await supportsAsMvt(db))) encoded.push(await renderPostgis(db, layer, z, x, y));
-  return encoded.map((bytes) => decodeTile(bytes)[0]!.features.find((f) => f.properties.code === code)!.geometry.map((r) => r.length));
+  return encoded.map((bytes) => decodeTile(bytes)[0]!.features.find((f) => f.properties[key] === id)!.geometry.map((r) => r.length));
 }
 
 describeEachBackend('communes: the lowest-zoom outline', (backend) => {
@@ -76,7 +76,14 @@ describeEachBackend('communes: the lowest-zoom outline', (backend) => {
 
   it('draws z5 communes from it and z6 from the 250 m outline, with both encoders', async () => {
     // z5: the saw is gone (a square: four corners and the closing point); z6: its teeth are drawn
-    for (const rings of await tileRings(db(), 5, '44901')) expect(rings).toEqual([5]);
-    for (const rings of await tileRings(db(), 6, '44901')) expect(rings[0]).toBeGreaterThan(2 * TEETH);
+    for (const rings of await tileRings(db(), 'communes', 5, 'code', '44901')) expect(rings).toEqual([5]);
+    for (const rings of await tileRings(db(), 'communes', 6, 'code', '44901')) expect(rings[0]).toBeGreaterThan(2 * TEETH);
+  });
+
+  it('draws z5 overlaps from it too, so that their hatching covers the communes drawn', async () => {
+    await db().query(`INSERT INTO cpts (id, nom, statut, perimetre, source) VALUES ('LOW-A', 'CPTS A', 'projet', 'officiel', 'test'), ('LOW-B', 'CPTS B', 'projet', 'officiel', 'test')`);
+    await db().query(`INSERT INTO cpts_commune (cpts_id, commune_code, source) VALUES ('LOW-A', '44901', 'test'), ('LOW-B', '44901', 'test')`);
+    for (const rings of await tileRings(db(), 'overlaps', 5, 'id', 'LOW-A|LOW-B')) expect(rings).toEqual([5]);
+    for (const rings of await tileRings(db(), 'overlaps', 6, 'id', 'LOW-A|LOW-B')) expect(rings[0]).toBeGreaterThan(2 * TEETH);
   });
 });

@@ -68,6 +68,8 @@ describe('layers', () => {
       }
     expect(findLayer('communes')!.sql(5, (g) => g)).toContain('c.geom_3857_lowest AS geom');
     expect(findLayer('communes')!.sql(6, (g) => g)).toContain('c.geom_3857_low AS geom');
+    expect(findLayer('overlaps')!.sql(5, (g) => g)).toContain('c.geom_3857_lowest AS g');
+    expect(findLayer('overlaps')!.sql(6, (g) => g)).toContain('c.geom_3857_low AS g');
     expect(findLayer('communes')!.sql(8, (g) => g)).toContain('c.geom_3857_low AS geom');
     expect(findLayer('communes')!.sql(9, (g) => g)).toContain('c.geom_3857 AS geom');
   });

@@ -20,10 +20,10 @@ export const EXTENT = 4096;
 export const BUFFER = 64;
 /** Below this zoom, polygon layers read the generalised outlines (commune.geom_3857_low, cpts.geom_3857_low). */
 export const LOW_ZOOM_BELOW = 9;
-/** Below this zoom, the communes layer reads the coarsest outlines (commune.geom_3857_lowest, 600 m: migration 113). */
+/** Below this zoom, communes and overlaps read the coarsest commune outlines (commune.geom_3857_lowest, 600 m: migration 113). */
 export const LOWEST_ZOOM_BELOW = 6;
 
-/** The commune outline drawn at zoom z: the coarser, the lower the zoom. */
+/** The commune outline drawn at zoom z, the coarser the lower (communes, and the overlaps' unions of communes). */
 const communeGeomColumn = (z: number) => (z < LOWEST_ZOOM_BELOW ? 'geom_3857_lowest' : z < LOW_ZOOM_BELOW ? 'geom_3857_low' : 'geom_3857');
 
 /** The buffered tile envelope, for the index filter. */
@@ -198,7 +198,7 @@ const overlaps: TileLayer = {
   kinds: ['cpts', 'communes'],
   asOf: true,
   sql: (z, tileGeom, day) => {
-    const g = z < LOW_ZOOM_BELOW ? 'c.geom_3857_low' : 'c.geom_3857';
+    const g = `c.${communeGeomColumn(z)}`;
     const here =
       z < SHARED_SCAN_BELOW
         ? `SELECT c.code, ${g} AS g, s.ids
