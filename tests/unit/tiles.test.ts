@@ -62,10 +62,14 @@ describe('layers', () => {
     for (const l of LAYERS)
       for (const z of [5, 12]) {
         const sql = l.sql(z, (g) => `GEOM(${g})`);
-        expect(sql).toMatch(/GEOM\(([a-z]\.geom_3857(_low)?|safe_union\(array_agg\(h\.g\)\)|l\.g)\)/);
+        expect(sql).toMatch(/GEOM\(([a-z]\.geom_3857(_lowest|_low)?|safe_union\(array_agg\(h\.g\)\)|l\.g)\)/);
         // label points: the indexed point column of each table
         expect(sql).toMatch(/\.(geom|etiquette)_3857 && ST_TileEnvelope\(\$1::int, \$2::int, \$3::int, margin => 0\.015625\)/);
       }
+    expect(findLayer('communes')!.sql(5, (g) => g)).toContain('c.geom_3857_lowest AS geom');
+    expect(findLayer('communes')!.sql(6, (g) => g)).toContain('c.geom_3857_low AS geom');
+    expect(findLayer('overlaps')!.sql(5, (g) => g)).toContain('c.geom_3857_lowest AS g');
+    expect(findLayer('overlaps')!.sql(6, (g) => g)).toContain('c.geom_3857_low AS g');
     expect(findLayer('communes')!.sql(8, (g) => g)).toContain('c.geom_3857_low AS geom');
     expect(findLayer('communes')!.sql(9, (g) => g)).toContain('c.geom_3857 AS geom');
   });

@@ -640,7 +640,8 @@ const SET_ATTRIBUTES = `nom = EXCLUDED.nom, departement = EXCLUDED.departement, 
   codes_postaux = EXCLUDED.codes_postaux`;
 
 // The low-zoom outline: Douglas-Peucker at 250 m keeping small communes (ST_Simplify, preserveCollapsed), several
-// times faster than ST_SimplifyPreserveTopology; the few it makes invalid (90 of 35,000) are repaired.
+// times faster than ST_SimplifyPreserveTopology; the few it makes invalid (90 of 35,000) are repaired. The
+// lowest-zoom one (600 m, geom_3857_lowest) is a column generated from geom_3857 by this same statement (migration 113).
 const UPSERT_COMMUNES = `INSERT INTO commune (code, nom, departement, region, epci, population, population_annee, anciens_codes,
                      codes_postaux, area_km2, geom, geom_3857, geom_3857_low, source, import_id)
 SELECT r.code, r.nom, r.departement, r.region, r.epci, r.population, $2::integer,

@@ -20,7 +20,7 @@ interface DiffTable {
 
 const table = (name: string, key: string, ignore: string[] = []): DiffTable => ({ table: name, key, ignore: ['import_id', ...ignore] });
 
-const COMMUNES = table('commune', 'code', ['geom_3857', 'geom_3857_low']);
+const COMMUNES = table('commune', 'code', ['geom_3857', 'geom_3857_low', 'geom_3857_lowest']);
 const PHARMACIES = table('pharmacie', 'finess');
 const STRUCTURES = table('structure', 'finess');
 const CPTS = table('cpts', 'id', ['date_maj', 'geom_3857']);

@@ -20,6 +20,11 @@ export const EXTENT = 4096;
 export const BUFFER = 64;
 /** Below this zoom, polygon layers read the generalised outlines (commune.geom_3857_low, cpts.geom_3857_low). */
 export const LOW_ZOOM_BELOW = 9;
+/** Below this zoom, communes and overlaps read the coarsest commune outlines (commune.geom_3857_lowest, 600 m: migration 113). */
+export const LOWEST_ZOOM_BELOW = 6;
+
+/** The commune outline drawn at zoom z, the coarser the lower (communes, and the overlaps' unions of communes). */
+const communeGeomColumn = (z: number) => (z < LOWEST_ZOOM_BELOW ? 'geom_3857_lowest' : z < LOW_ZOOM_BELOW ? 'geom_3857_low' : 'geom_3857');
 
 /** The buffered tile envelope, for the index filter. */
 export const TILE_FILTER_ENVELOPE = `ST_TileEnvelope($1::int, $2::int, $3::int, margin => ${BUFFER / EXTENT})`;
@@ -110,7 +115,7 @@ const communes: TileLayer = {
            ${gpSecretSql('o.nb_generalistes')} AS "secretStatistique",
            cov.covered AS couverte, NOT cov.covered AS "zoneBlanche",
            zo.zone, bv.nom || ' (' || bv.code || ')' AS "bassinVie", ze.nom || ' (' || ze.code || ')' AS "zoneEmploi",
-           ${tileGeom(z < LOW_ZOOM_BELOW ? 'c.geom_3857_low' : 'c.geom_3857')} AS geom
+           ${tileGeom(`c.${communeGeomColumn(z)}`)} AS geom
       FROM commune c
       LEFT JOIN offre_mg o ON o.commune_code = c.code
       LEFT JOIN zonage zo ON zo.commune_code = c.code
@@ -193,7 +198,7 @@ const overlaps: TileLayer = {
   kinds: ['cpts', 'communes'],
   asOf: true,
   sql: (z, tileGeom, day) => {
-    const g = z < LOW_ZOOM_BELOW ? 'c.geom_3857_low' : 'c.geom_3857';
+    const g = `c.${communeGeomColumn(z)}`;
     const here =
       z < SHARED_SCAN_BELOW
         ? `SELECT c.code, ${g} AS g, s.ids
