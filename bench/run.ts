@@ -20,6 +20,7 @@ import { PG_GENERIC_PLAN_OPTION, PG_SESSION_OPTIONS } from '../server/src/db/pg.
 import { isPrepared, type Db, type Queryable } from '../server/src/db/port.js';
 import { createLogger } from '../server/src/logger.js';
 import { DATA_VERSION_SQL } from '../server/src/tiles/cache.js';
+import { LAYERS } from '../server/src/tiles/layers.js';
 import { benchDatabase } from './national.js';
 
 interface Call {
@@ -176,9 +177,10 @@ async function main(): Promise<void> {
     );
     return r.rows.slice(0, n);
   };
-  const layers = ['communes', 'cpts', 'overlaps', 'structures', 'pharmacies'];
+  // the layers the map asks for at that zoom (pharmacies from z6)
+  const layers = (z: number) => LAYERS.filter((l) => ['communes', 'cpts', 'overlaps', 'structures', 'pharmacies'].includes(l.id) && l.minzoom <= z);
   const tileRequests = async (z: number, n: number) =>
-    (await tilesAt(z, n)).flatMap((t) => layers.map((l) => ({ path: `/tiles/${l}/${z}/${t.x}/${t.y}.mvt` })));
+    (await tilesAt(z, n)).flatMap((t) => layers(z).map((l) => ({ path: `/tiles/${l.id}/${z}/${t.x}/${t.y}.mvt` })));
 
   const times = (k: number, path: string) => Array.from({ length: k }, () => ({ path }));
   const measures: (Measure & { server?: string })[] = [
