@@ -12,7 +12,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserServer } from 'playwright-core';
-import { CHROMIUM, CHROMIUM_ARGS } from '../tests/e2e/harness.js';
+import { CHROMIUM_LAUNCH } from '../tests/e2e/harness.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const runs = Number(process.argv[2] ?? 3);
@@ -152,7 +152,7 @@ async function main(): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'cpts-bench-draw-'));
   const own = process.env.BENCH_URL ? undefined : await startServer(join(dir, 'data'));
   const base = process.env.BENCH_URL ?? own!.base;
-  const server: BrowserServer = await chromium.launchServer({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  const server: BrowserServer = await chromium.launchServer(CHROMIUM_LAUNCH);
   const browser = await chromium.connect(server.wsEndpoint());
   const pids = { browser: server.process().pid!, ...(own ? { server: own.child.pid! } : {}) };
   try {

@@ -5,7 +5,7 @@ import type { ExpressionSpecification, LayerSpecification } from 'maplibre-gl';
 
 /** Fonts the server has (assets/glyphs): every text layer uses one of these. */
 export const FONT_REGULAR = ['Noto Sans Regular'];
-const FONT_MEDIUM = ['Noto Sans Medium'];
+export const FONT_MEDIUM = ['Noto Sans Medium'];
 export const glyphsUrl = (origin: string) => `${origin}/glyphs/{fontstack}/{range}.pbf`;
 
 /**

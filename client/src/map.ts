@@ -2,7 +2,6 @@
 // app's own tiles and glyphs (map-bearings.ts), plus imperative helpers the journeys call (highlight, fit, fly).
 import {
   Map as MlMap,
-  Marker,
   NavigationControl,
   prewarm,
   ScaleControl,
@@ -20,7 +19,7 @@ import {
 import 'maplibre-gl/dist/maplibre-gl.css';
 import workerUrl from 'maplibre-gl/dist/maplibre-gl-worker.mjs?url';
 import type { TileLayerInfo } from './api.js';
-import { FIRST_LABEL_LAYER, FONT_REGULAR, FRENCH_LOCALE, LABEL_LAYERS, OUTLINE_LAYERS, glyphsUrl, prefetchGlyphs } from './map-bearings.js';
+import { FIRST_LABEL_LAYER, FONT_MEDIUM, FONT_REGULAR, FRENCH_LOCALE, LABEL_LAYERS, OUTLINE_LAYERS, glyphsUrl, prefetchGlyphs } from './map-bearings.js';
 import type { MapViewState } from './url.js';
 import {
   CPTS_STATUT_LIBELLES,
@@ -125,6 +124,16 @@ const OVERLAP_COLOR = '#d7191c';
 export const PERIMETER_COLOR = '#00838f';
 const PERIMETER_EDGE = '#00363b';
 const HILITE = '#ffd84d';
+
+/**
+ * The fills that fade while a perimeter is checked, so that the proposal stands out: their opacity as drawn, and
+ * while checking (the shading's own opacity is lower over a basemap: MapController.shadingOpacity).
+ */
+const FADES_WHILE_CHECKING = {
+  'communes-fill': { drawn: 0.85, checking: 0.3 },
+  'white-zones': { drawn: 1, checking: 0.25 },
+  'cpts-fill': { drawn: 0.35, checking: 0.1 },
+} as const;
 
 /**
  * A change of perimeter (two versions, or an edit against the saved version): communes added in solid green marked
@@ -254,7 +263,7 @@ export function buildStyle(
       type: 'fill',
       source: 'communes',
       'source-layer': 'communes',
-      paint: { 'fill-color': communeFill(shading), 'fill-opacity': 0.85 },
+      paint: { 'fill-color': communeFill(shading), 'fill-opacity': FADES_WHILE_CHECKING['communes-fill'].drawn },
     },
     {
       id: 'white-zones',
@@ -262,7 +271,7 @@ export function buildStyle(
       source: 'communes',
       'source-layer': 'communes',
       filter: ['==', ['get', P.white], true],
-      paint: { 'fill-pattern': 'hatch-white' },
+      paint: { 'fill-pattern': 'hatch-white', 'fill-opacity': FADES_WHILE_CHECKING['white-zones'].drawn },
     },
     {
       // from zoom 6: below, a tenth of a pixel wide, the outlines cannot be seen, yet they cost a line per commune
@@ -281,7 +290,7 @@ export function buildStyle(
       'source-layer': 'cpts',
       paint: {
         'fill-color': ['match', ['get', P.cptsBand], ...BANDS.flatMap((b) => [b.id, b.color]), '#cccccc'] as unknown as ExpressionSpecification,
-        'fill-opacity': 0.35,
+        'fill-opacity': FADES_WHILE_CHECKING['cpts-fill'].drawn,
       },
     },
     {
@@ -459,24 +468,76 @@ export function buildStyle(
 }
 
 /**
- * Drawings of the app's own (an uploaded contour, a searched point), added to the map when first drawn: in the first
- * style, each would be an empty GeoJSON source loaded by the tile worker, and a frame drawn, on the way to the map's
- * tiles. Each goes under `before` (the layers above it are in the style from the start).
+ * A mark on the map: a disc with a short text (a part's number, an overlap pair's letter) and, below it, a name;
+ * drawn over everything, and placed before the map's names, which keep clear of it.
  */
-const OVERLAYS: Record<'perimeter' | 'point', { layer: LayerSpecification; before: string }> = {
+export interface MapMark {
+  texte: string;
+  nom?: string;
+  couleur: string;
+  lng: number;
+  lat: number;
+}
+
+/** The radius of a mark's disc (px). */
+const MARK_RADIUS = 12;
+
+/**
+ * Drawings of the app's own (an uploaded contour, a searched point, marks), added to the map when first drawn: in the
+ * first style, each would be an empty GeoJSON source loaded by the tile worker, and a frame drawn, on the way to the
+ * map's tiles. Each goes under `before` (the layers above it are in the style from the start), or on top.
+ */
+const OVERLAYS: Record<'perimeter' | 'point' | 'marks', { layers: LayerSpecification[]; before?: string }> = {
   // over the perimeter being checked, under a change of perimeter
   perimeter: {
-    layer: { id: 'perimeter-drawn', type: 'line', source: 'perimeter', paint: { 'line-color': '#111111', 'line-width': 2.5, 'line-dasharray': [2, 1] } },
+    layers: [{ id: 'perimeter-drawn', type: 'line', source: 'perimeter', paint: { 'line-color': '#111111', 'line-width': 2.5, 'line-dasharray': [2, 1] } }],
     before: 'diff-added',
   },
   point: {
-    layer: {
-      id: 'point',
-      type: 'circle',
-      source: 'point',
-      paint: { 'circle-color': '#111111', 'circle-radius': 6, 'circle-stroke-color': '#ffffff', 'circle-stroke-width': 3 },
-    },
+    layers: [
+      {
+        id: 'point',
+        type: 'circle',
+        source: 'point',
+        paint: { 'circle-color': '#111111', 'circle-radius': 6, 'circle-stroke-color': '#ffffff', 'circle-stroke-width': 3 },
+      },
+    ],
     before: FIRST_LABEL_LAYER,
+  },
+  // on top: symbols are placed from the top layer down, so the names under a mark give way to it
+  marks: {
+    layers: [
+      {
+        id: 'marks',
+        type: 'symbol',
+        source: 'marks',
+        layout: {
+          'icon-image': 'mark-disc',
+          'icon-allow-overlap': true,
+          'text-field': ['get', 'texte'],
+          'text-font': FONT_MEDIUM,
+          'text-size': 14,
+          'text-allow-overlap': true,
+        },
+        paint: { 'icon-color': ['get', 'couleur'], 'icon-halo-color': '#ffffff', 'icon-halo-width': 2, 'text-color': '#ffffff' },
+      },
+      {
+        id: 'marks-name',
+        type: 'symbol',
+        source: 'marks',
+        filter: ['has', 'nom'],
+        layout: {
+          'text-field': ['get', 'nom'],
+          'text-font': FONT_MEDIUM,
+          'text-size': 13,
+          'text-anchor': 'top',
+          'text-offset': [0, 1.1],
+          'text-max-width': 12,
+          'text-allow-overlap': true,
+        },
+        paint: { 'text-color': ['get', 'couleur'], 'text-halo-color': '#ffffff', 'text-halo-width': 2 },
+      },
+    ],
   },
 };
 
@@ -490,7 +551,15 @@ function diffLabel(kind: keyof typeof DIFF_STYLE): LayerSpecification {
     source: 'communes',
     'source-layer': 'communes',
     filter: NONE,
-    layout: { 'text-field': ['concat', `${DIFF_STYLE[kind].sign} `, ['get', P.communeName]], 'text-font': FONT_REGULAR, 'text-size': 13, 'text-max-width': 9 },
+    layout: {
+      'text-field': ['concat', `${DIFF_STYLE[kind].sign} `, ['get', P.communeName]],
+      'text-font': FONT_REGULAR,
+      'text-size': 13,
+      'text-max-width': 9,
+      // beside a part's number drawn on the same commune, rather than hidden under it (in ems: past the disc's box)
+      'text-variable-anchor': ['center', 'top', 'bottom', 'left', 'right'],
+      'text-radial-offset': 1.8,
+    },
     paint: { 'text-color': '#111111', 'text-halo-color': '#ffffff', 'text-halo-width': 2 },
   };
 }
@@ -507,15 +576,34 @@ const GROUP_LAYERS: Record<LayerGroup, string[]> = {
 /** Interactive layers, most specific first: a click picks the first feature found in this order. */
 const PICK_ORDER = ['pharmacies', 'structures', 'overlaps-fill', 'cpts-fill', 'communes-fill'] as const;
 
-/** The fill patterns of the style, by name. */
-const PATTERNS: Record<string, () => ReturnType<typeof hatch>> = {
-  'hatch-red': () => hatch(OVERLAP_COLOR, 'rgba(215,25,28,0.12)'),
-  'hatch-white': () => hatch('rgba(230,110,0,0.95)', 'rgba(255,255,255,0.25)', 7, 1.2),
-  'hatch-removed': () => hatch(DIFF_STYLE.removed.color, 'rgba(255,255,255,0.55)', 9, 2.5),
+type StyleImage = { width: number; height: number; data: Uint8Array };
+
+/** The images of the style, by name: fill patterns, and a mark's disc (a distance field: coloured by its layer). */
+const IMAGES: Record<string, () => { image: StyleImage; sdf?: boolean }> = {
+  'hatch-red': () => ({ image: hatch(OVERLAP_COLOR, 'rgba(215,25,28,0.12)') }),
+  'hatch-white': () => ({ image: hatch('rgba(230,110,0,0.95)', 'rgba(255,255,255,0.25)', 7, 1.2) }),
+  'hatch-removed': () => ({ image: hatch(DIFF_STYLE.removed.color, 'rgba(255,255,255,0.55)', 9, 2.5) }),
+  'mark-disc': () => ({ image: disc(MARK_RADIUS), sdf: true }),
 };
 
+/**
+ * A disc as a signed distance field, encoded as MapLibre's glyphs are (alpha 191 on the edge, 8 px of distance
+ * each side): its icon halo then draws the white ring around it.
+ */
+function disc(r: number): StyleImage {
+  const size = 2 * (r + 8);
+  const data = new Uint8Array(size * size * 4);
+  for (let y = 0; y < size; y++) {
+    for (let x = 0; x < size; x++) {
+      const d = Math.hypot(x + 0.5 - size / 2, y + 0.5 - size / 2) - r;
+      data[(y * size + x) * 4 + 3] = Math.max(0, Math.min(255, Math.round(255 - 255 * (d / 8 + 0.25))));
+    }
+  }
+  return { width: size, height: size, data };
+}
+
 /** A diagonal hatch drawn on a canvas (no image download): for overlaps and communes outside any CPTS. */
-function hatch(color: string, bg: string, size = 8, width = 2): { width: number; height: number; data: Uint8Array } {
+function hatch(color: string, bg: string, size = 8, width = 2): StyleImage {
   const c = document.createElement('canvas');
   c.width = c.height = size;
   const g = c.getContext('2d')!;
@@ -640,9 +728,10 @@ export class MapController {
   private styleReady = false;
   private events: MapEvents = {};
   private shading: Shading = 'density';
-  private shadingOpacity = 0.85;
+  private shadingOpacity: number = FADES_WHILE_CHECKING['communes-fill'].drawn;
   private checking = false;
-  private partMarkers: Marker[] = [];
+  /** The marks on the map: the numbers of a checked perimeter's parts, the letters of an overlap pair. */
+  private marks: Record<'parts' | 'pair', MapMark[]> = { parts: [], pair: [] };
   private asOf: string | null = null;
   private undatedTiles = new Map<string, string[]>();
 
@@ -684,14 +773,16 @@ export class MapController {
     this.map.addControl(new NavigationControl({ showCompass: false }), 'top-right');
     this.map.addControl(new ScaleControl({ unit: 'metric' }), 'bottom-left');
     this.map.getCanvas().setAttribute('aria-label', 'Carte interactive : cliquez sur un élément pour le détailler');
-    // patterns drawn here (the style has no sprite), as soon as the style has loaded: asked for by the tile worker
+    // images drawn here (the style has no sprite), as soon as the style has loaded: asked for by the tile worker
     // while it parses the first tiles, each would cost a round trip and a frame; on demand too, should one be missing
-    const addPattern = (id: string) => {
-      const draw = PATTERNS[id];
-      if (draw && !this.map.hasImage(id)) this.map.addImage(id, draw());
+    const addImage = (id: string) => {
+      const draw = IMAGES[id];
+      if (!draw || this.map.hasImage(id)) return;
+      const { image, sdf } = draw();
+      this.map.addImage(id, image, { sdf: !!sdf });
     };
-    this.map.once('style.load', () => Object.keys(PATTERNS).forEach(addPattern));
-    this.map.setMissingStyleImageResolver(addPattern);
+    this.map.once('style.load', () => Object.keys(IMAGES).forEach(addImage));
+    this.map.setMissingStyleImageResolver(addImage);
     this.ready = new Promise((resolve) =>
       this.map.once('load', () => {
         this.styleReady = true;
@@ -804,6 +895,20 @@ export class MapController {
     void this.ready.then(() => this.map.setFilter('cpts-hl-b', byIds(P.cptsId, b ? [b] : [])));
   }
 
+  /** The letters A and B of an overlap pair, each with its CPTS's name, in the colours of PAIR_STYLE (null: none). */
+  labelPair(sides: Record<keyof typeof PAIR_STYLE, { nom: string; lng: number; lat: number }> | null): void {
+    const marks = sides ? (['a', 'b'] as const).map((k) => ({ ...sides[k], texte: k.toUpperCase(), couleur: PAIR_STYLE[k].color })) : [];
+    this.setMarks('pair', marks);
+  }
+
+  private setMarks(kind: 'parts' | 'pair', marks: MapMark[]): void {
+    this.marks[kind] = marks;
+    void this.ready.then(() => {
+      const all = [...this.marks.parts, ...this.marks.pair];
+      this.setOverlay('marks', all.map(({ lng, lat, ...properties }) => ({ type: 'Feature', properties, geometry: { type: 'Point', coordinates: [lng, lat] } })));
+    });
+  }
+
   highlightPharmacies(ids: readonly string[]): void {
     void this.ready.then(() => this.map.setFilter('points-hl', byIds(P.pharmacyId, ids)));
   }
@@ -823,15 +928,7 @@ export class MapController {
       this.map.setFilter('perim-overlap', byIds(P.communeCode, p?.overlaps ?? []));
       this.setOverlay('perimeter', p?.drawn ? [{ type: 'Feature', properties: {}, geometry: p.drawn }] : []);
     });
-    for (const m of this.partMarkers) m.remove();
-    this.partMarkers = (p?.parts ?? []).map((a) => {
-      const el = document.createElement('div');
-      el.className = 'part-marker';
-      el.textContent = String(a.numero);
-      el.title = `Partie ${a.numero} du périmètre`;
-      el.setAttribute('data-testid', 'part-marker');
-      return new Marker({ element: el }).setLngLat([a.lng, a.lat]).addTo(this.map);
-    });
+    this.setMarks('parts', (p?.parts ?? []).map((a) => ({ texte: String(a.numero), couleur: PERIMETER_EDGE, lng: a.lng, lat: a.lat })));
   }
 
   /** Communes added to and removed from a perimeter (DIFF_STYLE); empty lists clear it. */
@@ -872,14 +969,16 @@ export class MapController {
     }
   }
 
-  /** While a perimeter is checked, the shading and the CPTS fills fade so that the proposal stands out. */
+  /** While a perimeter is checked, the fills of FADES_WHILE_CHECKING fade so that the proposal stands out. */
   setChecking(on: boolean): void {
     this.checking = on;
     // what the end-to-end tests (and a stylesheet) can see of the map's state
     this.map.getContainer().toggleAttribute('data-checking', on);
     void this.ready.then(() => {
-      this.map.setPaintProperty('communes-fill', 'fill-opacity', on ? 0.3 : this.shadingOpacity);
-      this.map.setPaintProperty('cpts-fill', 'fill-opacity', on ? 0.1 : 0.35);
+      for (const [id, o] of Object.entries(FADES_WHILE_CHECKING)) {
+        const drawn = id === 'communes-fill' ? this.shadingOpacity : o.drawn;
+        this.map.setPaintProperty(id, 'fill-opacity', on ? o.checking : drawn);
+      }
     });
   }
 
@@ -903,7 +1002,7 @@ export class MapController {
     if (src) src.setData(data);
     else if (features.length) {
       this.map.addSource(id, { type: 'geojson', data });
-      this.map.addLayer(OVERLAYS[id].layer, OVERLAYS[id].before);
+      for (const layer of OVERLAYS[id].layers) this.map.addLayer(layer, OVERLAYS[id].before);
     }
   }
 

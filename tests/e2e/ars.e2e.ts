@@ -6,14 +6,16 @@ import {
   api,
   baseUrl,
   bboxOf,
+  dateFieldParts,
   digits,
   expectCleanRun,
+  expectFramed,
   expectMapShown,
   fmtDec,
   fmtInt,
   hashParams,
+  expectPairNamed,
   openJourney,
-  pixelOffset,
   postApi,
   screenshot,
   settle,
@@ -21,6 +23,7 @@ import {
   squash,
   stableMapView,
   suiteTitle,
+  type CommunesFc,
   type Journey,
 } from './harness.js';
 
@@ -61,7 +64,6 @@ interface PerimeterCheck {
   chevauchements: { id: string; nom: string; nbCommunes: number }[];
   zonesBlanches: { nbCommunes: number; population: number };
 }
-type Fc = { features: { geometry: { coordinates: unknown } | null }[] };
 
 /** The demo's overlapping pair (geodata/README.md): a made-up proposal drawn over 4 communes of CPTS ANL. */
 const ANL = '440056653';
@@ -86,6 +88,9 @@ describe.skipIf(skipReason !== null)(suiteTitle('e2e: Planificateur ARS'), () =>
     await expect.poll(() => hashParams(page).get('j')).toBe('ars');
     await expect(page.getByTestId('journey-ars-panel').getByRole('heading', { level: 1 }).textContent()).resolves.toBe('Planificateur ARS');
     await expectMapShown(page);
+    // in French: the page's language, and chromium's own date field (« Carte au »), as the README's pictures show it
+    expect(await page.evaluate(() => document.documentElement.lang)).toBe('fr');
+    expect(await dateFieldParts(page)).toEqual([expect.stringMatching(/^Jour/), expect.stringMatching(/^Mois/), expect.stringMatching(/^Année/)]);
   });
 
   it('lists the overlapping pair with the shared communes of /api/overlaps; sorting works', async () => {
@@ -139,22 +144,11 @@ describe.skipIf(skipReason !== null)(suiteTitle('e2e: Planificateur ARS'), () =>
 
     // the map flies to the two CPTS: their communes' extent ends whole in the map, left of the legend (the view's
     // centre, in the URL, need not fall inside it: the framing keeps clear of the legend)
-    const fcs = await Promise.all([pair.a.id, pair.b.id].map((id) => api<Fc>(`/api/cpts/${encodeURIComponent(id)}/communes.geojson`)));
-    const [w, s, e, n] = bboxOf(fcs.flatMap((f) => f.features));
+    const fcs = await Promise.all([pair.a.id, pair.b.id].map((id) => api<CommunesFc>(`/api/cpts/${encodeURIComponent(id)}/communes.geojson`)));
     await expect.poll(() => hashParams(page).get('m')).not.toBe(before);
-    const v = await stableMapView(page);
-    const map = (await page.getByTestId('map').boundingBox())!;
-    const legend = (await page.getByTestId('legend').boundingBox())!;
-    const at = (lon: number, lat: number) => {
-      const { dx, dy } = pixelOffset(v, lon, lat);
-      return { x: map.x + map.width / 2 + dx, y: map.y + map.height / 2 + dy };
-    };
-    const [sw, ne] = [at(w, s), at(e, n)];
-    expect(sw.x).toBeGreaterThanOrEqual(map.x);
-    expect(ne.x).toBeLessThanOrEqual(legend.x);
-    expect(ne.y).toBeGreaterThanOrEqual(map.y);
-    expect(sw.y).toBeLessThanOrEqual(map.y + map.height);
-    expect(v.zoom).toBeGreaterThan(8);
+    await expectFramed(page, bboxOf(fcs.flatMap((f) => f.features)), 'the pair');
+    expect((await stableMapView(page)).zoom).toBeGreaterThan(8);
+    await expectPairNamed(page, pair, fcs);
     // the panel from its top, as the journey opens (the clicks above scrolled it): its seven columns and the selected row fit a desk
     await page.locator('#contenu').evaluate((e) => e.scrollTo(0, 0));
     await screenshot(page, 'screenshot-ars-overlaps');

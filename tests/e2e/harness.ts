@@ -6,6 +6,7 @@ import { mkdir, readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { Map as MlMap } from 'maplibre-gl';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { expect, inject } from 'vitest';
 import { testDatabaseUrl } from '../helpers/db-config.js';
@@ -24,7 +25,7 @@ export const CHROMIUM = '/usr/bin/chromium';
 
 /** The admin account setup.ts creates with `npm run user -- add` before the server starts. */
 export const E2E_ADMIN = { login: 'admin-e2e', nom: 'Administratrice e2e', password: 'mot de passe de test e2e' } as const;
-export const CHROMIUM_ARGS = [
+const CHROMIUM_ARGS = [
   '--headless',
   '--no-sandbox',
   '--disable-gpu',
@@ -33,7 +34,15 @@ export const CHROMIUM_ARGS = [
   '--no-first-run',
   '--use-angle=swiftshader',
   '--enable-unsafe-swiftshader',
+  '--lang=fr-FR',
 ];
+
+/**
+ * How the tests and benches launch chromium: its own controls in French too (a date field reads jj/mm/aaaa), which
+ * the page's locale does not change. On Linux chromium takes its language from LANGUAGE, not --lang, and has it only
+ * with Debian's chromium-l10n installed (without it, English controls: the README's pictures would show mm/dd/yyyy).
+ */
+export const CHROMIUM_LAUNCH = { executablePath: CHROMIUM, args: CHROMIUM_ARGS, env: { ...process.env, LANGUAGE: 'fr' } };
 
 /**
  * The database the test server runs on. One vitest project per backend (vitest.e2e.config.ts), named after it:
@@ -254,6 +263,119 @@ export async function stableMapView(page: Page, timeoutMs = 10_000): Promise<{ z
   const v = mapView(page);
   if (!v) throw new Error('no map view in the URL');
   return v;
+}
+
+/** The map's MapLibre instance, as the page exposes it to the tests (client/src/map.ts). */
+type MapElement = HTMLElement & { maplibre: MlMap };
+
+/**
+ * The marks drawn on the map (a disc with a part's number or a pair's letter, and a name): their text, name, place
+ * on the page, and the commune drawn under each.
+ */
+export async function mapMarks(page: Page): Promise<{ texte: string; nom?: string; x: number; y: number; commune?: string }[]> {
+  return page.evaluate(() => {
+    const m = (document.querySelector('[data-testid="map"]') as MapElement).maplibre;
+    if (!m.getLayer('marks')) return [];
+    const r = m.getCanvas().getBoundingClientRect();
+    return m.queryRenderedFeatures({ layers: ['marks'] }).map((f) => {
+      const p = m.project((f.geometry as GeoJSON.Point).coordinates as [number, number]);
+      const under = m.queryRenderedFeatures(p, { layers: ['communes-fill'] })[0]?.properties.code;
+      const { texte, nom } = f.properties as { texte: string; nom?: string };
+      return { texte, nom, x: r.left + p.x, y: r.top + p.y, commune: under === undefined ? undefined : String(under) };
+    });
+  });
+}
+
+/** The names of a map label layer drawn within `px` of a point of the page (symbols are returned once placed). */
+export async function labelsNear(page: Page, layer: string, at: { x: number; y: number }, px: number): Promise<string[]> {
+  return page.evaluate(
+    ({ layer, at, px }) => {
+      const m = (document.querySelector('[data-testid="map"]') as MapElement).maplibre;
+      const r = m.getCanvas().getBoundingClientRect();
+      const [x, y] = [at.x - r.left, at.y - r.top];
+      return m.queryRenderedFeatures([[x - px, y - px], [x + px, y + px]], { layers: [layer] }).map((f) => String(f.properties.nom));
+    },
+    { layer, at, px },
+  );
+}
+
+/** The names of the features a map symbol layer has drawn on screen (symbols are returned once placed). */
+export const renderedNames = (page: Page, layer: string) =>
+  page.evaluate(
+    (layer) => (document.querySelector('[data-testid="map"]') as MapElement).maplibre.queryRenderedFeatures({ layers: [layer] }).map((f) => String(f.properties.nom)),
+    layer,
+  );
+
+/** The fill opacity of a layer of the map, as set now (undefined: the style's default, 1). */
+export const fillOpacity = (page: Page, layer: string) =>
+  page.evaluate((layer) => (document.querySelector('[data-testid="map"]') as MapElement).maplibre.getPaintProperty(layer, 'fill-opacity'), layer);
+
+/**
+ * Checks that [west, south, east, north] lies whole in the settled map view, clear of the open legend (a folded
+ * legend hides nothing): computed from the view in the URL, as MapLibre projects it.
+ */
+export async function expectFramed(page: Page, [w, s, e, n]: [number, number, number, number], what: string): Promise<void> {
+  // the requests the framing waits for answered, and its move begun: then the view it ends on
+  await settle(page);
+  const v = await stableMapView(page);
+  const map = (await page.getByTestId('map').boundingBox())!;
+  const clear = await mapClearBox(page);
+  const at = (lon: number, lat: number) => {
+    const { dx, dy } = pixelOffset(v, lon, lat);
+    return { x: map.x + map.width / 2 + dx, y: map.y + map.height / 2 + dy };
+  };
+  const [sw, ne] = [at(w, s), at(e, n)];
+  expect(sw.x, `${what}: west edge in the map`).toBeGreaterThanOrEqual(clear.left);
+  expect(ne.x, `${what}: east edge left of the legend`).toBeLessThanOrEqual(clear.right);
+  expect(ne.y, `${what}: north edge in the map`).toBeGreaterThanOrEqual(clear.top);
+  expect(sw.y, `${what}: south edge in the map`).toBeLessThanOrEqual(clear.bottom);
+}
+
+/**
+ * The part of the page where the map shows what it frames: the map's box left of the open legend, or below the
+ * folded legend's bar (a phone's).
+ */
+export async function mapClearBox(page: Page): Promise<{ left: number; top: number; right: number; bottom: number }> {
+  const map = (await page.getByTestId('map').boundingBox())!;
+  const legend = (await page.getByTestId('legend').boundingBox())!;
+  const open = (await page.locator('.legend-body').count()) > 0;
+  const [top, right] = open ? [map.y, legend.x] : [Math.max(map.y, legend.y + legend.height), map.x + map.width];
+  return { left: map.x, top, right, bottom: map.y + map.height };
+}
+
+/**
+ * The parts of the page's date fields (« Jour », « Mois », « Année »), in the order chromium shows them: its own
+ * controls, which follow its interface language, not the page's (read from its accessibility tree).
+ */
+export async function dateFieldParts(page: Page): Promise<string[]> {
+  const cdp = await page.context().newCDPSession(page);
+  const { nodes } = (await cdp.send('Accessibility.getFullAXTree')) as { nodes: { role?: { value: string }; name?: { value: string } }[] };
+  await cdp.detach();
+  return nodes.filter((x) => x.role?.value === 'spinbutton').map((x) => String(x.name?.value));
+}
+
+export type CommunesFc = { features: { geometry: { coordinates: unknown } | null; properties: { code: string } }[] };
+
+/**
+ * The pair's letters on the map, « A » and « B » as the table's header names them, each with its CPTS's name, in the
+ * map's view clear of the legend, each over a commune of its own CPTS that the other does not share.
+ */
+export async function expectPairNamed(
+  page: Page,
+  pair: { a: { nom: string }; b: { nom: string }; communes: { code: string }[] },
+  fcs: CommunesFc[],
+): Promise<void> {
+  await expect.poll(async () => (await mapMarks(page)).map((m) => `${m.texte} ${m.nom}`).sort()).toEqual([`A ${pair.a.nom}`, `B ${pair.b.nom}`]);
+  const clear = await mapClearBox(page);
+  const shared = new Set(pair.communes.map((c) => c.code));
+  for (const [i, mark] of (await mapMarks(page)).sort((x, y) => x.texte.localeCompare(y.texte)).entries()) {
+    expect(mark.x, `${mark.texte} in the map, left of the legend`).toBeGreaterThan(clear.left);
+    expect(mark.x).toBeLessThan(clear.right);
+    expect(mark.y, `${mark.texte} in the map`).toBeGreaterThan(clear.top);
+    expect(mark.y).toBeLessThan(clear.bottom);
+    expect(fcs[i]!.features.map((f) => f.properties.code), `${mark.texte} over its own CPTS`).toContain(mark.commune);
+    expect(shared.has(mark.commune!), `${mark.texte} over a commune not shared`).toBe(false);
+  }
 }
 
 /** [west, south, east, north] of GeoJSON features. */

@@ -9,7 +9,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   baseUrl,
   expectCleanRun,
+  fillOpacity,
   hashParams,
+  labelsNear,
+  mapMarks,
   openJourney,
   pixelOffset,
   postApi,
@@ -111,6 +114,9 @@ describe.skipIf(skipReason !== null)(suiteTitle('e2e: carte — vérifier un pé
     await page.getByTestId('perimeter-result').waitFor();
     await expect.poll(() => page.getByTestId('perimeter-commune-row').count()).toBe(2);
     expect(await page.getByTestId('map').getAttribute('data-checking')).toBe('');
+    // one rule for what fades: the shading and the white zones' hatching alike, the proposal on top
+    await expect.poll(() => fillOpacity(page, 'white-zones')).toBe(0.25);
+    expect(await fillOpacity(page, 'communes-fill')).toBe(0.3);
 
     const jans = await pointIn('44076');
     await clickMapAt(page, jans);
@@ -129,6 +135,7 @@ describe.skipIf(skipReason !== null)(suiteTitle('e2e: carte — vérifier un pé
     // leaving the tab restores the shading and the popups
     await page.getByTestId('tab-cpts').click();
     await expect.poll(() => page.getByTestId('map').getAttribute('data-checking')).toBe(null);
+    await expect.poll(() => fillOpacity(page, 'white-zones')).toBe(1);
   });
 
   it('two separate parts: each numbered on the map and in the panel; the key names the proposal colour', async () => {
@@ -137,8 +144,13 @@ describe.skipIf(skipReason !== null)(suiteTitle('e2e: carte — vérifier un pé
     const expected = await postApi<PerimeterCheck>('/api/perimeter/check', { communes: codes });
     expect(expected.parties).toHaveLength(2);
     await page.goto(`${baseUrl()}/#j=ars&tab=perimeter&pc=${codes.join(',')}`);
+    // opened anew (a change of hash alone keeps the map where it was): framed on both parts
+    await page.reload();
     await page.getByTestId('perimeter-result').waitFor();
-    await expect.poll(() => page.getByTestId('part-marker').allTextContents()).toEqual(['1', '2']);
+    await expect.poll(async () => (await mapMarks(page)).map((m) => m.texte).sort()).toEqual(['1', '2']);
+    // no commune name under a part's number: the names give way to it
+    await settle(page);
+    for (const mark of await mapMarks(page)) expect(await labelsNear(page, 'etiquettes-communes', mark, 14), `names under part ${mark.texte}`).toEqual([]);
     expect(squash(await page.getByTestId('perimeter-key').textContent())).toContain('chaque partie séparée numérotée');
     // the proposal's colour is none of the legend's (shading, bands, structures, pharmacies, highlights)
     const proposal = await page.getByTestId('perimeter-key').locator('.sw').first().evaluate((e) => getComputedStyle(e).backgroundColor);

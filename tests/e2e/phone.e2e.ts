@@ -2,9 +2,11 @@
 // scrolls sideways, the header search stays on screen, wide tables scroll within themselves, the home text fits.
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { api, baseUrl, expectCleanRun, openJourney, pixelOffset, screenshot, settle, skipReason, stableMapView, suiteTitle, type Journey } from './harness.js';
+import { api, baseUrl, bboxOf, expectCleanRun, expectFramed, expectPairNamed, openJourney, pixelOffset, screenshot, settle, skipReason, stableMapView, suiteTitle, type CommunesFc, type Journey } from './harness.js';
 
 const PHONE = { width: 390, height: 844 };
+/** A CPTS of the demo's overlapping pair (CPTS ANL, tests/e2e/ars.e2e.ts). */
+const DEMO_PAIR_CPTS = '440056653';
 
 /** Hash, name of the screenshot, and the table a screenshot scrolls the panel to (the README shows them). */
 const VIEWS: [string, string, string?][] = [
@@ -126,6 +128,18 @@ describe.skipIf(skipReason !== null)(suiteTitle('e2e: téléphone 390×844'), ()
       expect(['auto', 'scroll']).toContain(fit.scrolls);
       expect(fit.right).toBeLessThanOrEqual(fit.w);
     }
+  });
+
+  it('an overlap pair selected on a phone: both CPTS framed below the folded legend, named A and B on the map', async () => {
+    const { page } = j;
+    const { paires } = await api<{ paires: { a: { id: string; nom: string }; b: { id: string; nom: string }; communes: { code: string }[] }[] }>('/api/overlaps');
+    const pair = paires.find((p) => [p.a.id, p.b.id].includes(DEMO_PAIR_CPTS))!;
+    await page.goto(`${baseUrl()}/#j=ars&tab=overlaps&sel=paire:${pair.a.id}|${pair.b.id}`);
+    await page.getByTestId('overlap-detail').waitFor();
+    const fcs = await Promise.all([pair.a.id, pair.b.id].map((id) => api<CommunesFc>(`/api/cpts/${encodeURIComponent(id)}/communes.geojson`)));
+    await expectFramed(page, bboxOf(fcs.flatMap((f) => f.features)), 'the pair');
+    await expectPairNamed(page, pair, fcs);
+    await screenshot(page, 'phone-ars-paire');
   });
 
   it('the home text speaks of the map where a phone shows it and fits its panel', async () => {

@@ -23,7 +23,7 @@ import { fileURLToPath } from 'node:url';
 import { chromium, type BrowserServer } from 'playwright-core';
 import type { TestProject } from 'vitest/node';
 import { alive, dropStaleDatabases, onServer, testDatabaseUrl, withDatabase } from '../helpers/db-config.js';
-import { CHROMIUM, CHROMIUM_ARGS, E2E_ADMIN, E2E_BACKENDS, skipReasonFor, type E2eBackend } from './harness.js';
+import { CHROMIUM, CHROMIUM_LAUNCH, E2E_ADMIN, E2E_BACKENDS, skipReasonFor, type E2eBackend } from './harness.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const CACHE = join(ROOT, 'tests/.cache');
@@ -268,7 +268,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     // PostGIS: the first start migrates and seeds (health answers once it is done), then the first admin is made
     server = await startServer(database, `run-${backend}`, backend === 'pglite' ? 120_000 : 300_000);
     if (backend === 'postgis') createAdmin(database);
-    browser = await chromium.launchServer({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    browser = await chromium.launchServer(CHROMIUM_LAUNCH);
   } catch (e) {
     await teardown();
     throw e;

@@ -4,7 +4,7 @@
 // adds a dated step and views the map as of an earlier date; axe finds nothing serious; desktop and phone layouts.
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { api, apiSession, apiWrite, axeViolations, baseUrl, E2E_ADMIN, expectCleanRun, fmtInt, hashParams, openJourney, postApi, screenshot, settle, skipReason, squash, suiteTitle, type Journey } from './harness.js';
+import { api, apiSession, apiWrite, axeViolations, baseUrl, bboxOf, E2E_ADMIN, expectCleanRun, expectFramed, fmtInt, hashParams, mapMarks, openJourney, postApi, renderedNames, screenshot, settle, skipReason, squash, suiteTitle, type CommunesFc, type Journey } from './harness.js';
 
 const ARS = { identifiant: 'ars-versions', nom: 'Agent ARS Pays de la Loire', role: 'ars', region: '52', motDePasse: 'un mot de passe ARS e2e' };
 const NAME = 'CPTS e2e des versions';
@@ -128,6 +128,10 @@ describe.skipIf(skipReason !== null)(suiteTitle('e2e: versions des périmètres 
     await expect.poll(() => text(page, 'edit-band-change').catch(() => '')).toBe(`${after.bande} : change de taille`);
     expect(await text(page, 'edit-population')).toBe(squash(`${fmtInt(after.population)} (+${fmtInt(after.population - before.population)})`));
     expect(await text(page, 'edit-changes')).toContain(`Ajoutées : ${added.nom}`);
+    // the city added, a separate part of the perimeter: its number on the map, and its name beside it, not hidden
+    await expect.poll(async () => (await mapMarks(page)).map((m) => m.texte).sort()).toEqual(['1', '2', '3']);
+    await settle(page);
+    expect(await renderedNames(page, 'diff-added-label')).toContain(added.nom);
     await page.locator('#contenu').evaluate((e) => e.scrollTo(0, 0));
     await screenshot(page, 'screenshot-ars-version-edit');
   });
@@ -187,6 +191,21 @@ describe.skipIf(skipReason !== null)(suiteTitle('e2e: versions des périmètres 
     await page.getByTestId('save-version').click();
     await page.getByTestId('cpts-sheet').waitFor();
     expect(await text(page, 'cpts-notice')).toMatch(/^Version 4 enregistrée : 2 communes/);
+  });
+
+  it('a diff is framed on the change: the city removed, away from the perimeter, in view with it', async () => {
+    const { page } = j;
+    await page.goto(`${baseUrl()}/#j=ars&tab=cpts&sel=cpts:${id}&diff=2-4`);
+    await page.getByTestId('version-diff').waitFor();
+    expect(squash(await page.getByTestId('diff-removed').textContent())).toContain(`${added.nom} (${added.code})`);
+    const outlines = await postApi<CommunesFc>('/api/perimeter/communes.geojson', { communes: [...v1, added.code] });
+    await expectFramed(page, bboxOf(outlines.features), 'the perimeter and the city removed');
+    // on a phone too, below its folded legend
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.reload();
+    await page.getByTestId('version-diff').waitFor();
+    await expectFramed(page, bboxOf(outlines.features), 'the perimeter and the city removed, on a phone');
+    await page.setViewportSize({ width: 1440, height: 900 });
   });
 
   it('reverts to version 2 through a confirm dialog: a new version 5 copies it', async () => {

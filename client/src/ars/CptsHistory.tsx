@@ -6,6 +6,7 @@ import {
   ApiError,
   getHistory,
   getVersionDiff,
+  perimeterGeojson,
   revertVersion,
   useApi,
   versionDiffCsvUrl,
@@ -16,6 +17,7 @@ import {
 } from '../api.js';
 import { today } from '../as-of.js';
 import { fmtDate, fmtInt } from '../format.js';
+import { cptsOutlines, frame } from '../frame.js';
 import { DIFF_STYLE } from '../map.js';
 import { useMap } from '../MapView.js';
 import { Async, ErrorBox } from '../ui.js';
@@ -163,8 +165,17 @@ function DiffView({ id, de, a, close }: { id: string; de: number; a: number; clo
   const d = state.data;
   useEffect(() => {
     if (!ctl || !d) return;
+    const changed = [...d.ajoutees, ...d.retirees].map((x) => x.code);
     ctl.setDiff({ added: d.ajoutees.map((x) => x.code), removed: d.retirees.map((x) => x.code) });
-    return () => ctl.setDiff(null);
+    // framed on the change: the communes added and removed (the removed ones lie outside the perimeter), and the
+    // perimeter they change
+    const ac = new AbortController();
+    const outlines = changed.length ? perimeterGeojson({ communes: changed }, ac.signal).then((fc) => fc.features.map((f) => f.geometry)) : [];
+    Promise.all([cptsOutlines([d], ac.signal), outlines]).then(([perimeter, them]) => frame(ctl, [...perimeter, ...them], [], ac.signal), () => {});
+    return () => {
+      ac.abort();
+      ctl.setDiff(null);
+    };
   }, [ctl, d]);
   return (
     <Async state={state} what="de la différence">

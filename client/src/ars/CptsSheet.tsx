@@ -86,7 +86,7 @@ function CptsList() {
 
 function CptsSheetView({ id }: { id: string }) {
   const ctl = useMap();
-  const [, setUrl] = useUrl();
+  const [url, setUrl] = useUrl();
   const date = useAsOf();
   const state = useApi(`cpts-sheet:${id}:${date ?? ''}`, (s) => getCpts(id, date, s));
   const { user } = useSession();
@@ -107,8 +107,11 @@ function CptsSheetView({ id }: { id: string }) {
   // the layers on screen when the picture is taken (read by the effect, which must not rerun when they change)
   const { visible } = useLayerState();
   const visibleRef = useRef(visible);
+  // an open diff of two versions frames the map itself, on the change and the perimeter (CptsHistory)
+  const diffOpen = useRef(url.has('diff'));
   useEffect(() => {
     visibleRef.current = visible;
+    diffOpen.current = url.has('diff');
   });
 
   // highlight the CPTS and its communes, and frame them
@@ -125,7 +128,7 @@ function CptsSheetView({ id }: { id: string }) {
         const b = bboxOf(fc.features.map((f) => f.geometry));
         extent.current = b;
         if (!b) return;
-        ctl.fitBounds(b, 11);
+        if (!diffOpen.current) ctl.fitBounds(b, 11);
         cancelPicture = sheetPicture(ctl, visibleRef.current, setSnapshot);
       },
       () => {},

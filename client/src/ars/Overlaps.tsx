@@ -4,7 +4,7 @@ import { useEffect, useState } from 'react';
 import { apiUrl, getOverlaps, useApi, type OverlapPair } from '../api.js';
 import { areaKey, BassinFilter, useArea, useBassin } from '../Area.js';
 import { fmtDec, fmtInt } from '../format.js';
-import { cptsOutlines, frame } from '../frame.js';
+import { cptsCommuneOutlines, frame, ownPoint } from '../frame.js';
 import { PAIR_STYLE } from '../map.js';
 import { useMap } from '../MapView.js';
 import { refreshMap } from '../refresh-map.js';
@@ -90,11 +90,19 @@ export function Overlaps() {
     const ac = new AbortController();
     ctl.highlightCommunes(selected.communes.map((c) => c.code));
     ctl.highlightPair(selected.a.id, selected.b.id);
-    cptsOutlines([selected.a, selected.b], ac.signal).then((g) => frame(ctl, g, [], ac.signal), () => {});
+    cptsCommuneOutlines([selected.a, selected.b], ac.signal).then(([a = [], b = []]) => {
+      frame(ctl, [...a, ...b].map((f) => f.geometry), [], ac.signal);
+      if (ac.signal.aborted) return;
+      // each letter in the part of its CPTS the other does not share: the two stand apart
+      const shared = new Set(selected.communes.map((c) => c.code));
+      const [at, bt] = [ownPoint(a, shared), ownPoint(b, shared)];
+      if (at && bt) ctl.labelPair({ a: { nom: selected.a.nom, ...at }, b: { nom: selected.b.nom, ...bt } });
+    }, () => {});
     return () => {
       ac.abort();
       ctl.highlightCommunes([]);
       ctl.highlightPair(null, null);
+      ctl.labelPair(null);
     };
   }, [ctl, selected]);
 
