@@ -44,6 +44,11 @@ const CHROMIUM_ARGS = [
  */
 export const CHROMIUM_LAUNCH = { executablePath: CHROMIUM, args: CHROMIUM_ARGS, env: { ...process.env, LANGUAGE: 'fr' } };
 
+/** Why chromium's own controls cannot be in French here, or null. */
+export const frenchControlsSkipReason = existsSync('/usr/lib/chromium/locales/fr.pak')
+  ? null
+  : 'SKIPPED: chromium without its French interface (apt-get install chromium-l10n)';
+
 /**
  * The database the test server runs on. One vitest project per backend (vitest.e2e.config.ts), named after it:
  * `pglite` (every journey, the embedded database) and `postgis` (the register journeys, on a PostgreSQL server).
