@@ -377,32 +377,6 @@ export function buildStyle(
       filter: NONE,
       paint: { 'line-color': OVERLAP_COLOR, 'line-width': 3.5 },
     },
-    // a change of perimeter (CPTS sheet diff, edit against the saved version): over the perimeter being checked
-    {
-      id: 'diff-added',
-      type: 'fill',
-      source: 'communes',
-      'source-layer': 'communes',
-      filter: NONE,
-      paint: { 'fill-color': DIFF_STYLE.added.color, 'fill-opacity': 0.6 },
-    },
-    {
-      id: 'diff-added-line',
-      type: 'line',
-      source: 'communes',
-      'source-layer': 'communes',
-      filter: NONE,
-      paint: { 'line-color': DIFF_STYLE.added.color, 'line-width': 3 },
-    },
-    { id: 'diff-removed', type: 'fill', source: 'communes', 'source-layer': 'communes', filter: NONE, paint: { 'fill-pattern': 'hatch-removed' } },
-    {
-      id: 'diff-removed-line',
-      type: 'line',
-      source: 'communes',
-      'source-layer': 'communes',
-      filter: NONE,
-      paint: { 'line-color': DIFF_STYLE.removed.color, 'line-width': 3, 'line-dasharray': [2, 1] },
-    },
     {
       id: 'structures',
       type: 'circle',
@@ -436,6 +410,33 @@ export function buildStyle(
           byMark({ dot: 1, ring: 2.8, bullseye: 2.5 }, 1),
         ] as unknown as ExpressionSpecification,
       },
+    },
+    // a change of perimeter (CPTS sheet diff, edit against the saved version): over the perimeter being checked, and
+    // over the structures and pharmacies, whose dots at région zoom would bury it
+    {
+      id: 'diff-added',
+      type: 'fill',
+      source: 'communes',
+      'source-layer': 'communes',
+      filter: NONE,
+      paint: { 'fill-color': DIFF_STYLE.added.color, 'fill-opacity': 0.6 },
+    },
+    {
+      id: 'diff-added-line',
+      type: 'line',
+      source: 'communes',
+      'source-layer': 'communes',
+      filter: NONE,
+      paint: { 'line-color': DIFF_STYLE.added.color, 'line-width': 3 },
+    },
+    { id: 'diff-removed', type: 'fill', source: 'communes', 'source-layer': 'communes', filter: NONE, paint: { 'fill-pattern': 'hatch-removed' } },
+    {
+      id: 'diff-removed-line',
+      type: 'line',
+      source: 'communes',
+      'source-layer': 'communes',
+      filter: NONE,
+      paint: { 'line-color': DIFF_STYLE.removed.color, 'line-width': 3, 'line-dasharray': [2, 1] },
     },
     {
       id: 'points-hl',
@@ -488,10 +489,10 @@ const MARK_RADIUS = 12;
  * map's tiles. Each goes under `before` (the layers above it are in the style from the start), or on top.
  */
 const OVERLAYS: Record<'perimeter' | 'point' | 'marks', { layers: LayerSpecification[]; before?: string }> = {
-  // over the perimeter being checked, under a change of perimeter
+  // over the perimeter being checked, under the structures, the pharmacies and a change of perimeter
   perimeter: {
     layers: [{ id: 'perimeter-drawn', type: 'line', source: 'perimeter', paint: { 'line-color': '#111111', 'line-width': 2.5, 'line-dasharray': [2, 1] } }],
-    before: 'diff-added',
+    before: 'structures',
   },
   point: {
     layers: [
@@ -982,11 +983,10 @@ export class MapController {
     });
   }
 
-  /** The extent of the communes among `codes` found in the loaded tiles (undefined if none is loaded). */
-  loadedExtent(codes: readonly string[]): [number, number, number, number] | undefined {
-    if (!codes.length || !this.map.getSource('communes')) return undefined;
-    const feats = whileTilesSettle(() => this.map.querySourceFeatures('communes', { sourceLayer: 'communes', filter: byIds(P.communeCode, codes) }));
-    return bboxOf(feats.map((f) => f.geometry));
+  /** The communes among `codes` found in the loaded tiles (a commune over several tiles comes in pieces). */
+  loadedCommunes(codes: readonly string[]): GeoJSON.Feature[] {
+    if (!codes.length || !this.map.getSource('communes')) return [];
+    return whileTilesSettle(() => this.map.querySourceFeatures('communes', { sourceLayer: 'communes', filter: byIds(P.communeCode, codes) }));
   }
 
   setPoint(p: { lng: number; lat: number } | null): void {
@@ -1073,27 +1073,4 @@ export class MapController {
 function layerOf(p: Pick): (typeof PICK_ORDER)[number] {
   const i = PICK_ORDER.findIndex((l) => l.startsWith(p.layer));
   return PICK_ORDER[i < 0 ? PICK_ORDER.length - 1 : i]!;
-}
-
-/** [west, south, east, north] of GeoJSON geometries; undefined when there is no coordinate. */
-export function bboxOf(geoms: readonly (GeoJSON.Geometry | null | undefined)[]): [number, number, number, number] | undefined {
-  let w = Infinity;
-  let so = Infinity;
-  let e = -Infinity;
-  let n = -Infinity;
-  const walk = (c: unknown): void => {
-    if (Array.isArray(c) && typeof c[0] === 'number') {
-      const [x, y] = c as number[];
-      if (x! < w) w = x!;
-      if (x! > e) e = x!;
-      if (y! < so) so = y!;
-      if (y! > n) n = y!;
-    } else if (Array.isArray(c)) for (const x of c) walk(x);
-  };
-  for (const g of geoms) {
-    if (!g) continue;
-    if (g.type === 'GeometryCollection') g.geometries.forEach((x) => walk('coordinates' in x ? x.coordinates : []));
-    else walk(g.coordinates);
-  }
-  return Number.isFinite(w) ? [w, so, e, n] : undefined;
 }

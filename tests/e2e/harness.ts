@@ -311,6 +311,10 @@ export const renderedNames = (page: Page, layer: string) =>
     layer,
   );
 
+/** The ids of the map's layers, from the bottom up. */
+export const mapLayerIds = (page: Page) =>
+  page.evaluate(() => (document.querySelector('[data-testid="map"]') as MapElement).maplibre.getStyle().layers.map((l) => l.id));
+
 /** The fill opacity of a layer of the map, as set now (undefined: the style's default, 1). */
 export const fillOpacity = (page: Page, layer: string) =>
   page.evaluate((layer) => (document.querySelector('[data-testid="map"]') as MapElement).maplibre.getPaintProperty(layer, 'fill-opacity'), layer);

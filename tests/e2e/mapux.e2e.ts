@@ -150,6 +150,8 @@ describe.skipIf(skipReason !== null)(suiteTitle('e2e: carte — vérifier un pé
     await expect.poll(async () => (await mapMarks(page)).map((m) => m.texte).sort()).toEqual(['1', '2']);
     // no commune name under a part's number: the names give way to it
     await settle(page);
+    // each number over a commune of its part (inside it, whatever its shape: tests/unit/geometry.test.ts)
+    for (const mark of await mapMarks(page)) expect(expected.parties.find((p) => String(p.numero) === mark.texte)!.communes, `part ${mark.texte}`).toContain(mark.commune);
     for (const mark of await mapMarks(page)) expect(await labelsNear(page, 'etiquettes-communes', mark, 14), `names under part ${mark.texte}`).toEqual([]);
     expect(squash(await page.getByTestId('perimeter-key').textContent())).toContain('chaque partie séparée numérotée');
     // the proposal's colour is none of the legend's (shading, bands, structures, pharmacies, highlights)

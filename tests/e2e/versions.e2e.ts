@@ -4,7 +4,7 @@
 // adds a dated step and views the map as of an earlier date; axe finds nothing serious; desktop and phone layouts.
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { api, apiSession, apiWrite, axeViolations, baseUrl, bboxOf, E2E_ADMIN, expectCleanRun, expectFramed, fmtInt, hashParams, mapMarks, openJourney, postApi, renderedNames, screenshot, settle, skipReason, squash, suiteTitle, type CommunesFc, type Journey } from './harness.js';
+import { api, apiSession, apiWrite, axeViolations, baseUrl, bboxOf, E2E_ADMIN, expectCleanRun, expectFramed, fmtInt, hashParams, mapLayerIds, mapMarks, openJourney, postApi, renderedNames, screenshot, settle, skipReason, squash, stableMapView, suiteTitle, type CommunesFc, type Journey } from './harness.js';
 
 const ARS = { identifiant: 'ars-versions', nom: 'Agent ARS Pays de la Loire', role: 'ars', region: '52', motDePasse: 'un mot de passe ARS e2e' };
 const NAME = 'CPTS e2e des versions';
@@ -159,6 +159,11 @@ describe.skipIf(skipReason !== null)(suiteTitle('e2e: versions des périmètres 
       return JSON.stringify(m.getFilter('diff-added-label'));
     });
     expect(drawn).toContain(added.code);
+    // drawn over the structure and pharmacy dots, which at région zoom would bury it
+    const layers = await mapLayerIds(page);
+    const dots = Math.max(layers.indexOf('structures'), layers.indexOf('pharmacies'));
+    expect(Math.min(layers.indexOf('structures'), layers.indexOf('pharmacies'))).toBeGreaterThanOrEqual(0);
+    for (const l of ['diff-added', 'diff-added-line', 'diff-removed', 'diff-removed-line']) expect(layers.indexOf(l), `${l} over the dots`).toBeGreaterThan(dots);
     const csv = await page.request.get(baseUrl() + (await page.getByTestId('diff-csv').getAttribute('href'))!);
     expect(csv.status()).toBe(200);
     const body = await csv.text();
@@ -206,6 +211,27 @@ describe.skipIf(skipReason !== null)(suiteTitle('e2e: versions des périmètres 
     await page.getByTestId('version-diff').waitFor();
     await expectFramed(page, bboxOf(outlines.features), 'the perimeter and the city removed, on a phone');
     await page.setViewportSize({ width: 1440, height: 900 });
+  });
+
+  it('closing the diff frames the CPTS again, as its sheet opened', async () => {
+    const { page } = j;
+    await page.goto(`${baseUrl()}/#j=ars&tab=cpts&sel=cpts:${id}`);
+    await page.reload();
+    await page.getByTestId('diff-picker').waitFor();
+    await settle(page);
+    const sheet = await stableMapView(page);
+    // the last two versions: the city removed, away from the perimeter, widens the view
+    await page.getByTestId('diff-show').click();
+    await page.getByTestId('version-diff').waitFor();
+    await settle(page);
+    expect((await stableMapView(page)).zoom).toBeLessThan(sheet.zoom - 0.5);
+    await page.getByRole('button', { name: 'Fermer la comparaison' }).click();
+    await expect.poll(() => hashParams(page).get('diff')).toBe(null);
+    await settle(page);
+    const closed = await stableMapView(page);
+    expect(closed.zoom).toBeCloseTo(sheet.zoom, 1);
+    expect(closed.lat).toBeCloseTo(sheet.lat, 2);
+    expect(closed.lon).toBeCloseTo(sheet.lon, 2);
   });
 
   it('reverts to version 2 through a confirm dialog: a new version 5 copies it', async () => {

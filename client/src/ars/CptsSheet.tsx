@@ -4,7 +4,8 @@ import { useEffect, useRef, useState } from 'react';
 import { getCpts, getCptsCommunes, listCpts, useApi, type CptsSheet as Sheet, type CptsSummary } from '../api.js';
 import { areaKey, useArea } from '../Area.js';
 import { fmtDate, fmtDec, fmtInt } from '../format.js';
-import { bboxOf, STRUCTURE_TYPES } from '../map.js';
+import { bboxOf } from '../geometry.js';
+import { STRUCTURE_TYPES } from '../map.js';
 import { useLayerState } from '../map-state.js';
 import { useMap } from '../MapView.js';
 import { printWithMap, sheetPicture } from '../print.js';
@@ -107,12 +108,17 @@ function CptsSheetView({ id }: { id: string }) {
   // the layers on screen when the picture is taken (read by the effect, which must not rerun when they change)
   const { visible } = useLayerState();
   const visibleRef = useRef(visible);
-  // an open diff of two versions frames the map itself, on the change and the perimeter (CptsHistory)
-  const diffOpen = useRef(url.has('diff'));
   useEffect(() => {
     visibleRef.current = visible;
-    diffOpen.current = url.has('diff');
   });
+  // an open diff of two versions frames the map itself, on the change and the perimeter (CptsHistory); closed, it
+  // leaves the map to the CPTS again
+  const diff = url.get('diff');
+  const diffOpen = useRef(diff !== null);
+  useEffect(() => {
+    if (diffOpen.current && diff === null && extent.current) ctl?.fitBounds(extent.current, 11);
+    diffOpen.current = diff !== null;
+  }, [ctl, diff]);
 
   // highlight the CPTS and its communes, and frame them
   useEffect(() => {

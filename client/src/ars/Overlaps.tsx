@@ -4,7 +4,8 @@ import { useEffect, useState } from 'react';
 import { apiUrl, getOverlaps, useApi, type OverlapPair } from '../api.js';
 import { areaKey, BassinFilter, useArea, useBassin } from '../Area.js';
 import { fmtDec, fmtInt } from '../format.js';
-import { cptsCommuneOutlines, frame, ownPoint } from '../frame.js';
+import { cptsCommuneOutlines, frame } from '../frame.js';
+import { pointInside } from '../geometry.js';
 import { PAIR_STYLE } from '../map.js';
 import { useMap } from '../MapView.js';
 import { refreshMap } from '../refresh-map.js';
@@ -95,7 +96,7 @@ export function Overlaps() {
       if (ac.signal.aborted) return;
       // each letter in the part of its CPTS the other does not share: the two stand apart
       const shared = new Set(selected.communes.map((c) => c.code));
-      const [at, bt] = [ownPoint(a, shared), ownPoint(b, shared)];
+      const [at, bt] = [pointInside(a, shared), pointInside(b, shared)];
       if (at && bt) ctl.labelPair({ a: { nom: selected.a.nom, ...at }, b: { nom: selected.b.nom, ...bt } });
     }, () => {});
     return () => {

@@ -5,7 +5,8 @@ import { useEffect, useRef, useState } from 'react';
 import { ApiError, checkPerimeter, getCoverage, perimeterGeojson, search, useApi, type PerimeterCheck as Result, type PerimeterInput } from '../api.js';
 import { download } from '../csv.js';
 import { fmtDec, fmtInt } from '../format.js';
-import { bboxOf, PERIMETER_COLOR, P, whileTilesSettle, type MapController, type PartAnchor } from '../map.js';
+import { bboxOf, pointInside } from '../geometry.js';
+import { PERIMETER_COLOR, P, whileTilesSettle, type MapController, type PartAnchor } from '../map.js';
 import { CLICK_PRIORITY, useMap, useMapClick } from '../MapView.js';
 import { printWithMap } from '../print.js';
 import { ErrorBox, Loading, Sources } from '../ui.js';
@@ -64,15 +65,19 @@ async function extentOf(ctl: MapController, codes: string[], ask = 10): Promise<
   ]);
 }
 
-/** Where to number each separate part: the middle of its extent. */
+/** Where to number each separate part: inside it, from its communes in the loaded tiles. */
 async function partAnchors(ctl: MapController, r: Result): Promise<PartAnchor[]> {
   if (r.contigu) return [];
-  // a part in the loaded tiles needs no search; one commune's extent places a part outside them
-  const boxes = await Promise.all(r.parties.map((p) => extentOf(ctl, p.communes, ctl.loadedExtent(p.communes) ? 0 : 1)));
-  return r.parties.flatMap((p, i) => {
-    const b = boxes[i];
-    return b ? [{ numero: p.numero, lng: (b[0] + b[2]) / 2, lat: (b[1] + b[3]) / 2 }] : [];
-  });
+  const anchors = await Promise.all(
+    r.parties.map(async (p) => {
+      const loaded = ctl.loadedCommunes(p.communes);
+      if (loaded.length) return { numero: p.numero, ...pointInside(loaded)! };
+      // a part outside them: the middle of one of its communes' extent, which the search gives
+      const b = await extentOf(ctl, p.communes, 1);
+      return b && { numero: p.numero, lng: (b[0] + b[2]) / 2, lat: (b[1] + b[3]) / 2 };
+    }),
+  );
+  return anchors.filter((a) => a !== undefined);
 }
 
 /** An uploaded contour is kept for the tab's life (a reload included), as the URL keeps the codes. */

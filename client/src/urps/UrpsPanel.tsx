@@ -16,7 +16,8 @@ import {
 } from '../api.js';
 import { AreaSelect, areaKey, CodeFilter, INSEE_CODE, useArea } from '../Area.js';
 import { fmtInt, fmtKm } from '../format.js';
-import { bboxOf, P, PHARMACY_STATUSES } from '../map.js';
+import { bboxOf } from '../geometry.js';
+import { P, PHARMACY_STATUSES } from '../map.js';
 import { useMap, useMapClick } from '../MapView.js';
 import { showPopup } from '../popup.js';
 import { refreshMap } from '../refresh-map.js';
