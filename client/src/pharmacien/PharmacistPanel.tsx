@@ -9,6 +9,7 @@ import { useMap, useMapClick } from '../MapView.js';
 import { SearchBox } from '../SearchBox.js';
 import { Async, onTabKeys, Sources, tabIndexOf } from '../ui.js';
 import { parseSel, useUrl, type Selection } from '../url.js';
+import { CPTS_STATUT_LIBELLES } from '../../../server/src/domain/vocabulary.js';
 import { Guide } from './Guide.js';
 
 function targetOf(sel: Selection | undefined): NearbyTarget | null {
@@ -151,7 +152,7 @@ function NearbyBody({ n, openCpts }: { n: Nearby; openCpts: (id: string) => void
                 <button type="button" className="link" onClick={() => openCpts(c.id)}>
                   {c.nom}
                 </button>{' '}
-                — {c.statut.replace('-', ' ')}
+                — {CPTS_STATUT_LIBELLES[c.statut]}
                 {c.perimetre !== 'officiel' && <span className="badge-warn">{c.perimetreLibelle}</span>}
                 {c.attribution && <span className="muted"> — source : {c.attribution}</span>}
               </li>
