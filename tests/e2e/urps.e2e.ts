@@ -101,7 +101,7 @@ describe.skipIf(skipReason !== null)(suiteTitle('e2e: URPS pharmaciens'), () => 
     const header = text.split(/\r?\n/, 1)[0]!;
     expect(header.split(';').length).toBeGreaterThan(10);
     const records = (parse(text, { delimiter: ';', columns: true, skip_empty_lines: true }) as Record<string, string>[]).map(
-      (r): Record<string, string> => ({ ...r, FINESS: codeText(r.FINESS!) }), // codes written ="…": text in a spreadsheet
+      (r): Record<string, string> => ({ ...r, FINESS: codeText(r.FINESS!), 'département': codeText(r['département']!) }), // codes written ="…": text in a spreadsheet
     );
     expect(records.every((r) => r['téléphone'] !== undefined && r['adresse complète'] !== undefined)).toBe(true);
     expect(records.map((r) => r.FINESS).sort()).toEqual(exp.officines.map((r) => r.finess).sort());

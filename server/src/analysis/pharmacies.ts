@@ -349,8 +349,8 @@ export const CSV_HEADER = [
   'fermée le',
 ] as const;
 
-/** Columns holding codes (FINESS, postal code, INSEE code): written as text so that spreadsheets keep leading zeros. */
-export const CSV_CODE_COLUMNS: readonly (typeof CSV_HEADER)[number][] = ['FINESS', 'code postal', 'code commune', 'FINESS structure'];
+/** Columns holding codes (FINESS, postal, INSEE and département codes, phone): written as text so that spreadsheets keep leading zeros. */
+export const CSV_CODE_COLUMNS: readonly (typeof CSV_HEADER)[number][] = ['FINESS', 'code postal', 'code commune', 'téléphone', 'département', 'FINESS structure'];
 
 const yesNo = (b: boolean | null) => (b === null ? '' : b ? 'oui' : 'non');
 
