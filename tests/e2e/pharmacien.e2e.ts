@@ -202,15 +202,20 @@ describe.skipIf(skipReason !== null)(suiteTitle('e2e: Pharmacien'), () => {
     else expect(shown).toContain('Zonage médecins (ARS) : non renseigné');
   });
 
-  it('words the covering CPTS’s status in French (« Statut non renseigné par la source », not its code)', async () => {
+  it('words the covering CPTS’s status in French (« Statut non renseigné par la source », not its code) and the address as a letter does', async () => {
     const { page } = j;
     // a pharmacy of the Hautes-Alpes: its CPTS comes from the ARS PACA listing, which gives no status
     const finess = '050005313';
-    const n = await api<{ cpts: { statut: CptsStatut }[] }>(`/api/nearby?finess=${finess}&k=3`);
+    const n = await api<{ cpts: { statut: CptsStatut }[]; commune: { nom: string }; pharmacie: { adresse: string; codePostal: string } }>(
+      `/api/nearby?finess=${finess}&k=3`,
+    );
     expect(n.cpts.map((c) => c.statut)).toEqual(['non-renseigne']);
     await page.goto(`${baseUrl()}/#j=pharmacien&sel=pharmacie:${finess}`);
     const item = page.getByTestId('nearby-cpts').locator('ul.plain > li');
     await expect.poll(async () => squash(await item.textContent())).toContain(`— ${CPTS_STATUT_LIBELLES['non-renseigne']}`);
+    // « PL JEAN LEA, 05470 Aiguilles », as the URPS CSV writes it (no comma between postal code and town)
+    const address = `${n.pharmacie.adresse}, ${n.pharmacie.codePostal} ${n.commune.nom}`;
+    expect(squash(await page.getByTestId('nearby').locator('section').first().textContent())).toContain(squash(address));
   });
 
   it('the guide compares ESP, MSP, CSP and CPTS', async () => {

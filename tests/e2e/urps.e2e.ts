@@ -129,6 +129,8 @@ describe.skipIf(skipReason !== null)(suiteTitle('e2e: URPS pharmaciens'), () => 
     await detail.waitFor();
     expect(squash(await detail.getByRole('heading').textContent())).toBe(squash(target.nom));
     expect(squash(await detail.textContent())).toContain(`FINESS ${target.finess}`);
+    // the address as the CSV's « adresse complète » writes it: « 12 R X, 53000 Laval »
+    expect(squash(await detail.textContent())).toContain(squash(`${target.adresse}, ${target.codePostal} ${target.commune.nom}`));
     await expect
       .poll(async () => {
         const v = await stableMapView(page);

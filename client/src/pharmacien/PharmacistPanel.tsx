@@ -9,7 +9,7 @@ import { useMap, useMapClick } from '../MapView.js';
 import { SearchBox } from '../SearchBox.js';
 import { Async, onTabKeys, Sources, tabIndexOf } from '../ui.js';
 import { parseSel, useUrl, type Selection } from '../url.js';
-import { CPTS_STATUT_LIBELLES } from '../../../server/src/domain/vocabulary.js';
+import { CPTS_STATUT_LIBELLES, fullAddress } from '../../../server/src/domain/vocabulary.js';
 import { Guide } from './Guide.js';
 
 function targetOf(sel: Selection | undefined): NearbyTarget | null {
@@ -124,7 +124,7 @@ function NearbyBody({ n, openCpts }: { n: Nearby; openCpts: (id: string) => void
           <>
             <h2 data-testid="nearby-title">{ph.nom}</h2>
             <p className="muted">
-              FINESS {ph.finess} · {[ph.adresse, ph.codePostal, n.commune.nom].filter(Boolean).join(', ')}
+              FINESS {ph.finess} · {fullAddress(ph.adresse, ph.codePostal, n.commune.nom)}
             </p>
             <p>
               Statut : <strong>{PHARMACY_STATUSES.find((s) => s.id === ph.statut)?.label ?? ph.statut}</strong>

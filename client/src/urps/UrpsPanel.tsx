@@ -22,6 +22,7 @@ import { showPopup } from '../popup.js';
 import { refreshMap } from '../refresh-map.js';
 import { Async, Empty, Sources } from '../ui.js';
 import {
+  fullAddress,
   PHARMACY_STATUSES as PHARMACY_STATUS_CODES,
   RECRUTEMENT_ETATS,
   ZONING_FILTER_LIBELLES,
@@ -407,7 +408,7 @@ function PharmacyDetail({ p, onRecorded }: { p: PharmacyRow; onRecorded: () => v
     <section className="detail" data-testid="pharmacy-detail">
       <h3>{p.nom}</h3>
       <p className="muted">
-        FINESS {p.finess} · {[p.adresse, p.codePostal, p.commune.nom].filter(Boolean).join(', ')}
+        FINESS {p.finess} · {fullAddress(p.adresse, p.codePostal, p.commune.nom)}
         {p.telephone && <> · tél. {p.telephone}</>}
       </p>
       <dl className="kv">
