@@ -6,7 +6,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FinessChangesResponse } from '../../server/src/api/contract/finess.js';
 import type { PharmacyPage, PharmacyRow } from '../../server/src/api/contract/pharmacies.js';
-import { PHARMACY_STATUS_LIBELLES, type PharmacyStatus } from '../../server/src/domain/vocabulary.js';
+import { PHARMACY_STATUS_LIBELLES, ZONE_LIBELLES, type PharmacyStatus } from '../../server/src/domain/vocabulary.js';
 import {
   api,
   baseUrl,
@@ -129,6 +129,9 @@ describe.skipIf(skipReason !== null)(suiteTitle('e2e: URPS pharmaciens'), () => 
     await detail.waitFor();
     expect(squash(await detail.getByRole('heading').textContent())).toBe(squash(target.nom));
     expect(squash(await detail.textContent())).toContain(`FINESS ${target.finess}`);
+    // the zoning in words, as the pharmacist's view says it (« Zone d’intervention prioritaire (ZIP) », not « ZIP »)
+    expect(target.zonage).not.toBeNull();
+    expect(squash(await detail.locator('dd').nth(4).textContent())).toBe(squash(ZONE_LIBELLES[target.zonage!]));
     // the address as the CSV's « adresse complète » writes it: « 12 R X, 53000 Laval »
     expect(squash(await detail.textContent())).toContain(squash(`${target.adresse}, ${target.codePostal} ${target.commune.nom}`));
     await expect

@@ -27,6 +27,7 @@ import {
   RECRUTEMENT_ETATS,
   ZONING_FILTER_LIBELLES,
   ZONING_FILTERS,
+  zoneLibelle,
   type RecrutementEtat,
 } from '../../../server/src/domain/vocabulary.js';
 import { useSession } from '../session.js';
@@ -417,7 +418,7 @@ function PharmacyDetail({ p, onRecorded }: { p: PharmacyRow; onRecorded: () => v
         <dt>Adhésions</dt>
         <dd>
           {p.adhesions.length
-            ? p.adhesions.map((a) => `${a.nom ?? a.id} (${a.type}${a.fermee ? ', structure fermée depuis' : ''})`).join(', ')
+            ? p.adhesions.map((a) => `${a.nom ?? a.id} (${a.type.toUpperCase()}${a.fermee ? ', structure fermée depuis l’adhésion' : ''})`).join(', ')
             : 'aucune connue'}
         </dd>
         <dt>CPTS de la commune</dt>
@@ -425,7 +426,7 @@ function PharmacyDetail({ p, onRecorded }: { p: PharmacyRow; onRecorded: () => v
         <dt>Structure la plus proche (MSP, ESP, centre médical)</dt>
         <dd>{p.mspCspLaPlusProche ? `${p.mspCspLaPlusProche.nom} (${p.mspCspLaPlusProche.type.toUpperCase()}), ${fmtKm(p.mspCspLaPlusProche.distanceM)}` : '—'}</dd>
         <dt>Zonage</dt>
-        <dd>{p.zonage ?? 'non renseigné'}</dd>
+        <dd>{p.zonage ? zoneLibelle(p.zonage) : 'non renseigné'}</dd>
         <dt>Généralistes (commune)</dt>
         <dd>
           {p.generalistes.nombre ?? 'aucune donnée'}
