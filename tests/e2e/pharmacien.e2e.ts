@@ -218,6 +218,19 @@ describe.skipIf(skipReason !== null)(suiteTitle('e2e: Pharmacien'), () => {
     expect(squash(await page.getByTestId('nearby').locator('section').first().textContent())).toContain(squash(address));
   });
 
+  it('on a phone (390×844) the guide’s panel spans the screen, as the other views’ do', async () => {
+    const { page } = j;
+    await page.setViewportSize({ width: 390, height: 844 });
+    try {
+      await page.goto(`${baseUrl()}/#j=pharmacien&tab=guide`);
+      await page.getByTestId('guide-table').waitFor();
+      const { panel, inner } = await page.evaluate(() => ({ panel: document.querySelector('.panel')!.getBoundingClientRect().width, inner: window.innerWidth }));
+      expect(panel).toBe(inner);
+    } finally {
+      await page.setViewportSize(VIEWPORT);
+    }
+  });
+
   it('the guide compares ESP, MSP, CSP and CPTS', async () => {
     const { page } = j;
     const g = await api<Guide>('/api/guide');
