@@ -79,6 +79,13 @@ describe.skipIf(skipReason !== null)(suiteTitle('e2e: URPS pharmaciens'), () => 
     const shown = (await page.getByTestId('pharmacy-row').first().locator('td').allTextContents()).map(squash);
     expect(shown[0]).toBe(squash(exp.officines[0]!.nom));
     expect(shown[2]).toContain(PHARMACY_STATUS_LIBELLES['zone-blanche']);
+    // the fourth column is a distance, and says so (as the CSV's « distance structure (m) »)
+    expect((await page.getByTestId('pharmacies-table').locator('thead th').allTextContents()).map(squash).slice(0, 4)).toEqual([
+      'Officine',
+      'Commune',
+      'Statut',
+      'Distance structure',
+    ]);
   });
 
   it('the CSV export downloads exactly the filtered rows, with a BOM and « ; »', async () => {

@@ -365,7 +365,7 @@ function PharmacyTable({ rows, selected, onSelect }: { rows: PharmacyRow[]; sele
             <th>Officine</th>
             <th>Commune</th>
             <th>Statut</th>
-            <th className="num" title="Structure la plus proche que l’officine peut rejoindre (MSP, ESP, centre de santé médical)">Structure</th>
+            <th className="num" title="Structure la plus proche que l’officine peut rejoindre (MSP, ESP, centre de santé médical)">Distance structure</th>
             {recruitment && <th>Recrutement</th>}
           </tr>
         </thead>
