@@ -3,7 +3,7 @@
 // contact, all as /api/nearby says; a pharmacy in a commune outside any CPTS; the ESP/MSP/CSP/CPTS guide.
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SITE_TYPES, STRUCTURE_TYPE_LIBELLES } from '../../server/src/domain/vocabulary.js';
+import { CPTS_STATUT_LIBELLES, SITE_TYPES, STRUCTURE_TYPE_LIBELLES, type CptsStatut } from '../../server/src/domain/vocabulary.js';
 import {
   api,
   baseUrl,
@@ -200,6 +200,35 @@ describe.skipIf(skipReason !== null)(suiteTitle('e2e: Pharmacien'), () => {
     const shown = squash(await page.getByTestId('nearby-cpts').textContent());
     if (n.zonage) expect(shown).not.toContain('Zonage médecins (ARS) : non renseigné');
     else expect(shown).toContain('Zonage médecins (ARS) : non renseigné');
+  });
+
+  it('words the covering CPTS’s status in French (« Statut non renseigné par la source », not its code) and the address as a letter does', async () => {
+    const { page } = j;
+    // a pharmacy of the Hautes-Alpes: its CPTS comes from the ARS PACA listing, which gives no status
+    const finess = '050005313';
+    const n = await api<{ cpts: { statut: CptsStatut }[]; commune: { nom: string }; pharmacie: { adresse: string; codePostal: string } }>(
+      `/api/nearby?finess=${finess}&k=3`,
+    );
+    expect(n.cpts.map((c) => c.statut)).toEqual(['non-renseigne']);
+    await page.goto(`${baseUrl()}/#j=pharmacien&sel=pharmacie:${finess}`);
+    const item = page.getByTestId('nearby-cpts').locator('ul.plain > li');
+    await expect.poll(async () => squash(await item.textContent())).toContain(`— ${CPTS_STATUT_LIBELLES['non-renseigne']}`);
+    // « PL JEAN LEA, 05470 Aiguilles », as the URPS CSV writes it (no comma between postal code and town)
+    const address = `${n.pharmacie.adresse}, ${n.pharmacie.codePostal} ${n.commune.nom}`;
+    expect(squash(await page.getByTestId('nearby').locator('section').first().textContent())).toContain(squash(address));
+  });
+
+  it('on a phone (390×844) the guide’s panel spans the screen, as the other views’ do', async () => {
+    const { page } = j;
+    await page.setViewportSize({ width: 390, height: 844 });
+    try {
+      await page.goto(`${baseUrl()}/#j=pharmacien&tab=guide`);
+      await page.getByTestId('guide-table').waitFor();
+      const { panel, inner } = await page.evaluate(() => ({ panel: document.querySelector('.panel')!.getBoundingClientRect().width, inner: window.innerWidth }));
+      expect(panel).toBe(inner);
+    } finally {
+      await page.setViewportSize(VIEWPORT);
+    }
   });
 
   it('the guide compares ESP, MSP, CSP and CPTS', async () => {

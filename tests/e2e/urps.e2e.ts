@@ -6,7 +6,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FinessChangesResponse } from '../../server/src/api/contract/finess.js';
 import type { PharmacyPage, PharmacyRow } from '../../server/src/api/contract/pharmacies.js';
-import { PHARMACY_STATUS_LIBELLES, type PharmacyStatus } from '../../server/src/domain/vocabulary.js';
+import { PHARMACY_STATUS_LIBELLES, ZONE_LIBELLES, type PharmacyStatus } from '../../server/src/domain/vocabulary.js';
 import {
   api,
   baseUrl,
@@ -79,6 +79,13 @@ describe.skipIf(skipReason !== null)(suiteTitle('e2e: URPS pharmaciens'), () => 
     const shown = (await page.getByTestId('pharmacy-row').first().locator('td').allTextContents()).map(squash);
     expect(shown[0]).toBe(squash(exp.officines[0]!.nom));
     expect(shown[2]).toContain(PHARMACY_STATUS_LIBELLES['zone-blanche']);
+    // the fourth column is a distance, and says so (as the CSV's « distance structure (m) »)
+    expect((await page.getByTestId('pharmacies-table').locator('thead th').allTextContents()).map(squash).slice(0, 4)).toEqual([
+      'Officine',
+      'Commune',
+      'Statut',
+      'Distance structure',
+    ]);
   });
 
   it('the CSV export downloads exactly the filtered rows, with a BOM and « ; »', async () => {
@@ -101,7 +108,7 @@ describe.skipIf(skipReason !== null)(suiteTitle('e2e: URPS pharmaciens'), () => 
     const header = text.split(/\r?\n/, 1)[0]!;
     expect(header.split(';').length).toBeGreaterThan(10);
     const records = (parse(text, { delimiter: ';', columns: true, skip_empty_lines: true }) as Record<string, string>[]).map(
-      (r): Record<string, string> => ({ ...r, FINESS: codeText(r.FINESS!) }), // codes written ="…": text in a spreadsheet
+      (r): Record<string, string> => ({ ...r, FINESS: codeText(r.FINESS!), 'département': codeText(r['département']!) }), // codes written ="…": text in a spreadsheet
     );
     expect(records.every((r) => r['téléphone'] !== undefined && r['adresse complète'] !== undefined)).toBe(true);
     expect(records.map((r) => r.FINESS).sort()).toEqual(exp.officines.map((r) => r.finess).sort());
@@ -129,6 +136,11 @@ describe.skipIf(skipReason !== null)(suiteTitle('e2e: URPS pharmaciens'), () => 
     await detail.waitFor();
     expect(squash(await detail.getByRole('heading').textContent())).toBe(squash(target.nom));
     expect(squash(await detail.textContent())).toContain(`FINESS ${target.finess}`);
+    // the zoning in words, as the pharmacist's view says it (« Zone d’intervention prioritaire (ZIP) », not « ZIP »)
+    expect(target.zonage).not.toBeNull();
+    expect(squash(await detail.locator('dd').nth(4).textContent())).toBe(squash(ZONE_LIBELLES[target.zonage!]));
+    // the address as the CSV's « adresse complète » writes it: « 12 R X, 53000 Laval »
+    expect(squash(await detail.textContent())).toContain(squash(`${target.adresse}, ${target.codePostal} ${target.commune.nom}`));
     await expect
       .poll(async () => {
         const v = await stableMapView(page);

@@ -211,11 +211,13 @@ describeEachBackend('pharmacist API', (backend) => {
     });
 
     it('writes the URPS columns: CPTS joined by |, statut, adhésion probable, nearest MSP and distance, zoning, density', async () => {
+      await db.query(`UPDATE pharmacie SET telephone = '0240000001' WHERE finess = $1`, [CARE.P1]);
       const { header, rows, text, raw } = await csv('');
       expect(text).toContain('\r\n');
-      // codes stay text in a spreadsheet (leading zeros kept): FINESS, postal code, INSEE code as ="…"
+      // codes stay text in a spreadsheet (leading zeros kept): FINESS, postal, INSEE and département codes, phone as ="…"
       const p1raw = raw.find((r) => r[0] === `="${CARE.P1}"`)!;
       expect(p1raw.slice(0, 5)).toEqual([`="${CARE.P1}"`, 'Pharmacie du Méridien', '1 place de la Mairie; Pharmacie du Méridien', '="44901"', '="44901"']);
+      expect(p1raw.slice(7, 9)).toEqual(['="0240000001"', '="44"']);
       expect(header).toEqual([
         'FINESS', 'nom', 'adresse', 'code postal', 'code commune', 'commune', 'adresse complète', 'téléphone', 'département', 'CPTS', 'statut',
         'adhésion probable (structure à 150 m ou moins)', 'structure la plus proche', 'type de structure', 'FINESS structure',

@@ -168,6 +168,9 @@ describeEachBackend('FINESS updates: a newer stock closes, opens, moves, renames
       expect(lines.length - 1).toBe(opened.length + closed.length);
       expect(res.headers.get('x-row-count')).toBe(String(opened.length + closed.length));
       for (const f of [...opened, ...closed]) expect(text).toContain(`"=""${f}"""`);
+      // phone numbers too (« 0492… » would read 492…)
+      expect(text).toMatch(/;"=""0\d{9}""";/);
+      expect(text).not.toMatch(/;"0\d{9}";/);
       // closed pharmacies leave the list and its counts unless asked for
       const total = async (q: string) => (await srv.getJson(`/api/pharmacies?limit=1${q}`)).body.total as number;
       expect(await total('')).toBe(pharmaciesIn.b.size);

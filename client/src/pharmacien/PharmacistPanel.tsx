@@ -9,6 +9,7 @@ import { useMap, useMapClick } from '../MapView.js';
 import { SearchBox } from '../SearchBox.js';
 import { Async, onTabKeys, Sources, tabIndexOf } from '../ui.js';
 import { parseSel, useUrl, type Selection } from '../url.js';
+import { CPTS_STATUT_LIBELLES, fullAddress } from '../../../server/src/domain/vocabulary.js';
 import { Guide } from './Guide.js';
 
 function targetOf(sel: Selection | undefined): NearbyTarget | null {
@@ -123,7 +124,7 @@ function NearbyBody({ n, openCpts }: { n: Nearby; openCpts: (id: string) => void
           <>
             <h2 data-testid="nearby-title">{ph.nom}</h2>
             <p className="muted">
-              FINESS {ph.finess} · {[ph.adresse, ph.codePostal, n.commune.nom].filter(Boolean).join(', ')}
+              FINESS {ph.finess} · {fullAddress(ph.adresse, ph.codePostal, n.commune.nom)}
             </p>
             <p>
               Statut : <strong>{PHARMACY_STATUSES.find((s) => s.id === ph.statut)?.label ?? ph.statut}</strong>
@@ -151,7 +152,7 @@ function NearbyBody({ n, openCpts }: { n: Nearby; openCpts: (id: string) => void
                 <button type="button" className="link" onClick={() => openCpts(c.id)}>
                   {c.nom}
                 </button>{' '}
-                — {c.statut.replace('-', ' ')}
+                — {CPTS_STATUT_LIBELLES[c.statut]}
                 {c.perimetre !== 'officiel' && <span className="badge-warn">{c.perimetreLibelle}</span>}
                 {c.attribution && <span className="muted"> — source : {c.attribution}</span>}
               </li>

@@ -23,10 +23,12 @@ import { showPopup } from '../popup.js';
 import { refreshMap } from '../refresh-map.js';
 import { Async, Empty, Sources } from '../ui.js';
 import {
+  fullAddress,
   PHARMACY_STATUSES as PHARMACY_STATUS_CODES,
   RECRUTEMENT_ETATS,
   ZONING_FILTER_LIBELLES,
   ZONING_FILTERS,
+  zoneLibelle,
   type RecrutementEtat,
 } from '../../../server/src/domain/vocabulary.js';
 import { useSession } from '../session.js';
@@ -364,7 +366,7 @@ function PharmacyTable({ rows, selected, onSelect }: { rows: PharmacyRow[]; sele
             <th>Officine</th>
             <th>Commune</th>
             <th>Statut</th>
-            <th className="num" title="Structure la plus proche que l’officine peut rejoindre (MSP, ESP, centre de santé médical)">Structure</th>
+            <th className="num" title="Structure la plus proche que l’officine peut rejoindre (MSP, ESP, centre de santé médical)">Distance structure</th>
             {recruitment && <th>Recrutement</th>}
           </tr>
         </thead>
@@ -408,7 +410,7 @@ function PharmacyDetail({ p, onRecorded }: { p: PharmacyRow; onRecorded: () => v
     <section className="detail" data-testid="pharmacy-detail">
       <h3>{p.nom}</h3>
       <p className="muted">
-        FINESS {p.finess} · {[p.adresse, p.codePostal, p.commune.nom].filter(Boolean).join(', ')}
+        FINESS {p.finess} · {fullAddress(p.adresse, p.codePostal, p.commune.nom)}
         {p.telephone && <> · tél. {p.telephone}</>}
       </p>
       <dl className="kv">
@@ -417,7 +419,7 @@ function PharmacyDetail({ p, onRecorded }: { p: PharmacyRow; onRecorded: () => v
         <dt>Adhésions</dt>
         <dd>
           {p.adhesions.length
-            ? p.adhesions.map((a) => `${a.nom ?? a.id} (${a.type}${a.fermee ? ', structure fermée depuis' : ''})`).join(', ')
+            ? p.adhesions.map((a) => `${a.nom ?? a.id} (${a.type.toUpperCase()}${a.fermee ? ', structure fermée depuis l’adhésion' : ''})`).join(', ')
             : 'aucune connue'}
         </dd>
         <dt>CPTS de la commune</dt>
@@ -425,7 +427,7 @@ function PharmacyDetail({ p, onRecorded }: { p: PharmacyRow; onRecorded: () => v
         <dt>Structure la plus proche (MSP, ESP, centre médical)</dt>
         <dd>{p.mspCspLaPlusProche ? `${p.mspCspLaPlusProche.nom} (${p.mspCspLaPlusProche.type.toUpperCase()}), ${fmtKm(p.mspCspLaPlusProche.distanceM)}` : '—'}</dd>
         <dt>Zonage</dt>
-        <dd>{p.zonage ?? 'non renseigné'}</dd>
+        <dd>{p.zonage ? zoneLibelle(p.zonage) : 'non renseigné'}</dd>
         <dt>Généralistes (commune)</dt>
         <dd>
           {p.generalistes.nombre ?? 'aucune donnée'}

@@ -155,7 +155,7 @@ export const CHANGES_CSV_HEADER = [
 ] as const;
 
 /** Columns written as text in spreadsheets (leading zeros kept). */
-export const CHANGES_CSV_CODE_COLUMNS: readonly string[] = ['FINESS', 'catégorie FINESS', 'code postal', 'code commune'];
+export const CHANGES_CSV_CODE_COLUMNS: readonly string[] = ['FINESS', 'catégorie FINESS', 'code postal', 'code commune', 'département', 'téléphone'];
 
 /** One CSV line per change, in the order of CHANGES_CSV_HEADER. Pure. */
 export function changeCsvRow(c: FinessChange): unknown[] {

@@ -10,6 +10,7 @@ import { exactNearestSql } from './nearest.js';
 import { gpDensity, isProbableMembership, maskCount, PROBABLE_MEMBERSHIP_RADIUS_M, type MaskedCount } from '../domain/rules.js';
 import { activeMembershipSql, joinableSql, openSql, pharmacyStatusSql, recruitmentStateSql } from '../domain/rules-sql.js';
 import {
+  fullAddress,
   PHARMACY_STATUS_LIBELLES,
   PHARMACY_STATUSES,
   type CptsStatut,
@@ -349,16 +350,10 @@ export const CSV_HEADER = [
   'fermée le',
 ] as const;
 
-/** Columns holding codes (FINESS, postal code, INSEE code): written as text so that spreadsheets keep leading zeros. */
-export const CSV_CODE_COLUMNS: readonly (typeof CSV_HEADER)[number][] = ['FINESS', 'code postal', 'code commune', 'FINESS structure'];
+/** Columns holding codes (FINESS, postal, INSEE and département codes, phone): written as text so that spreadsheets keep leading zeros. */
+export const CSV_CODE_COLUMNS: readonly (typeof CSV_HEADER)[number][] = ['FINESS', 'code postal', 'code commune', 'téléphone', 'département', 'FINESS structure'];
 
 const yesNo = (b: boolean | null) => (b === null ? '' : b ? 'oui' : 'non');
-
-/** « 12 rue X, 44000 Nantes »: the FINESS address, postal code and commune name. Pure. */
-export function fullAddress(r: Pick<PharmacyRow, 'adresse' | 'codePostal' | 'commune'>): string {
-  const town = [r.codePostal, r.commune.nom].filter(Boolean).join(' ');
-  return [r.adresse, town].filter(Boolean).join(', ');
-}
 
 /** One CSV line per pharmacy, in the order of CSV_HEADER. Pure. */
 export function csvRow(r: PharmacyRow): unknown[] {
@@ -370,7 +365,7 @@ export function csvRow(r: PharmacyRow): unknown[] {
     r.codePostal,
     r.commune.code,
     r.commune.nom,
-    fullAddress(r),
+    fullAddress(r.adresse, r.codePostal, r.commune.nom),
     r.telephone,
     r.commune.departement,
     r.cpts.map((c) => c.nom).join('|'),

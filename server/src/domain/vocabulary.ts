@@ -116,6 +116,12 @@ export const SOUS_TYPE_CENTRE_LIBELLES = {
 export type SousTypeCentre = keyof typeof SOUS_TYPE_CENTRE_LIBELLES;
 export const SOUS_TYPES_CENTRE = keys<SousTypeCentre>(SOUS_TYPE_CENTRE_LIBELLES);
 
+/** « 12 rue X, 44000 Nantes »: a FINESS address as the lists, sheets and CSV write it. Pure. */
+export function fullAddress(adresse: string | null, codePostal: string | null, commune: string | null): string {
+  const town = [codePostal, commune].filter(Boolean).join(' ');
+  return [adresse, town].filter(Boolean).join(', ');
+}
+
 /** A pharmacy's coordinated-care status (rule: PHARMACY_STATUS_SQL in rules-sql.ts), short label. */
 export const PHARMACY_STATUS_LIBELLES = {
   membre: 'membre',

@@ -18,8 +18,12 @@ export class HttpError extends Error {
 }
 
 export function zodMessage(e: ZodError): string {
-  return e.issues.map((i) => (i.path.length ? `${i.path.join('.')} : ${i.message}` : i.message)).join(' ; ');
+  return e.issues.map((i) => (i.path.length ? `${i.path.join('.')} : ${issueText(i)}` : issueText(i))).join(' ; ');
 }
+
+/** zod's own words for an unexpected field are English (« Unrecognized key »): the API answers in French (a schema's own message is kept). */
+const issueText = (i: ZodError['issues'][number]) =>
+  i.code === 'unrecognized_keys' && i.message.startsWith('Unrecognized key') ? `champ(s) inconnu(s) : ${i.keys.join(', ')}` : i.message;
 
 export const unknownRoute: RequestHandler = (req, _res, next) => next(new HttpError(404, `Aucune ressource à ${req.originalUrl.split('?')[0]}`));
 
