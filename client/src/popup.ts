@@ -1,6 +1,6 @@
 // A popup describing what is under a click, built from the tile properties (plain DOM, text only).
 import { Popup } from 'maplibre-gl';
-import { fmtDec, fmtInt } from './format.js';
+import { fmtDec, fmtInt, plural } from './format.js';
 import { BANDS, P, PHARMACY_STATUSES, STATUSES, STRUCTURE_TYPES, type MapController, type Pick } from './map.js';
 import { patchUrl } from './url.js';
 import { PROBABLE_MEMBERSHIP_RADIUS_M, SECRET_MIN } from '../../server/src/domain/rules.js';
@@ -64,7 +64,7 @@ function describe(p: Pick): HTMLElement {
     box.append(el('strong', 'Chevauchement de CPTS'));
     if (str(pr.nomA)) box.append(el('div', `${str(pr.nomA)} et ${str(pr.nomB)}`));
     if (num(pr.nbCommunesPartagees) !== undefined) {
-      box.append(el('div', `${fmtInt(num(pr.nbCommunesPartagees))} commune(s) partagée(s), ${fmtInt(num(pr.populationPartagee))} habitants`));
+      box.append(el('div', `${plural(num(pr.nbCommunesPartagees)!, 'commune partagée', 'communes partagées')}, ${fmtInt(num(pr.populationPartagee))} habitants`));
     }
     const decision = DECISION_LIBELLES[str(pr.decision) as Decision];
     if (decision) box.append(el('div', `Décision : ${decision}`));

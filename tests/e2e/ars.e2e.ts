@@ -250,7 +250,7 @@ describe.skipIf(skipReason !== null)(suiteTitle('e2e: Planificateur ARS'), () =>
     await page.getByTestId('tab-perimeter').click();
     const input = page.getByTestId('perimeter-codes');
     await input.fill(PERIMETER_GROUPS.join('\n'));
-    expect(squash(await page.getByTestId('perimeter-add-codes').textContent())).toBe(`Ajouter ${codes.length} code(s)`);
+    expect(squash(await page.getByTestId('perimeter-add-codes').textContent())).toBe(`Ajouter ${codes.length} code${codes.length > 1 ? 's' : ''}`);
     await page.getByTestId('perimeter-add-codes').click();
     await expect.poll(() => hashParams(page).get('pc')?.split(',').sort()).toEqual([...codes].sort());
 
@@ -263,13 +263,13 @@ describe.skipIf(skipReason !== null)(suiteTitle('e2e: Planificateur ARS'), () =>
     expect(squash(await result.locator('.figure', { has: page.getByTestId('perimeter-parts') }).textContent())).toContain('parties séparées');
     const parts = (await result.locator('h3:has-text("Parties séparées") + ul li').allTextContents()).map(squash);
     expect(parts).toEqual(
-      expected.parties.map((p) => `Partie ${p.numero} : ${p.communes.length} commune(s), ${squash(fmtInt(p.population))} hab.`),
+      expected.parties.map((p) => `Partie ${p.numero} : ${p.communes.length} commune${p.communes.length > 1 ? 's' : ''}, ${squash(fmtInt(p.population))} hab.`),
     );
     const overlaps = (await page.getByTestId('perimeter-overlaps').locator('li').allTextContents()).map(squash);
     expect(overlaps).toHaveLength(expected.chevauchements.length);
     for (const [i, o] of expected.chevauchements.entries()) {
       expect(overlaps[i]).toContain(o.nom);
-      expect(overlaps[i]).toContain(`${o.nbCommunes} commune(s)`);
+      expect(overlaps[i]).toContain(`${o.nbCommunes} commune${o.nbCommunes > 1 ? 's' : ''},`);
     }
     expect(expected.chevauchements.map((o) => o.id).sort()).toEqual([ANL, PROPOSAL].sort());
     expect(squash(await result.textContent())).toContain(

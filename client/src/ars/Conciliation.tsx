@@ -6,7 +6,7 @@ import type { OverlapArbitrateResponse, OverlapDecideResponse, OverlapDecision, 
 import { DECISION_LIBELLES, DECISIONS_POSEES } from '../../../server/src/domain/vocabulary.js';
 import { ApiError, getHistory, getJson, sendJson, useApi, type OverlapPair } from '../api.js';
 import { useAsOf } from '../as-of.js';
-import { fmtInt } from '../format.js';
+import { fmtInt, plural } from '../format.js';
 import { useSession } from '../session.js';
 import { Async } from '../ui.js';
 
@@ -174,7 +174,7 @@ function Arbitration({ pair, onDone }: { pair: OverlapPair; onDone: (notice: str
         ...(note.trim() ? { note } : {}),
         ...(versionsAttendues ? { versionsAttendues } : {}),
       });
-      onDone(`Arbitrage enregistré : ${r.perimetres.map((p) => `${p.id} compte désormais ${fmtInt(p.nbCommunes)} commune(s)`).join(' ; ')}.`);
+      onDone(`Arbitrage enregistré : ${r.perimetres.map((p) => `${p.id} compte désormais ${plural(p.nbCommunes, 'commune', 'communes')}`).join(' ; ')}.`);
     } catch (err) {
       setError(message(err));
       setConfirming(false);

@@ -3,7 +3,7 @@
 import { useEffect, useRef, useState } from 'react';
 import { getCpts, getCptsCommunes, listCpts, useApi, type CptsSheet as Sheet, type CptsSummary } from '../api.js';
 import { areaKey, useArea } from '../Area.js';
-import { fmtDate, fmtDec, fmtInt } from '../format.js';
+import { fmtDate, fmtDec, fmtInt, plural } from '../format.js';
 import { bboxOf } from '../geometry.js';
 import { STRUCTURE_TYPES } from '../map.js';
 import { useLayerState } from '../map-state.js';
@@ -229,7 +229,7 @@ function CptsSheetView({ id }: { id: string }) {
                       <button type="button" className="link" onClick={() => setUrl({ sel: `cpts:${other.id}` })}>
                         {other.nom}
                       </button>{' '}
-                      : {fmtInt(p.nbCommunes)} commune(s) partagée(s), {fmtInt(p.population)} hab. (
+                      : {plural(p.nbCommunes, 'commune partagée', 'communes partagées')}, {fmtInt(p.population)} hab. (
                       {p.communes.map((x) => (x.libelle ? `${x.nom} — ${x.libelle}` : x.nom)).join(', ')})
                     </li>
                   );

@@ -7,7 +7,7 @@ import type { Body } from '../../../server/src/api/contract/endpoint.js';
 import type { ImportWeb, importList } from '../../../server/src/api/contract/imports.js';
 import { ARS_IMPORT_NATURES, CPTS_STATUT_LIBELLES, IMPORT_NATURE_LIBELLES, IMPORT_NATURES, PERIMETRE_LIBELLES, type ImportNature } from '../../../server/src/domain/vocabulary.js';
 import { ApiError, getJson, sendFile, sendJson, useApi } from '../api.js';
-import { fmtInt } from '../format.js';
+import { fmtInt, plural } from '../format.js';
 import { useSession } from '../session.js';
 import { ErrorBox } from '../ui.js';
 
@@ -184,7 +184,7 @@ function History({ current, open }: { current?: ImportWeb; open: (id: number) =>
                     {i.problemes > 0 && (
                       <>
                         <br />
-                        <small>{fmtInt(i.problemes)} problème(s)</small>
+                        <small>{plural(i.problemes, 'problème', 'problèmes')}</small>
                       </>
                     )}
                   </td>
@@ -226,13 +226,13 @@ function Job({ job, busy, confirm, reset }: { job: ImportWeb; busy: boolean; con
       </h3>
       <p role="status" data-testid="import-state">
         {job.etatLibelle}
-        {a.lignes !== null && ` — ${fmtInt(a.lignes)} ligne(s) lue(s)`}
+        {a.lignes !== null && ` — ${plural(a.lignes, 'ligne lue', 'lignes lues')}`}
       </p>
       {a.applicable && <Changes job={job} />}
       {a.problemes.length > 0 && <Problems job={job} />}
       {a.avertissements.length > 0 && (
         <details>
-          <summary>{fmtInt(a.avertissements.length)} avertissement(s)</summary>
+          <summary>{plural(a.avertissements.length, 'avertissement', 'avertissements')}</summary>
           <ul className="warn-list">
             {a.avertissements.map((w, i) => (
               <li key={i}>{w}</li>
@@ -337,7 +337,7 @@ function Problems({ job }: { job: ImportWeb }) {
   return (
     <>
       <p className="state error" role="alert">
-        Fichier refusé : {fmtInt(p.length)} problème(s). Rien ne sera importé ; corrigez le fichier puis téléversez-le à nouveau.
+        Fichier refusé : {plural(p.length, 'problème', 'problèmes')}. Rien ne sera importé ; corrigez le fichier puis téléversez-le à nouveau.
       </p>
       <table data-testid="import-problems">
         <caption>Problèmes du fichier</caption>

@@ -3,7 +3,7 @@
 import { useEffect, useState } from 'react';
 import { apiUrl, getOverlaps, useApi, type OverlapPair } from '../api.js';
 import { areaKey, BassinFilter, useArea, useBassin } from '../Area.js';
-import { fmtDec, fmtInt } from '../format.js';
+import { fmtDec, fmtInt, plural } from '../format.js';
 import { cptsCommuneOutlines, frame } from '../frame.js';
 import { pointInside } from '../geometry.js';
 import { PAIR_STYLE } from '../map.js';
@@ -169,7 +169,7 @@ export function Overlaps() {
                 ))}
               </ul>
               <p>
-                {fmtInt(selected.nbCommunes)} commune(s) partagée(s), {fmtInt(selected.population)} habitants, {fmtDec(selected.superficieKm2)} km².
+                {plural(selected.nbCommunes, 'commune partagée', 'communes partagées')}, {fmtInt(selected.population)} habitants, {fmtDec(selected.superficieKm2)} km².
               </p>
               {(selected.a.perimetre !== 'officiel' || selected.b.perimetre !== 'officiel') && (
                 <p className="warn">Au moins un des deux périmètres n’est pas officiel : chevauchement à confirmer avec les périmètres de l’ARS.</p>

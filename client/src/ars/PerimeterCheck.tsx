@@ -4,7 +4,7 @@
 import { useEffect, useRef, useState } from 'react';
 import { ApiError, checkPerimeter, getCoverage, perimeterGeojson, search, useApi, type PerimeterCheck as Result, type PerimeterInput } from '../api.js';
 import { download } from '../csv.js';
-import { fmtDec, fmtInt } from '../format.js';
+import { fmtDec, fmtInt, plural } from '../format.js';
 import { bboxOf, pointInside } from '../geometry.js';
 import { PERIMETER_COLOR, P, whileTilesSettle, type MapController, type PartAnchor } from '../map.js';
 import { CLICK_PRIORITY, useMap, useMapClick } from '../MapView.js';
@@ -273,7 +273,7 @@ export function PerimeterCheck() {
         <textarea id="pc-paste" value={pasted} onChange={(e) => setPasted(e.target.value)} placeholder="44109 44190 44020" data-testid="perimeter-codes" />
         <div className="actions">
           <button type="submit" className="primary" disabled={!readCodes(pasted).codes.length && !readCodes(pasted).fourDigits.length} data-testid="perimeter-add-codes">
-            Ajouter {readCodes(pasted).codes.length ? `${readCodes(pasted).codes.length} code(s)` : 'les codes'}
+            Ajouter {readCodes(pasted).codes.length ? plural(readCodes(pasted).codes.length, 'code', 'codes') : 'les codes'}
           </button>
           <button
             type="button"
@@ -402,7 +402,7 @@ export function PerimeterCheck() {
                 {r.parties.map((p) => (
                   <li key={p.numero}>
                     <span className="part-marker inline" data-n={p.numero} aria-hidden="true" />
-                    Partie {p.numero} : {fmtInt(p.nbCommunes)} commune(s), {fmtInt(p.population)} hab.
+                    Partie {p.numero} : {plural(p.nbCommunes, 'commune', 'communes')}, {fmtInt(p.population)} hab.
                   </li>
                 ))}
               </ul>
@@ -416,7 +416,7 @@ export function PerimeterCheck() {
               {r.chevauchements.map((o) => (
                 <li key={o.id}>
                   <strong>{o.nom}</strong>
-                  {o.perimetre !== 'officiel' && <span className="badge-warn">{o.perimetre}</span>} : {fmtInt(o.nbCommunes)} commune(s),{' '}
+                  {o.perimetre !== 'officiel' && <span className="badge-warn">{o.perimetre}</span>} : {plural(o.nbCommunes, 'commune', 'communes')},{' '}
                   {fmtInt(o.population)} hab.{o.partDeLaCptsPct !== null && ` (${fmtDec(o.partDeLaCptsPct)} % de sa population)`}
                 </li>
               ))}
